@@ -1,0 +1,141 @@
+"""Reading input tables and writing outputs atomically.
+
+The format of an input follows its extension: ``.csv`` (comma or semicolon
+separated; UTF-8, with a fallback to Windows-1252 as Danish Excel writes it),
+``.parquet``, ``.xlsx`` (first sheet), ``.dta`` (Stata) and ``.sav`` (SPSS).
+Every value is read as the user stored it and typed later by
+:mod:`fittrial.validation`, so that errors can quote the original value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .errors import InputError, Problem
+
+SUPPORTED = (".csv", ".parquet", ".xlsx", ".dta", ".sav")
+MISSING_TOKENS = ("", "NA", "na", "N/A", ".")
+
+
+@dataclass
+class RawTable:
+    """An input table as read, before typing.
+
+    ``first_row`` is the row number the user sees for the first data record:
+    2 in a spreadsheet or CSV (row 1 is the header), 1 in a data file.
+    ``decimal_comma`` is True for semicolon-separated CSV (Danish Excel).
+    """
+
+    name: str
+    path: str
+    frame: pd.DataFrame
+    row_word: str
+    first_row: int
+    decimal_comma: bool = False
+
+    def row_label(self, index: int) -> str:
+        return f"{self.row_word} {index + self.first_row}"
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, bool]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    header = text.splitlines()[0] if text else ""
+    sep = ";" if header.count(";") > header.count(",") else ","
+    frame = pd.read_csv(
+        _io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        na_values=list(MISSING_TOKENS),
+        skip_blank_lines=False,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+    # a trailing blank line is not a record
+    while len(frame) and frame.iloc[-1].isna().all():
+        frame = frame.iloc[:-1]
+    return frame, sep == ";"
+
+
+def read_table(path: str | Path, name: str) -> RawTable:
+    """Read one input table; raise :class:`InputError` if it cannot be read."""
+    path = Path(path)
+    label = f"{name} ({path})"
+    if not path.exists():
+        raise InputError(Problem(label, "the file does not exist; check inputs." + name + " in the config."))
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(Problem(label, f"unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED)}."))
+    try:
+        if suffix == ".csv":
+            frame, decimal_comma = _read_csv(path)
+            return RawTable(name, str(path), frame, "row", 2, decimal_comma)
+        if suffix == ".xlsx":
+            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+            return RawTable(name, str(path), frame, "row", 2)
+        if suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif suffix == ".dta":
+            frame = pd.read_stata(path, convert_categoricals=True)
+        else:
+            import pyreadstat
+
+            frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+    except InputError:
+        raise
+    except Exception as exc:  # a corrupt or mislabelled file is a user error
+        raise InputError(Problem(label, f"the file could not be read as {suffix}: {exc}")) from None
+    frame = frame.reset_index(drop=True)
+    return RawTable(name, str(path), frame, "record", 1)
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it into place on success.
+
+    Nothing half-written is ever left at ``target``: on error the temporary
+    file is removed.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_parquet(frame: pd.DataFrame, target: str | Path) -> None:
+    """Write a Parquet file atomically (no index, deterministic column order)."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path, float_format: str | None = None) -> None:
+    """Write a CSV atomically with Unix line endings and no index."""
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format)
+
+
+def write_text(text: str, target: str | Path) -> None:
+    """Write a UTF-8 text file atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -1,0 +1,248 @@
+"""A seeded simulator that writes a trial in exactly the input-contract format.
+
+The data-generating model (all effects FIT versus control):
+
+* caseworkers are randomised 1:1 within strata (permuted blocks: half of each
+  stratum to FIT, the odd one out by a coin flip);
+* each caseworker has Poisson(``citizens_per_caseworker``) citizens (at least 1),
+  enrolled uniformly over the enrolment period;
+* latent WHO-5 (percentage scale) for citizen i of caseworker j at visit t:
+  ``mu_t + effect_t * FIT_j + u_j + v_i + e_it`` with
+  ``u ~ N(0, sd_caseworker^2)``, ``v ~ N(0, sd_citizen^2)``, ``e ~ N(0, sd_residual^2)``;
+  the five items are drawn so that 4 x their sum equals the latent score
+  rounded to the 0-100 grid of multiples of 4;
+* binary outcomes: logit(p) = logit(prevalence) + log(OR) * FIT_j + w_j,
+  ``w ~ N(0, sd_caseworker_logit^2)``. ``completed`` is drawn among citizens who
+  did not drop out, so its odds ratio is conditional on not dropping out;
+* follow-up forms are missing completely at random with probability
+  ``missing_followup`` (baseline: ``missing_baseline``); single items are missing
+  with probability ``missing_item``;
+* FIT-arm citizens have Poisson(``sessions_mean``) meetings with ORS/SRS; ORS
+  rises on average over meetings, SRS sits near its 36 cut-off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .io import write_csv
+
+
+@dataclass
+class SimulationParameters:
+    """Parameters of :func:`simulate_trial` (defaults resemble the real trial)."""
+
+    seed: int = 2015
+    strata: dict[str, int] = field(default_factory=lambda: {"Bostøtte": 30, "CTI": 15, "Ungementor": 20})
+    citizens_per_caseworker: float = 17.8
+    enrolment_start: str = "2015-05-01"
+    enrolment_end: str = "2016-09-30"
+    who5_mean: dict[int, float] = field(default_factory=lambda: {0: 40.0, 6: 46.0, 12: 48.0})
+    effect: dict[int, float] = field(default_factory=lambda: {6: 1.0, 12: 1.5})
+    sd_caseworker: float = 4.0
+    sd_citizen: float = 14.0
+    sd_residual: float = 14.0
+    prevalence: dict[str, float] = field(default_factory=lambda: {
+        "dropout": 0.25, "completed": 0.55, "kept_housing_12m": 0.85,
+        "eviction_or_risk_12m": 0.10, "stable_income_12m": 0.75})
+    odds_ratio: dict[str, float] = field(default_factory=lambda: {
+        "dropout": 1.0, "completed": 1.0, "kept_housing_12m": 1.0,
+        "eviction_or_risk_12m": 1.0, "stable_income_12m": 1.0})
+    sd_caseworker_logit: float = 0.3
+    missing_baseline: float = 0.05
+    missing_followup: float = 0.25
+    missing_item: float = 0.01
+    missing_binary: float = 0.08
+    sessions_mean: float = 8.0
+    out_of_window_share: float = 0.01
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "SimulationParameters":
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"{path}: unknown simulation parameter(s): {', '.join(sorted(unknown))}")
+        for key in ("who5_mean", "effect"):
+            if key in data:
+                data[key] = {int(k): float(v) for k, v in data[key].items()}
+        return cls(**data)
+
+
+def _items_for(score_raw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Five items (0-5) per row whose sum is ``score_raw`` (0-25)."""
+    n = len(score_raw)
+    items = np.zeros((n, 5), dtype=int)
+    for i, total in enumerate(score_raw):
+        order = rng.permutation(5)
+        base, rest = divmod(int(total), 5)
+        row = np.full(5, base)
+        row[order[:rest]] += 1
+        # spread: move a point between two items while keeping 0..5
+        for _ in range(2):
+            a, b = rng.integers(0, 5, size=2)
+            if a != b and row[a] > 0 and row[b] < 5:
+                row[a] -= 1
+                row[b] += 1
+        items[i] = row
+    return items
+
+
+def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
+    """Simulate one trial; return the four input tables in the contract format."""
+    rng = np.random.default_rng(params.seed)
+    start = pd.Timestamp(params.enrolment_start)
+    end = pd.Timestamp(params.enrolment_end)
+    randomised_on = start - pd.Timedelta(days=14)
+
+    # randomisation: caseworkers within strata
+    cw_rows = []
+    k = 0
+    for stratum, n_cw in params.strata.items():
+        arms = np.array(["FIT"] * (n_cw // 2) + ["control"] * (n_cw // 2))
+        if n_cw % 2:
+            arms = np.append(arms, rng.choice(["FIT", "control"]))
+        arms = rng.permutation(arms)
+        for arm in arms:
+            k += 1
+            cw_rows.append({"caseworker_id": f"CW{k:03d}", "stratum": stratum, "arm": str(arm),
+                            "randomised_on": randomised_on.strftime("%Y-%m-%d")})
+    rand = pd.DataFrame(cw_rows)
+    n_cw = len(rand)
+    fit_cw = (rand["arm"] == "FIT").to_numpy().astype(int)
+    u = rng.normal(0, params.sd_caseworker, n_cw)
+    w = rng.normal(0, params.sd_caseworker_logit, n_cw)
+
+    # citizens
+    n_per = np.maximum(1, rng.poisson(params.citizens_per_caseworker, n_cw))
+    cw_index = np.repeat(np.arange(n_cw), n_per)
+    n = len(cw_index)
+    fit = fit_cw[cw_index]
+    span = (end - start).days
+    enrolled = start + pd.to_timedelta(rng.integers(0, span + 1, n), unit="D")
+    age = np.clip(np.round(rng.normal(42, 13, n)), 18, 85).astype(int)
+    sex = rng.choice(["F", "M"], n, p=[0.45, 0.55]).astype(object)
+    sex[rng.random(n) < 0.02] = None
+    v = rng.normal(0, params.sd_citizen, n)
+
+    def binary(name: str, base_p: float | None = None) -> np.ndarray:
+        p0 = params.prevalence[name] if base_p is None else base_p
+        lin = np.log(p0 / (1 - p0)) + np.log(params.odds_ratio[name]) * fit + w[cw_index]
+        return (rng.random(n) < 1 / (1 + np.exp(-lin))).astype(int)
+
+    dropout = binary("dropout")
+    completed = binary("completed") * (1 - dropout)
+    ended = (dropout == 1) | (completed == 1) | (rng.random(n) < 0.15)
+    end_reason = np.where(dropout == 1, "dropout", np.where(completed == 1, "completed", None)).astype(object)
+    other = ended & (end_reason == None)  # noqa: E711
+    end_reason[other] = rng.choice(["evicted", "moved", "died", "other"], other.sum(), p=[0.2, 0.4, 0.1, 0.3])
+    duration = np.where(dropout == 1, rng.integers(20, 300, n), rng.integers(120, 540, n))
+    ended_on = pd.Series(enrolled + pd.to_timedelta(duration, unit="D"))
+    ended_on[~ended] = pd.NaT
+
+    def maybe_missing(x: np.ndarray) -> pd.arrays.IntegerArray:
+        return pd.array([None if m else int(val) for val, m in zip(x, rng.random(n) < params.missing_binary)],
+                        dtype="Int64")
+
+    citizens = pd.DataFrame({
+        "citizen_id": [f"B{i + 1:05d}" for i in range(n)],
+        "caseworker_id": rand["caseworker_id"].to_numpy()[cw_index],
+        "enrolled_on": pd.Series(enrolled).dt.strftime("%Y-%m-%d"),
+        "age": age,
+        "sex": sex,
+        "ended_on": ended_on.dt.strftime("%Y-%m-%d"),
+        "end_reason": end_reason,
+        "kept_housing_12m": maybe_missing(binary("kept_housing_12m")),
+        "eviction_or_risk_12m": maybe_missing(binary("eviction_or_risk_12m")),
+        "stable_income_12m": maybe_missing(binary("stable_income_12m")),
+    })
+
+    # WHO-5 forms
+    forms = []
+    timing = {0: (3, 6), 6: (182, 18), 12: (365, 22)}
+    for visit, mu in sorted(params.who5_mean.items()):
+        latent = mu + params.effect.get(visit, 0.0) * fit + u[cw_index] + v + rng.normal(0, params.sd_residual, n)
+        raw = np.clip(np.round(latent / 4), 0, 25).astype(int)
+        items = _items_for(raw, rng).astype(float)
+        items[rng.random(items.shape) < params.missing_item] = np.nan
+        target, sd = timing[visit]
+        day = np.round(rng.normal(target, sd, n)).astype(int)
+        if visit == 0:
+            day = np.clip(day, -10, 40)
+        stray = rng.random(n) < params.out_of_window_share
+        day[stray] = target + rng.choice([-1, 1], stray.sum()) * rng.integers(75, 110, stray.sum())
+        p_miss = params.missing_baseline if visit == 0 else params.missing_followup
+        present = rng.random(n) >= p_miss
+        for i in np.flatnonzero(present):
+            row = {"citizen_id": citizens.at[i, "citizen_id"],
+                   "answered_on": (enrolled[i] + pd.Timedelta(days=int(day[i]))).strftime("%Y-%m-%d")}
+            for j in range(5):
+                row[f"who5_{j + 1}"] = None if np.isnan(items[i, j]) else int(items[i, j])
+            forms.append(row)
+    who5 = pd.DataFrame(forms).sort_values(["citizen_id", "answered_on"], kind="mergesort").reset_index(drop=True)
+    for j in range(1, 6):
+        who5[f"who5_{j}"] = who5[f"who5_{j}"].astype("Int64")
+
+    # FIT sessions (FIT arm only)
+    sessions = []
+    for i in np.flatnonzero(fit == 1):
+        m = rng.poisson(params.sessions_mean)
+        if m == 0:
+            continue
+        last_day = duration[i] if ended[i] else 365
+        days = np.sort(rng.choice(np.arange(0, max(last_day, m)), size=m, replace=False))
+        ors0 = np.clip(rng.normal(20, 7), 2, 36)
+        slope = rng.normal(0.8, 0.8)
+        for s, d in enumerate(days):
+            ors_total = np.clip(ors0 + slope * s + rng.normal(0, 3), 0, 40)
+            srs_total = np.clip(rng.normal(36.5, 3), 0, 40)
+            ors = np.clip(np.round(ors_total / 4 + rng.normal(0, 0.8, 4), 1), 0, 10)
+            srs = np.clip(np.round(srs_total / 4 + rng.normal(0, 0.4, 4), 1), 0, 10)
+            row = {"citizen_id": citizens.at[i, "citizen_id"],
+                   "caseworker_id": citizens.at[i, "caseworker_id"],
+                   "session_on": (enrolled[i] + pd.Timedelta(days=int(d))).strftime("%Y-%m-%d")}
+            row.update({f"ors_{q + 1}": float(ors[q]) for q in range(4)})
+            row.update({f"srs_{q + 1}": float(srs[q]) for q in range(4)})
+            sessions.append(row)
+    fit_sessions = pd.DataFrame(sessions)
+    return {"randomisation": rand, "citizens": citizens, "who5": who5, "fit_sessions": fit_sessions}
+
+
+def write_trial(tables: dict[str, pd.DataFrame], outdir: str | Path) -> dict[str, Path]:
+    """Write the tables as CSV files (``<name>.csv``) in ``outdir``; return their paths."""
+    outdir = Path(outdir)
+    paths = {}
+    for name, frame in tables.items():
+        path = outdir / f"{name}.csv"
+        write_csv(frame, path, float_format="%.1f" if name == "fit_sessions" else None)
+        paths[name] = path
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``fittrial-simulate PARAMETERS.yaml OUTDIR [--seed N]``."""
+    parser = argparse.ArgumentParser(description="Simulate a FIT trial in the input-contract format.")
+    parser.add_argument("parameters", help="YAML file of simulation parameters (see config/example_trial.yaml)")
+    parser.add_argument("outdir", help="folder to write randomisation.csv, citizens.csv, who5.csv, fit_sessions.csv")
+    parser.add_argument("--seed", type=int, default=None, help="override the seed in the parameter file")
+    args = parser.parse_args(argv)
+    params = SimulationParameters.from_yaml(args.parameters)
+    if args.seed is not None:
+        params.seed = args.seed
+    paths = write_trial(simulate_trial(params), args.outdir)
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+__all__ = ["SimulationParameters", "simulate_trial", "write_trial", "asdict"]

@@ -1,0 +1,98 @@
+#!/usr/bin/env Rscript
+# Reference values for the statistical models, from R.
+#
+# For every folder tests/fixtures/reference/<case>/ holding long.csv (the WHO-5
+# analysis data set, one row per citizen and follow-up visit) and citizens.csv
+# (one row per citizen), writes in the same folder:
+#   r_lmm_fixef.csv  lme4 REML fixed effects with lme4's (conditional) SEs
+#   r_lmm_vc.csv     variance components
+#   r_lmm_contrast.csv  FIT - control at each follow-up visit (estimate, SE)
+#   r_gee.csv        geepack exchangeable logit GEE per binary outcome: log OR,
+#                    sandwich SE (geepack san.se) and Mancl-DeRouen SE computed here
+#   r_versions.csv   R and package versions
+# Tests compare the Python results with these files (they never run R).
+#
+# Run: Rscript tests/reference/make_reference.R   (needs r-cran-lme4, r-cran-geepack)
+suppressPackageStartupMessages({
+  library(lme4)
+  library(geepack)
+})
+
+md_covariance <- function(fit, X, y, id) {
+  # Mancl & DeRouen (2001) bias-reduced sandwich for a geeglm fit with
+  # exchangeable working correlation and binomial variance.
+  beta <- coef(fit)
+  mu <- as.vector(plogis(X %*% beta))
+  phi <- as.numeric(summary(fit)$dispersion$Estimate)
+  alpha <- as.numeric(summary(fit)$corr$Estimate)
+  p <- ncol(X)
+  pieces <- lapply(split(seq_along(y), id), function(ix) {
+    n <- length(ix)
+    a <- mu[ix] * (1 - mu[ix])
+    D <- X[ix, , drop = FALSE] * a
+    R <- matrix(alpha, n, n); diag(R) <- 1
+    V <- phi * diag(sqrt(a), n) %*% R %*% diag(sqrt(a), n)
+    Vi <- solve(V)
+    list(D = D, Vi = Vi, r = y[ix] - mu[ix])
+  })
+  bread <- solve(Reduce(`+`, lapply(pieces, function(q) t(q$D) %*% q$Vi %*% q$D)))
+  meat <- matrix(0, p, p)
+  for (q in pieces) {
+    H <- q$D %*% bread %*% t(q$D) %*% q$Vi
+    IH <- solve(diag(nrow(H)) - H)
+    u <- t(q$D) %*% q$Vi %*% IH %*% q$r
+    meat <- meat + u %*% t(u)
+  }
+  bread %*% meat %*% bread
+}
+
+root <- "tests/fixtures/reference"
+for (case in list.dirs(root, recursive = FALSE)) {
+  long <- read.csv(file.path(case, "long.csv"), stringsAsFactors = FALSE)
+  long$visit <- factor(long$visit)
+  long$stratum <- factor(long$stratum, levels = sort(unique(long$stratum)))
+  form <- who5 ~ fit * visit + baseline_who5 + stratum + (1 | caseworker_id) + (1 | caseworker_id:citizen_id)
+  if (length(unique(long$baseline_missing)) > 1) form <- update(form, . ~ . + baseline_missing)
+  m <- lmer(form, data = long, REML = TRUE,
+            control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
+  V <- as.matrix(vcov(m))
+  fe <- fixef(m)
+  write.csv(data.frame(term = names(fe), estimate = unname(fe), se = sqrt(diag(V))),
+            file.path(case, "r_lmm_fixef.csv"), row.names = FALSE)
+  vc <- as.data.frame(VarCorr(m))
+  write.csv(data.frame(component = vc$grp, variance = vc$vcov, reml_criterion = REMLcrit(m)),
+            file.path(case, "r_lmm_vc.csv"), row.names = FALSE)
+  rows <- list()
+  for (v in levels(long$visit)) {
+    L <- setNames(rep(0, length(fe)), names(fe))
+    L["fit"] <- 1
+    inter <- paste0("fit:visit", v)
+    if (inter %in% names(L)) L[inter] <- 1
+    rows[[v]] <- data.frame(timepoint_months = as.integer(v), estimate = sum(L * fe),
+                            se = sqrt(as.numeric(t(L) %*% V %*% L)))
+  }
+  write.csv(do.call(rbind, rows), file.path(case, "r_lmm_contrast.csv"), row.names = FALSE)
+
+  cit <- read.csv(file.path(case, "citizens.csv"), stringsAsFactors = FALSE)
+  cit$stratum <- factor(cit$stratum, levels = sort(unique(cit$stratum)))
+  out <- list()
+  for (o in c("dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m")) {
+    d <- cit[!is.na(cit[[o]]), ]
+    d <- d[order(d$caseworker_id, d$citizen_id), ]
+    d$cl <- as.integer(factor(d$caseworker_id))
+    d$y <- d[[o]]
+    g <- geeglm(y ~ fit + stratum, id = cl, data = d, family = binomial, corstr = "exchangeable")
+    X <- model.matrix(~ fit + stratum, data = d)
+    Vmd <- md_covariance(g, X, d$y, d$cl)
+    out[[o]] <- data.frame(outcome = o, log_or = unname(coef(g)["fit"]),
+                           se_sandwich = sqrt(vcov(g)["fit", "fit"]),
+                           se_mancl_derouen = sqrt(Vmd[2, 2]),
+                           alpha = as.numeric(summary(g)$corr$Estimate),
+                           n = nrow(d), clusters = length(unique(d$cl)))
+  }
+  write.csv(do.call(rbind, out), file.path(case, "r_gee.csv"), row.names = FALSE)
+  write.csv(data.frame(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
+                       geepack = as.character(packageVersion("geepack"))),
+            file.path(case, "r_versions.csv"), row.names = FALSE)
+  cat("reference values written for", case, "\n")
+}
