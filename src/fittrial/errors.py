@@ -77,6 +77,16 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None) 
     to the rule's log file. Any other exception is a bug: its traceback goes to
     the log, and it is re-raised.
     """
+    handler = None
+    if log_path is not None:
+        import logging
+
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger = logging.getLogger("fittrial")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         func()
     except InputError as exc:
@@ -92,3 +102,6 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None) 
             with open(log_path, "a", encoding="utf-8") as fh:
                 fh.write(traceback.format_exc())
         raise
+    finally:
+        if handler is not None:
+            handler.close()

@@ -4,11 +4,12 @@ Primary: linear mixed model for WHO-5 at 6 and 12 months
 --------------------------------------------------------
 ``who5 ~ fit * visit + baseline_who5 + baseline_missing + stratum`` with a random
 intercept for caseworker and for citizen within caseworker, fitted by REML
-(statsmodels ``MixedLM``; the citizen intercept is a variance component).
+(:class:`fittrial.lmm.NestedREML`, checked against lme4; statsmodels' ``MixedLM``
+stops short of the maximum near a zero variance, see that module).
 
 * Standard errors are computed as lme4 computes them: ``(X' V^-1 X)^-1`` at
   the REML variance estimates, i.e. conditional on the variance parameters
-  (statsmodels' own ``bse`` comes from the joint Hessian and is not used).
+  (unlike statsmodels' ``MixedLM.bse``, which comes from the joint Hessian).
 * Degrees of freedom: between-within, ``K - p_between`` where K is the number
   of caseworkers with data and p_between the number of fixed parameters that
   are constant within caseworker (intercept, arm, stratum dummies). The same
@@ -42,8 +43,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable
 from statsmodels.genmod.generalized_estimating_equations import GEE
-from statsmodels.regression.mixed_linear_model import MixedLM, VCSpec
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from .lmm import NestedREML
 
 GEE_COVARIANCES = {"robust": "robust", "mancl_derouen": "bias_reduced"}
 
@@ -105,8 +106,7 @@ class LmmResult:
     var_caseworker: float
     var_citizen: float
     var_residual: float
-    reml_loglik: float
-    converged: bool
+    reml_criterion: float
     n_obs: int
     n_citizens: int
     n_clusters: int
@@ -133,21 +133,6 @@ LMM_METHOD = ("Linear mixed model (REML), random intercepts for caseworker and c
               "follow-up assumed missing at random")
 
 
-def conditional_cov(X: np.ndarray, groups: np.ndarray, citizens: np.ndarray, var_cw: float, var_cit: float,
-                    var_res: float) -> np.ndarray:
-    """(X' V^-1 X)^-1 for the nested random-intercept model, cluster by cluster."""
-    p = X.shape[1]
-    xtvx = np.zeros((p, p))
-    for g in np.unique(groups):
-        idx = groups == g
-        Xg = X[idx]
-        cit = citizens[idx]
-        Z = (cit[:, None] == np.unique(cit)[None, :]).astype(float)
-        V = var_res * np.eye(len(Xg)) + var_cit * Z @ Z.T + var_cw
-        xtvx += Xg.T @ np.linalg.solve(V, Xg)
-    return np.linalg.inv(xtvx)
-
-
 def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None) -> LmmResult:
     """Fit the primary WHO-5 mixed model and return the FIT-control contrasts at each follow-up.
 
@@ -162,28 +147,13 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None) -> LmmR
     y = long["who5"].astype(float).to_numpy()
     groups = long["caseworker_id"].to_numpy()
     citizens = long["citizen_id"].to_numpy()
-    # citizen intercept as a variance component: per caseworker, one indicator column per citizen
-    group_order = sorted(pd.unique(groups))
-    mats, colnames = [], []
-    for g in group_order:
-        cit_g = citizens[groups == g]
-        levels = pd.unique(cit_g)
-        mats.append((cit_g[:, None] == levels[None, :]).astype(float))
-        colnames.append([str(c) for c in levels])
-    model = MixedLM(y, X.to_numpy(), groups=groups, exog_re=np.ones((len(long), 1)),
-                    exog_vc=VCSpec(["citizen"], [colnames], [mats]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        res = model.fit(reml=True, method=["lbfgs", "powell"])
-    var_res = float(res.scale)
-    var_cw = float(res.cov_re.iloc[0, 0]) if hasattr(res.cov_re, "iloc") else float(np.asarray(res.cov_re)[0, 0])
-    var_cit = float(res.vcomp[0])
-    params = pd.Series(np.asarray(res.fe_params), index=X.columns)
-    cov = pd.DataFrame(conditional_cov(X.to_numpy(), groups, citizens, var_cw, var_cit, var_res),
-                       index=X.columns, columns=X.columns)
+    fit = NestedREML(y, X.to_numpy(), groups, citizens).fit()
+    var_cw, var_cit, var_res = fit.var_caseworker, fit.var_citizen, fit.var_residual
+    params = pd.Series(fit.beta, index=X.columns)
+    cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
     n_clusters = int(pd.unique(groups).size)
     df = float(n_clusters - len(between))
-    result = LmmResult(params, cov, df, var_cw, var_cit, var_res, float(res.llf), bool(res.converged),
+    result = LmmResult(params, cov, df, var_cw, var_cit, var_res, fit.reml_criterion,
                        len(long), int(pd.unique(citizens).size), n_clusters)
     visits = sorted(long["visit"].unique())
     for v in visits:

@@ -63,7 +63,9 @@ def _types(spec: dict[str, Any]) -> tuple[str, bool]:
 
 
 class _Bad(Exception):
-    def __init__(self, expected: str):
+    """A value that breaks the column's rule; ``expected`` overrides the column's general description."""
+
+    def __init__(self, expected: str | None = None):
         self.expected = expected
 
 
@@ -77,24 +79,24 @@ def _to_string(value: Any) -> str:
 
 def _to_integer(value: Any) -> int:
     if isinstance(value, (bool, np.bool_)):
-        raise _Bad("a whole number")
+        raise _Bad()
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
         if float(value).is_integer():
             return int(value)
-        raise _Bad("a whole number")
+        raise _Bad()
     text = str(value).strip()
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     if re.fullmatch(r"[+-]?\d+\.0*", text):
         return int(float(text))
-    raise _Bad("a whole number")
+    raise _Bad()
 
 
 def _to_number(value: Any, decimal_comma: bool) -> float:
     if isinstance(value, (bool, np.bool_)):
-        raise _Bad("a number")
+        raise _Bad()
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     text = str(value).strip()
@@ -102,7 +104,7 @@ def _to_number(value: Any, decimal_comma: bool) -> float:
         text = text.replace(",", ".")
     if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text):
         return float(text)
-    raise _Bad("a number" + (" (decimal comma or point)" if decimal_comma else " (decimal point)"))
+    raise _Bad()
 
 
 def _to_date(value: Any) -> pd.Timestamp:
@@ -135,7 +137,7 @@ def _expected_text(spec: dict[str, Any], main: str, nullable: bool) -> str:
     if "minimum" in spec and "maximum" in spec:
         parts.append(f"from {spec['minimum']} to {spec['maximum']}")
     if spec.get("x-decimals") is not None:
-        parts.append(f"with at most {spec['x-decimals']} decimal")
+        parts.append(f"with at most {spec['x-decimals']} decimal(s)")
     parts.append("or empty" if nullable else "(may not be empty)")
     return " ".join(parts)
 
@@ -198,22 +200,23 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                     typed = _to_number(value, raw.decimal_comma)
                     decimals = spec.get("x-decimals")
                     if decimals is not None and abs(round(typed, decimals) - typed) > 1e-9:
-                        raise _Bad(f"a number with at most {decimals} decimal")
+                        raise _Bad()
                 else:
                     typed = _to_string(value)
                 if enum is not None and typed not in enum:
-                    raise _Bad(_expected_text(spec, main, nullable))
+                    raise _Bad()
                 if "minimum" in spec and typed < spec["minimum"]:
-                    raise _Bad(_expected_text(spec, main, nullable))
+                    raise _Bad()
                 if "maximum" in spec and typed > spec["maximum"]:
-                    raise _Bad(_expected_text(spec, main, nullable))
+                    raise _Bad()
                 if spec.get("x-identifier") and CPR_PATTERN.fullmatch(typed):
                     raise _Bad(
                         "a pseudonymised identifier. This looks like a Danish CPR number (ten digits); "
                         "identifiers must be pseudonymised before they reach the pipeline"
                     )
             except _Bad as bad:
-                problems.append(Problem(label, f"expected {bad.expected}.", raw.row_label(i), col, value, True))
+                expected = bad.expected or _expected_text(spec, main, nullable)
+                problems.append(Problem(label, f"expected {expected}.", raw.row_label(i), col, value, True))
                 typed = None
             values.append(typed)
         if is_date:

@@ -1,0 +1,64 @@
+"""Write the analysis data sets that tests/reference/make_reference.R fits in R.
+
+Each case is a simulated trial run through the package's own validation,
+scoring and data assembly; the R script then fits the same models with lme4 and
+geepack on exactly these rows. Run from the repository root:
+
+    python tests/reference/make_fixtures.py && Rscript tests/reference/make_reference.R
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fittrial.dataset import build_analysis_data
+from fittrial.io import read_table
+from fittrial.scoring import windows_from_config
+from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
+from fittrial.validation import load_schema, validate_inputs
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests" / "fixtures" / "reference"
+VISITS = [
+    {"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
+    {"visit": 6, "target_day": 182, "earliest_day": 122, "latest_day": 273},
+    {"visit": 12, "target_day": 365, "earliest_day": 305, "latest_day": 456},
+]
+
+CASES = {
+    # like the real trial
+    "trial_like": SimulationParameters(seed=7),
+    # few, unbalanced clusters, a large caseworker variance, real effects
+    "small_clustered": SimulationParameters(
+        seed=11, strata={"A": 6, "B": 9}, citizens_per_caseworker=12, sd_caseworker=8.0,
+        effect={6: 4.0, 12: 6.0}, sd_caseworker_logit=0.6, missing_followup=0.35,
+        odds_ratio={"dropout": 0.6, "completed": 1.5, "kept_housing_12m": 1.8, "eviction_or_risk_12m": 0.5,
+                    "stable_income_12m": 1.3}),
+    # four strata, much baseline missing
+    "four_strata": SimulationParameters(
+        seed=23, strata={"S1": 10, "S2": 8, "S3": 12, "S4": 6}, citizens_per_caseworker=20,
+        missing_baseline=0.2, sd_caseworker=2.0, effect={6: -2.0, 12: 3.0}),
+}
+
+
+def main() -> None:
+    schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
+               for n in ("randomisation", "citizens", "who5", "fit_sessions")}
+    for name, params in CASES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = write_trial(simulate_trial(params), tmp)
+            trial = validate_inputs({n: read_table(p, n) for n, p in paths.items()}, schemas)
+            citizens, long, _ = build_analysis_data(trial, windows_from_config(VISITS))
+        case = OUT / name
+        case.mkdir(parents=True, exist_ok=True)
+        keep = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "baseline_who5", "baseline_missing",
+                "dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+        citizens[keep].to_csv(case / "citizens.csv", index=False, lineterminator="\n")
+        long[["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5",
+              "baseline_missing"]].to_csv(case / "long.csv", index=False, lineterminator="\n")
+        print(f"{case}: {len(citizens)} citizens, {len(long)} follow-up rows")
+
+
+if __name__ == "__main__":
+    main()

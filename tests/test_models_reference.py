@@ -1,0 +1,119 @@
+"""The models against R reference values (tests/reference/make_reference.R, outputs committed).
+
+Tolerances:
+* LMM fixed effects and FIT-control contrasts: 1e-3 WHO-5 points absolute (the
+  issue's bar); REML optimisers stop at slightly different points, seen ~1e-5.
+* LMM standard errors (conditional on the variance parameters, as lme4): 1e-3 relative.
+* Variance components: 1e-3 relative, or 1e-3 absolute near the boundary (zero).
+* GEE log odds ratio: 1e-5 absolute (so OR to ~1e-5 relative); working
+  correlation 1e-5; sandwich and Mancl-DeRouen SEs: 1e-5 relative.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from fittrial.models import fit_binary_gee, fit_primary_lmm
+
+CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
+IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}
+
+
+def load(case: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    d = ROOT / "tests" / "fixtures" / "reference" / case
+    refs = {n: pd.read_csv(d / f"r_{n}.csv") for n in ("lmm_fixef", "lmm_vc", "lmm_contrast", "gee")}
+    return pd.read_csv(d / "long.csv", dtype=IDS), pd.read_csv(d / "citizens.csv", dtype=IDS), refs
+
+
+R_TERMS = {"(Intercept)": "intercept", "fit": "fit", "visit12": "visit[12]", "fit:visit12": "fit:visit[12]",
+           "baseline_who5": "baseline_who5", "baseline_missing": "baseline_missing"}
+
+
+@pytest.fixture(scope="module", params=CASES)
+def lmm_case(request):
+    long, _, refs = load(request.param)
+    return fit_primary_lmm(long), refs
+
+
+def test_reference_cases_exist():
+    assert len(CASES) >= 3
+
+
+def test_lmm_contrasts_match_lme4(lmm_case):
+    result, refs = lmm_case
+    ref = refs["lmm_contrast"].set_index("timepoint_months")
+    for c in result.contrasts:
+        assert c.estimate == pytest.approx(ref.loc[c.timepoint_months, "estimate"], abs=1e-3)
+        assert c.se == pytest.approx(ref.loc[c.timepoint_months, "se"], rel=1e-3)
+
+
+def test_lmm_fixed_effects_match_lme4(lmm_case):
+    result, refs = lmm_case
+    for _, r in refs["lmm_fixef"].iterrows():
+        name = R_TERMS.get(r["term"]) or r["term"].replace("stratum", "stratum[") + "]"
+        assert result.params[name] == pytest.approx(r["estimate"], abs=1e-3), name
+        assert np.sqrt(result.cov.loc[name, name]) == pytest.approx(r["se"], rel=1e-3), name
+
+
+def test_lmm_variance_components_match_lme4(lmm_case):
+    result, refs = lmm_case
+    vc = refs["lmm_vc"].set_index("component")["variance"]
+    for ours, theirs in ((result.var_caseworker, "caseworker_id"), (result.var_citizen, "caseworker_id:citizen_id"),
+                         (result.var_residual, "Residual")):
+        assert ours == pytest.approx(vc[theirs], rel=1e-3, abs=1e-3)
+
+
+def test_lmm_between_within_df(lmm_case):
+    result, _ = lmm_case
+    n_between = 2 + sum(1 for k in result.params.index if k.startswith("stratum["))
+    assert all(c.df == result.n_clusters - n_between for c in result.contrasts)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("covariance,column", [("robust", "se_sandwich"), ("mancl_derouen", "se_mancl_derouen")])
+def test_gee_matches_geepack(case, covariance, column):
+    _, citizens, refs = load(case)
+    for _, r in refs["gee"].iterrows():
+        res = fit_binary_gee(citizens, r["outcome"], covariance)
+        assert res.params["fit"] == pytest.approx(r["log_or"], abs=1e-5), r["outcome"]
+        odds = next(c for c in res.contrasts if c.scale == "odds_ratio")
+        assert odds.estimate == pytest.approx(np.exp(r["log_or"]), rel=1e-5)
+        assert res.working_correlation == pytest.approx(r["alpha"], abs=1e-5)
+        assert np.sqrt(res.cov.loc["fit", "fit"]) == pytest.approx(r[column], rel=1e-5), r["outcome"]
+        assert res.n_citizens == r["n"] and res.n_clusters == r["clusters"]
+
+
+def test_gee_inference_is_t_based_with_clusters_minus_parameters_df():
+    _, citizens, _ = load("small_clustered")
+    res = fit_binary_gee(citizens, "dropout")
+    odds, rd = res.contrasts
+    assert odds.df == res.n_clusters - 3  # intercept, fit, one stratum dummy
+    from scipy import stats
+    t = np.log(odds.estimate) / odds.se
+    assert odds.p_value == pytest.approx(2 * stats.t.sf(abs(t), odds.df))
+    half = stats.t.ppf(0.975, odds.df) * odds.se
+    assert odds.ci_low == pytest.approx(np.exp(np.log(odds.estimate) - half))
+    assert rd.ci_low < rd.estimate < rd.ci_high
+    assert rd.estimate == pytest.approx(res.risk_fit - res.risk_control)
+
+
+def test_lmm_reml_criterion_not_worse_than_lme4(lmm_case):
+    """Our optimum is at least as good as lme4's (lower criterion = higher restricted likelihood)."""
+    result, refs = lmm_case
+    assert result.reml_criterion <= refs["lmm_vc"]["reml_criterion"].iloc[0] + 1e-6
+
+
+def test_lmm_agrees_with_statsmodels_mixedlm_in_the_interior():
+    """Away from the boundary, statsmodels' MixedLM finds the same REML fit."""
+    import statsmodels.formula.api as smf
+
+    long, _, _ = load("trial_like")
+    ours = fit_primary_lmm(long)
+    model = smf.mixedlm("who5 ~ fit * C(visit) + baseline_who5 + baseline_missing + C(stratum)", long,
+                        groups="caseworker_id", re_formula="1", vc_formula={"citizen": "0 + C(citizen_id)"})
+    sm_fit = model.fit(reml=True)
+    assert ours.params["fit"] == pytest.approx(sm_fit.fe_params["fit"], abs=1e-3)
+    assert ours.var_residual == pytest.approx(sm_fit.scale, rel=1e-3)

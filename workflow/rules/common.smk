@@ -1,0 +1,52 @@
+# Helpers shared by the rules: paths from the config, the list of outcomes.
+from pathlib import Path
+
+import sys
+
+DERIVED = config["paths"]["derived"]
+REPORTS = config["paths"]["reports"]
+LOGS = config["paths"]["logs"]
+SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
+BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
+
+
+def input_files(wildcards=None):
+    """The input tables named in the config (fit_sessions only when given)."""
+    return {name: path for name, path in config["inputs"].items() if path}
+
+
+def clean(name):
+    return f"{DERIVED}/clean/{name}.parquet"
+
+
+def analysis(name):
+    return f"{DERIVED}/analysis/{name}.parquet"
+
+
+def table(name):
+    return f"{REPORTS}/tables/{name}.csv"
+
+
+PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
+                    "variance_components"]
+
+
+def all_outputs():
+    return [table(t) for t in PUBLISHED_TABLES] + [
+        f"{REPORTS}/figures/who5_by_arm_visit.png",
+        f"{REPORTS}/figures/who5_by_arm_visit.svg",
+        f"{REPORTS}/report.html",
+    ]
+
+
+def check_inputs_exist():
+    """Stop before any job with a readable message if an input file named in the config is missing."""
+    missing = [f"inputs.{name}: the file '{path}' does not exist (paths are relative to the working directory "
+               f"'{Path.cwd()}')" for name, path in input_files().items() if not Path(path).exists()]
+    if missing:
+        print("Input files are missing; nothing was run.\n  - " + "\n  - ".join(missing), file=sys.stderr)
+        sys.exit(1)
+
+
+check_inputs_exist()

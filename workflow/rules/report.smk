@@ -1,0 +1,63 @@
+# Published outputs: the effects table, descriptive tables, the figure and the HTML report.
+
+
+rule effects_table:
+    input:
+        f"{DERIVED}/results/primary_lmm.parquet",
+        expand(f"{DERIVED}/results/gee_{{outcome}}.parquet", outcome=BINARY_OUTCOMES),
+    output:
+        report(table("effects"), caption="../report/effects.rst", category="Effects"),
+    log:
+        f"{LOGS}/effects_table.log",
+    script:
+        "../scripts/effects_table.py"
+
+
+rule descriptive_tables:
+    input:
+        randomisation=clean("randomisation"),
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
+        notes=analysis("data_quality_notes"),
+        variance=f"{DERIVED}/results/primary_lmm_variance.parquet",
+    output:
+        participants=table("participants"),
+        who5_by_arm_visit=table("who5_by_arm_visit"),
+        data_quality=table("data_quality"),
+        missing_outcomes=table("missing_outcomes"),
+        variance_components=table("variance_components"),
+    params:
+        visits=config["visits"],
+        threshold=config["report"]["suppress_below"],
+    log:
+        f"{LOGS}/descriptive_tables.log",
+    script:
+        "../scripts/descriptive_tables.py"
+
+
+rule figure_who5:
+    input:
+        table("who5_by_arm_visit"),
+    output:
+        png=report(f"{REPORTS}/figures/who5_by_arm_visit.png", caption="../report/who5_figure.rst",
+                   category="Figures"),
+        svg=f"{REPORTS}/figures/who5_by_arm_visit.svg",
+    log:
+        f"{LOGS}/figure_who5.log",
+    script:
+        "../scripts/figure_who5.py"
+
+
+rule report_html:
+    input:
+        unpack(input_files),
+        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES},
+        figure=f"{REPORTS}/figures/who5_by_arm_visit.png",
+    output:
+        f"{REPORTS}/report.html",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/report_html.log",
+    script:
+        "../scripts/report_html.py"

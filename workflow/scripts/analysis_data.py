@@ -1,0 +1,9 @@
+"""Score WHO-5 and build the analysis data sets (see fittrial.pipeline.analysis_data_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import analysis_data_step
+
+run_user_step(
+    lambda: analysis_data_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.prorate,
+                               dict(snakemake.output.items())),
+    snakemake.log[0],
+)

@@ -1,0 +1,10 @@
+"""Write the published descriptive tables (see fittrial.pipeline.descriptives_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import descriptives_step
+
+run_user_step(
+    lambda: descriptives_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.input.who5_long,
+                              snakemake.input.notes, snakemake.input.variance, snakemake.params.visits,
+                              snakemake.params.threshold, dict(snakemake.output.items())),
+    snakemake.log[0],
+)

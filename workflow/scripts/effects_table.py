@@ -1,0 +1,5 @@
+"""Stack the analyses into reports/tables/effects.csv (see fittrial.pipeline.effects_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import effects_step
+
+run_user_step(lambda: effects_step(list(snakemake.input), snakemake.output[0]), snakemake.log[0])

@@ -1,0 +1,8 @@
+"""Check the inputs against the contract; write typed tables (see fittrial.pipeline.validate_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import validate_step
+
+run_user_step(
+    lambda: validate_step(snakemake.params.inputs, snakemake.params.schema_dir, dict(snakemake.output.items())),
+    snakemake.log[0],
+)
