@@ -1,0 +1,189 @@
+"""The input contract: every kind of bad input gives a message naming file, row, column and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fittrial.errors import InputError
+from fittrial.io import read_table
+from fittrial.validation import validate_inputs
+
+
+def run(paths: dict[str, Path], schemas: dict):
+    return validate_inputs({n: read_table(p, n) for n, p in paths.items()}, schemas)
+
+
+def edit(path: Path, line: int, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` on 1-based ``line`` of a CSV file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert old in lines[line - 1], (old, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def set_cell(path: Path, line: int, column: str, value: str) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[line - 2, column] = value
+    frame.to_csv(path, index=False)
+
+
+def problems_of(paths, schemas) -> list[str]:
+    with pytest.raises(InputError) as info:
+        run(paths, schemas)
+    return [p.format() for p in info.value.problems]
+
+
+def test_valid_trial_passes(small_trial, schemas):
+    trial = run(small_trial, schemas)
+    assert len(trial.randomisation) == 24
+    assert trial.citizens["enrolled_on"].dtype.kind == "M"
+    assert str(trial.who5["who5_1"].dtype) == "Int64"
+
+
+def test_missing_file(small_trial, schemas):
+    small_trial["who5"].unlink()
+    msgs = problems_of(small_trial, schemas)
+    assert "does not exist" in msgs[0] and "who5.csv" in msgs[0]
+
+
+def test_missing_column(small_trial, schemas):
+    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns="age")
+    frame.to_csv(small_trial["citizens"], index=False)
+    (msg,) = problems_of(small_trial, schemas)
+    assert "citizens.csv" in msg and "column 'age'" in msg and "required column is missing" in msg
+
+
+def test_wrong_type_names_file_row_column_value(small_trial, schemas):
+    set_cell(small_trial["citizens"], 5, "age", "forty")
+    (msg,) = problems_of(small_trial, schemas)
+    assert msg.startswith(f"citizens ({small_trial['citizens']}), row 5, column 'age': value 'forty': expected a whole number")
+
+
+def test_value_out_of_range(small_trial, schemas):
+    set_cell(small_trial["who5"], 3, "who5_2", "7")
+    (msg,) = problems_of(small_trial, schemas)
+    assert "row 3, column 'who5_2': value '7'" in msg and "from 0 to 5" in msg
+
+
+def test_bad_date(small_trial, schemas):
+    set_cell(small_trial["citizens"], 2, "enrolled_on", "31/12/2015")
+    (msg,) = problems_of(small_trial, schemas)
+    assert "column 'enrolled_on': value '31/12/2015'" in msg and "YYYY-MM-DD" in msg
+
+
+def test_duplicate_ids(small_trial, schemas):
+    frame = pd.read_csv(small_trial["citizens"], dtype=str)
+    frame.loc[3, "citizen_id"] = frame.loc[1, "citizen_id"]
+    frame.to_csv(small_trial["citizens"], index=False)
+    (msg,) = problems_of(small_trial, schemas)
+    assert "row 5, column 'citizen_id'" in msg and "duplicate" in msg and "row 3" in msg
+
+
+def test_citizen_with_unknown_caseworker(small_trial, schemas):
+    set_cell(small_trial["citizens"], 4, "caseworker_id", "CW999")
+    msgs = problems_of(small_trial, schemas)
+    assert any("row 4, column 'caseworker_id': value 'CW999'" in m and "not in the randomisation" in m for m in msgs)
+
+
+def test_who5_for_unknown_citizen(small_trial, schemas):
+    set_cell(small_trial["who5"], 6, "citizen_id", "X1")
+    (msg,) = problems_of(small_trial, schemas)
+    assert "who5" in msg and "row 6, column 'citizen_id': value 'X1'" in msg and "not in the citizens table" in msg
+
+
+def test_unknown_arm_label(small_trial, schemas):
+    set_cell(small_trial["randomisation"], 2, "arm", "Fit")
+    msgs = problems_of(small_trial, schemas)
+    assert any("row 2, column 'arm': value 'Fit': expected one of FIT, control" in m for m in msgs)
+
+
+def test_course_ending_before_it_starts(small_trial, schemas):
+    set_cell(small_trial["citizens"], 2, "enrolled_on", "2016-01-10")
+    set_cell(small_trial["citizens"], 2, "ended_on", "2016-01-01")
+    set_cell(small_trial["citizens"], 2, "end_reason", "dropout")
+    msgs = problems_of(small_trial, schemas)
+    assert any("row 2, column 'ended_on': value '2016-01-01'" in m and "ends before it starts" in m for m in msgs)
+
+
+def test_stratum_with_a_single_caseworker(small_trial, schemas):
+    set_cell(small_trial["randomisation"], 2, "stratum", "Lonely")
+    msgs = problems_of(small_trial, schemas)
+    assert any("column 'stratum': value 'Lonely'" in m and "single caseworker" in m for m in msgs)
+
+
+@pytest.mark.parametrize("cpr", ["0101901234", "010190-1234"])
+def test_cpr_number_as_citizen_id_is_refused(small_trial, schemas, cpr):
+    frame = pd.read_csv(small_trial["citizens"], dtype=str)
+    old = frame.loc[0, "citizen_id"]
+    frame.loc[0, "citizen_id"] = cpr
+    frame.to_csv(small_trial["citizens"], index=False)
+    who5 = pd.read_csv(small_trial["who5"], dtype=str)
+    who5.loc[who5.citizen_id == old, "citizen_id"] = cpr
+    who5.to_csv(small_trial["who5"], index=False)
+    fit = pd.read_csv(small_trial["fit_sessions"], dtype=str)
+    fit.loc[fit.citizen_id == old, "citizen_id"] = cpr
+    fit.to_csv(small_trial["fit_sessions"], index=False)
+    msgs = problems_of(small_trial, schemas)
+    assert any(f"citizens ({small_trial['citizens']}), row 2, column 'citizen_id': value '{cpr}'" in m
+               and "CPR" in m for m in msgs)
+
+
+def test_many_problems_are_all_reported(small_trial, schemas):
+    set_cell(small_trial["citizens"], 2, "age", "x")
+    set_cell(small_trial["citizens"], 3, "sex", "K")
+    set_cell(small_trial["who5"], 2, "answered_on", "yesterday")
+    assert len(problems_of(small_trial, schemas)) == 3
+
+
+def test_oddities_are_notes_not_errors(small_trial, schemas):
+    set_cell(small_trial["citizens"], 2, "enrolled_on", "2010-01-01")  # before randomisation
+    rand = pd.read_csv(small_trial["randomisation"], dtype=str)
+    extra = rand.iloc[[0]].assign(caseworker_id="CW900")
+    pd.concat([rand, extra]).to_csv(small_trial["randomisation"], index=False)  # a caseworker without citizens
+    trial = run(small_trial, schemas)
+    checks = set(trial.notes["check"])
+    assert "enrolled before the caseworker was randomised" in checks
+    assert "caseworker with no citizens (empty cluster)" in checks
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx", ".dta", ".sav"])
+def test_other_formats_read_the_same(small_trial, schemas, suffix, tmp_path):
+    base = run(small_trial, schemas)
+    frame = pd.read_csv(small_trial["citizens"], dtype=str, keep_default_na=False)
+    for col in ("age", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
+        frame[col] = pd.to_numeric(frame[col])
+    for col in ("enrolled_on", "ended_on"):
+        frame[col] = pd.to_datetime(frame[col].replace("", None))
+    target = tmp_path / f"citizens{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(target)
+    elif suffix == ".xlsx":
+        frame.to_excel(target, index=False)
+    elif suffix == ".dta":
+        frame.to_stata(target, write_index=False)
+    else:
+        import pyreadstat
+        pyreadstat.write_sav(frame, str(target))
+    other = run({**small_trial, "citizens": target}, schemas)
+    cols = ["citizen_id", "caseworker_id", "enrolled_on", "age", "sex", "ended_on", "end_reason", "kept_housing_12m"]
+    left = base.citizens[cols].reset_index(drop=True)
+    right = other.citizens[cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(left.astype(str), right.astype(str))
+
+
+def test_semicolon_csv_with_decimal_comma(small_trial, schemas):
+    fit = pd.read_csv(small_trial["fit_sessions"], dtype=str)
+    text = fit.to_csv(index=False, sep=";").replace(".", ",")
+    small_trial["fit_sessions"].write_text(text, encoding="cp1252")
+    trial = run(small_trial, schemas)
+    assert trial.fit_sessions["ors_1"].dtype == float
+    assert trial.fit_sessions["ors_1"].between(0, 10).all()
+
+
+def test_too_many_decimals(small_trial, schemas):
+    set_cell(small_trial["fit_sessions"], 2, "ors_1", "4.25")
+    (msg,) = problems_of(small_trial, schemas)
+    assert "column 'ors_1': value '4.25'" in msg and "1 decimal" in msg

@@ -1,0 +1,127 @@
+"""End to end: the Snakemake workflow run as a subprocess in a fresh temporary directory.
+
+Snakemake reruns a rule when its script changes, not when the package changes,
+so every test here starts from an empty working directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT, small_params
+from fittrial.simulate import simulate_trial, write_trial
+
+pytestmark = pytest.mark.slow
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+EFFECT_COLUMNS = ["outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df", "p_value",
+                  "method", "n_clusters", "n_citizens"]
+
+
+def run_workflow(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
+    (workdir / "my-trial.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
+                           "--cores", "2", *extra], cwd=workdir, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0"}, timeout=900)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A small simulated trial run through the whole workflow, with only `inputs` in the user's config."""
+    work = tmp_path_factory.mktemp("run")
+    paths = write_trial(simulate_trial(small_params(4)), work / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}}
+    proc = run_workflow(work, config)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work, config
+
+
+def test_outputs_exist(finished):
+    work, _ = finished
+    for rel in ("reports/report.html", "reports/tables/effects.csv", "reports/figures/who5_by_arm_visit.png",
+                "reports/figures/who5_by_arm_visit.svg", "data/derived/analysis/who5_long.parquet"):
+        assert (work / rel).exists(), rel
+    assert sorted(p.name for p in (work / "logs").iterdir())  # a log per rule
+
+
+def test_effects_table_has_the_contract_columns_and_rows(finished):
+    work, _ = finished
+    effects = pd.read_csv(work / "reports" / "tables" / "effects.csv")
+    assert list(effects.columns) == EFFECT_COLUMNS
+    who5 = effects[effects.outcome == "who5"]
+    assert who5["timepoint_months"].tolist() == [6, 12] and set(who5["scale"]) == {"mean_difference"}
+    for o in ("dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
+        assert set(effects.loc[effects.outcome == o, "scale"]) == {"odds_ratio", "risk_difference"}
+    assert (effects["ci_low"] <= effects["estimate"]).all() and (effects["estimate"] <= effects["ci_high"]).all()
+    assert effects["p_value"].between(0, 1).all() and effects["method"].str.len().gt(50).all()
+    assert (effects["df"] == 24 - 3).all()  # 24 caseworkers, 2 strata: intercept, arm, 1 stratum dummy
+
+
+def test_nothing_citizen_level_or_caseworker_named_in_reports(finished):
+    work, _ = finished
+    cit = pd.read_csv(work / "in" / "citizens.csv", dtype=str)
+    ids = set(cit["citizen_id"]) | set(cit["caseworker_id"])
+    for path in (work / "reports").rglob("*"):
+        if path.suffix in (".csv", ".html", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(i in text for i in ids), path
+
+
+def test_small_counts_are_suppressed(finished):
+    work, _ = finished
+    for name in ("participants", "data_quality", "missing_outcomes"):
+        table = pd.read_csv(work / "reports" / "tables" / f"{name}.csv", dtype=str, keep_default_na=False)
+        for value in table.drop(columns=[c for c in ("measure", "table", "check", "outcome") if c in table]).values.ravel():
+            assert value in ("", "<5") or int(value) == 0 or int(value) >= 5, (name, value)
+
+
+def test_rerun_gives_byte_identical_tables_and_figures(finished, tmp_path):
+    work, config = finished
+    first = digest(work / "reports" / "tables") | digest(work / "reports" / "figures")
+    (tmp_path / "in").mkdir()
+    for f in (work / "in").iterdir():
+        (tmp_path / "in" / f.name).write_bytes(f.read_bytes())
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    second = digest(tmp_path / "reports" / "tables") | digest(tmp_path / "reports" / "figures")
+    assert first == second
+
+
+def test_bad_input_stops_with_a_readable_message_and_no_traceback(tmp_path):
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    frame = pd.read_csv(paths["randomisation"], dtype=str)
+    frame.loc[2, "arm"] = "treatment"
+    frame.to_csv(paths["randomisation"], index=False)
+    proc = run_workflow(tmp_path, {"inputs": {k: f"in/{k}.csv" for k in paths}})
+    assert proc.returncode != 0
+    assert "randomisation (in/randomisation.csv), row 4, column 'arm': value 'treatment': expected one of FIT, control" \
+        in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "reports").exists() or not any(p.is_file() for p in (tmp_path / "reports").rglob("*"))
+
+
+def test_missing_input_file_is_named_before_anything_runs(tmp_path):
+    proc = run_workflow(tmp_path, {"inputs": {"randomisation": "nope.csv", "citizens": "c.csv", "who5": "w.csv"}})
+    assert proc.returncode != 0
+    assert "inputs.randomisation: the file 'nope.csv' does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_invalid_config_value_is_refused(tmp_path):
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": {"gee_covariance": "sandwich"}}
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode != 0
+    assert "gee_covariance" in proc.stderr or "sandwich" in proc.stderr
