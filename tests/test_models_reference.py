@@ -117,3 +117,20 @@ def test_lmm_agrees_with_statsmodels_mixedlm_in_the_interior():
     sm_fit = model.fit(reml=True)
     assert ours.params["fit"] == pytest.approx(sm_fit.fe_params["fit"], abs=1e-3)
     assert ours.var_residual == pytest.approx(sm_fit.scale, rel=1e-3)
+
+
+def test_separated_outcome_is_reported_as_not_estimable():
+    _, citizens, _ = load("small_clustered")
+    citizens = citizens.copy()
+    citizens.loc[citizens["fit"] == 1, "dropout"] = 0
+    res = fit_binary_gee(citizens, "dropout")
+    assert all(np.isnan(c.estimate) for c in res.contrasts)
+    assert all("complete separation" in c.method for c in res.contrasts)
+
+
+def test_lmm_without_any_baseline_drops_the_adjustment():
+    long, _, _ = load("small_clustered")
+    long = long.assign(baseline_who5=0.0, baseline_missing=1)
+    res = fit_primary_lmm(long)
+    assert "baseline_who5" not in res.params and "baseline_missing" not in res.params
+    assert all(np.isfinite(c.estimate) and c.se > 0 for c in res.contrasts)

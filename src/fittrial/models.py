@@ -90,7 +90,8 @@ def _design(long: pd.DataFrame, strata: list[str]) -> tuple[pd.DataFrame, list[s
     for v in visits[1:]:
         X[f"visit[{v}]"] = (long["visit"] == v).astype(float)
         X[f"fit:visit[{v}]"] = X["fit"] * X[f"visit[{v}]"]
-    X["baseline_who5"] = long["baseline_who5"].astype(float)
+    if long["baseline_who5"].nunique() > 1:  # no baseline at all: nothing to adjust for
+        X["baseline_who5"] = long["baseline_who5"].astype(float)
     if long["baseline_missing"].nunique() > 1:
         X["baseline_missing"] = long["baseline_missing"].astype(float)
     return X, between
@@ -196,6 +197,30 @@ def gee_method(covariance: str) -> str:
             f"(complete cases)")
 
 
+def _not_estimable(data: pd.DataFrame, outcome: str) -> str | None:
+    """Why an arm comparison of a binary outcome cannot be estimated, or None."""
+    for arm, label in ((1, "FIT"), (0, "control")):
+        values = data.loc[data["fit"] == arm, outcome]
+        if values.empty:
+            return f"no {label} citizen has {outcome} observed"
+        if values.nunique() == 1:
+            return (f"{outcome} is {int(values.iloc[0])} for every analysed {label} citizen, so the odds ratio "
+                    "is not estimable (complete separation)")
+    return None
+
+
+def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: int, timepoint_months: int,
+               reason: str) -> GeeResult:
+    nan = float("nan")
+    n_cl = int(data["caseworker_id"].nunique())
+    out = GeeResult(outcome, pd.Series(nan, index=columns), pd.DataFrame(nan, index=columns, columns=columns), nan,
+                    nan, n_cl, len(data), n_missing, nan, nan)
+    for scale in ("odds_ratio", "risk_difference"):
+        out.contrasts.append(Contrast(outcome, timepoint_months, scale, nan, nan, nan, nan, nan, nan,
+                                      f"Not estimated: {reason}.", n_cl, len(data)))
+    return out
+
+
 def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "mancl_derouen",
                    strata: list[str] | None = None, timepoint_months: int = 12) -> GeeResult:
     """Fit ``outcome ~ fit + stratum`` by GEE and return OR and risk difference (FIT vs control).
@@ -212,10 +237,15 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
         X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
     y = data[outcome].astype(float).to_numpy()
     groups = pd.factorize(data["caseworker_id"])[0]
+    reason = _not_estimable(data, outcome)
+    if reason is not None:
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason)
     model = GEE(y, X.to_numpy(), groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(maxiter=200, ddof_scale=0, cov_type=GEE_COVARIANCES[covariance])
+    if res is None or not np.all(np.isfinite(res.params)):
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, "the GEE did not converge")
     params = pd.Series(np.asarray(res.params), index=X.columns)
     cov_arr = np.asarray(res.cov_params())
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)

@@ -60,7 +60,8 @@ def effect_display(row: pd.Series) -> dict[str, str]:
         "timepoint": f"{int(row['timepoint_months'])} months",
         "scale": SCALE_LABELS.get(row["scale"], row["scale"]),
         "estimate": fmt_number(row["estimate"] * factor, digits),
-        "ci": f"{fmt_number(row['ci_low'] * factor, digits)} to {fmt_number(row['ci_high'] * factor, digits)}",
+        "ci": (f"{fmt_number(row['ci_low'] * factor, digits)} to {fmt_number(row['ci_high'] * factor, digits)}"
+               if pd.notna(row["ci_low"]) else "not estimated"),
         "df": fmt_number(row["df"], 0),
         "p": fmt_p(row["p_value"]),
         "n": f"{int(row['n_citizens'])} citizens, {int(row['n_clusters'])} caseworkers",
@@ -76,7 +77,7 @@ def plain_summary(effects: pd.DataFrame) -> list[str]:
     """
     sentences = []
     primary = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)]
-    if len(primary):
+    if len(primary) and pd.notna(primary.iloc[0]["estimate"]):
         r = primary.iloc[0]
         direction = "higher" if r["estimate"] > 0 else "lower"
         text = (f"After 12 months, citizens whose caseworker used FIT scored on average "
@@ -89,8 +90,12 @@ def plain_summary(effects: pd.DataFrame) -> list[str]:
             text += f" The interval does not include zero: the data point to a {direction} score with FIT."
         sentences.append(text)
     odds = effects[effects["scale"] == "odds_ratio"]
+    missing = [OUTCOME_LABELS[o].lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
+    odds = odds[odds["estimate"].notna()]
     clear = [OUTCOME_LABELS[o].lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
              if not (lo <= 1 <= hi)]
+    if missing:
+        sentences.append("Not estimable from these data (see the methods table): " + "; ".join(missing) + ".")
     if len(odds):
         if clear:
             sentences.append("Among the course outcomes, the data point to a difference between the arms in: "

@@ -51,7 +51,8 @@ for (case in list.dirs(root, recursive = FALSE)) {
   long <- read.csv(file.path(case, "long.csv"), stringsAsFactors = FALSE)
   long$visit <- factor(long$visit)
   long$stratum <- factor(long$stratum, levels = sort(unique(long$stratum)))
-  form <- who5 ~ fit * visit + baseline_who5 + stratum + (1 | caseworker_id) + (1 | caseworker_id:citizen_id)
+  form <- who5 ~ fit * visit + baseline_who5 + (1 | caseworker_id) + (1 | caseworker_id:citizen_id)
+  if (nlevels(long$stratum) > 1) form <- update(form, . ~ . + stratum)
   if (length(unique(long$baseline_missing)) > 1) form <- update(form, . ~ . + baseline_missing)
   m <- lmer(form, data = long, REML = TRUE,
             control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
@@ -81,9 +82,10 @@ for (case in list.dirs(root, recursive = FALSE)) {
     d <- d[order(d$caseworker_id, d$citizen_id), ]
     d$cl <- as.integer(factor(d$caseworker_id))
     d$y <- d[[o]]
-    g <- geeglm(y ~ fit + stratum, id = cl, data = d, family = binomial, corstr = "exchangeable")
-    X <- model.matrix(~ fit + stratum, data = d)
-    Vmd <- md_covariance(g, X, d$y, d$cl)
+    rhs <- if (nlevels(droplevels(d$stratum)) > 1) "fit + stratum" else "fit"
+    g <- geeglm(as.formula(paste("y ~", rhs)), id = cl, data = d, family = binomial, corstr = "exchangeable")
+    X <- model.matrix(as.formula(paste("~", rhs)), data = d)
+    Vmd <- tryCatch(md_covariance(g, X, d$y, d$cl), error = function(e) matrix(NA, ncol(X), ncol(X)))
     out[[o]] <- data.frame(outcome = o, log_or = unname(coef(g)["fit"]),
                            se_sandwich = sqrt(vcov(g)["fit", "fit"]),
                            se_mancl_derouen = sqrt(Vmd[2, 2]),

@@ -1,0 +1,75 @@
+"""Benchmark: wall time of the whole workflow on the bundled example, and of the primary model fit alone.
+
+Run from the repository root after `bash tools/setup-env.sh`:
+
+    .venv/bin/python tools/benchmark.py [--repeats 20]
+
+The workflow is run in a fresh temporary directory (so every rule runs); the
+primary fit is timed on the example's analysis data set, median of repeats.
+If Rscript with lme4 is available, lme4's fit of the same model on the same
+rows is timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from fittrial.models import fit_binary_gee, fit_primary_lmm
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    snakemake = Path(sys.executable).with_name("snakemake")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copytree(ROOT / "data" / "example", work / "data" / "example")
+        shutil.copytree(ROOT / "config", work / "config")
+        start = time.perf_counter()
+        subprocess.run([str(snakemake), "-s", str(ROOT / "Snakefile"), "--cores", "2", "-q"], cwd=work, check=True,
+                       capture_output=True)
+        workflow_s = time.perf_counter() - start
+        long = pd.read_parquet(work / "data" / "derived" / "analysis" / "who5_long.parquet")
+        citizens = pd.read_parquet(work / "data" / "derived" / "analysis" / "citizens.parquet")
+        times = []
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            fit_primary_lmm(long)
+            times.append(time.perf_counter() - t)
+        gee_times = []
+        for _ in range(max(3, args.repeats // 4)):
+            t = time.perf_counter()
+            fit_binary_gee(citizens, "dropout")
+            gee_times.append(time.perf_counter() - t)
+        print(f"whole workflow on the example ({len(citizens)} citizens, {long['caseworker_id'].nunique()} "
+              f"caseworkers), 2 cores: {workflow_s:.1f} s")
+        print(f"primary LMM fit alone ({len(long)} rows): median {statistics.median(times) * 1000:.0f} ms "
+              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over {len(times)} repeats")
+        print(f"one GEE (dropout): median {statistics.median(gee_times) * 1000:.0f} ms")
+        if shutil.which("Rscript"):
+            long.to_csv(work / "long.csv", index=False)
+            script = (
+                "suppressPackageStartupMessages(library(lme4)); d <- read.csv('long.csv'); d$visit <- factor(d$visit);"
+                "f <- who5 ~ fit*visit + baseline_who5 + baseline_missing + stratum + (1|caseworker_id) + "
+                "(1|caseworker_id:citizen_id);"
+                f"t <- replicate({args.repeats}, system.time(lmer(f, d, REML=TRUE))[['elapsed']]);"
+                "cat(sprintf('lme4 lmer on the same rows: median %.0f ms\\n', 1000*median(t)))"
+            )
+            out = subprocess.run(["Rscript", "-e", script], cwd=work, capture_output=True, text=True)
+            print(out.stdout.strip() or f"lme4 timing failed: {out.stderr.strip()[-300:]}")
+
+
+if __name__ == "__main__":
+    main()
