@@ -44,7 +44,7 @@ from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
-from .lmm import NestedREML
+from .lmm import NestedREML, NestedREMLFit
 
 GEE_COVARIANCES = {"robust": "robust", "mancl_derouen": "bias_reduced"}
 
@@ -99,19 +99,19 @@ def _design(long: pd.DataFrame, strata: list[str]) -> tuple[pd.DataFrame, list[s
 
 @dataclass
 class LmmResult:
-    """The primary mixed model: coefficients, covariance, variance components and contrasts."""
+    """The primary mixed model: named coefficients and covariance, the REML fit, and the contrasts."""
 
     params: pd.Series
     cov: pd.DataFrame
     df: float
-    var_caseworker: float
-    var_citizen: float
-    var_residual: float
-    reml_criterion: float
-    n_obs: int
-    n_citizens: int
-    n_clusters: int
+    fit: NestedREMLFit
     contrasts: list[Contrast] = field(default_factory=list)
+
+    def __getattr__(self, name: str):
+        # var_caseworker, var_citizen, var_residual, reml_criterion, n_obs, n_citizens, n_clusters
+        if name != "fit" and name in NestedREMLFit.__dataclass_fields__:
+            return getattr(self.fit, name)
+        raise AttributeError(name)
 
     @property
     def icc_caseworker(self) -> float:
@@ -149,13 +149,10 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None) -> LmmR
     groups = long["caseworker_id"].to_numpy()
     citizens = long["citizen_id"].to_numpy()
     fit = NestedREML(y, X.to_numpy(), groups, citizens).fit()
-    var_cw, var_cit, var_res = fit.var_caseworker, fit.var_citizen, fit.var_residual
     params = pd.Series(fit.beta, index=X.columns)
     cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
-    n_clusters = int(pd.unique(groups).size)
-    df = float(n_clusters - len(between))
-    result = LmmResult(params, cov, df, var_cw, var_cit, var_res, fit.reml_criterion,
-                       len(long), int(pd.unique(citizens).size), n_clusters)
+    df = float(fit.n_clusters - len(between))
+    result = LmmResult(params, cov, df, fit)
     visits = sorted(long["visit"].unique())
     for v in visits:
         L = pd.Series(0.0, index=X.columns)
