@@ -61,6 +61,10 @@ class NestedREML:
 
     def __init__(self, y: np.ndarray, X: np.ndarray, caseworker: np.ndarray, citizen: np.ndarray):
         A = np.column_stack([np.asarray(X, float), np.asarray(y, float)])
+        self.X = np.asarray(X, float)
+        self.y = np.asarray(y, float)
+        self.caseworker = np.asarray(caseworker)
+        self.citizen = np.asarray(citizen)
         self.n, self.p = X.shape
         cit_codes, cit_index = pd.factorize(pd.Series(citizen).astype(str) + "\x1f" + pd.Series(caseworker).astype(str))
         n_cit = len(cit_index)
@@ -100,6 +104,26 @@ class NestedREML:
         dof = self.n - p
         return logdet + 2.0 * np.log(np.diag(L)).sum() + dof * (1.0 + np.log(2.0 * np.pi * rss / dof))
 
+    def deviance(self, varpar: np.ndarray) -> float:
+        """REML deviance (-2 restricted log-likelihood) at (theta_w, theta_c, sigma), not profiled.
+
+        theta are relative SDs (sd / sigma) and sigma the residual SD: lmerTest's
+        parametrisation, in which the Satterthwaite df are computed.
+        """
+        g_w, g_c, s2 = float(varpar[0]) ** 2, float(varpar[1]) ** 2, float(varpar[2]) ** 2
+        M, logdet = self._cross(g_w, g_c)
+        p = self.p
+        L = np.linalg.cholesky(M[:p, :p])
+        z = np.linalg.solve(L, M[:p, p])
+        rss = float(M[p, p] - z @ z)
+        dof = self.n - p
+        return dof * np.log(2 * np.pi * s2) + logdet + 2.0 * np.log(np.diag(L)).sum() + rss / s2
+
+    def vcov(self, varpar: np.ndarray) -> np.ndarray:
+        """Cov(beta-hat) = sigma^2 (X' H^-1 X)^-1 at (theta_w, theta_c, sigma)."""
+        M, _ = self._cross(float(varpar[0]) ** 2, float(varpar[1]) ** 2)
+        return float(varpar[2]) ** 2 * np.linalg.inv(M[: self.p, : self.p])
+
     def fit(self, starts: tuple[tuple[float, float], ...] = ((0.3, 0.7), (0.0, 0.7), (0.7, 1.5), (0.05, 0.2))
             ) -> NestedREMLFit:
         """Minimise the REML criterion from several starts; return the best fit."""
@@ -124,3 +148,133 @@ class NestedREML:
         s2 = rss / (self.n - p)
         return NestedREMLFit(beta, s2 * Mxx_inv, g_w * s2, g_c * s2, s2, self.criterion(np.asarray(rel_sd)),
                              self.n, self.n_cit, self.n_cw)
+
+
+def _steps(x: np.ndarray) -> np.ndarray:
+    return 1e-3 * np.maximum(np.abs(x), 0.05)
+
+
+def numeric_gradient(f, x: np.ndarray) -> np.ndarray:
+    """Central differences with one Richardson extrapolation (error O(h^4))."""
+    h = _steps(x)
+    grad = np.zeros(len(x))
+    for i in range(len(x)):
+        e = np.zeros(len(x))
+        e[i] = h[i]
+        d1 = (f(x + e) - f(x - e)) / (2 * h[i])
+        d2 = (f(x + 2 * e) - f(x - 2 * e)) / (4 * h[i])
+        grad[i] = (4 * d1 - d2) / 3
+    return grad
+
+
+def numeric_hessian(f, x: np.ndarray) -> np.ndarray:
+    """Hessian by central differences of the function values, with one Richardson extrapolation."""
+    k = len(x)
+    h = _steps(x)
+    H = np.zeros((k, k))
+
+    def second(i: int, j: int, scale: float) -> float:
+        ei = np.zeros(k)
+        ej = np.zeros(k)
+        ei[i] = h[i] * scale
+        ej[j] = h[j] * scale
+        return (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * ei[i] * ej[j])
+
+    for i in range(k):
+        for j in range(i, k):
+            H[i, j] = H[j, i] = (4 * second(i, j, 1.0) - second(i, j, 2.0)) / 3
+    return H
+
+
+@dataclass
+class ContrastInference:
+    """Estimate, SE and df of one linear combination L'beta."""
+
+    estimate: float
+    se: float
+    df: float
+
+
+def varpar_of(fit: NestedREMLFit) -> np.ndarray:
+    """(theta_w, theta_c, sigma) of a fit."""
+    s = np.sqrt(fit.var_residual)
+    return np.array([np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s, s])
+
+
+def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
+    """Satterthwaite df for L'beta as lmerTest computes them.
+
+    df = 2 v^2 / (g' A g) with v = L' Cov(beta) L, g its gradient in the
+    variance parameters (theta_w, theta_c, sigma) and A = 2 x the inverse
+    Hessian of the REML deviance (the asymptotic covariance of the variance
+    parameters). Derivatives are numerical (lmerTest uses numDeriv).
+    """
+    x = varpar_of(fit)
+    v = float(L @ fit.cov_beta @ L)
+    grad = numeric_gradient(lambda vp: float(L @ model.vcov(vp) @ L), x)
+    A = 2.0 * np.linalg.pinv(numeric_hessian(model.deviance, x))
+    denom = float(grad @ A @ grad)
+    df = 2.0 * v * v / denom if denom > 0 else float("inf")
+    return ContrastInference(float(L @ fit.beta), float(np.sqrt(v)), df)
+
+
+def _cluster_blocks(model: NestedREML, fit: NestedREMLFit):
+    """Per caseworker: X_j, Sigma_j^-1 and the derivative matrices G_j (caseworker, citizen, residual)."""
+    blocks = []
+    for g in pd.unique(model.caseworker):
+        idx = np.flatnonzero(model.caseworker == g)
+        cit = model.citizen[idx]
+        Zc = (cit[:, None] == pd.unique(cit)[None, :]).astype(float)
+        G = [np.ones((len(idx), len(idx))), Zc @ Zc.T, np.eye(len(idx))]
+        Sigma = fit.var_caseworker * G[0] + fit.var_citizen * G[1] + fit.var_residual * G[2]
+        blocks.append((model.X[idx], np.linalg.inv(Sigma), G))
+    return blocks
+
+
+def kenward_roger(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
+    """Kenward-Roger (1997) adjusted SE and df for one contrast L'beta, as pbkrtest computes them.
+
+    The covariance parameters are linear (Sigma = sum_i s_i G_i with s =
+    caseworker, citizen and residual variances), so the R_ij terms vanish.
+    Phi_A = Phi + 2 Phi [sum_ij W_ij (Q_ij - P_i Phi P_j)] Phi with W the inverse
+    expected REML information; the df follow pbkrtest's ``Lb_ddf`` (as lmerTest's
+    ``ddf = "Kenward-Roger"`` for a single contrast).
+    """
+    Phi = fit.cov_beta
+    blocks = _cluster_blocks(model, fit)
+    k, p = 3, model.p
+    P = [np.zeros((p, p)) for _ in range(k)]
+    Q = [[np.zeros((p, p)) for _ in range(k)] for _ in range(k)]
+    trSS = np.zeros((k, k))
+    for Xj, Si, G in blocks:
+        SiG = [Si @ Gi for Gi in G]
+        XSi = Xj.T @ Si
+        for i in range(k):
+            P[i] -= XSi @ G[i] @ Si @ Xj
+            for j in range(k):
+                Q[i][j] += XSi @ G[i] @ SiG[j] @ Si @ Xj
+                trSS[i, j] += np.sum(SiG[i] * SiG[j].T)
+    info = np.zeros((k, k))
+    for i in range(k):
+        for j in range(k):
+            info[i, j] = trSS[i, j] - 2 * np.trace(Phi @ Q[i][j]) + np.trace(Phi @ P[i] @ Phi @ P[j])
+    W = 2.0 * np.linalg.inv(info)
+    U = sum(W[i, j] * (Q[i][j] - P[i] @ Phi @ P[j]) for i in range(k) for j in range(k))
+    Phi_A = Phi + 2.0 * Phi @ U @ Phi
+    # pbkrtest Lb_ddf: df for a single linear combination
+    Lm = L.reshape(1, -1)
+    Theta = Lm.T @ np.linalg.inv(Lm @ Phi @ Lm.T) @ Lm
+    TPi = [Theta @ Phi @ P[i] @ Phi for i in range(k)]
+    A1 = sum(W[i, j] * np.trace(TPi[i]) * np.trace(TPi[j]) for i in range(k) for j in range(k))
+    A2 = sum(W[i, j] * np.trace(TPi[i] @ TPi[j]) for i in range(k) for j in range(k))
+    q = 1
+    B = (A1 + 6 * A2) / (2 * q)
+    g = ((q + 1) * A1 - (q + 4) * A2) / ((q + 2) * A2)
+    c1 = g / (3 * q + 2 * (1 - g))
+    c2 = (q - g) / (3 * q + 2 * (1 - g))
+    c3 = (q + 2 - g) / (3 * q + 2 * (1 - g))
+    E = 1 / (1 - A2 / q)
+    V = 2 / q * (1 + c1 * B) / ((1 - c2 * B) ** 2 * (1 - c3 * B))
+    rho = V / (2 * E * E)
+    df = 4 + (q + 2) / (q * rho - 1)
+    return ContrastInference(float(L @ fit.beta), float(np.sqrt(L @ Phi_A @ L)), float(df))

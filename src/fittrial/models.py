@@ -10,11 +10,10 @@ stops short of the maximum near a zero variance, see that module).
 * Standard errors are computed as lme4 computes them: ``(X' V^-1 X)^-1`` at
   the REML variance estimates, i.e. conditional on the variance parameters
   (unlike statsmodels' ``MixedLM.bse``, which comes from the joint Hessian).
-* Degrees of freedom: between-within, ``K - p_between`` where K is the number
-  of caseworkers with data and p_between the number of fixed parameters that
-  are constant within caseworker (intercept, arm, stratum dummies). The same
-  df is used for the 6- and 12-month contrasts, which is conservative for the
-  visit-specific part.
+* Degrees of freedom (``df_method``): Satterthwaite (default; as lmerTest),
+  Kenward-Roger (adjusted covariance and df; as pbkrtest) or between-within
+  (``K - p_between``: caseworkers minus the fixed parameters constant within
+  caseworker, i.e. intercept, arm, stratum dummies).
 * CI: estimate +/- t(df, 0.975) x SE; p-value two-sided from t(df).
 * Missing baseline: replaced by the overall baseline mean plus an indicator
   (White & Thompson 2005). Missing follow-up: the likelihood uses every observed
@@ -25,11 +24,12 @@ Secondary: GEE for the binary course outcomes
 ---------------------------------------------
 ``outcome ~ fit + stratum``, logit link, exchangeable working correlation within
 caseworker (statsmodels ``GEE``). Covariance: bias-reduced sandwich of Mancl &
-DeRouen (2001) (``cov_robust_bc``) by default. CI and p-values from t with
-``K - p`` df (K caseworkers analysed, p regression parameters). Reported as the
-odds ratio exp(beta_fit) and the marginal risk difference standardised over
-the analysed sample (mean predicted risk with everyone FIT minus everyone
-control), its SE by the delta method on the same covariance.
+DeRouen (2001) by default, or Kauermann-Carroll, or the plain sandwich. CI and
+p-values from t with ``K - p`` df (K caseworkers analysed, p regression
+parameters). Reported as the odds ratio exp(beta_fit), and the marginal risk
+difference and risk ratio standardised over the analysed sample (mean
+predicted risk with everyone FIT versus everyone control), their SEs by the
+delta method on the same covariance.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
-from .lmm import NestedREML, NestedREMLFit
+from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
 
-GEE_COVARIANCES = {"robust": "robust", "mancl_derouen": "bias_reduced"}
+GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
 
 
 @dataclass
@@ -97,6 +97,14 @@ def _design(long: pd.DataFrame, strata: list[str]) -> tuple[pd.DataFrame, list[s
     return X, between
 
 
+DF_METHODS = ("satterthwaite", "kenward_roger", "between_within")
+DF_WORDS = {
+    "satterthwaite": "Satterthwaite df (as lmerTest)",
+    "kenward_roger": "Kenward-Roger adjusted SE and df (as pbkrtest)",
+    "between_within": "between-within df (caseworkers - caseworker-level parameters)",
+}
+
+
 @dataclass
 class LmmResult:
     """The primary mixed model: named coefficients and covariance, the REML fit, and the contrasts."""
@@ -105,13 +113,67 @@ class LmmResult:
     cov: pd.DataFrame
     df: float
     fit: NestedREMLFit
+    model: NestedREML
+    design_means: pd.Series
+    df_method: str = "satterthwaite"
     contrasts: list[Contrast] = field(default_factory=list)
 
     def __getattr__(self, name: str):
         # var_caseworker, var_citizen, var_residual, reml_criterion, n_obs, n_citizens, n_clusters
-        if name != "fit" and name in NestedREMLFit.__dataclass_fields__:
+        if name not in ("fit", "model") and name in NestedREMLFit.__dataclass_fields__:
             return getattr(self.fit, name)
         raise AttributeError(name)
+
+    def infer(self, L: pd.Series, df_method: str | None = None) -> ContrastInference:
+        """Estimate, SE and df of L'beta (L indexed by coefficient name)."""
+        method = df_method or self.df_method
+        vec = L.reindex(self.params.index).fillna(0.0).to_numpy()
+        if method == "satterthwaite":
+            return satterthwaite(self.model, self.fit, vec)
+        if method == "kenward_roger":
+            return kenward_roger(self.model, self.fit, vec)
+        if method == "between_within":
+            return ContrastInference(float(vec @ self.fit.beta), float(np.sqrt(vec @ self.fit.cov_beta @ vec)),
+                                     self.df)
+        raise ValueError(f"df method must be one of {', '.join(DF_METHODS)}, not {method!r}")
+
+    def arm_contrast(self, visit: int) -> pd.Series:
+        """L for FIT - control at a follow-up visit."""
+        L = pd.Series(0.0, index=self.params.index)
+        L["fit"] = 1.0
+        if f"fit:visit[{visit}]" in L.index:
+            L[f"fit:visit[{visit}]"] = 1.0
+        return L
+
+    def emmeans(self, visits: list[int], level: float = 0.95) -> pd.DataFrame:
+        """Estimated marginal means by arm and visit, as emmeans computes them.
+
+        Strata are weighted equally and the numeric covariates (baseline WHO-5,
+        missing-baseline indicator) are held at their means over the analysed
+        rows. SE conditional on the variance parameters; df by the configured
+        method.
+        """
+        rows = []
+        for v in visits:
+            for arm, label in ((1, "FIT"), (0, "control")):
+                L = pd.Series(0.0, index=self.params.index)
+                L["intercept"] = 1.0
+                strata = [k for k in L.index if k.startswith("stratum[")]
+                for k in strata:
+                    L[k] = 1.0 / (len(strata) + 1)
+                for k in ("baseline_who5", "baseline_missing"):
+                    if k in L.index:
+                        L[k] = self.design_means[k]
+                if f"visit[{v}]" in L.index:
+                    L[f"visit[{v}]"] = 1.0
+                L["fit"] = float(arm)
+                if f"fit:visit[{v}]" in L.index:
+                    L[f"fit:visit[{v}]"] = float(arm)
+                inf = self.infer(L)
+                lo, hi, _ = t_inference(inf.estimate, inf.se, inf.df, level)
+                rows.append({"arm": label, "visit_months": v, "emmean": inf.estimate, "se": inf.se, "df": inf.df,
+                             "ci_low": lo, "ci_high": hi})
+        return pd.DataFrame(rows)
 
     @property
     def icc_caseworker(self) -> float:
@@ -127,45 +189,41 @@ class LmmResult:
                              "share": [r[1] / total for r in rows]})
 
 
-LMM_METHOD = ("Linear mixed model (REML), random intercepts for caseworker and citizen within caseworker, "
-              "adjusted for baseline WHO-5 (missing baseline: mean + indicator) and stratum; "
-              "SE conditional on the variance estimates (as lme4); t-test with between-within df "
-              "(caseworkers - caseworker-level parameters); citizens with >=1 follow-up WHO-5, missing "
-              "follow-up assumed missing at random")
+def lmm_method(df_method: str) -> str:
+    return ("Linear mixed model (REML), random intercepts for caseworker and citizen within caseworker, "
+            "adjusted for baseline WHO-5 (missing baseline: mean + indicator) and stratum; "
+            "SE conditional on the variance estimates (as lme4); t-test with " + DF_WORDS[df_method]
+            + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
 
 
-def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None) -> LmmResult:
+def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
+                    df_method: str = "satterthwaite") -> LmmResult:
     """Fit the primary WHO-5 mixed model and return the FIT-control contrasts at each follow-up.
 
     ``long`` has one row per citizen and follow-up visit with an observed
     WHO-5 (columns who5, fit, visit, baseline_who5, baseline_missing,
     stratum, caseworker_id, citizen_id). ``strata`` fixes the reference
-    stratum (the first); by default the sorted strata present.
+    stratum (the first); by default the sorted strata present. ``df_method``:
+    ``satterthwaite`` (default), ``kenward_roger`` or ``between_within``.
     """
+    if df_method not in DF_METHODS:
+        raise ValueError(f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}")
     long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
     strata = sorted(long["stratum"].unique()) if strata is None else [s for s in strata if s in set(long["stratum"])]
     X, between = _design(long, strata)
-    y = long["who5"].astype(float).to_numpy()
-    groups = long["caseworker_id"].to_numpy()
-    citizens = long["citizen_id"].to_numpy()
-    fit = NestedREML(y, X.to_numpy(), groups, citizens).fit()
+    model = NestedREML(long["who5"].astype(float).to_numpy(), X.to_numpy(), long["caseworker_id"].to_numpy(),
+                       long["citizen_id"].to_numpy())
+    fit = model.fit()
     params = pd.Series(fit.beta, index=X.columns)
     cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
-    df = float(fit.n_clusters - len(between))
-    result = LmmResult(params, cov, df, fit)
-    visits = sorted(long["visit"].unique())
-    for v in visits:
-        L = pd.Series(0.0, index=X.columns)
-        L["fit"] = 1.0
-        if f"fit:visit[{v}]" in L.index:
-            L[f"fit:visit[{v}]"] = 1.0
-        est = float(L @ params)
-        se = float(np.sqrt(L @ cov @ L))
-        lo, hi, p = t_inference(est, se, df)
-        n_cit_v = int(long.loc[long["visit"] == v, "citizen_id"].nunique())
-        n_cl_v = int(long.loc[long["visit"] == v, "caseworker_id"].nunique())
-        result.contrasts.append(Contrast("who5", int(v), "mean_difference", est, se, df, lo, hi, p,
-                                         LMM_METHOD, n_cl_v, n_cit_v))
+    result = LmmResult(params, cov, float(fit.n_clusters - len(between)), fit, model, X.mean(), df_method)
+    for v in sorted(long["visit"].unique()):
+        inf = result.infer(result.arm_contrast(v))
+        lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
+        at_v = long[long["visit"] == v]
+        result.contrasts.append(Contrast("who5", int(v), "mean_difference", inf.estimate, inf.se, inf.df, lo, hi, p,
+                                         lmm_method(df_method), int(at_v["caseworker_id"].nunique()),
+                                         int(at_v["citizen_id"].nunique())))
     return result
 
 
@@ -188,6 +246,7 @@ class GeeResult:
 
 def gee_method(covariance: str) -> str:
     cov_words = {"mancl_derouen": "bias-reduced sandwich covariance (Mancl-DeRouen)",
+                 "kauermann_carroll": "bias-corrected sandwich covariance (Kauermann-Carroll)",
                  "robust": "sandwich covariance (no small-sample correction)"}[covariance]
     return (f"GEE, logit link, exchangeable working correlation within caseworker, adjusted for stratum; "
             f"{cov_words}; t-test with caseworkers - parameters df; citizens with the outcome observed "
@@ -212,17 +271,74 @@ def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: i
     n_cl = int(data["caseworker_id"].nunique())
     out = GeeResult(outcome, pd.Series(nan, index=columns), pd.DataFrame(nan, index=columns, columns=columns), nan,
                     nan, n_cl, len(data), n_missing, nan, nan)
-    for scale in ("odds_ratio", "risk_difference"):
+    for scale in ("odds_ratio", "risk_difference", "risk_ratio"):
         out.contrasts.append(Contrast(outcome, timepoint_months, scale, nan, nan, nan, nan, nan, nan,
                                       f"Not estimated: {reason}.", n_cl, len(data)))
     return out
 
 
+def gee_sandwich(X: np.ndarray, y: np.ndarray, groups: np.ndarray, beta: np.ndarray, alpha: float, scale: float,
+                 kind: str) -> np.ndarray:
+    """Sandwich covariance of a logit GEE with exchangeable working correlation.
+
+    ``kind``: ``robust`` (Liang-Zeger), ``mancl_derouen`` (residuals scaled by
+    (I - H_i)^-1; Mancl & DeRouen 2001) or ``kauermann_carroll`` (by
+    (I - H_i)^-1/2; Kauermann & Carroll 2001), where H_i = D_i B D_i' V_i^-1 is the
+    cluster's leverage and B the model-based (naive) covariance. The
+    inverse square root is the principal one, computed through the symmetric
+    V_i^-1/2 D_i B D_i' V_i^-1/2.
+    """
+    mu = 1.0 / (1.0 + np.exp(-X @ beta))
+    a = mu * (1.0 - mu)
+    pieces = []
+    for g in np.unique(groups):
+        idx = groups == g
+        n = int(idx.sum())
+        D = X[idx] * a[idx, None]
+        R = np.full((n, n), alpha)
+        np.fill_diagonal(R, 1.0)
+        sq = np.sqrt(a[idx])
+        V = scale * (sq[:, None] * R * sq[None, :])
+        pieces.append((D, V, y[idx] - mu[idx]))
+    bread = np.linalg.inv(sum(D.T @ np.linalg.solve(V, D) for D, V, _ in pieces))
+    meat = np.zeros_like(bread)
+    for D, V, r in pieces:
+        Vi = np.linalg.inv(V)
+        if kind == "robust":
+            adj = r
+        else:
+            w, U = np.linalg.eigh(V)
+            V_half, V_mhalf = (U * np.sqrt(w)) @ U.T, (U / np.sqrt(w)) @ U.T
+            S = V_mhalf @ D @ bread @ D.T @ V_mhalf  # symmetric, similar to H_i
+            e, Q = np.linalg.eigh(np.eye(len(r)) - S)
+            power = -1.0 if kind == "mancl_derouen" else -0.5
+            adj = V_half @ ((Q * e ** power) @ Q.T) @ V_mhalf @ r
+        u = D.T @ Vi @ adj
+        meat += np.outer(u, u)
+    return bread @ meat @ bread
+
+
+def _standardised_risks(X: pd.DataFrame, beta: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Mean predicted risk with everyone FIT (p1) and everyone control (p0), and their gradients in beta."""
+    X1, X0 = X.to_numpy().copy(), X.to_numpy().copy()
+    j = list(X.columns).index("fit")
+    X1[:, j], X0[:, j] = 1.0, 0.0
+    p1, p0 = 1 / (1 + np.exp(-X1 @ beta)), 1 / (1 + np.exp(-X0 @ beta))
+    g1 = (X1 * (p1 * (1 - p1))[:, None]).mean(axis=0)
+    g0 = (X0 * (p0 * (1 - p0))[:, None]).mean(axis=0)
+    return float(p1.mean()), float(p0.mean()), g1, g0
+
+
 def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "mancl_derouen",
                    strata: list[str] | None = None, timepoint_months: int = 12) -> GeeResult:
-    """Fit ``outcome ~ fit + stratum`` by GEE and return OR and risk difference (FIT vs control).
+    """Fit ``outcome ~ fit + stratum`` by GEE; return OR, risk difference and risk ratio (FIT vs control).
 
-    Citizens with the outcome missing are left out and counted in ``n_missing``.
+    Estimation: statsmodels ``GEE`` (``ddof_scale=0``, which reproduces
+    geepack). Covariance: :func:`gee_sandwich` of kind ``covariance``. All CIs
+    and p-values from t with caseworkers - parameters df; the OR and the risk
+    ratio on the log scale. Risks are standardised over the analysed citizens
+    (delta-method SEs). Citizens with the outcome missing are left out and
+    counted in ``n_missing``.
     """
     if covariance not in GEE_COVARIANCES:
         raise ValueError(f"covariance must be one of {', '.join(GEE_COVARIANCES)}, not {covariance!r}")
@@ -240,34 +356,33 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
     model = GEE(y, X.to_numpy(), groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = model.fit(maxiter=200, ddof_scale=0, cov_type=GEE_COVARIANCES[covariance])
+        res = model.fit(maxiter=200, ddof_scale=0)
     if res is None or not np.all(np.isfinite(res.params)):
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, "the GEE did not converge")
-    params = pd.Series(np.asarray(res.params), index=X.columns)
-    cov_arr = np.asarray(res.cov_params())
+    beta = np.asarray(res.params)
+    alpha = float(model.cov_struct.dep_params)
+    cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, float(res.scale), covariance)
+    params = pd.Series(beta, index=X.columns)
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)
     n_clusters = int(np.unique(groups).size)
     df = float(n_clusters - X.shape[1])
     method = gee_method(covariance)
-    out = GeeResult(outcome, params, cov, df, float(model.cov_struct.dep_params), n_clusters, len(data),
-                    n_missing, float("nan"), float("nan"))
+    p1, p0, g1, g0 = _standardised_risks(X, beta)
+    out = GeeResult(outcome, params, cov, df, alpha, n_clusters, len(data), n_missing, p1, p0)
 
-    b, se_b = float(params["fit"]), float(np.sqrt(cov.loc["fit", "fit"]))
-    lo, hi, p = t_inference(b, se_b, df)
-    out.contrasts.append(Contrast(outcome, timepoint_months, "odds_ratio", float(np.exp(b)), se_b, df,
-                                  float(np.exp(lo)), float(np.exp(hi)), p,
-                                  method + "; SE on the log-odds scale, CI exp(log OR +/- t x SE)",
-                                  n_clusters, len(data)))
-    X1, X0 = X.to_numpy().copy(), X.to_numpy().copy()
-    j = list(X.columns).index("fit")
-    X1[:, j], X0[:, j] = 1.0, 0.0
-    p1, p0 = 1 / (1 + np.exp(-X1 @ params.to_numpy())), 1 / (1 + np.exp(-X0 @ params.to_numpy()))
-    rd = float(p1.mean() - p0.mean())
-    grad = (X1 * (p1 * (1 - p1))[:, None]).mean(axis=0) - (X0 * (p0 * (1 - p0))[:, None]).mean(axis=0)
-    se_rd = float(np.sqrt(grad @ cov_arr @ grad))
-    lo, hi, p = t_inference(rd, se_rd, df)
-    out.risk_fit, out.risk_control = float(p1.mean()), float(p0.mean())
-    out.contrasts.append(Contrast(outcome, timepoint_months, "risk_difference", rd, se_rd, df, lo, hi, p,
-                                  method + "; risk difference standardised over the analysed citizens, "
-                                  "delta-method SE", n_clusters, len(data)))
+    def add(scale: str, est: float, grad: np.ndarray, log: bool, words: str) -> None:
+        se = float(np.sqrt(grad @ cov_arr @ grad))
+        lo, hi, p = t_inference(est, se, df)
+        if log:
+            est, lo, hi = float(np.exp(est)), float(np.exp(lo)), float(np.exp(hi))
+        out.contrasts.append(Contrast(outcome, timepoint_months, scale, est, se, df, lo, hi, p, method + words,
+                                      n_clusters, len(data)))
+
+    unit = np.zeros(len(beta))
+    unit[list(X.columns).index("fit")] = 1.0
+    add("odds_ratio", float(params["fit"]), unit, True, "; SE on the log-odds scale, CI exp(log OR +/- t x SE)")
+    add("risk_difference", p1 - p0, g1 - g0, False,
+        "; risk difference standardised over the analysed citizens, delta-method SE")
+    add("risk_ratio", float(np.log(p1 / p0)), g1 / p1 - g0 / p0, True,
+        "; risk ratio standardised over the analysed citizens, delta-method SE on the log scale")
     return out

@@ -6,21 +6,33 @@
 # (one row per citizen), writes in the same folder:
 #   r_lmm_fixef.csv  lme4 REML fixed effects with lme4's (conditional) SEs
 #   r_lmm_vc.csv     variance components
-#   r_lmm_contrast.csv  FIT - control at each follow-up visit (estimate, SE)
+#   r_lmm_contrast.csv  FIT - control at each follow-up visit: estimate, SE (lme4), Satterthwaite df
+#                    (lmerTest), Kenward-Roger SE and df (pbkrtest vcovAdj, Lb_ddf)
+#   r_emmeans.csv    estimated marginal means by arm and visit (emmeans, Satterthwaite df)
 #   r_gee.csv        geepack exchangeable logit GEE per binary outcome: log OR,
-#                    sandwich SE (geepack san.se) and Mancl-DeRouen SE computed here
+#                    sandwich SE (geepack san.se), Mancl-DeRouen and Kauermann-Carroll SEs computed here
 #   r_versions.csv   R and package versions
 # Tests compare the Python results with these files (they never run R).
 #
 # Run: Rscript tests/reference/make_reference.R   (needs r-cran-lme4, r-cran-geepack)
 suppressPackageStartupMessages({
   library(lme4)
+  library(lmerTest)
+  library(pbkrtest)
+  library(emmeans)
   library(geepack)
 })
 
-md_covariance <- function(fit, X, y, id) {
-  # Mancl & DeRouen (2001) bias-reduced sandwich for a geeglm fit with
-  # exchangeable working correlation and binomial variance.
+mat_power <- function(A, power) {
+  # principal power of a matrix with real positive eigenvalues (I - H is similar to a symmetric one)
+  e <- eigen(A)
+  Re(e$vectors %*% diag(e$values^power, nrow(A)) %*% solve(e$vectors))
+}
+
+md_covariance <- function(fit, X, y, id, power = -1) {
+  # Bias-corrected sandwich for a geeglm fit with exchangeable working correlation and
+  # binomial variance: residuals scaled by (I - H_i)^power; power -1: Mancl & DeRouen (2001),
+  # power -1/2: Kauermann & Carroll (2001).
   beta <- coef(fit)
   mu <- as.vector(plogis(X %*% beta))
   phi <- as.numeric(summary(fit)$dispersion$Estimate)
@@ -39,7 +51,7 @@ md_covariance <- function(fit, X, y, id) {
   meat <- matrix(0, p, p)
   for (q in pieces) {
     H <- q$D %*% bread %*% t(q$D) %*% q$Vi
-    IH <- solve(diag(nrow(H)) - H)
+    IH <- mat_power(diag(nrow(H)) - H, power)
     u <- t(q$D) %*% q$Vi %*% IH %*% q$r
     meat <- meat + u %*% t(u)
   }
@@ -54,7 +66,7 @@ for (case in list.dirs(root, recursive = FALSE)) {
   form <- who5 ~ fit * visit + baseline_who5 + (1 | caseworker_id) + (1 | caseworker_id:citizen_id)
   if (nlevels(long$stratum) > 1) form <- update(form, . ~ . + stratum)
   if (length(unique(long$baseline_missing)) > 1) form <- update(form, . ~ . + baseline_missing)
-  m <- lmer(form, data = long, REML = TRUE,
+  m <- lmerTest::lmer(form, data = long, REML = TRUE,
             control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
   V <- as.matrix(vcov(m))
   fe <- fixef(m)
@@ -69,10 +81,20 @@ for (case in list.dirs(root, recursive = FALSE)) {
     L["fit"] <- 1
     inter <- paste0("fit:visit", v)
     if (inter %in% names(L)) L[inter] <- 1
+    sat <- lmerTest::contest(m, matrix(L, nrow = 1), ddf = "Satterthwaite", joint = FALSE)
+    Vkr <- as.matrix(pbkrtest::vcovAdj(m))
     rows[[v]] <- data.frame(timepoint_months = as.integer(v), estimate = sum(L * fe),
-                            se = sqrt(as.numeric(t(L) %*% V %*% L)))
+                            se = sqrt(as.numeric(t(L) %*% V %*% L)), df_satterthwaite = sat$df,
+                            se_kr = sqrt(as.numeric(t(L) %*% Vkr %*% L)),
+                            df_kr = pbkrtest::Lb_ddf(matrix(L, nrow = 1), V, pbkrtest::vcovAdj(m)))
   }
   write.csv(do.call(rbind, rows), file.path(case, "r_lmm_contrast.csv"), row.names = FALSE)
+  # cov.keep = 1: the 0/1 missing-baseline indicator is held at its mean (emmeans by default
+  # would average its two values with equal weight)
+  emm <- as.data.frame(emmeans(m, ~ fit | visit, at = list(fit = c(0, 1)), cov.keep = 1,
+                               lmer.df = "satterthwaite"))
+  write.csv(data.frame(fit = emm$fit, visit = emm$visit, emmean = emm$emmean, se = emm$SE, df = emm$df),
+            file.path(case, "r_emmeans.csv"), row.names = FALSE)
 
   cit <- read.csv(file.path(case, "citizens.csv"), stringsAsFactors = FALSE)
   cit$stratum <- factor(cit$stratum, levels = sort(unique(cit$stratum)))
@@ -86,14 +108,19 @@ for (case in list.dirs(root, recursive = FALSE)) {
     g <- geeglm(as.formula(paste("y ~", rhs)), id = cl, data = d, family = binomial, corstr = "exchangeable")
     X <- model.matrix(as.formula(paste("~", rhs)), data = d)
     Vmd <- tryCatch(md_covariance(g, X, d$y, d$cl), error = function(e) matrix(NA, ncol(X), ncol(X)))
+    Vkc <- tryCatch(md_covariance(g, X, d$y, d$cl, -0.5), error = function(e) matrix(NA, ncol(X), ncol(X)))
     out[[o]] <- data.frame(outcome = o, log_or = unname(coef(g)["fit"]),
                            se_sandwich = sqrt(vcov(g)["fit", "fit"]),
                            se_mancl_derouen = sqrt(Vmd[2, 2]),
+                           se_kauermann_carroll = sqrt(Vkc[2, 2]),
                            alpha = as.numeric(summary(g)$corr$Estimate),
                            n = nrow(d), clusters = length(unique(d$cl)))
   }
   write.csv(do.call(rbind, out), file.path(case, "r_gee.csv"), row.names = FALSE)
   write.csv(data.frame(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
+                       lmerTest = as.character(packageVersion("lmerTest")),
+                       pbkrtest = as.character(packageVersion("pbkrtest")),
+                       emmeans = as.character(packageVersion("emmeans")),
                        geepack = as.character(packageVersion("geepack"))),
             file.path(case, "r_versions.csv"), row.names = FALSE)
   cat("reference values written for", case, "\n")
