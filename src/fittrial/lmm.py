@@ -278,3 +278,28 @@ def kenward_roger(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
     rho = V / (2 * E * E)
     df = 4 + (q + 2) / (q * rho - 1)
     return ContrastInference(float(L @ fit.beta), float(np.sqrt(L @ Phi_A @ L)), float(df))
+
+
+def satterthwaite_f(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> tuple[float, int, float, float]:
+    """Multi-df F-test of L beta = 0 with Satterthwaite denominator df, as lmerTest's ``contestMD``.
+
+    The q contrasts are rotated to the eigenvectors of L Cov(beta) L'; each
+    rotated contrast gets its Satterthwaite df nu_i; with E = sum nu_i/(nu_i - 2)
+    the denominator df is 2E/(E - q). Returns (F, q, ddf, p).
+    """
+    from scipy import stats
+
+    L = np.atleast_2d(L)
+    q = L.shape[0]
+    VL = L @ fit.cov_beta @ L.T
+    evals, evecs = np.linalg.eigh(VL)
+    PL = evecs.T @ L
+    t2 = (PL @ fit.beta) ** 2 / evals
+    F = float(t2.sum() / q)
+    nus = np.array([satterthwaite(model, fit, row).df for row in PL])
+    if q == 1:
+        ddf = float(nus[0])
+    else:
+        E = float(np.sum(nus[nus > 2] / (nus[nus > 2] - 2)))
+        ddf = 2 * E / (E - q) if E > q else float("nan")
+    return F, q, ddf, float(stats.f.sf(F, q, ddf))

@@ -51,7 +51,7 @@ GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
 
 @dataclass
 class Contrast:
-    """One estimated FIT-versus-control contrast with t-based inference."""
+    """One estimated FIT-versus-control contrast with t-based inference (a row of the effects table)."""
 
     outcome: str
     timepoint_months: int
@@ -65,11 +65,13 @@ class Contrast:
     method: str
     n_clusters: int
     n_citizens: int
+    analysis: str = "itt"
+    p_interaction: float = float("nan")
 
     def as_row(self) -> dict:
         return {k: getattr(self, k) for k in
-                ("outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                 "p_value", "method", "n_clusters", "n_citizens")}
+                ("analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
+                 "p_value", "p_interaction", "method", "n_clusters", "n_citizens")}
 
 
 def t_inference(estimate: float, se: float, df: float, level: float = 0.95) -> tuple[float, float, float]:
@@ -196,6 +198,31 @@ def lmm_method(df_method: str) -> str:
             + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
 
 
+def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: str = "satterthwaite") -> LmmResult:
+    """REML fit of ``data.who5`` on the design ``X`` with caseworker and citizen random intercepts.
+
+    ``between`` names the columns of X that are constant within caseworker
+    (for the between-within df). ``data`` must be sorted by caseworker and citizen.
+    """
+    if df_method not in DF_METHODS:
+        raise ValueError(f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}")
+    model = NestedREML(data["who5"].astype(float).to_numpy(), X.to_numpy(), data["caseworker_id"].to_numpy(),
+                       data["citizen_id"].to_numpy())
+    fit = model.fit()
+    params = pd.Series(fit.beta, index=X.columns)
+    cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
+    return LmmResult(params, cov, float(fit.n_clusters - len(between)), fit, model, X.mean(), df_method)
+
+
+def contrast_row(result: LmmResult, L: pd.Series, outcome: str, timepoint: int, scale: str, method: str,
+                 data: pd.DataFrame, analysis: str = "itt") -> Contrast:
+    """A t-based effects-table row for L'beta of a mixed model (df by the result's df method)."""
+    inf = result.infer(L)
+    lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
+    return Contrast(outcome, timepoint, scale, inf.estimate, inf.se, inf.df, lo, hi, p, method,
+                    int(data["caseworker_id"].nunique()), int(data["citizen_id"].nunique()), analysis)
+
+
 def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
                     df_method: str = "satterthwaite") -> LmmResult:
     """Fit the primary WHO-5 mixed model and return the FIT-control contrasts at each follow-up.
@@ -206,24 +233,13 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
     stratum (the first); by default the sorted strata present. ``df_method``:
     ``satterthwaite`` (default), ``kenward_roger`` or ``between_within``.
     """
-    if df_method not in DF_METHODS:
-        raise ValueError(f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}")
     long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
     strata = sorted(long["stratum"].unique()) if strata is None else [s for s in strata if s in set(long["stratum"])]
     X, between = _design(long, strata)
-    model = NestedREML(long["who5"].astype(float).to_numpy(), X.to_numpy(), long["caseworker_id"].to_numpy(),
-                       long["citizen_id"].to_numpy())
-    fit = model.fit()
-    params = pd.Series(fit.beta, index=X.columns)
-    cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
-    result = LmmResult(params, cov, float(fit.n_clusters - len(between)), fit, model, X.mean(), df_method)
+    result = fit_lmm(long, X, between, df_method)
     for v in sorted(long["visit"].unique()):
-        inf = result.infer(result.arm_contrast(v))
-        lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
-        at_v = long[long["visit"] == v]
-        result.contrasts.append(Contrast("who5", int(v), "mean_difference", inf.estimate, inf.se, inf.df, lo, hi, p,
-                                         lmm_method(df_method), int(at_v["caseworker_id"].nunique()),
-                                         int(at_v["citizen_id"].nunique())))
+        result.contrasts.append(contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference",
+                                             lmm_method(df_method), long[long["visit"] == v]))
     return result
 
 

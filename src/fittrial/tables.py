@@ -12,10 +12,12 @@ import pandas as pd
 
 from .dataset import BINARY_OUTCOMES
 
-EFFECT_COLUMNS = ["outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                  "p_value", "method", "n_clusters", "n_citizens"]
+EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
+                  "p_value", "p_adjusted", "p_interaction", "method", "n_clusters", "n_citizens"]
 OUTCOME_ORDER = ["who5", *BINARY_OUTCOMES]
-SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference"]
+SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio"]
+ANALYSIS_ORDER = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
+                  "multiple_imputation", "per_protocol", "cace", "time_to_dropout"]
 ARMS = ["FIT", "control"]
 
 
@@ -27,12 +29,41 @@ def suppress(count: int | float, threshold: int) -> str:
     return f"<{threshold}" if 0 < count < threshold else str(count)
 
 
+def holm(p: pd.Series) -> pd.Series:
+    """Holm (1979) step-down adjusted p-values (missing p-values stay missing)."""
+    from statsmodels.stats.multitest import multipletests
+
+    out = pd.Series(np.nan, index=p.index)
+    ok = p.notna()
+    if ok.any():
+        out[ok] = multipletests(p[ok].to_numpy(), method="holm")[1]
+    return out
+
+
 def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack contrast rows into the effects table (fixed columns, fixed order)."""
-    table = pd.concat(rows, ignore_index=True)[EFFECT_COLUMNS]
+    """Stack contrast rows into the effects table (fixed columns, fixed order).
+
+    ``p_adjusted``: Holm-adjusted across the five secondary outcomes of the
+    main (``itt``) analysis, separately for each scale; empty elsewhere (the
+    primary outcome is not adjusted; sensitivity analyses are not tests of new
+    hypotheses).
+    """
+    table = pd.concat(rows, ignore_index=True)
+    if "analysis" not in table:
+        table["analysis"] = "itt"
+    if "p_interaction" not in table:
+        table["p_interaction"] = np.nan
+    table["p_adjusted"] = np.nan
+    secondary = (table["analysis"] == "itt") & table["outcome"].isin(BINARY_OUTCOMES)
+    for _, idx in table[secondary].groupby("scale").groups.items():
+        table.loc[idx, "p_adjusted"] = holm(table.loc[idx, "p_value"])
+    table = table[EFFECT_COLUMNS]
+    order = {a: i for i, a in enumerate(ANALYSIS_ORDER)}
+    table["_a"] = table["analysis"].map(lambda a: order.get(a, len(order)))
     table["_o"] = table["outcome"].map({o: i for i, o in enumerate(OUTCOME_ORDER)})
     table["_s"] = table["scale"].map({s: i for i, s in enumerate(SCALE_ORDER)})
-    table = table.sort_values(["_o", "timepoint_months", "_s"], kind="mergesort").drop(columns=["_o", "_s"])
+    table = table.sort_values(["_a", "analysis", "_o", "timepoint_months", "_s"], kind="mergesort")
+    table = table.drop(columns=["_a", "_o", "_s"])
     table["timepoint_months"] = table["timepoint_months"].astype(int)
     table["n_clusters"] = table["n_clusters"].astype(int)
     table["n_citizens"] = table["n_citizens"].astype(int)

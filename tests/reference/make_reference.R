@@ -11,6 +11,10 @@
 #   r_emmeans.csv    estimated marginal means by arm and visit (emmeans, Satterthwaite df)
 #   r_gee.csv        geepack exchangeable logit GEE per binary outcome: log OR,
 #                    sandwich SE (geepack san.se), Mancl-DeRouen and Kauermann-Carroll SEs computed here
+#   r_design_<name>.csv  lmerTest fits of exported design matrices (CLDA, subgroup interaction):
+#                    Satterthwaite estimate/SE/df per contrast, joint F-test (contestMD)
+#   r_ancova_cr2.csv clubSandwich CR2 SE and Bell-McCaffrey df of the complete-case ANCOVA
+#   r_cox.csv        survival::coxph log hazard ratio with cluster-robust SE
 #   r_versions.csv   R and package versions
 # Tests compare the Python results with these files (they never run R).
 #
@@ -21,7 +25,35 @@ suppressPackageStartupMessages({
   library(pbkrtest)
   library(emmeans)
   library(geepack)
+  library(clubSandwich)
+  library(survival)
 })
+
+fit_design <- function(case, name) {
+  # lmer on a design matrix exported by make_fixtures.py (columns x_*), contrasts from L_<name>.csv:
+  # Satterthwaite (lmerTest) estimate, SE, df per row; rows named joint:* tested jointly (contestMD)
+  d <- read.csv(file.path(case, paste0("design_", name, ".csv")), check.names = FALSE)
+  L <- read.csv(file.path(case, paste0("L_", name, ".csv")), check.names = FALSE)
+  xs <- grep("^x_", names(d), value = TRUE)
+  X <- as.matrix(d[, xs])
+  dd <- data.frame(who5 = d$who5, cw = d$caseworker_id, cit = d$citizen_id)
+  dd$X <- X
+  m <- lmerTest::lmer(who5 ~ 0 + X + (1 | cw) + (1 | cw:cit), data = dd, REML = TRUE,
+                      control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
+  Lm <- as.matrix(L[, -1])
+  out <- do.call(rbind, lapply(seq_len(nrow(Lm)), function(i) {
+    ct <- lmerTest::contest(m, Lm[i, , drop = FALSE], ddf = "Satterthwaite", joint = FALSE)
+    data.frame(contrast = L$contrast[i], estimate = ct$Estimate, se = ct[["Std. Error"]], df = ct$df,
+               F = NA, ndf = NA, ddf = NA, p_joint = NA)
+  }))
+  joint <- grepl("^joint:", L$contrast)
+  if (any(joint)) {
+    ct <- lmerTest::contest(m, Lm[joint, , drop = FALSE], ddf = "Satterthwaite", joint = TRUE)
+    out <- rbind(out, data.frame(contrast = "joint", estimate = NA, se = NA, df = NA, F = ct[["F value"]],
+                                 ndf = ct$NumDF, ddf = ct$DenDF, p_joint = ct[["Pr(>F)"]]))
+  }
+  write.csv(out, file.path(case, paste0("r_design_", name, ".csv")), row.names = FALSE)
+}
 
 mat_power <- function(A, power) {
   # principal power of a matrix with real positive eigenvalues (I - H is similar to a symmetric one)
@@ -117,11 +149,36 @@ for (case in list.dirs(root, recursive = FALSE)) {
                            n = nrow(d), clusters = length(unique(d$cl)))
   }
   write.csv(do.call(rbind, out), file.path(case, "r_gee.csv"), row.names = FALSE)
+
+  for (name in sub("^design_(.*)\\.csv$", "\\1", list.files(case, pattern = "^design_.*\\.csv$"))) {
+    fit_design(case, name)
+  }
+
+  # complete-case ANCOVA at 12 months: OLS with CR2 and Bell-McCaffrey (Satterthwaite) df (clubSandwich)
+  cc <- cit[!is.na(cit$who5_m12), ]
+  rhs <- "fit + baseline_who5"
+  if (length(unique(cc$baseline_missing)) > 1) rhs <- paste(rhs, "+ baseline_missing")
+  if (nlevels(droplevels(cc$stratum)) > 1) rhs <- paste(rhs, "+ stratum")
+  ols <- lm(as.formula(paste("who5_m12 ~", rhs)), data = cc)
+  ct <- clubSandwich::coef_test(ols, vcov = "CR2", cluster = cc$caseworker_id, test = "Satterthwaite")
+  k <- which(ct$Coef == "fit")
+  write.csv(data.frame(estimate = ct$beta[k], se_cr2 = ct$SE[k], df_bm = ct$df_Satt[k]),
+            file.path(case, "r_ancova_cr2.csv"), row.names = FALSE)
+
+  # time to dropout: Cox (Breslow ties) with caseworker-clustered robust SE (survival)
+  sv <- cit[!is.na(cit$time_days), ]
+  rhs <- if (nlevels(droplevels(sv$stratum)) > 1) "fit + stratum" else "fit"
+  cx <- coxph(as.formula(paste("Surv(time_days, event_dropout) ~", rhs)), data = sv, ties = "breslow",
+              cluster = caseworker_id)
+  write.csv(data.frame(log_hr = unname(coef(cx)["fit"]), robust_se = sqrt(vcov(cx)["fit", "fit"]),
+                       n = cx$n, events = cx$nevent), file.path(case, "r_cox.csv"), row.names = FALSE)
   write.csv(data.frame(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
                        lmerTest = as.character(packageVersion("lmerTest")),
                        pbkrtest = as.character(packageVersion("pbkrtest")),
                        emmeans = as.character(packageVersion("emmeans")),
-                       geepack = as.character(packageVersion("geepack"))),
+                       geepack = as.character(packageVersion("geepack")),
+                       clubSandwich = as.character(packageVersion("clubSandwich")),
+                       survival = as.character(packageVersion("survival"))),
             file.path(case, "r_versions.csv"), row.names = FALSE)
   cat("reference values written for", case, "\n")
 }

@@ -1,0 +1,83 @@
+"""Time to dropout: Kaplan-Meier by arm and a Cox model with caseworker-clustered robust covariance.
+
+Time is days from ``enrolled_on`` to ``ended_on``. The event is an end with
+``end_reason == "dropout"``; courses that ended for another reason are
+censored at their end date; open courses are censored at the administrative
+censoring date (config ``analysis.censor_on``; by default the latest date
+found in the inputs). Courses ended without a reason are left out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.duration.survfunc import SurvfuncRight
+
+from .models import Contrast, t_inference
+from .tables import suppress
+
+
+def dropout_times(citizens: pd.DataFrame, censor_on: pd.Timestamp) -> pd.DataFrame:
+    """Citizens with (time_days, event) for time to dropout; courses ended without a reason are dropped."""
+    data = citizens[~(citizens["ended_on"].notna() & citizens["end_reason"].isna())].copy()
+    end = data["ended_on"].where(data["ended_on"].notna(), censor_on)
+    # a course ended on its first day counts as half a day (a zero time has no risk set)
+    data["time_days"] = (end - data["enrolled_on"]).dt.days.astype(float).clip(lower=0.5)
+    data["event"] = (data["end_reason"] == "dropout").astype(int)
+    return data
+
+
+def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None) -> tuple[Contrast, pd.Series]:
+    """Cox model ``time ~ fit + stratum`` (Breslow ties) with caseworker-clustered robust covariance.
+
+    statsmodels ``PHReg.fit(groups=...)``: the Lin-Wei robust sandwich, which is
+    what ``survival::coxph(..., ties = "breslow", cluster = caseworker)`` reports
+    (no small-sample factor). Breslow, not Efron, ties: statsmodels' robust
+    variance uses Breslow-type score residuals even with ``ties="efron"``
+    (0.07% off coxph's Efron SE on a test set), so Breslow keeps estimate and
+    covariance consistent. The hazard ratio's CI and p-value use t with K - 1 - S df instead
+    of coxph's z, for the same reason as the other cluster-level inferences.
+    Returns the row and the log hazard ratios.
+    """
+    present = set(times["stratum"])
+    strata = [s for s in (strata or sorted(present)) if s in present]
+    X = pd.DataFrame({"fit": times["fit"].astype(float)}, index=times.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (times["stratum"] == s).astype(float)
+    groups = pd.factorize(times["caseworker_id"])[0]
+    res = sm.PHReg(times["time_days"].to_numpy(), X.to_numpy(), status=times["event"].to_numpy(),
+                   ties="breslow").fit(groups=groups)
+    beta = pd.Series(np.asarray(res.params), index=X.columns)
+    se = float(np.asarray(res.bse)[0])
+    K = int(times["caseworker_id"].nunique())
+    df = float(K - 1 - len(strata))
+    lo, hi, p = t_inference(float(beta["fit"]), se, df)
+    method = ("Cox proportional hazards model of time to dropout (Breslow ties), adjusted for stratum; "
+              "caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - strata df; "
+              "other course ends censored at their date, open courses at the censoring date")
+    return Contrast("dropout", 12, "hazard_ratio", float(np.exp(beta["fit"])), se, df, float(np.exp(lo)),
+                    float(np.exp(hi)), p, method, K, len(times), "time_to_dropout"), beta
+
+
+def km_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFrame:
+    """Kaplan-Meier probability of not having dropped out, by arm, at the given days.
+
+    ``n_at_risk`` and ``n_events`` (cumulative) are suppressed below ``threshold``.
+    """
+    rows = []
+    for arm, label in ((1, "FIT"), (0, "control")):
+        d = times[times["fit"] == arm]
+        sf = SurvfuncRight(d["time_days"].to_numpy(), d["event"].to_numpy())
+        t = np.asarray(sf.surv_times)
+        prob = np.asarray(sf.surv_prob)
+        se = np.asarray(sf.surv_prob_se)
+        for day in days:
+            k = np.searchsorted(t, day, side="right") - 1
+            s, s_se = (1.0, 0.0) if k < 0 else (float(prob[k]), float(se[k]))
+            at_risk = int((d["time_days"] >= day).sum())
+            events = int(((d["time_days"] <= day) & (d["event"] == 1)).sum())
+            rows.append({"arm": label, "day": day, "survival": s, "ci_low": max(0.0, s - 1.959964 * s_se),
+                         "ci_high": min(1.0, s + 1.959964 * s_se), "n_at_risk": suppress(at_risk, threshold),
+                         "n_events": suppress(events, threshold)})
+    return pd.DataFrame(rows)
