@@ -14,8 +14,10 @@
 #   r_design_<name>.csv  lmerTest fits of exported design matrices (CLDA, subgroup interaction):
 #                    Satterthwaite estimate/SE/df per contrast, joint F-test (contestMD)
 #   r_ancova_cr2.csv clubSandwich CR2 SE and Bell-McCaffrey df of the complete-case ANCOVA
+#   r_glmer.csv      lme4::glmer (nAGQ = 25) random-intercept logistic SD and arm effect
 #   r_cox.csv        survival::coxph log hazard ratio with cluster-robust SE
 #   r_versions.csv   R and package versions
+# and tests/fixtures/r_pool_scalar.csv: mice::pool.scalar (Rubin's rules, Barnard-Rubin df) on fixed inputs.
 # Tests compare the Python results with these files (they never run R).
 #
 # Run: Rscript tests/reference/make_reference.R   (needs r-cran-lme4, r-cran-geepack)
@@ -91,6 +93,19 @@ md_covariance <- function(fit, X, y, id, power = -1) {
 }
 
 root <- "tests/fixtures/reference"
+
+# Rubin's rules with Barnard-Rubin df (mice::pool.scalar) on fixed inputs
+suppressPackageStartupMessages(library(mice))
+pool_cases <- list(list(Q = c(1.2, 0.8, 1.5, 1.1, 0.9), U = c(0.40, 0.38, 0.45, 0.41, 0.39), dfcom = 61),
+                   list(Q = c(-0.3, 0.1, 0.4, -0.2, 0.0, 0.3, 0.2, -0.1), U = rep(0.05, 8), dfcom = 20),
+                   list(Q = c(3.0, 3.1, 2.9), U = c(1.0, 1.1, 0.9), dfcom = 500))
+pooled <- do.call(rbind, lapply(seq_along(pool_cases), function(i) {
+  pc <- pool_cases[[i]]
+  r <- pool.scalar(pc$Q, pc$U, n = pc$dfcom + 1, k = 1)
+  data.frame(case = i, Q = paste(pc$Q, collapse = " "), U = paste(pc$U, collapse = " "), dfcom = pc$dfcom,
+             qbar = r$qbar, t = r$t, df = r$df)
+}))
+write.csv(pooled, "tests/fixtures/r_pool_scalar.csv", row.names = FALSE)
 for (case in list.dirs(root, recursive = FALSE)) {
   long <- read.csv(file.path(case, "long.csv"), stringsAsFactors = FALSE)
   long$visit <- factor(long$visit)
@@ -165,6 +180,19 @@ for (case in list.dirs(root, recursive = FALSE)) {
   write.csv(data.frame(estimate = ct$beta[k], se_cr2 = ct$SE[k], df_bm = ct$df_Satt[k]),
             file.path(case, "r_ancova_cr2.csv"), row.names = FALSE)
 
+  # latent-scale ICC: random-intercept logistic model by adaptive Gauss-Hermite quadrature (lme4)
+  gl <- list()
+  for (o in c("dropout", "stable_income_12m")) {
+    d <- cit[!is.na(cit[[o]]), ]
+    d$y <- d[[o]]
+    rhs <- if (nlevels(droplevels(d$stratum)) > 1) "fit + stratum" else "fit"
+    gm <- glmer(as.formula(paste("y ~", rhs, "+ (1 | caseworker_id)")), data = d, family = binomial, nAGQ = 25,
+                control = glmerControl(optimizer = "bobyqa"))
+    gl[[o]] <- data.frame(outcome = o, sigma_u = sqrt(as.numeric(VarCorr(gm)$caseworker_id)),
+                          beta_fit = unname(fixef(gm)["fit"]), loglik = as.numeric(logLik(gm)))
+  }
+  write.csv(do.call(rbind, gl), file.path(case, "r_glmer.csv"), row.names = FALSE)
+
   # time to dropout: Cox (Breslow ties) with caseworker-clustered robust SE (survival)
   sv <- cit[!is.na(cit$time_days), ]
   rhs <- if (nlevels(droplevels(sv$stratum)) > 1) "fit + stratum" else "fit"
@@ -178,7 +206,8 @@ for (case in list.dirs(root, recursive = FALSE)) {
                        emmeans = as.character(packageVersion("emmeans")),
                        geepack = as.character(packageVersion("geepack")),
                        clubSandwich = as.character(packageVersion("clubSandwich")),
-                       survival = as.character(packageVersion("survival"))),
+                       survival = as.character(packageVersion("survival")),
+                       mice = as.character(packageVersion("mice"))),
             file.path(case, "r_versions.csv"), row.names = FALSE)
   cat("reference values written for", case, "\n")
 }

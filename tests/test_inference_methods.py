@@ -1,0 +1,118 @@
+"""Randomisation test, multiple imputation, ICCs: against brute force and R.
+
+Tolerances: batched re-randomisation statistic vs a direct GLS refit: 1e-8.
+Rubin's rules vs mice::pool.scalar: 1e-10 (estimate, variance), 1e-8 (df).
+GLMM vs lme4::glmer(nAGQ = 25): s_u 1e-3 absolute, arm log-odds 1e-3 absolute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from fittrial.icc import design_effects, icc_binary, icc_who5
+from fittrial.imputation import multiple_imputation, rubin
+from fittrial.lmm import NestedREML
+from fittrial.models import _design, fit_primary_lmm
+from fittrial.randomisation import allocation_statistics, randomisation_test
+
+CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
+IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}
+
+
+def load(case: str):
+    d = ROOT / "tests" / "fixtures" / "reference" / case
+    return pd.read_csv(d / "long.csv", dtype=IDS), pd.read_csv(d / "citizens.csv", dtype=IDS), d
+
+
+@pytest.fixture(scope="module")
+def primary():
+    long, citizens, _ = load("trial_like")
+    return long, citizens, fit_primary_lmm(long)
+
+
+def test_batched_statistic_equals_direct_gls_refit(primary):
+    long, _, result = primary
+    labels = pd.unique(result.model.caseworker)
+    rng = np.random.default_rng(3)
+    A = rng.integers(0, 2, size=(3, len(labels))).astype(float)
+    Ty, Ts = allocation_statistics(result, A)
+    s = np.sqrt(result.var_residual)
+    ratios = np.array([np.sqrt(result.var_caseworker) / s, np.sqrt(result.var_citizen) / s])
+    for b in range(3):
+        arm = pd.Series(A[b], index=labels)
+        data = long.assign(fit=long["caseworker_id"].map(arm)).sort_values(
+            ["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
+        X, _ = _design(data, sorted(data["stratum"].unique()))
+        f = NestedREML(data["who5"].to_numpy(float), X.to_numpy(), data["caseworker_id"].to_numpy(),
+                       data["citizen_id"].to_numpy()).at(ratios)
+        direct = f.beta[list(X.columns).index("fit")] + f.beta[list(X.columns).index("fit:visit[12]")]
+        assert Ty[b] == pytest.approx(direct, abs=1e-8)
+    # the shift vector s has, under the observed allocation, a 12-month contrast of exactly 1
+    obs = pd.Series(long.groupby("caseworker_id")["fit"].first()).reindex(labels).to_numpy(float)
+    assert allocation_statistics(result, obs[None, :])[1][0] == pytest.approx(1.0)
+
+
+def test_randomisation_test_is_seeded_and_sensible(primary):
+    long, _, result = primary
+    cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
+    a = randomisation_test(result, cw["stratum"], cw["fit"], 2000, seed=11)
+    b = randomisation_test(result, cw["stratum"], cw["fit"], 2000, seed=11)
+    assert a == b
+    assert a.estimate == pytest.approx(result.contrasts[1].estimate)
+    assert a.ci_low < a.estimate < a.ci_high
+    # close to the model-based inference when the model is right
+    assert a.p_value == pytest.approx(result.contrasts[1].p_value, abs=0.1)
+    assert a.ci_high - a.ci_low == pytest.approx(result.contrasts[1].ci_high - result.contrasts[1].ci_low, rel=0.25)
+
+
+def test_rubin_matches_mice_pool_scalar():
+    ref = pd.read_csv(ROOT / "tests" / "fixtures" / "r_pool_scalar.csv")
+    for _, r in ref.iterrows():
+        Q = np.array([float(x) for x in r["Q"].split()])
+        U = np.array([float(x) for x in r["U"].split()])
+        pooled = rubin(Q, U, r["dfcom"])
+        assert pooled.estimate == pytest.approx(r["qbar"], abs=1e-10)
+        assert pooled.se**2 == pytest.approx(r["t"], abs=1e-10)
+        assert pooled.df == pytest.approx(r["df"], rel=1e-8)
+
+
+def test_multiple_imputation_is_seeded_and_close_to_the_likelihood_analysis(primary):
+    _, citizens, result = primary
+    a = multiple_imputation(citizens, m=10, seed=5)
+    b = multiple_imputation(citizens, m=10, seed=5)
+    assert [r.estimate for r in a.rows] == [r.estimate for r in b.rows]
+    twelve = next(r for r in a.rows if r.timepoint_months == 12)
+    assert twelve.analysis == "multiple_imputation"
+    assert twelve.estimate == pytest.approx(result.contrasts[1].estimate, abs=1.0)  # same data, MAR both
+    assert 0.8 < twelve.se / result.contrasts[1].se < 1.5
+    tip = a.tipping.set_index("delta")
+    assert tip.loc[0.0, "estimate"] == pytest.approx(twelve.estimate)
+    assert tip["estimate"].is_monotonic_increasing  # shifting FIT imputations up raises the effect
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_glmm_matches_glmer(case):
+    _, citizens, d = load(case)
+    ref = pd.read_csv(d / "r_glmer.csv").set_index("outcome")
+    for outcome in ref.index:
+        ours = icc_binary(citizens, outcome)
+        assert ours["sigma_u"] == pytest.approx(ref.loc[outcome, "sigma_u"], abs=1e-3)
+        assert ours["beta_fit"] == pytest.approx(ref.loc[outcome, "beta_fit"], abs=1e-3)
+        assert ours["ci_low"] <= ours["icc"] <= ours["ci_high"]
+
+
+def test_icc_who5_bootstrap(primary):
+    _, _, result = primary
+    a = icc_who5(result, n_boot=30, seed=2)
+    assert a == icc_who5(result, n_boot=30, seed=2)
+    assert a["icc"] == pytest.approx(result.icc_caseworker)
+    assert 0 <= a["ci_low"] <= a["icc"] <= a["ci_high"] < 1
+
+
+def test_design_effects():
+    m, cv, deff, deff_cv = design_effects(np.array([10, 10, 10]), 0.05)
+    assert (m, cv, deff, deff_cv) == (10.0, 0.0, pytest.approx(1.45), pytest.approx(1.45))
+    assert design_effects(np.array([5, 15]), 0.05)[3] > design_effects(np.array([5, 15]), 0.05)[2]
