@@ -21,8 +21,11 @@ from fittrial.simulate import simulate_trial, write_trial
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-EFFECT_COLUMNS = ["outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df", "p_value",
-                  "method", "n_clusters", "n_citizens"]
+EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
+                  "p_value", "p_adjusted", "p_interaction", "method", "n_clusters", "n_citizens"]
+# replicate counts kept small so the suite stays fast; the defaults are in config/config.yaml
+FAST = {"randomisation": {"n": 500, "seed": 1}, "imputation": {"m": 5, "seed": 2, "delta_from": -5,
+        "delta_to": 5, "delta_step": 1}, "icc": {"bootstrap": 20, "seed": 3}}
 
 
 def run_workflow(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
@@ -42,7 +45,7 @@ def finished(tmp_path_factory):
     """A small simulated trial run through the whole workflow, with only `inputs` in the user's config."""
     work = tmp_path_factory.mktemp("run")
     paths = write_trial(simulate_trial(small_params(4)), work / "in")
-    config = {"inputs": {k: f"in/{k}.csv" for k in paths}}
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST}
     proc = run_workflow(work, config)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work, config
@@ -60,13 +63,27 @@ def test_effects_table_has_the_contract_columns_and_rows(finished):
     work, _ = finished
     effects = pd.read_csv(work / "reports" / "tables" / "effects.csv")
     assert list(effects.columns) == EFFECT_COLUMNS
-    who5 = effects[effects.outcome == "who5"]
+    itt = effects[effects.analysis == "itt"]
+    who5 = itt[itt.outcome == "who5"]
     assert who5["timepoint_months"].tolist() == [6, 12] and set(who5["scale"]) == {"mean_difference"}
     for o in ("dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
-        assert set(effects.loc[effects.outcome == o, "scale"]) == {"odds_ratio", "risk_difference"}
+        rows = itt[itt.outcome == o]
+        assert set(rows["scale"]) == {"odds_ratio", "risk_difference", "risk_ratio"}
+        assert rows["p_adjusted"].notna().all() and (rows["p_adjusted"] >= rows["p_value"]).all()
+        assert (rows["df"] == 24 - 3).all()  # GEE: 24 caseworkers - 3 parameters
+    assert who5["p_adjusted"].isna().all()
     assert (effects["ci_low"] <= effects["estimate"]).all() and (effects["estimate"] <= effects["ci_high"]).all()
     assert effects["p_value"].between(0, 1).all() and effects["method"].str.len().gt(50).all()
-    assert (effects["df"] == 24 - 3).all()  # 24 caseworkers, 2 strata: intercept, arm, 1 stratum dummy
+    analyses = set(effects["analysis"])
+    for a in ("clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
+              "multiple_imputation", "per_protocol", "cace", "time_to_dropout"):
+        assert a in analyses, a
+    for v in ("stratum", "baseline_who5_le50", "sex", "age_group"):
+        sub = effects[effects.analysis.str.startswith(f"subgroup:{v}=")]
+        assert len(sub) >= 2 and sub["p_interaction"].nunique() == 1, v
+    assert effects.loc[effects.analysis == "time_to_dropout", "scale"].tolist() == ["hazard_ratio"]
+    icc = pd.read_csv(work / "reports" / "tables" / "icc.csv")
+    assert icc["outcome"].iloc[0] == "who5" and (icc["ci_low"] <= icc["icc"]).all()
 
 
 def test_nothing_citizen_level_or_caseworker_named_in_reports(finished):

@@ -56,6 +56,7 @@ def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> 
         f = NestedREML(y, model.X, model.caseworker, model.citizen).fit(starts=(start, (0.0, start[1])))
         boots.append(f.var_caseworker / (f.var_caseworker + f.var_citizen + f.var_residual))
     lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
+    lo = 0.0 if lo < 1e-8 else float(lo)  # a boundary fit gives zero up to optimiser noise
     sizes = pd.Series(model.citizen).groupby(model.caseworker).nunique().to_numpy()
     m, cv, deff, deff_cv = design_effects(sizes, icc)
     return {"outcome": "who5", "scale": "observed", "icc": icc, "ci_low": float(lo), "ci_high": float(hi),

@@ -34,6 +34,9 @@ import pandas as pd
 from scipy import optimize
 
 
+MAX_REL_SD = 100.0  # upper bound of a random-intercept SD relative to the residual SD
+
+
 @dataclass
 class NestedREMLFit:
     """Result of :meth:`NestedREML.fit`."""
@@ -98,7 +101,10 @@ class NestedREML:
         M, logdet = self._cross(g_w, g_c)
         p = self.p
         Mxx, Mxy, Myy = M[:p, :p], M[:p, p], M[p, p]
-        L = np.linalg.cholesky(Mxx)
+        try:
+            L = np.linalg.cholesky(Mxx)
+        except np.linalg.LinAlgError:  # numerically singular far out in the parameter space
+            return 1e20
         z = np.linalg.solve(L, Mxy)
         rss = float(Myy - z @ z)
         dof = self.n - p
@@ -130,7 +136,7 @@ class NestedREML:
         best = None
         for x0 in starts:
             opt = optimize.minimize(self.criterion, np.asarray(x0, float), method="L-BFGS-B",
-                                    bounds=[(0.0, None), (0.0, None)],
+                                    bounds=[(0.0, MAX_REL_SD), (0.0, MAX_REL_SD)],
                                     options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
             if best is None or opt.fun < best.fun:
                 best = opt

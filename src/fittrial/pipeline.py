@@ -75,19 +75,29 @@ def _strata(randomisation: pd.DataFrame) -> list[str]:
     return sorted(randomisation["stratum"].unique())
 
 
-def primary_step(who5_long: str, randomisation: str, contrasts_out: str, variance_out: str) -> None:
-    """Fit the primary WHO-5 mixed model; write its contrasts and variance components."""
+def _primary(who5_long: str, randomisation: str, df_method: str):
     long = pd.read_parquet(who5_long)
     if long.empty:
         raise InputError(Problem("who5", "no citizen has a scored WHO-5 form at any follow-up visit; "
                                           "the primary analysis needs follow-up data."))
+    return long, fit_primary_lmm(long, _strata(pd.read_parquet(randomisation)), df_method)
+
+
+def _rows(contrasts: list) -> pd.DataFrame:
+    return pd.DataFrame([c.as_row() for c in contrasts])
+
+
+def primary_step(who5_long: str, randomisation: str, df_method: str, contrasts_out: str, variance_out: str,
+                 emmeans_out: str) -> None:
+    """Fit the primary WHO-5 mixed model; write its contrasts, variance components and marginal means."""
     start = time.perf_counter()
-    result = fit_primary_lmm(long, _strata(pd.read_parquet(randomisation)))
+    long, result = _primary(who5_long, randomisation, df_method)
     log.info("primary LMM fitted in %.3f s; REML criterion %.6f; variances caseworker %.4f, citizen %.4f, "
              "residual %.4f", time.perf_counter() - start, result.reml_criterion, result.var_caseworker,
              result.var_citizen, result.var_residual)
-    write_parquet(pd.DataFrame([c.as_row() for c in result.contrasts]), contrasts_out)
+    write_parquet(_rows(result.contrasts), contrasts_out)
     write_parquet(result.variance_table(), variance_out)
+    write_parquet(result.emmeans(sorted(long["visit"].unique())), emmeans_out)
 
 
 def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: str, out: str) -> None:
@@ -97,17 +107,135 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
     result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)))
     log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
              outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
-    write_parquet(pd.DataFrame([c.as_row() for c in result.contrasts]), out)
+    write_parquet(_rows(result.contrasts), out)
+
+
+def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
+    """One sensitivity analysis of the WHO-5 effect; writes its effects-table rows.
+
+    ``analysis``: clda, cluster_level, ancova_cr2, per_protocol or cace.
+    ``options``: the config's ``analysis`` section.
+    """
+    from . import sensitivity as sens
+
+    cit = pd.read_parquet(inputs["citizens"])
+    strata = _strata(pd.read_parquet(inputs["randomisation"]))
+    df_method = options["lmm_df"]
+    start = time.perf_counter()
+    if analysis == "clda":
+        rows = sens.clda(cit, strata, df_method)
+    elif analysis == "cluster_level":
+        rows = sens.cluster_level(cit, strata)
+    elif analysis == "ancova_cr2":
+        row, extra = sens.ancova_cr2(cit, strata)
+        log.info("ancova_cr2: CR2 SE %.4f (Bell-McCaffrey df %.1f); linearmodels CR0 SE %.4f, CR1 SE %.4f",
+                 row.se, row.df, extra["se_cr0_linearmodels"], extra["se_cr1_linearmodels"])
+        rows = [row]
+    elif analysis in ("per_protocol", "cace"):
+        k = int(options["adherence_min_sessions"])
+        adherent = sens.adherence(pd.read_parquet(inputs["fit_sessions"]), cit, k)
+        log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
+                 int((cit["fit"] == 1).sum()))
+        if analysis == "per_protocol":
+            rows = sens.per_protocol(pd.read_parquet(inputs["who5_long"]), cit, adherent, k, strata, df_method)
+        else:
+            rows = [sens.cace(cit, adherent, k, strata)]
+    else:
+        raise ValueError(f"unknown sensitivity analysis {analysis!r}")
+    log.info("%s done in %.2f s", analysis, time.perf_counter() - start)
+    write_parquet(_rows(rows), out)
+
+
+def subgroup_step(variable: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
+    """The 12-month WHO-5 effect within the levels of one subgroup variable, with the interaction p-value."""
+    from .sensitivity import subgroup
+
+    rows = subgroup(pd.read_parquet(inputs["who5_long"]), pd.read_parquet(inputs["citizens"]), variable,
+                    list(options["age_breaks"]), _strata(pd.read_parquet(inputs["randomisation"])),
+                    options["lmm_df"])
+    write_parquet(_rows(rows) if rows else pd.DataFrame(columns=["analysis"]), out)
+
+
+def randomisation_step(who5_long: str, randomisation: str, options: dict, out: str) -> None:
+    """Randomisation test of the 12-month WHO-5 effect (seeded from the config)."""
+    from .randomisation import randomisation_row, randomisation_test
+
+    long, result = _primary(who5_long, randomisation, options["lmm_df"])
+    cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
+    start = time.perf_counter()
+    test = randomisation_test(result, cw["stratum"], cw["fit"], int(options["randomisation"]["n"]),
+                              int(options["randomisation"]["seed"]))
+    log.info("randomisation test: %d re-randomisations in %.2f s; p = %.4f", test.n_randomisations,
+             time.perf_counter() - start, test.p_value)
+    write_parquet(_rows([randomisation_row(result, test, long)]), out)
+
+
+def imputation_step(citizens: str, randomisation: str, options: dict, out: str, tipping_out: str) -> None:
+    """Multiple imputation of missing WHO-5 and the delta-adjusted tipping point."""
+    import numpy as np
+
+    from .imputation import multiple_imputation
+
+    mi = options["imputation"]
+    deltas = np.round(np.arange(mi["delta_from"], mi["delta_to"] + mi["delta_step"] / 2, mi["delta_step"]), 6)
+    start = time.perf_counter()
+    res = multiple_imputation(pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]),
+                              _strata(pd.read_parquet(randomisation)), deltas)
+    log.info("multiple imputation: %d imputations in %.1f s; tipping delta %s", mi["m"],
+             time.perf_counter() - start, res.tipping_delta)
+    write_parquet(_rows(res.rows), out)
+    write_parquet(res.tipping.assign(tipping_delta=res.tipping_delta), tipping_out)
+
+
+def dropout_step(clean: Mapping[str, str], citizens: str, randomisation: str, options: dict, threshold: int,
+                 out: str, km_out: str) -> None:
+    """Time to dropout: Cox model row and Kaplan-Meier table."""
+    from .survival import cox_dropout, dropout_times, km_table
+
+    cit = pd.read_parquet(citizens)
+    censor_on = options.get("censor_on")
+    if censor_on:
+        censor = pd.Timestamp(censor_on)
+    else:
+        dates = [pd.read_parquet(clean["who5"])["answered_on"].max(), cit["ended_on"].max(), cit["enrolled_on"].max()]
+        sessions = pd.read_parquet(clean["fit_sessions"])
+        if len(sessions):
+            dates.append(sessions["session_on"].max())
+        censor = max(d for d in dates if pd.notna(d))
+    times = dropout_times(cit, censor)
+    row, _ = cox_dropout(times, _strata(pd.read_parquet(randomisation)))
+    log.info("time to dropout: censoring date %s; %d events among %d citizens", censor.date(),
+             int(times["event"].sum()), len(times))
+    write_parquet(_rows([row]), out)
+    write_parquet(km_table(times, list(options["km_days"]), threshold), km_out)
+
+
+def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
+    """ICC table: WHO-5 (bootstrap CI) and every binary outcome on the latent scale (profile CI)."""
+    from .dataset import BINARY_OUTCOMES
+    from .icc import icc_binary, icc_who5
+
+    long, result = _primary(who5_long, randomisation, options["lmm_df"])
+    cit = pd.read_parquet(citizens)
+    strata = _strata(pd.read_parquet(randomisation))
+    rows = [icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))]
+    for outcome in BINARY_OUTCOMES:
+        if cit[outcome].notna().sum() and cit[outcome].dropna().nunique() > 1:
+            row = icc_binary(cit, outcome, strata)
+            rows.append({k: v for k, v in row.items() if k not in ("sigma_u", "beta_fit")})
+    write_csv(pd.DataFrame(rows), out, float_format=FLOAT_FORMAT)
 
 
 def effects_step(results: list[str], out: str) -> None:
     """Stack every analysis's rows into reports/tables/effects.csv."""
-    table = effects_table([pd.read_parquet(p) for p in results])
+    frames = [pd.read_parquet(p) for p in results]
+    table = effects_table([f for f in frames if len(f)])
     write_csv(table, out, float_format=FLOAT_FORMAT)
 
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
-                      visits: list[dict], threshold: int, outputs: Mapping[str, str]) -> None:
+                      emmeans: str, tipping: str, km: str, visits: list[dict], threshold: int,
+                      outputs: Mapping[str, str]) -> None:
     """Write the published descriptive tables (all counts suppressed below ``threshold``)."""
     rand = pd.read_parquet(clean_randomisation)
     cit = pd.read_parquet(citizens)
@@ -118,6 +246,9 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
     write_csv(data_quality_table(pd.read_parquet(notes), threshold), outputs["data_quality"])
     write_csv(missing_outcomes_table(cit, threshold), outputs["missing_outcomes"])
     write_csv(pd.read_parquet(variance), outputs["variance_components"], float_format=FLOAT_FORMAT)
+    write_csv(pd.read_parquet(emmeans), outputs["emmeans"], float_format=FLOAT_FORMAT)
+    write_csv(pd.read_parquet(tipping), outputs["tipping_point"], float_format=FLOAT_FORMAT)
+    write_csv(pd.read_parquet(km), outputs["km_dropout"], float_format=FLOAT_FORMAT)
 
 
 def figure_step(who5_summary: str, png: str, svg: str) -> None:

@@ -9,6 +9,7 @@ LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
+SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
 
 
 def input_files(wildcards=None):
@@ -28,8 +29,23 @@ def table(name):
     return f"{REPORTS}/tables/{name}.csv"
 
 
+def result(name):
+    return f"{DERIVED}/results/{name}.parquet"
+
+
+def effect_results():
+    """Every analysis whose rows make up the effects table."""
+    return (
+        [result("primary_lmm")]
+        + [result(f"gee_{o}") for o in BINARY_OUTCOMES]
+        + [result(f"sensitivity_{a}") for a in SENSITIVITY]
+        + [result(f"subgroup_{v}") for v in config["analysis"]["subgroups"]]
+        + [result("randomisation_test"), result("multiple_imputation"), result("time_to_dropout")]
+    )
+
+
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
-                    "variance_components"]
+                    "variance_components", "emmeans", "tipping_point", "km_dropout", "icc"]
 
 
 def all_outputs():

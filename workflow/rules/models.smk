@@ -1,4 +1,5 @@
-# Effect models (intention to treat): the primary WHO-5 mixed model and one GEE per binary outcome.
+# Effect models: the primary WHO-5 mixed model, one GEE per binary outcome (intention to treat),
+# the sensitivity analyses, subgroups, time to dropout and the ICCs.
 
 
 rule primary_lmm:
@@ -6,8 +7,11 @@ rule primary_lmm:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
     output:
-        contrasts=f"{DERIVED}/results/primary_lmm.parquet",
-        variance=f"{DERIVED}/results/primary_lmm_variance.parquet",
+        contrasts=result("primary_lmm"),
+        variance=result("primary_lmm_variance"),
+        emmeans=result("primary_lmm_emmeans"),
+    params:
+        df_method=config["analysis"]["lmm_df"],
     log:
         f"{LOGS}/primary_lmm.log",
     script:
@@ -19,7 +23,7 @@ rule secondary_gee:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
     output:
-        f"{DERIVED}/results/gee_{{outcome}}.parquet",
+        result("gee_{outcome}"),
     params:
         covariance=config["analysis"]["gee_covariance"],
     wildcard_constraints:
@@ -28,3 +32,98 @@ rule secondary_gee:
         f"{LOGS}/secondary_gee_{{outcome}}.log",
     script:
         "../scripts/secondary_gee.py"
+
+
+rule sensitivity:
+    input:
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
+        randomisation=clean("randomisation"),
+        fit_sessions=clean("fit_sessions"),
+    output:
+        result("sensitivity_{analysis}"),
+    params:
+        options=config["analysis"],
+    wildcard_constraints:
+        analysis="|".join(SENSITIVITY),
+    log:
+        f"{LOGS}/sensitivity_{{analysis}}.log",
+    script:
+        "../scripts/sensitivity.py"
+
+
+rule subgroup:
+    input:
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
+        randomisation=clean("randomisation"),
+    output:
+        result("subgroup_{variable}"),
+    params:
+        options=config["analysis"],
+    log:
+        f"{LOGS}/subgroup_{{variable}}.log",
+    script:
+        "../scripts/subgroup.py"
+
+
+rule randomisation_test:
+    input:
+        who5_long=analysis("who5_long"),
+        randomisation=clean("randomisation"),
+    output:
+        result("randomisation_test"),
+    params:
+        options=config["analysis"],
+    log:
+        f"{LOGS}/randomisation_test.log",
+    script:
+        "../scripts/randomisation_test.py"
+
+
+rule multiple_imputation:
+    input:
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+    output:
+        rows=result("multiple_imputation"),
+        tipping=result("tipping_point"),
+    params:
+        options=config["analysis"],
+    log:
+        f"{LOGS}/multiple_imputation.log",
+    script:
+        "../scripts/multiple_imputation.py"
+
+
+rule time_to_dropout:
+    input:
+        who5=clean("who5"),
+        fit_sessions=clean("fit_sessions"),
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+    output:
+        rows=result("time_to_dropout"),
+        km=result("km_dropout"),
+    params:
+        options=config["analysis"],
+        threshold=config["report"]["suppress_below"],
+    log:
+        f"{LOGS}/time_to_dropout.log",
+    script:
+        "../scripts/time_to_dropout.py"
+
+
+rule icc:
+    input:
+        who5_long=analysis("who5_long"),
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+    output:
+        report(table("icc"), caption="../report/icc.rst", category="Effects"),
+    params:
+        options=config["analysis"],
+    log:
+        f"{LOGS}/icc.log",
+    script:
+        "../scripts/icc.py"

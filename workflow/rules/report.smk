@@ -3,8 +3,7 @@
 
 rule effects_table:
     input:
-        f"{DERIVED}/results/primary_lmm.parquet",
-        expand(f"{DERIVED}/results/gee_{{outcome}}.parquet", outcome=BINARY_OUTCOMES),
+        effect_results(),
     output:
         report(table("effects"), caption="../report/effects.rst", category="Effects"),
     log:
@@ -19,13 +18,19 @@ rule descriptive_tables:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
         notes=analysis("data_quality_notes"),
-        variance=f"{DERIVED}/results/primary_lmm_variance.parquet",
+        variance=result("primary_lmm_variance"),
+        emmeans=result("primary_lmm_emmeans"),
+        tipping=result("tipping_point"),
+        km=result("km_dropout"),
     output:
         participants=table("participants"),
         who5_by_arm_visit=table("who5_by_arm_visit"),
         data_quality=table("data_quality"),
         missing_outcomes=table("missing_outcomes"),
         variance_components=table("variance_components"),
+        emmeans=table("emmeans"),
+        tipping_point=table("tipping_point"),
+        km_dropout=table("km_dropout"),
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],

@@ -1,0 +1,9 @@
+"""Multiple imputation and tipping point (see fittrial.pipeline.imputation_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import imputation_step
+
+run_user_step(
+    lambda: imputation_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
+                            snakemake.output.rows, snakemake.output.tipping),
+    snakemake.log[0],
+)

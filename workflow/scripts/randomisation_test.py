@@ -1,0 +1,9 @@
+"""Randomisation test (see fittrial.pipeline.randomisation_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import randomisation_step
+
+run_user_step(
+    lambda: randomisation_step(snakemake.input.who5_long, snakemake.input.randomisation, snakemake.params.options,
+                               snakemake.output[0]),
+    snakemake.log[0],
+)

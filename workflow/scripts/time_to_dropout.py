@@ -1,0 +1,10 @@
+"""Time to dropout: Cox model and Kaplan-Meier table (see fittrial.pipeline.dropout_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import dropout_step
+
+run_user_step(
+    lambda: dropout_step({"who5": snakemake.input.who5, "fit_sessions": snakemake.input.fit_sessions},
+                         snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
+                         snakemake.params.threshold, snakemake.output.rows, snakemake.output.km),
+    snakemake.log[0],
+)
