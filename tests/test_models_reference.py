@@ -189,3 +189,45 @@ def test_lmm_without_any_baseline_drops_the_adjustment():
     res = fit_primary_lmm(long)
     assert "baseline_who5" not in res.params and "baseline_missing" not in res.params
     assert all(np.isfinite(c.estimate) and c.se > 0 for c in res.contrasts)
+
+
+def test_gee_falls_back_to_independence_when_exchangeable_is_inadmissible():
+    """A trial found by tools/compare_with_r.py: 21 caseworkers (up to 28 citizens), eviction in 7%.
+    statsmodels' exchangeable iteration oscillates and geepack stops at alpha = -0.039, below the
+    -1/27 at which the largest caseworker's working correlation stops being positive definite. The
+    fallback is the independence working correlation, stated in the method."""
+    import statsmodels.api as sm
+
+    from fittrial.dataset import build_analysis_data
+    from fittrial.io import read_table
+    from fittrial.scoring import windows_from_config
+    from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
+    from fittrial.validation import load_schema, validate_inputs
+    from conftest import SCHEMA_DIR, VISITS
+    import tempfile
+
+    params = SimulationParameters(
+        seed=100005, strata={"S0": 21}, citizens_per_caseworker=16.489329957659315,
+        effect={6: -0.30635365174878626, 12: -5.016746647894523}, sd_caseworker=8.0,
+        sd_citizen=13.024537777168682,
+        odds_ratio={"dropout": 1.1522772919531794, "completed": 1.1812280457115343,
+                    "kept_housing_12m": 0.8952782749259871, "eviction_or_risk_12m": 0.7588980549917532,
+                    "stable_income_12m": 1.4285534033846348},
+        sd_caseworker_logit=0.0102648748243106, missing_baseline=0.06798781900774101,
+        missing_followup=0.36006221171685576)
+    schemas = {n: load_schema(SCHEMA_DIR / f"{n}.schema.yaml") for n in ("randomisation", "citizens", "who5",
+                                                                          "fit_sessions")}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_trial(simulate_trial(params), tmp)
+        trial = validate_inputs({n: read_table(q, n) for n, q in paths.items()}, schemas)
+    citizens, _, _ = build_analysis_data(trial, windows_from_config(VISITS))
+    res = fit_binary_gee(citizens, "eviction_or_risk_12m")
+    assert res.working_correlation == 0.0
+    assert all("independence" in c.method for c in res.contrasts)
+    # the independence GEE point estimate is ordinary logistic regression
+    d = citizens[citizens["eviction_or_risk_12m"].notna()]
+    glm = sm.GLM(d["eviction_or_risk_12m"].astype(float), sm.add_constant(d["fit"].astype(float)),
+                 family=sm.families.Binomial()).fit()
+    assert res.params["fit"] == pytest.approx(glm.params["fit"], abs=1e-6)
+    # other outcomes of the same trial keep the exchangeable correlation
+    assert fit_binary_gee(citizens, "dropout").working_correlation != 0.0

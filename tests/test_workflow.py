@@ -142,3 +142,23 @@ def test_invalid_config_value_is_refused(tmp_path):
     proc = run_workflow(tmp_path, config)
     assert proc.returncode != 0
     assert "gee_covariance" in proc.stderr or "sandwich" in proc.stderr
+
+
+def test_validate_target_runs_in_chunks_and_summarises(tmp_path):
+    """A tiny simulation study: 3 scenarios x 3 chunks of 1-2 trials, each chunk its own job."""
+    config = {"inputs": {"randomisation": "unused.csv", "citizens": "unused.csv", "who5": "unused.csv"},
+              "validation": {"trials": 4, "chunks": 3, "seed": 7,
+                             "parameters": str(ROOT / "config" / "example_trial.yaml")}}
+    for name in ("unused.csv",):
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    proc = run_workflow(tmp_path, config, "validate")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    chunks = sorted(p.name for p in (tmp_path / "data" / "derived" / "validation").iterdir())
+    scenarios = ("no_effect", "no_effect_high_icc", "plausible_effect")
+    assert chunks == sorted(f"{s}_{c}.parquet" for s in scenarios for c in range(3))
+    oc = pd.read_csv(tmp_path / "reports" / "validation" / "operating_characteristics.csv")
+    assert set(oc["method"]) == {"primary", "naive", "cluster_level", "dropout_gee"}
+    assert (oc["n_trials"] == 4).all()
+    assert set(oc["scenario"]) == set(scenarios)
+    assert set(oc.loc[oc["scenario"] == "no_effect", "rejection_is"]) == {"type_I_error"}
+    assert (tmp_path / "reports" / "validation" / "operating_characteristics.png").stat().st_size > 0

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.genmod.cov_struct import Exchangeable
+from statsmodels.genmod.cov_struct import Exchangeable, Independence
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
@@ -345,6 +345,38 @@ def _standardised_risks(X: pd.DataFrame, beta: np.ndarray) -> tuple[float, float
     return float(p1.mean()), float(p0.mean()), g1, g0
 
 
+INDEPENDENCE_NOTE = ("; working correlation set to independence because the exchangeable iteration did not "
+                     "converge to an admissible correlation (positive definite for every caseworker)")
+
+
+def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, float, float, str]:
+    """Logit GEE with exchangeable working correlation: (beta, alpha, scale, note).
+
+    statsmodels' alternating iteration (``ddof_scale=0``, as geepack). If it
+    does not converge, or converges to a correlation that is not positive
+    definite for the largest caseworker (alpha <= -1/(n_max - 1); geepack
+    reports such fits), the independence working correlation is used instead:
+    still a consistent GEE, with the same sandwich covariance; ``note`` says so.
+    """
+    model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(maxiter=200, ddof_scale=0)
+    n_max = int(np.bincount(pd.factorize(pd.Series(groups))[0]).max())
+    lower = -1.0 / (n_max - 1) if n_max > 1 else -np.inf
+    if res is not None and res.converged and np.all(np.isfinite(res.params)):
+        alpha = float(model.cov_struct.dep_params)
+        if alpha > lower:
+            return np.asarray(res.params), alpha, float(res.scale), ""
+    model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Independence())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(maxiter=200, ddof_scale=0)
+    if res is None or not res.converged or not np.all(np.isfinite(res.params)):
+        raise RuntimeError("the GEE did not converge")
+    return np.asarray(res.params), 0.0, float(res.scale), INDEPENDENCE_NOTE
+
+
 def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "mancl_derouen",
                    strata: list[str] | None = None, timepoint_months: int = 12) -> GeeResult:
     """Fit ``outcome ~ fit + stratum`` by GEE; return OR, risk difference and risk ratio (FIT vs control).
@@ -369,20 +401,16 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
     reason = _not_estimable(data, outcome)
     if reason is not None:
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason)
-    model = GEE(y, X.to_numpy(), groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(maxiter=200, ddof_scale=0)
-    if res is None or not np.all(np.isfinite(res.params)):
+    try:
+        beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
+    except RuntimeError:
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, "the GEE did not converge")
-    beta = np.asarray(res.params)
-    alpha = float(model.cov_struct.dep_params)
-    cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, float(res.scale), covariance)
+    cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
     params = pd.Series(beta, index=X.columns)
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)
     n_clusters = int(np.unique(groups).size)
     df = float(n_clusters - X.shape[1])
-    method = gee_method(covariance)
+    method = gee_method(covariance) + note
     p1, p0, g1, g0 = _standardised_risks(X, beta)
     out = GeeResult(outcome, params, cov, df, alpha, n_clusters, len(data), n_missing, p1, p0)
 

@@ -226,6 +226,36 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     write_csv(pd.DataFrame(rows), out, float_format=FLOAT_FORMAT)
 
 
+def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk: int, n_chunks: int,
+                          n_trials: int, seed: int, out: str) -> None:
+    """Simulate and analyse one chunk of trials of one scenario (operating characteristics)."""
+    import numpy as np
+    import yaml
+
+    from .operating import run_chunk, scenario_parameters
+
+    with open(parameters, encoding="utf-8") as fh:
+        base = yaml.safe_load(fh)
+    params = scenario_parameters(base, scenarios[scenario])
+    size = n_trials // n_chunks + (1 if chunk < n_trials % n_chunks else 0)
+    index = sorted(scenarios).index(scenario)
+    chunk_seed = int(np.random.SeedSequence([seed, index, chunk]).generate_state(1)[0])
+    start = time.perf_counter()
+    results = run_chunk(params, size, chunk_seed, scenario)
+    log.info("scenario %s chunk %d: %d trials in %.1f s (seed %d)", scenario, chunk, size,
+             time.perf_counter() - start, chunk_seed)
+    write_parquet(results, out)
+
+
+def operating_characteristics_step(chunks: list[str], table_out: str, png: str, svg: str) -> None:
+    """Summarise all chunks into the operating-characteristics table and figure."""
+    from .operating import oc_figure, summarise
+
+    summary = summarise(pd.concat([pd.read_parquet(p) for p in chunks], ignore_index=True))
+    write_csv(summary, table_out, float_format=FLOAT_FORMAT)
+    oc_figure(summary, png, svg)
+
+
 def effects_step(results: list[str], out: str) -> None:
     """Stack every analysis's rows into reports/tables/effects.csv."""
     frames = [pd.read_parquet(p) for p in results]
@@ -259,11 +289,13 @@ def figure_step(who5_summary: str, png: str, svg: str) -> None:
 def report_step(tables: Mapping[str, str], figure_png: str, inputs: Mapping[str, str | None], config: dict,
                 out: str) -> None:
     """Render reports/report.html from the published tables and figure."""
-    read = {k: pd.read_csv(v, dtype={"n": str, "FIT": str, "control": str, "total": str, "count": str},
+    read = {k: pd.read_csv(v, dtype={"n": str, "FIT": str, "control": str, "total": str, "count": str,
+                                     "n_at_risk": str, "n_events": str},
                            keep_default_na=False, na_values=[""]) for k, v in tables.items()}
     render_report(effects=read["effects"], participants=read["participants"].fillna(""),
                   who5_summary=read["who5_by_arm_visit"], variance=read["variance_components"],
                   data_quality=read["data_quality"], missing_outcomes=read["missing_outcomes"].fillna(""),
+                  emmeans=read["emmeans"], icc=read["icc"], tipping=read["tipping_point"],
                   figure_png=figure_png, inputs={k: v for k, v in inputs.items() if v}, config=config, target=out)
 
 

@@ -27,7 +27,19 @@ OUTCOME_LABELS = {
     "stable_income_12m": "Stable income at 12 months",
 }
 SCALE_LABELS = {"mean_difference": "Mean difference (points)", "odds_ratio": "Odds ratio",
-                "risk_difference": "Risk difference (percentage points)"}
+                "risk_difference": "Risk difference (percentage points)", "risk_ratio": "Risk ratio",
+                "hazard_ratio": "Hazard ratio"}
+ANALYSIS_LABELS = {
+    "itt": "Primary analysis (mixed model, intention to treat)",
+    "clda": "Constrained longitudinal analysis",
+    "cluster_level": "Cluster-level analysis (unweighted)",
+    "cluster_level_weighted": "Cluster-level analysis (weighted)",
+    "ancova_cr2": "Complete-case ANCOVA, CR2 cluster-robust",
+    "randomisation_test": "Randomisation test",
+    "multiple_imputation": "Multiple imputation",
+    "per_protocol": "Per protocol",
+    "cace": "Complier average causal effect",
+}
 
 
 def sha256(path: str | Path) -> str:
@@ -64,6 +76,10 @@ def effect_display(row: pd.Series) -> dict[str, str]:
                if pd.notna(row["ci_low"]) else "not estimated"),
         "df": fmt_number(row["df"], 0),
         "p": fmt_p(row["p_value"]),
+        "p_adjusted": fmt_p(row["p_adjusted"]) if "p_adjusted" in row and pd.notna(row["p_adjusted"]) else "",
+        "p_interaction": (fmt_p(row["p_interaction"]) if "p_interaction" in row and pd.notna(row["p_interaction"])
+                          else ""),
+        "analysis": ANALYSIS_LABELS.get(row.get("analysis", "itt"), row.get("analysis", "itt")),
         "n": f"{int(row['n_citizens'])} citizens, {int(row['n_clusters'])} caseworkers",
         "method": row["method"],
     }
@@ -76,6 +92,7 @@ def plain_summary(effects: pd.DataFrame) -> list[str]:
     never "no effect".
     """
     sentences = []
+    effects = effects[effects["analysis"] == "itt"] if "analysis" in effects else effects
     primary = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)]
     if len(primary) and pd.notna(primary.iloc[0]["estimate"]):
         r = primary.iloc[0]
@@ -118,6 +135,9 @@ def render_report(
     variance: pd.DataFrame,
     data_quality: pd.DataFrame,
     missing_outcomes: pd.DataFrame,
+    emmeans: pd.DataFrame,
+    icc: pd.DataFrame,
+    tipping: pd.DataFrame,
     figure_png: str | Path,
     inputs: dict[str, str],
     config: dict,
@@ -128,11 +148,30 @@ def render_report(
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     template = env.get_template("report.html")
     icc_row = variance.set_index("component")
+    itt = effects[effects["analysis"] == "itt"]
+    who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)
+                      & ~effects["analysis"].str.startswith("subgroup:")]
+    subgroups = effects[effects["analysis"].str.startswith("subgroup:")]
+    tip = tipping["tipping_delta"].iloc[0] if len(tipping) else float("nan")
     html = template.render(
         version=__version__,
         summary=plain_summary(effects),
-        effects=[effect_display(r) for _, r in effects.iterrows()],
-        methods=sorted({(OUTCOME_LABELS.get(o, o), m) for o, m in zip(effects["outcome"], effects["method"])}),
+        effects=[effect_display(r) for _, r in itt.iterrows()],
+        sensitivity=[effect_display(r) for _, r in who5_12.iterrows()],
+        subgroups=[{**effect_display(r), "level": r["analysis"].split(":", 1)[1]} for _, r in subgroups.iterrows()],
+        other=[effect_display(r) for _, r in effects[(effects["analysis"] == "time_to_dropout")].iterrows()],
+        emmeans=[{"arm": r["arm"], "visit": int(r["visit_months"]), "emmean": fmt_number(r["emmean"], 1),
+                  "ci": f"{fmt_number(r['ci_low'], 1)} to {fmt_number(r['ci_high'], 1)}", "df": fmt_number(r["df"], 0)}
+                 for _, r in emmeans.iterrows()],
+        icc_table=[{"outcome": OUTCOME_LABELS.get(r["outcome"], r["outcome"]), "scale": r["scale"],
+                    "icc": fmt_number(r["icc"], 3), "ci": f"{fmt_number(r['ci_low'], 3)} to {fmt_number(r['ci_high'], 3)}",
+                    "deff": fmt_number(r["design_effect_unequal"], 2)} for _, r in icc.iterrows()],
+        tipping_delta=("no shift within the examined range changes the conclusion" if pd.isna(tip) else
+                       f"the conclusion about the 12-month WHO-5 effect changes when the imputed follow-up values of "
+                       f"FIT citizens are shifted by {tip:+.1f} points"),
+        methods=sorted({(ANALYSIS_LABELS.get(a, a) + ": " + OUTCOME_LABELS.get(o, o), m)
+                        for a, o, m in zip(effects["analysis"], effects["outcome"], effects["method"])
+                        if not a.startswith("subgroup:")}),
         participants=participants.to_dict("records"),
         who5=[{**r, "mean": fmt_number(r["mean"], 1), "sd": fmt_number(r["sd"], 1),
                "ci": (f"{fmt_number(r['ci_low'], 1)} to {fmt_number(r['ci_high'], 1)}"

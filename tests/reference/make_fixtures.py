@@ -47,6 +47,38 @@ CASES = {
 }
 
 
+def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -> None:
+    """Write one reference case: citizens.csv, long.csv, and the CLDA and subgroup designs."""
+    citizens = citizens.copy()
+    case.mkdir(parents=True, exist_ok=True)
+    censor_on = max(trial.who5["answered_on"].max(), trial.citizens["ended_on"].max())
+    times = dropout_times(citizens, censor_on).set_index("citizen_id")
+    citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
+    citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
+    keep = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",
+            "who5_m12", "baseline_who5", "baseline_missing", "dropout", "completed", "kept_housing_12m",
+            "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout"]
+    citizens[keep].to_csv(case / "citizens.csv", index=False, lineterminator="\n")
+    designs = {"clda": clda_design(citizens)}
+    built = subgroup_design(long, citizens, "sex", [30, 50])
+    if built is not None:
+        data, X, between, effects = built
+        contrasts = dict(effects)
+        first = next(iter(effects.values()))
+        for lev, L in list(effects.items())[1:]:
+            contrasts[f"joint:{lev}"] = L - first
+        designs["subgroup_sex"] = (data, X, between, contrasts)
+    for name, (data, X, _, contrasts) in designs.items():
+        frame = pd.concat([data[["who5", "caseworker_id", "citizen_id"]].reset_index(drop=True),
+                           X.reset_index(drop=True).add_prefix("x_")], axis=1)
+        frame.to_csv(case / f"design_{name}.csv", index=False, lineterminator="\n")
+        Lframe = pd.DataFrame(np.array([L.to_numpy() for L in contrasts.values()]), columns=X.columns)
+        Lframe.insert(0, "contrast", [str(k) for k in contrasts])
+        Lframe.to_csv(case / f"L_{name}.csv", index=False, lineterminator="\n")
+    long[["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5",
+          "baseline_missing"]].to_csv(case / "long.csv", index=False, lineterminator="\n")
+
+
 def main() -> None:
     schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
                for n in ("randomisation", "citizens", "who5", "fit_sessions")}
@@ -55,34 +87,8 @@ def main() -> None:
             paths = write_trial(simulate_trial(params), tmp)
             trial = validate_inputs({n: read_table(p, n) for n, p in paths.items()}, schemas)
             citizens, long, _ = build_analysis_data(trial, windows_from_config(VISITS))
+        export_case(trial, citizens, long, OUT / name)
         case = OUT / name
-        case.mkdir(parents=True, exist_ok=True)
-        censor_on = max(trial.who5["answered_on"].max(), trial.citizens["ended_on"].max())
-        times = dropout_times(citizens, censor_on).set_index("citizen_id")
-        citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
-        citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
-        keep = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",
-                "who5_m12", "baseline_who5", "baseline_missing", "dropout", "completed", "kept_housing_12m",
-                "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout"]
-        citizens[keep].to_csv(case / "citizens.csv", index=False, lineterminator="\n")
-        designs = {"clda": clda_design(citizens)}
-        built = subgroup_design(long, citizens, "sex", [30, 50])
-        if built is not None:
-            data, X, between, effects = built
-            contrasts = dict(effects)
-            first = next(iter(effects.values()))
-            for lev, L in list(effects.items())[1:]:
-                contrasts[f"joint:{lev}"] = L - first
-            designs["subgroup_sex"] = (data, X, between, contrasts)
-        for name, (data, X, _, contrasts) in designs.items():
-            frame = pd.concat([data[["who5", "caseworker_id", "citizen_id"]].reset_index(drop=True),
-                               X.reset_index(drop=True).add_prefix("x_")], axis=1)
-            frame.to_csv(case / f"design_{name}.csv", index=False, lineterminator="\n")
-            Lframe = pd.DataFrame(np.array([L.to_numpy() for L in contrasts.values()]), columns=X.columns)
-            Lframe.insert(0, "contrast", [str(k) for k in contrasts])
-            Lframe.to_csv(case / f"L_{name}.csv", index=False, lineterminator="\n")
-        long[["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5",
-              "baseline_missing"]].to_csv(case / "long.csv", index=False, lineterminator="\n")
         print(f"{case}: {len(citizens)} citizens, {len(long)} follow-up rows")
 
 

@@ -1,0 +1,9 @@
+"""Summarise the simulation chunks (see fittrial.pipeline.operating_characteristics_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import operating_characteristics_step
+
+run_user_step(
+    lambda: operating_characteristics_step(list(snakemake.input), snakemake.output.table, snakemake.output.png,
+                                           snakemake.output.svg),
+    snakemake.log[0],
+)
