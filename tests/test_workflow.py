@@ -162,3 +162,36 @@ def test_validate_target_runs_in_chunks_and_summarises(tmp_path):
     assert set(oc["scenario"]) == set(scenarios)
     assert set(oc.loc[oc["scenario"] == "no_effect", "rejection_is"]) == {"type_I_error"}
     assert (tmp_path / "reports" / "validation" / "operating_characteristics.png").stat().st_size > 0
+
+
+def test_provenance_hashes_equal_sha256sum_of_the_inputs(finished):
+    import json
+
+    work, _ = finished
+    prov = json.loads((work / "reports" / "provenance.json").read_text(encoding="utf-8"))
+    for name, entry in prov["inputs"].items():
+        out = subprocess.run(["sha256sum", str(work / entry["path"])], capture_output=True, text=True, check=True)
+        assert entry["sha256"] == out.stdout.split()[0], name
+    assert set(prov["seeds"]) == {"randomisation_test", "multiple_imputation", "icc_bootstrap", "validation_study"}
+    assert prov["analysis_plan"]["analysis"]["randomisation"]["n"] == 500
+    assert len(prov["analysis_plan_sha256"]) == 64 and prov["software"]["packages"]["statsmodels"]["locked"]
+    assert any(path.endswith("my-trial.yaml") for path in prov["config_files"])
+
+
+def test_verify_passes_unchanged_and_names_the_table_after_an_input_changes(finished):
+    work, config = finished
+    proc = run_workflow(work, config, "verify")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "equals a fresh re-run" in proc.stdout + proc.stderr
+    who5 = work / "in" / "who5.csv"
+    original = who5.read_text(encoding="utf-8")
+    try:
+        frame = pd.read_csv(who5, dtype=str)
+        frame.loc[frame.index[:40], "who5_1"] = "5"
+        frame.to_csv(who5, index=False)
+        proc = run_workflow(work, config, "verify")
+        assert proc.returncode != 0
+        assert "tables/effects.csv: differs from the re-run" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    finally:
+        who5.write_text(original, encoding="utf-8")

@@ -53,6 +53,7 @@ def all_outputs():
         f"{REPORTS}/figures/who5_by_arm_visit.png",
         f"{REPORTS}/figures/who5_by_arm_visit.svg",
         f"{REPORTS}/report.html",
+        f"{REPORTS}/provenance.json",
     ]
 
 

@@ -66,3 +66,33 @@ rule report_html:
         f"{LOGS}/report_html.log",
     script:
         "../scripts/report_html.py"
+
+
+rule provenance:
+    input:
+        unpack(input_files),
+        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES},
+        started=clean("randomisation"),
+    output:
+        f"{REPORTS}/provenance.json",
+    params:
+        config=config,
+        config_files=[str(Path(f).resolve()) for f in workflow.configfiles],
+        workflow_dir=workflow.basedir,
+    log:
+        f"{LOGS}/provenance.log",
+    script:
+        "../scripts/provenance.py"
+
+
+rule verify:
+    # No inputs on purpose: the reports on disk are compared as they are, not refreshed first.
+    threads: workflow.cores
+    params:
+        config=config,
+        snakefile=workflow.main_snakefile,
+        reports=REPORTS,
+    log:
+        f"{LOGS}/verify.log",
+    script:
+        "../scripts/verify.py"

@@ -1,0 +1,133 @@
+"""Provenance for reviewers: what went in, with which settings and software, and a re-run check.
+
+``provenance.json`` holds the SHA-256 of every input file and config file,
+the analysis plan (the config sections that determine the numbers) with its
+own hash, the pinned package versions (from requirements.lock) beside the
+installed ones, the git commit of the workflow, every seed, the date and the
+run time. :func:`verify` re-runs the workflow in a scratch directory and
+compares every published table and figure with the files on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import filecmp
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .report import sha256
+
+PLAN_SECTIONS = ("scoring", "visits", "analysis", "report")
+
+
+def canonical_hash(data: object) -> str:
+    """SHA-256 of a JSON-serialisable object in canonical form (sorted keys, no spaces)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def locked_versions(lock_file: str | Path) -> dict[str, dict[str, str | None]]:
+    """Pinned version (requirements.lock) and installed version of every locked package."""
+    out = {}
+    for line in Path(lock_file).read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split("==", 1)
+            version = version.split()[0].rstrip("\\").strip()
+            try:
+                installed = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                installed = None
+            out[name] = {"locked": version, "installed": installed}
+    return out
+
+
+def git_commit(directory: str | Path) -> dict[str, object]:
+    """The workflow's git commit and whether its tracked files have uncommitted changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=directory,
+                                    capture_output=True, text=True, check=True).stdout.strip())
+        return {"commit": commit, "uncommitted_changes": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "uncommitted_changes": None}
+
+
+def seeds(config: dict) -> dict[str, int]:
+    a = config["analysis"]
+    return {"randomisation_test": a["randomisation"]["seed"], "multiple_imputation": a["imputation"]["seed"],
+            "icc_bootstrap": a["icc"]["seed"], "validation_study": config["validation"]["seed"]}
+
+
+def provenance(config: dict, inputs: dict[str, str], config_files: list[str], workflow_dir: str | Path,
+               started: float | None) -> dict:
+    """The provenance record (see the module docstring)."""
+    plan = {k: config[k] for k in PLAN_SECTIONS if k in config}
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return {
+        "inputs": {name: {"path": path, "sha256": sha256(path)} for name, path in sorted(inputs.items()) if path},
+        "config_files": {path: sha256(path) for path in config_files if Path(path).exists()},
+        "effective_config_sha256": canonical_hash(config),
+        "analysis_plan": plan,
+        "analysis_plan_sha256": canonical_hash(plan),
+        "seeds": seeds(config),
+        "software": {"python": sys.version.split()[0],
+                     "packages": locked_versions(Path(workflow_dir) / "requirements.lock")},
+        "workflow": git_commit(workflow_dir),
+        "run": {"finished_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "seconds_since_input_check": None if started is None else round(now.timestamp() - started, 1)},
+    }
+
+
+def compare_outputs(published: str | Path, rerun: str | Path) -> list[str]:
+    """Differences between two reports/ folders (tables and figures): one line per file that differs."""
+    published, rerun = Path(published), Path(rerun)
+    lines = []
+    for sub in ("tables", "figures"):
+        ours = {p.name for p in (published / sub).glob("*") if p.is_file()} if (published / sub).exists() else set()
+        theirs = {p.name for p in (rerun / sub).glob("*") if p.is_file()}
+        for name in sorted(theirs - ours):
+            lines.append(f"{sub}/{name}: missing from the published reports")
+        for name in sorted(ours - theirs):
+            lines.append(f"{sub}/{name}: published but not produced by the re-run")
+        for name in sorted(ours & theirs):
+            a, b = published / sub / name, rerun / sub / name
+            if filecmp.cmp(a, b, shallow=False):
+                continue
+            detail = ""
+            if name.endswith(".csv"):
+                x, y = pd.read_csv(a, dtype=str), pd.read_csv(b, dtype=str)
+                if x.shape != y.shape or list(x.columns) != list(y.columns):
+                    detail = f" (shape {x.shape} published, {y.shape} re-run)"
+                else:
+                    diff = (x.fillna("") != y.fillna(""))
+                    cells = [(i, c) for c in x.columns for i in x.index[diff[c]]]
+                    first = ", ".join(f"row {i + 2} column {c}: {x.at[i, c]!r} vs {y.at[i, c]!r}" for i, c in cells[:3])
+                    detail = f" ({len(cells)} cells differ; e.g. {first})"
+            lines.append(f"{sub}/{name}: differs from the re-run{detail}")
+    return lines
+
+
+def verify(snakefile: str | Path, config: dict, reports_dir: str | Path, cores: int = 2) -> list[str]:
+    """Re-run the workflow on the same inputs and config in a scratch directory; return the differences."""
+    with tempfile.TemporaryDirectory(prefix="fittrial-verify-") as tmp:
+        scratch = Path(tmp)
+        cfg = json.loads(json.dumps(config))
+        cfg["inputs"] = {k: str(Path(v).resolve()) if v else "" for k, v in cfg["inputs"].items()}
+        cfg["validation"]["parameters"] = str(Path(cfg["validation"]["parameters"]).resolve())
+        cfg["paths"] = {"derived": "derived", "reports": "reports", "logs": "logs"}
+        (scratch / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+        snakemake = Path(sys.executable).with_name("snakemake")
+        proc = subprocess.run([str(snakemake), "-s", str(snakefile), "--configfile", "config.yaml", "--cores",
+                               str(cores), "--quiet", "all"], cwd=scratch, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return [f"the re-run failed:\n{proc.stderr[-3000:]}"]
+        return compare_outputs(reports_dir, scratch / "reports")

@@ -1,0 +1,14 @@
+"""Write reports/provenance.json (see fittrial.provenance.provenance)."""
+import os
+
+from fittrial.errors import run_user_step
+from fittrial.pipeline import write_json
+from fittrial.provenance import provenance
+
+inputs = {name: snakemake.config["inputs"].get(name) for name in ("randomisation", "citizens", "who5", "fit_sessions")}
+run_user_step(
+    lambda: write_json(provenance(snakemake.params.config, inputs, snakemake.params.config_files,
+                                  snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started)),
+                       snakemake.output[0]),
+    snakemake.log[0],
+)

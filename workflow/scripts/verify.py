@@ -1,0 +1,18 @@
+"""Re-run the analysis in a scratch directory and compare every published table and figure."""
+import sys
+
+from fittrial.errors import InputError, Problem, run_user_step
+from fittrial.provenance import verify
+
+
+def main():
+    differences = verify(snakemake.params.snakefile, snakemake.params.config, snakemake.params.reports,
+                         snakemake.threads or 1)
+    if differences:
+        raise InputError([Problem("reports", line) for line in differences],
+                         header="verify: the published reports differ from a fresh re-run of the same inputs "
+                                "and config.")
+    print("verify: every published table and figure equals a fresh re-run of the same inputs and config.")
+
+
+run_user_step(main, snakemake.log[0])
