@@ -195,3 +195,69 @@ def test_verify_passes_unchanged_and_names_the_table_after_an_input_changes(fini
         assert "Traceback" not in proc.stderr
     finally:
         who5.write_text(original, encoding="utf-8")
+
+
+def test_flow_diagram_numbers_equal_the_participant_counts(finished):
+    import re
+
+    work, _ = finished
+    flow = pd.read_csv(work / "reports" / "tables" / "flow.csv", dtype=str).set_index("stage")
+    participants = pd.read_csv(work / "reports" / "tables" / "participants.csv", dtype=str).set_index("measure")
+    pairs = {"Caseworkers randomised (clusters)": "Caseworkers randomised", "Citizens enrolled": "Citizens enrolled",
+             "WHO-5 at 0 months": "WHO-5 at baseline", "WHO-5 at 12 months": "WHO-5 at 12 months",
+             "Analysed, primary (WHO-5, mixed model)": "Citizens in the primary analysis (>=1 follow-up WHO-5)"}
+    for stage, measure in pairs.items():
+        for arm in ("FIT", "control"):
+            first = re.match(r"(<?\d+)", flow.loc[stage, arm]).group(1)
+            assert first == participants.loc[measure, arm], (stage, arm)
+
+
+def test_no_count_below_the_threshold_is_published(finished):
+    import re
+
+    work, _ = finished
+    for path in (work / "reports" / "tables").glob("*.csv"):
+        if path.name in ("effects.csv", "icc.csv", "emmeans.csv", "tipping_point.csv", "variance_components.csv",
+                         "missingness_predictors.csv", "primary_outcome.csv", "secondary_outcomes.csv",
+                         "who5_by_arm_visit.csv", "fit_practice_by_meeting.csv", "km_dropout.csv",
+                         "who5_completion.csv"):
+            continue  # estimates, not counts; their count columns are checked below
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?<![\d.<])([1-4]) (citizens|caseworkers|of)\b", text):
+            raise AssertionError(f"{path.name}: {m.group(0)}")
+    for name, cols in (("km_dropout.csv", ["n_at_risk", "n_events"]), ("who5_completion.csv", ["completed"]),
+                       ("secondary_outcomes.csv", ["FIT_events", "control_events"]),
+                       ("fit_practice_by_meeting.csv", ["citizens"])):
+        table = pd.read_csv(work / "reports" / "tables" / name, dtype=str, keep_default_na=False)
+        for col in cols:
+            for v in table[col]:
+                assert v in ("", "<5") or int(v) == 0 or int(v) >= 5, (name, col, v)
+
+
+def test_report_embeds_every_figure(finished):
+    import base64
+    import re
+
+    work, _ = finished
+    html = (work / "reports" / "report.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) >= 6
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    for section in ("summary", "flow", "baseline", "primary", "secondary", "triangulation", "practice", "missing",
+                    "methods", "quality", "provenance"):
+        assert f'id="{section}"' in html, section
+
+
+def test_danish_report(tmp_path):
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST, "report": {"language": "da"}}
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="da">' in html and "Sammenfatning" in html and "Primært effektmål" in html
+    assert "95% KI" in html
+    import re
+    # decimal commas in the formatted tables
+    assert re.search(r"\d,\d{2} \(-?\d+,\d{2} til -?\d+,\d{2}\)", html)

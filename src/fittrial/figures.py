@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -15,8 +16,21 @@ from .io import atomic_path  # noqa: E402
 COLOURS = {"FIT": "#1b6ca8", "control": "#c2571a"}
 
 
+def decimal_comma(fig: plt.Figure) -> None:
+    """Danish figures: decimal comma on every axis's tick labels."""
+    from matplotlib.ticker import FuncFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "linear":
+                fmt = axis.get_major_formatter()
+                axis.set_major_formatter(FuncFormatter(lambda x, pos, f=fmt: f(x, pos).replace(".", ",")))
+
+
 def _save(fig: plt.Figure, png: str | Path, svg: str | Path | None) -> None:
     plt.rcParams["svg.hashsalt"] = "fittrial"
+    if getattr(fig, "_fittrial_decimal_comma", False):
+        decimal_comma(fig)
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
     if svg is not None:
@@ -42,5 +56,123 @@ def who5_by_arm_figure(summary: pd.DataFrame, png: str | Path, svg: str | Path |
         ax.axhline(50, color="grey", lw=0.6, ls=":")
         ax.legend(frameon=False, loc="upper left")
         ax.set_title("WHO-5 well-being by arm (observed)")
+        fig.tight_layout()
+        _save(fig, png, svg)
+
+
+def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, xlabel: str, null: float = 0.0,
+                  title: str = "", log_scale: bool = False) -> None:
+    """Forest plot: ``rows`` has label, estimate, ci_low, ci_high and optionally note (printed at the right)."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
+        n = len(rows)
+        fig, ax = plt.subplots(figsize=(7.5, 0.42 * n + 1.3))
+        y = list(range(n))[::-1]
+        ok = rows["estimate"].notna()
+        ax.errorbar(rows.loc[ok, "estimate"], [y[i] for i in range(n) if ok.iloc[i]],
+                    xerr=[rows.loc[ok, "estimate"] - rows.loc[ok, "ci_low"], rows.loc[ok, "ci_high"] - rows.loc[ok, "estimate"]],
+                    fmt="s", color="#1b6ca8", ecolor="#1b6ca8", capsize=3, markersize=5)
+        ax.axvline(null, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(y, rows["label"])
+        if "note" in rows:
+            for yi, note in zip(y, rows["note"]):
+                ax.annotate(str(note), xy=(1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8)
+        if log_scale:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+        _save(fig, png, svg)
+
+
+def km_figure(curve: pd.DataFrame, at_risk: pd.DataFrame, png: str | Path, svg: str | Path | None,
+              labels: dict[str, str]) -> None:
+    """Kaplan-Meier curves (share not dropped out) by arm, with the numbers at risk below the axis."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(7, 4.6))
+        for arm, g in curve.groupby("arm", sort=False):
+            ax.step(g["day"], g["survival"], where="post", color=COLOURS.get(arm), label=labels.get(arm, arm))
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(-10, max(at_risk["day"]) + 20)
+        ax.set_xlabel(labels.get("days", "Days since enrolment"))
+        ax.set_ylabel(labels.get("survival", "Share not dropped out"))
+        ax.legend(frameon=False, loc="lower left")
+        days = sorted(at_risk["day"].unique())
+        ax.set_xticks(days)
+        for k, (arm, g) in enumerate(at_risk.groupby("arm", sort=False)):
+            for _, r in g.iterrows():
+                ax.annotate(str(r["n_at_risk"]), xy=(r["day"], -0.3 - 0.07 * k), xycoords=("data", "axes fraction"),
+                            ha="center", fontsize=8, color=COLOURS.get(arm))
+            ax.annotate(labels.get(arm, arm), xy=(-0.02, -0.3 - 0.07 * k), xycoords="axes fraction", ha="right",
+                        fontsize=8, color=COLOURS.get(arm))
+        ax.annotate(labels.get("at_risk", "Number at risk"), xy=(-0.02, -0.23), xycoords="axes fraction", ha="right",
+                    fontsize=8, fontstyle="italic")
+        fig.subplots_adjust(bottom=0.33, left=0.15, right=0.97, top=0.96)
+        _save(fig, png, svg)
+
+
+def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, title: str = "") -> None:
+    """CONSORT flow diagram for a cluster trial, drawn from the flow table (stage, FIT text, control text)."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 8.5}):
+        n = len(flow)
+        fig, ax = plt.subplots(figsize=(9.5, 0.8 * n + 0.8))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, n)
+        ax.axis("off")
+        for k, (_, r) in enumerate(flow.iterrows()):
+            yc = n - k - 0.5
+            ax.text(0.0, yc, textwrap.fill(str(r["stage"]), 34), ha="left", va="center", fontsize=8.5,
+                    fontweight="bold")
+            for x, col in ((0.56, "FIT"), (0.85, "control")):
+                ax.text(x, yc, str(r[col]), ha="center", va="center",
+                        bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": COLOURS.get(col, "black")})
+            if k < n - 1:
+                for x in (0.56, 0.85):
+                    ax.annotate("", xy=(x, yc - 0.62), xytext=(x, yc - 0.38),
+                                arrowprops={"arrowstyle": "->", "color": "grey"})
+        for x, col in ((0.56, "FIT"), (0.85, "control")):
+            ax.text(x, n + 0.05, flow.attrs.get(col, col), ha="center", va="bottom", fontweight="bold",
+                    color=COLOURS.get(col))
+        if title:
+            ax.set_title(title, pad=18)
+        fig.tight_layout()
+        _save(fig, png, svg)
+
+
+def trajectories_figure(primary: pd.DataFrame, png: str | Path, svg: str | Path | None,
+                        labels: dict[str, str]) -> None:
+    """WHO-5 by arm at 0, 6, 12 months: baseline observed mean, follow-up marginal means, with 95% CIs."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for k, arm in enumerate(("FIT", "control")):
+            x = primary["visit_months"] + (k - 0.5) * 0.3
+            m = primary[f"{arm}_mean"]
+            ax.errorbar(x, m, yerr=[m - primary[f"{arm}_ci_low"], primary[f"{arm}_ci_high"] - m], marker="o",
+                        capsize=3, color=COLOURS[arm], label=labels.get(arm, arm))
+        ax.set_xticks(sorted(primary["visit_months"]))
+        ax.set_xlabel(labels.get("months", "Months since enrolment"))
+        ax.set_ylabel(labels.get("who5", "WHO-5 (0-100), mean and 95% CI"))
+        ax.set_ylim(0, 100)
+        ax.axhline(50, color="grey", lw=0.6, ls=":")
+        ax.legend(frameon=False, loc="upper left")
+        fig.tight_layout()
+        _save(fig, png, svg)
+
+
+def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path | None,
+                    labels: dict[str, str]) -> None:
+    """ORS and SRS by meeting number: median and interquartile band, with the clinical cut-offs."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
+        for ax, col, cut, name in ((axes[0], "ors", 25, "ORS"), (axes[1], "srs", 36, "SRS")):
+            d = by_meeting.dropna(subset=[f"{col}_median"])
+            ax.fill_between(d["meeting"], d[f"{col}_q1"], d[f"{col}_q3"], color="#1b6ca8", alpha=0.2,
+                            label=labels.get("iqr", "interquartile range"))
+            ax.plot(d["meeting"], d[f"{col}_median"], marker="o", color="#1b6ca8", label=labels.get("median", "median"))
+            ax.axhline(cut, color="#c2571a", ls="--", lw=1, label=f"{labels.get('cutoff', 'cut-off')} {cut}")
+            ax.set_ylim(0, 40)
+            ax.set_title(name)
+            ax.set_xlabel(labels.get("meeting", "Meeting number"))
+            ax.legend(frameon=False, fontsize=8, loc="lower right")
         fig.tight_layout()
         _save(fig, png, svg)

@@ -188,9 +188,9 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
 
 
 def dropout_step(clean: Mapping[str, str], citizens: str, randomisation: str, options: dict, threshold: int,
-                 out: str, km_out: str) -> None:
+                 out: str, km_out: str, curve_out: str) -> None:
     """Time to dropout: Cox model row and Kaplan-Meier table."""
-    from .survival import cox_dropout, dropout_times, km_table
+    from .survival import cox_dropout, dropout_times, km_curve, km_table
 
     cit = pd.read_parquet(citizens)
     censor_on = options.get("censor_on")
@@ -208,6 +208,7 @@ def dropout_step(clean: Mapping[str, str], citizens: str, randomisation: str, op
              int(times["event"].sum()), len(times))
     write_parquet(_rows([row]), out)
     write_parquet(km_table(times, list(options["km_days"]), threshold), km_out)
+    write_parquet(km_curve(times), curve_out)
 
 
 def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
@@ -281,22 +282,127 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
     write_csv(pd.read_parquet(km), outputs["km_dropout"], float_format=FLOAT_FORMAT)
 
 
+def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, effects: pd.DataFrame,
+               threshold: int) -> pd.DataFrame:
+    """Numbers of the CONSORT flow diagram by arm (suppressed below ``threshold``); the figure is drawn from it."""
+    from .dataset import BINARY_OUTCOMES
+    from .tables import ARMS, suppress
+
+    def n(frame: pd.DataFrame, arm: str, key: str | None = None) -> int:
+        sub = frame[frame["arm"] == arm]
+        return int(sub[key].nunique()) if key else len(sub)
+
+    strata = sorted(randomisation["stratum"].unique())
+    rows = []
+
+    def add(stage: str, values: dict[str, str]) -> None:
+        rows.append({"stage": stage, **values})
+
+    add("Caseworkers randomised (clusters)", {a: f"{suppress(n(randomisation, a), threshold)} caseworkers" for a in ARMS})
+    add("Caseworkers by stratum", {a: "; ".join(f"{s}: {suppress(int(((randomisation['arm'] == a) & (randomisation['stratum'] == s)).sum()), threshold)}" for s in strata) for a in ARMS})
+    add("Citizens enrolled", {a: f"{suppress(n(citizens, a), threshold)} citizens, {suppress(n(citizens, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
+    for v in (0, 6, 12):
+        col = f"who5_m{v}"
+        add(f"WHO-5 at {v} months", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, col].notna().sum()), threshold)} citizens" for a in ARMS})
+    no_follow = {a: n(citizens, a) - n(long, a, "citizen_id") for a in ARMS}
+    add("Excluded from the primary analysis: no follow-up WHO-5", {a: f"{suppress(no_follow[a], threshold)} citizens" for a in ARMS})
+    add("Analysed, primary (WHO-5, mixed model)", {a: f"{suppress(n(long, a, 'citizen_id'), threshold)} citizens, {suppress(n(long, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
+    for o in BINARY_OUTCOMES:
+        add(f"Analysed, {o} (outcome recorded)", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, o].notna().sum()), threshold)} citizens" for a in ARMS})
+    return pd.DataFrame(rows, columns=["stage", *ARMS])
+
+
+def figure_labels(language: str, arms: dict[str, str] | None = None) -> dict[str, str]:
+    """Axis and legend labels of the report's figures in the report language."""
+    from .i18n import Translator
+
+    t = Translator(language)
+    arms = arms or {"FIT": t("FIT"), "control": t("control")}
+    return {"FIT": arms["FIT"], "control": arms["control"], "months": t("months_axis"), "who5": t("who5_axis"),
+            "days": t("days_axis"), "survival": t("surv_axis"), "at_risk": t("at_risk"),
+            "forest": t("forest_axis", a=arms["FIT"], b=arms["control"]), "meeting": t("meeting_axis"),
+            "median": t("median"), "iqr": t("iqr"), "cutoff": t("cutoff"), "decimal": t.decimal}
+
+
+def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
+                         tables_out: Mapping[str, str], figures_out: Mapping[str, str]) -> None:
+    """The report's own tables and figures (baseline, primary, secondary, flow, forest plots, KM, FIT, missing)."""
+    import matplotlib.pyplot as plt
+
+    from . import figures as F
+    from . import practice, tables as T
+    from .i18n import Translator
+
+    labels = figure_labels(language)
+    t = Translator(language)
+    if labels["decimal"] == ",":
+        original = plt.Figure.__init__
+
+        def init(self, *args, **kwargs):  # every figure of this step gets Danish decimal commas
+            original(self, *args, **kwargs)
+            self._fittrial_decimal_comma = True
+
+        plt.Figure.__init__ = init
+
+    rand = pd.read_parquet(inputs["randomisation"])
+    cit = pd.read_parquet(inputs["citizens"])
+    long = pd.read_parquet(inputs["who5_long"])
+    effects = pd.read_csv(inputs["effects"])
+    emmeans = pd.read_csv(inputs["emmeans"])
+    strata = _strata(rand)
+    visit_list = [int(v["visit"]) for v in visits]
+
+    write_csv(T.baseline_table(cit, rand, threshold), tables_out["baseline"], float_format="%.3f")
+    primary = T.primary_table(cit, emmeans, effects, threshold)
+    write_csv(primary, tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
+    write_csv(T.secondary_table(cit, effects, threshold), tables_out["secondary_outcomes"], float_format=FLOAT_FORMAT)
+    write_csv(T.completion_table(cit, visit_list, threshold), tables_out["who5_completion"], float_format="%.1f")
+    miss = practice.missingness_predictors(cit, strata)
+    write_csv(miss.assign(method=miss.attrs["method"]), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
+    totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
+    write_csv(practice.practice_summary(totals, cit, threshold), tables_out["fit_practice"])
+    meetings = practice.by_meeting(totals, threshold)
+    write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
+    flow = flow_table(rand, cit, long, effects, threshold)
+    write_csv(flow, tables_out["flow"])
+
+    flow_fig = flow.copy()
+    flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"]}
+    F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
+    F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
+    who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)
+                      & ~effects["analysis"].str.startswith("subgroup:")]
+    F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
+                    figures_out["forest_who5_svg"], labels["forest"])
+    sub = effects[effects["analysis"].str.startswith("subgroup:")]
+    notes = [f"{t('p_interaction')} {t.p(p)}" if k == 0 or v != prev else "" for k, (p, v, prev) in enumerate(
+        zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
+            [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]]))]
+    F.forest_figure(sub.assign(label=sub["analysis"].str.replace("subgroup:", "", regex=False), note=notes),
+                    figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"])
+    F.km_figure(pd.read_parquet(inputs["km_curve"]), pd.read_parquet(inputs["km"]), figures_out["km_png"],
+                figures_out["km_svg"], labels)
+    F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
+
+
 def figure_step(who5_summary: str, png: str, svg: str) -> None:
     """Draw the WHO-5-by-arm figure."""
     who5_by_arm_figure(pd.read_csv(who5_summary), png, svg)
 
 
-def report_step(tables: Mapping[str, str], figure_png: str, inputs: Mapping[str, str | None], config: dict,
+def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenance_json: str, config: dict,
                 out: str) -> None:
-    """Render reports/report.html from the published tables and figure."""
+    """Render reports/report.html from the published tables, figures and provenance record."""
+    import json
+
     read = {k: pd.read_csv(v, dtype={"n": str, "FIT": str, "control": str, "total": str, "count": str,
-                                     "n_at_risk": str, "n_events": str},
+                                     "n_at_risk": str, "n_events": str, "FIT_events": str, "FIT_n": str,
+                                     "control_events": str, "control_n": str, "completed": str, "enrolled": str,
+                                     "value": str, "citizens": str},
                            keep_default_na=False, na_values=[""]) for k, v in tables.items()}
-    render_report(effects=read["effects"], participants=read["participants"].fillna(""),
-                  who5_summary=read["who5_by_arm_visit"], variance=read["variance_components"],
-                  data_quality=read["data_quality"], missing_outcomes=read["missing_outcomes"].fillna(""),
-                  emmeans=read["emmeans"], icc=read["icc"], tipping=read["tipping_point"],
-                  figure_png=figure_png, inputs={k: v for k, v in inputs.items() if v}, config=config, target=out)
+    with open(provenance_json, encoding="utf-8") as fh:
+        prov = json.load(fh)
+    render_report(read, dict(figures), prov, config, out)
 
 
 def write_json(data: dict, out: str) -> None:

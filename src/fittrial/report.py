@@ -1,8 +1,9 @@
-"""The self-contained HTML trial report.
+"""The self-contained HTML trial report (CONSORT 2010 and its cluster extension).
 
-The report only formats numbers that the workflow has already written to
-tables; nothing is estimated here. Figures are embedded as base64 PNG so the
-file can be read offline and handed on as one file.
+The report formats numbers that the workflow has already written to tables;
+nothing is estimated here. Figures are embedded as base64 PNG so the file can
+be read offline and handed on as one file. Language: English or Danish
+(:mod:`fittrial.i18n`).
 """
 
 from __future__ import annotations
@@ -16,30 +17,11 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .i18n import Translator
 from .io import write_text
 
-OUTCOME_LABELS = {
-    "who5": "WHO-5 well-being (0-100)",
-    "dropout": "Dropout (course ended without success)",
-    "completed": "Course completed with success",
-    "kept_housing_12m": "Kept own housing at 12 months",
-    "eviction_or_risk_12m": "Eviction or risk of eviction by 12 months",
-    "stable_income_12m": "Stable income at 12 months",
-}
-SCALE_LABELS = {"mean_difference": "Mean difference (points)", "odds_ratio": "Odds ratio",
-                "risk_difference": "Risk difference (percentage points)", "risk_ratio": "Risk ratio",
-                "hazard_ratio": "Hazard ratio"}
-ANALYSIS_LABELS = {
-    "itt": "Primary analysis (mixed model, intention to treat)",
-    "clda": "Constrained longitudinal analysis",
-    "cluster_level": "Cluster-level analysis (unweighted)",
-    "cluster_level_weighted": "Cluster-level analysis (weighted)",
-    "ancova_cr2": "Complete-case ANCOVA, CR2 cluster-robust",
-    "randomisation_test": "Randomisation test",
-    "multiple_imputation": "Multiple imputation",
-    "per_protocol": "Per protocol",
-    "cace": "Complier average causal effect",
-}
+OUTCOMES = ["who5", "dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+KEY_PACKAGES = ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "linearmodels", "matplotlib")
 
 
 def sha256(path: str | Path) -> str:
@@ -51,138 +33,158 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def fmt_number(x: float, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return ""
-    return f"{x:.{digits}f}"
+def embed_png(path: str | Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def fmt_p(p: float) -> str:
-    if p is None or np.isnan(p):
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def effect_display(row: pd.Series) -> dict[str, str]:
-    """One effects-table row formatted for reading (risk differences in percentage points)."""
-    factor = 100.0 if row["scale"] == "risk_difference" else 1.0
-    digits = 2
-    return {
-        "outcome": OUTCOME_LABELS.get(row["outcome"], row["outcome"]),
-        "timepoint": f"{int(row['timepoint_months'])} months",
-        "scale": SCALE_LABELS.get(row["scale"], row["scale"]),
-        "estimate": fmt_number(row["estimate"] * factor, digits),
-        "ci": (f"{fmt_number(row['ci_low'] * factor, digits)} to {fmt_number(row['ci_high'] * factor, digits)}"
-               if pd.notna(row["ci_low"]) else "not estimated"),
-        "df": fmt_number(row["df"], 0),
-        "p": fmt_p(row["p_value"]),
-        "p_adjusted": fmt_p(row["p_adjusted"]) if "p_adjusted" in row and pd.notna(row["p_adjusted"]) else "",
-        "p_interaction": (fmt_p(row["p_interaction"]) if "p_interaction" in row and pd.notna(row["p_interaction"])
-                          else ""),
-        "analysis": ANALYSIS_LABELS.get(row.get("analysis", "itt"), row.get("analysis", "itt")),
-        "n": f"{int(row['n_citizens'])} citizens, {int(row['n_clusters'])} caseworkers",
-        "method": row["method"],
-    }
-
-
-def plain_summary(effects: pd.DataFrame) -> list[str]:
+def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     """Sentences for readers who are not statisticians, worded from the numbers.
 
     An interval that includes no difference reads "no clear difference",
     never "no effect".
     """
-    sentences = []
-    effects = effects[effects["analysis"] == "itt"] if "analysis" in effects else effects
-    primary = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)]
+    itt = effects[effects["analysis"] == "itt"]
+    out = []
+    primary = itt[(itt["outcome"] == "who5") & (itt["timepoint_months"] == 12)]
     if len(primary) and pd.notna(primary.iloc[0]["estimate"]):
         r = primary.iloc[0]
-        direction = "higher" if r["estimate"] > 0 else "lower"
-        text = (f"After 12 months, citizens whose caseworker used FIT scored on average "
-                f"{abs(r['estimate']):.1f} points {direction} on the WHO-5 well-being scale (0-100) than citizens "
-                f"whose caseworker worked as usual (95% confidence interval {r['ci_low']:.1f} to {r['ci_high']:.1f}).")
-        if r["ci_low"] <= 0 <= r["ci_high"]:
-            text += (" The interval includes no difference, so the trial shows no clear difference in well-being; "
-                     "this is not proof that FIT has no effect.")
-        else:
-            text += f" The interval does not include zero: the data point to a {direction} score with FIT."
-        sentences.append(text)
-    odds = effects[effects["scale"] == "odds_ratio"]
-    missing = [OUTCOME_LABELS[o].lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
+        direction = t("higher") if r["estimate"] > 0 else t("lower")
+        text = t("sum_primary", est=t.num(abs(r["estimate"]), 1), dir=direction, lo=t.num(r["ci_low"], 1),
+                 hi=t.num(r["ci_high"], 1))
+        text += " " + (t("sum_unclear") if r["ci_low"] <= 0 <= r["ci_high"] else t("sum_clear", dir=direction))
+        out.append(text)
+    odds = itt[itt["scale"] == "odds_ratio"]
+    missing = [t(f"o_{o}").lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
     odds = odds[odds["estimate"].notna()]
-    clear = [OUTCOME_LABELS[o].lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
+    clear = [t(f"o_{o}").lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
              if not (lo <= 1 <= hi)]
-    if missing:
-        sentences.append("Not estimable from these data (see the methods table): " + "; ".join(missing) + ".")
     if len(odds):
-        if clear:
-            sentences.append("Among the course outcomes, the data point to a difference between the arms in: "
-                             + "; ".join(clear) + ". The other course outcomes show no clear difference.")
+        out.append(t("sum_some_secondary", list="; ".join(clear)) if clear else t("sum_none_secondary"))
+    if missing:
+        out.append(t("sum_not_estimable", list="; ".join(missing)))
+    return out
+
+
+def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
+    """Whether the 12-month WHO-5 estimates of all analyses agree with the primary one."""
+    rows = who5_12[who5_12["estimate"].notna()]
+    primary = rows[rows["analysis"] == "itt"]
+    if primary.empty:
+        return ""
+    est = float(primary["estimate"].iloc[0])
+    outside = rows[(rows["ci_low"] > est) | (rows["ci_high"] < est)]
+    values = dict(lo=t.num(rows["estimate"].min(), 1), hi=t.num(rows["estimate"].max(), 1), est=t.num(est, 1))
+    if outside.empty:
+        return t("agree", n=len(rows), **values)
+    return t("disagree", which=", ".join(t(f"a_{a}") for a in outside["analysis"]), **values)
+
+
+def _arm_cols(t: Translator, arms: dict[str, str]) -> list[str]:
+    return [arms["FIT"], arms["control"]]
+
+
+def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
+                  t: Translator, arms: dict[str, str]) -> dict:
+    """Everything the template shows, formatted in the report's language."""
+    e = tables["effects"]
+    threshold = config["report"]["suppress_below"]
+    itt = e[e["analysis"] == "itt"]
+    who5_12 = e[(e["outcome"] == "who5") & (e["timepoint_months"] == 12) & ~e["analysis"].str.startswith("subgroup:")]
+    sub = e[e["analysis"].str.startswith("subgroup:")]
+
+    def est_ci(r: pd.Series, digits: int = 2, factor: float = 1.0) -> str:
+        if pd.isna(r["estimate"]):
+            return ""
+        return f"{t.num(r['estimate'] * factor, digits)} ({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, digits)})"
+
+    baseline = [{"level": r["level"], "characteristic": t.text_numbers(str(r["characteristic"])),
+                 "FIT": t.text_numbers(str(r["FIT"])), "control": t.text_numbers(str(r["control"])),
+                 "std": t.num(r["std_difference"], 3)} for _, r in tables["baseline"].fillna("").iterrows()]
+    primary = []
+    for _, r in tables["primary_outcome"].iterrows():
+        primary.append({"month": int(r["visit_months"]),
+                        "FIT": f"{t.num(r['FIT_mean'], 1)} ({t.ci(r['FIT_ci_low'], r['FIT_ci_high'], 1)})",
+                        "control": f"{t.num(r['control_mean'], 1)} ({t.ci(r['control_ci_low'], r['control_ci_high'], 1)})",
+                        "difference": "" if pd.isna(r["difference"]) else
+                        f"{t.num(r['difference'], 2)} ({t.ci(r['difference_ci_low'], r['difference_ci_high'], 2)})",
+                        "df": t.num(r["df"], 1), "p": t.p(r["p_value"])})
+    secondary = []
+    for _, r in tables["secondary_outcomes"].iterrows():
+        def ev(a: str) -> str:
+            pct = "" if pd.isna(r[f"{a}_percent"]) else f" ({t.num(r[f'{a}_percent'], 1)}%)"
+            return f"{r[f'{a}_events']} / {r[f'{a}_n']}{pct}"
+        secondary.append({"outcome": t(f"o_{r['outcome']}"), "FIT": ev("FIT"), "control": ev("control"),
+                          "or": "" if pd.isna(r.get("or")) else f"{t.num(r['or'])} ({t.ci(r['or_ci_low'], r['or_ci_high'])})",
+                          "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
+                          "rd": "" if pd.isna(r.get("rd_per_100")) else
+                          f"{t.num(r['rd_per_100'], 1)} ({t.ci(r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})"})
+    triangulation = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "df": t.num(r["df"], 1),
+                      "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
+                     for _, r in who5_12.iterrows()]
+    subgroups = [{"level": r["analysis"].split(":", 1)[1], "estimate": est_ci(r), "p": t.p(r["p_value"]),
+                  "p_interaction": t.p(r["p_interaction"])} for _, r in sub.iterrows()]
+    dropout = [{"estimate": est_ci(r), "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
+               for _, r in e[e["analysis"] == "time_to_dropout"].iterrows()]
+    icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": r["scale"],
+            "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})",
+            "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
+    tip = tables["tipping_point"]
+    tip_delta = tip["tipping_delta"].iloc[0] if len(tip) else float("nan")
+    tipping = t("tipping", text=(t("tipping_none", lo=t.num(tip["delta"].min(), 1), hi=t.num(tip["delta"].max(), 1))
+                                 if pd.isna(tip_delta) else t("tipping_at", d=t.num(tip_delta, 1))))
+    completion = [{"month": int(r["visit_months"]), "arm": arms.get(r["arm"], r["arm"]),
+                   "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
+                                                                    f" ({t.num(r['percent'], 1)}%)")}
+                  for _, r in tables["who5_completion"].iterrows()]
+    predictors = [{"predictor": r["predictor"], "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})",
+                   "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
+    practice = [{"measure": r["measure"], "value": t.text_numbers(str(r["value"]))}
+                for _, r in tables["fit_practice"].iterrows()]
+    methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), m)
+                      for a, o, m in zip(e["analysis"], e["outcome"], e["method"])})
+    plan = []
+
+    def flatten(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                flatten(f"{prefix}.{k}" if prefix else str(k), v)
         else:
-            sentences.append("None of the course outcomes (completion, dropout, housing, eviction, income) shows a "
-                             "clear difference between the arms.")
-    return sentences
+            plan.append({"key": prefix, "value": str(value)})
+
+    for section in ("scoring", "visits", "analysis", "report"):
+        flatten(section, config.get(section))
+    locked = provenance.get("software", {}).get("packages", {})
+    workflow = provenance.get("workflow", {})
+    prov = {
+        "date": provenance.get("run", {}).get("finished_utc", ""),
+        "runtime": provenance.get("run", {}).get("seconds_since_input_check", ""),
+        "commit": f"{workflow.get('commit') or '-'} {t('uncommitted') if workflow.get('uncommitted_changes') else ''}",
+        "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
+        "seeds": ", ".join(f"{k} {v}" for k, v in provenance.get("seeds", {}).items()),
+        "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
+        "inputs": [{"name": k, "path": v["path"], "sha256": v["sha256"]} for k, v in provenance.get("inputs", {}).items()],
+        "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
+    }
+    quality = tables["data_quality"].fillna("").to_dict("records")
+    return dict(
+        t=t, lang=t.language, version=__version__, arms=arms, threshold=threshold,
+        summary=plain_summary(e, t), baseline=baseline, primary=primary, secondary=secondary,
+        triangulation=triangulation, agreement=agreement_sentence(who5_12, t), tipping=tipping,
+        subgroups=subgroups, dropout=dropout, icc=icc, completion=completion, predictors=predictors,
+        practice=practice, methods=methods, plan=plan, prov=prov, quality=quality,
+        figures={k: embed_png(v) for k, v in figures.items()},
+    )
 
 
-def embed_png(path: str | Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
-
-
-def render_report(
-    *,
-    effects: pd.DataFrame,
-    participants: pd.DataFrame,
-    who5_summary: pd.DataFrame,
-    variance: pd.DataFrame,
-    data_quality: pd.DataFrame,
-    missing_outcomes: pd.DataFrame,
-    emmeans: pd.DataFrame,
-    icc: pd.DataFrame,
-    tipping: pd.DataFrame,
-    figure_png: str | Path,
-    inputs: dict[str, str],
-    config: dict,
-    target: str | Path,
-) -> None:
+def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
+                  target: str | Path, arms: dict[str, str] | None = None) -> None:
     """Render the report to ``target`` (written atomically)."""
+    t = Translator(config["report"].get("language", "en"))
+    arms = arms or {"FIT": t("FIT"), "control": t("control")}
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
-    template = env.get_template("report.html")
-    icc_row = variance.set_index("component")
-    itt = effects[effects["analysis"] == "itt"]
-    who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)
-                      & ~effects["analysis"].str.startswith("subgroup:")]
-    subgroups = effects[effects["analysis"].str.startswith("subgroup:")]
-    tip = tipping["tipping_delta"].iloc[0] if len(tipping) else float("nan")
-    html = template.render(
-        version=__version__,
-        summary=plain_summary(effects),
-        effects=[effect_display(r) for _, r in itt.iterrows()],
-        sensitivity=[effect_display(r) for _, r in who5_12.iterrows()],
-        subgroups=[{**effect_display(r), "level": r["analysis"].split(":", 1)[1]} for _, r in subgroups.iterrows()],
-        other=[effect_display(r) for _, r in effects[(effects["analysis"] == "time_to_dropout")].iterrows()],
-        emmeans=[{"arm": r["arm"], "visit": int(r["visit_months"]), "emmean": fmt_number(r["emmean"], 1),
-                  "ci": f"{fmt_number(r['ci_low'], 1)} to {fmt_number(r['ci_high'], 1)}", "df": fmt_number(r["df"], 0)}
-                 for _, r in emmeans.iterrows()],
-        icc_table=[{"outcome": OUTCOME_LABELS.get(r["outcome"], r["outcome"]), "scale": r["scale"],
-                    "icc": fmt_number(r["icc"], 3), "ci": f"{fmt_number(r['ci_low'], 3)} to {fmt_number(r['ci_high'], 3)}",
-                    "deff": fmt_number(r["design_effect_unequal"], 2)} for _, r in icc.iterrows()],
-        tipping_delta=("no shift within the examined range changes the conclusion" if pd.isna(tip) else
-                       f"the conclusion about the 12-month WHO-5 effect changes when the imputed follow-up values of "
-                       f"FIT citizens are shifted by {tip:+.1f} points"),
-        methods=sorted({(ANALYSIS_LABELS.get(a, a) + ": " + OUTCOME_LABELS.get(o, o), m)
-                        for a, o, m in zip(effects["analysis"], effects["outcome"], effects["method"])
-                        if not a.startswith("subgroup:")}),
-        participants=participants.to_dict("records"),
-        who5=[{**r, "mean": fmt_number(r["mean"], 1), "sd": fmt_number(r["sd"], 1),
-               "ci": (f"{fmt_number(r['ci_low'], 1)} to {fmt_number(r['ci_high'], 1)}"
-                      if not np.isnan(r["ci_low"]) else "")} for r in who5_summary.to_dict("records")],
-        variance=[{"component": r["component"], "variance": fmt_number(r["variance"], 2),
-                   "share": fmt_number(100 * r["share"], 1)} for r in variance.to_dict("records")],
-        icc=fmt_number(float(icc_row.loc["caseworker (cluster)", "share"]), 3),
-        data_quality=data_quality.to_dict("records"),
-        missing_outcomes=missing_outcomes.to_dict("records"),
-        figure=embed_png(figure_png),
-        inputs=[{"name": k, "path": v, "sha256": sha256(v)} for k, v in inputs.items() if v],
-        config=config,
-    )
+    html = env.get_template("report.html").render(**build_context(tables, figures, provenance, config, t, arms))
     write_text(html, target)
+
+
+__all__ = ["render_report", "build_context", "plain_summary", "agreement_sentence", "sha256", "np"]

@@ -60,6 +60,20 @@ def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None) -> tuple[C
                     float(np.exp(hi)), p, method, K, len(times), "time_to_dropout"), beta
 
 
+def km_curve(times: pd.DataFrame) -> pd.DataFrame:
+    """Kaplan-Meier step function by arm (day, survival), starting at day 0 with 1."""
+    rows = []
+    for arm, label in ((1, "FIT"), (0, "control")):
+        d = times[times["fit"] == arm]
+        sf = SurvfuncRight(d["time_days"].to_numpy(), d["event"].to_numpy())
+        rows.append(pd.DataFrame({"arm": label, "day": [0.0], "survival": [1.0]}))
+        rows.append(pd.DataFrame({"arm": label, "day": np.asarray(sf.surv_times, float),
+                                  "survival": np.asarray(sf.surv_prob, float)}))
+        rows.append(pd.DataFrame({"arm": label, "day": [float(d["time_days"].max())],
+                                  "survival": [float(np.asarray(sf.surv_prob)[-1]) if len(sf.surv_prob) else 1.0]}))
+    return pd.concat(rows, ignore_index=True)
+
+
 def km_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFrame:
     """Kaplan-Meier probability of not having dropped out, by arm, at the given days.
 

@@ -130,3 +130,140 @@ def missing_outcomes_table(citizens: pd.DataFrame, threshold: int) -> pd.DataFra
         rows.append({"outcome": o, **{a: suppress(int((miss["arm"] == a).sum()), threshold) for a in ARMS},
                      "total": suppress(len(miss), threshold)})
     return pd.DataFrame(rows)
+
+
+def _std_diff_mean(a: pd.Series, b: pd.Series) -> float:
+    """Standardised difference of means: (mean_a - mean_b) / sqrt((sd_a^2 + sd_b^2) / 2)."""
+    a, b = a.dropna().astype(float), b.dropna().astype(float)
+    pooled = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    return float((a.mean() - b.mean()) / pooled) if pooled > 0 else float("nan")
+
+
+def _std_diff_prop(pa: float, pb: float) -> float:
+    """Standardised difference of proportions (Austin 2009)."""
+    denom = np.sqrt((pa * (1 - pa) + pb * (1 - pb)) / 2)
+    return float((pa - pb) / denom) if denom > 0 else float("nan")
+
+
+def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Baseline characteristics by arm, citizen and caseworker level, with standardised differences.
+
+    No p-values (CONSORT: baseline differences after randomisation are chance).
+    Columns: level, characteristic, FIT, control, std_difference. Counts below
+    ``threshold`` are suppressed (and their percentages not shown).
+    """
+    rows = []
+    arms = {a: citizens[citizens["arm"] == a] for a in ARMS}
+
+    def count_row(label: str, mask_fn, level: str = "citizen") -> None:
+        cells = {}
+        props = {}
+        for a, d in arms.items():
+            n = int(mask_fn(d).sum())
+            total = int(len(d))
+            props[a] = n / total if total else float("nan")
+            cells[a] = f"{suppress(n, threshold)} ({100 * props[a]:.1f}%)" if n >= threshold or n == 0 else suppress(
+                n, threshold)
+        rows.append({"level": level, "characteristic": label, **cells,
+                     "std_difference": _std_diff_prop(props["FIT"], props["control"])})
+
+    def mean_row(label: str, col: str) -> None:
+        cells = {}
+        for a, d in arms.items():
+            x = d[col].dropna().astype(float)
+            cells[a] = f"{x.mean():.1f} ({x.std(ddof=1):.1f})" if len(x) >= threshold else ""
+        rows.append({"level": "citizen", "characteristic": label, **cells,
+                     "std_difference": _std_diff_mean(arms["FIT"][col], arms["control"][col])})
+
+    rows.append({"level": "citizen", "characteristic": "Citizens, n",
+                 **{a: suppress(len(d), threshold) for a, d in arms.items()}, "std_difference": float("nan")})
+    mean_row("Age, years: mean (SD)", "age")
+    count_row("Women, n (%)", lambda d: d["sex"] == "F")
+    count_row("Sex not recorded, n (%)", lambda d: d["sex"].isna())
+    for s in sorted(citizens["stratum"].unique()):
+        count_row(f"Stratum {s}, n (%)", lambda d, s=s: d["stratum"] == s)
+    mean_row("Baseline WHO-5: mean (SD)", "who5_m0")
+    count_row("Baseline WHO-5 <= 50, n (%)", lambda d: d["who5_m0"] <= 50)
+    count_row("Baseline WHO-5 missing, n (%)", lambda d: d["who5_m0"].isna())
+    per_cw = citizens.groupby("caseworker_id").size()
+    cw_arm = randomisation.set_index("caseworker_id")["arm"]
+    cells = {}
+    for a in ARMS:
+        ids = cw_arm[cw_arm == a].index
+        sizes = per_cw.reindex(ids, fill_value=0)
+        cells[a] = f"{sizes.mean():.1f} ({int(sizes.min())} to {int(sizes.max())})" if len(ids) >= threshold else ""
+    rows.insert(0, {"level": "caseworker", "characteristic": "Caseworkers, n",
+                    **{a: suppress(int((cw_arm == a).sum()), threshold) for a in ARMS}, "std_difference": float("nan")})
+    rows.insert(1, {"level": "caseworker", "characteristic": "Citizens per caseworker: mean (range)", **cells,
+                    "std_difference": float("nan")})
+    for k, s in enumerate(sorted(randomisation["stratum"].unique())):
+        rows.insert(2 + k, {"level": "caseworker", "characteristic": f"Caseworkers in stratum {s}, n",
+                            **{a: suppress(int(((cw_arm == a) & (randomisation.set_index("caseworker_id")["stratum"]
+                                                                  == s)).sum()), threshold) for a in ARMS},
+                            "std_difference": float("nan")})
+    return pd.DataFrame(rows)
+
+
+def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Course outcomes: proportion by arm, OR, risk difference per 100 citizens, CIs, p and Holm p (main analysis)."""
+    rows = []
+    itt = effects[effects["analysis"] == "itt"].set_index(["outcome", "scale"])
+    for o in BINARY_OUTCOMES:
+        row = {"outcome": o}
+        for a in ARMS:
+            x = citizens.loc[citizens["arm"] == a, o].dropna()
+            events = int(x.sum())
+            row[f"{a}_events"] = suppress(events, threshold)
+            row[f"{a}_n"] = suppress(len(x), threshold)
+            row[f"{a}_percent"] = 100 * events / len(x) if len(x) and (events >= threshold or events == 0) else np.nan
+        for scale, prefix, factor in (("odds_ratio", "or", 1.0), ("risk_difference", "rd_per_100", 100.0)):
+            if (o, scale) in itt.index:
+                e = itt.loc[(o, scale)]
+                row[prefix] = e["estimate"] * factor
+                row[f"{prefix}_ci_low"] = e["ci_low"] * factor
+                row[f"{prefix}_ci_high"] = e["ci_high"] * factor
+                row[f"{prefix}_p"] = e["p_value"]
+                row[f"{prefix}_p_holm"] = e["p_adjusted"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int
+                  ) -> pd.DataFrame:
+    """WHO-5 by arm at 0, 6 and 12 months (baseline: observed mean; follow-up: marginal means of the primary
+    model) with 95% CIs, and the FIT - control difference with CI, df and p."""
+    rows = []
+    for a in ARMS:
+        x = citizens.loc[citizens["arm"] == a, "who5_m0"].dropna().astype(float)
+        half = 1.959964 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
+        show = len(x) >= threshold
+        rows.append({"visit_months": 0, "arm": a, "mean": x.mean() if show else np.nan,
+                     "ci_low": x.mean() - half if show else np.nan, "ci_high": x.mean() + half if show else np.nan,
+                     "source": "observed"})
+    for _, r in emmeans.iterrows():
+        rows.append({"visit_months": int(r["visit_months"]), "arm": r["arm"], "mean": r["emmean"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "source": "marginal mean, primary model"})
+    means = pd.DataFrame(rows)
+    diff = effects[(effects["analysis"] == "itt") & (effects["outcome"] == "who5")][
+        ["timepoint_months", "estimate", "ci_low", "ci_high", "df", "p_value"]].rename(
+        columns={"timepoint_months": "visit_months", "estimate": "difference", "ci_low": "difference_ci_low",
+                 "ci_high": "difference_ci_high"})
+    wide = means.pivot(index="visit_months", columns="arm", values=["mean", "ci_low", "ci_high"])
+    wide.columns = [f"{arm}_{what}" for what, arm in wide.columns]
+    out = wide.reset_index().merge(diff, on="visit_months", how="left")
+    cols = ["visit_months"] + [f"{a}_{w}" for a in ARMS for w in ("mean", "ci_low", "ci_high")] + \
+        ["difference", "difference_ci_low", "difference_ci_high", "df", "p_value"]
+    return out[cols]
+
+
+def completion_table(citizens: pd.DataFrame, visits: list[int], threshold: int) -> pd.DataFrame:
+    """WHO-5 completion (scored form) by arm and visit: n, of n enrolled, and percent."""
+    rows = []
+    for v in visits:
+        for a in ARMS:
+            d = citizens[citizens["arm"] == a]
+            n = int(d[f"who5_m{v}"].notna().sum())
+            rows.append({"visit_months": v, "arm": a, "completed": suppress(n, threshold),
+                         "enrolled": suppress(len(d), threshold),
+                         "percent": 100 * n / len(d) if len(d) and n >= threshold else np.nan})
+    return pd.DataFrame(rows)

@@ -46,10 +46,18 @@ def effect_results():
 
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
                     "variance_components", "emmeans", "tipping_point", "km_dropout", "icc"]
+REPORT_TABLES = ["baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "missingness_predictors",
+                 "fit_practice", "fit_practice_by_meeting", "flow"]
+REPORT_FIGURES = ["flow", "trajectories", "forest_who5", "forest_subgroups", "km", "fit_practice"]
+
+
+def figure(name, ext="png"):
+    return f"{REPORTS}/figures/{name}.{ext}"
 
 
 def all_outputs():
-    return [table(t) for t in PUBLISHED_TABLES] + [
+    return [table(t) for t in PUBLISHED_TABLES + REPORT_TABLES] + [figure(f, e) for f in REPORT_FIGURES
+                                                                    for e in ("png", "svg")] + [
         f"{REPORTS}/figures/who5_by_arm_visit.png",
         f"{REPORTS}/figures/who5_by_arm_visit.svg",
         f"{REPORTS}/report.html",

@@ -105,6 +105,7 @@ rule time_to_dropout:
     output:
         rows=result("time_to_dropout"),
         km=result("km_dropout"),
+        curve=result("km_curve"),
     params:
         options=config["analysis"],
         threshold=config["report"]["suppress_below"],

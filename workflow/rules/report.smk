@@ -40,6 +40,30 @@ rule descriptive_tables:
         "../scripts/descriptive_tables.py"
 
 
+rule report_material:
+    input:
+        randomisation=clean("randomisation"),
+        fit_sessions=clean("fit_sessions"),
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
+        effects=table("effects"),
+        emmeans=table("emmeans"),
+        km=result("km_dropout"),
+        km_curve=result("km_curve"),
+    output:
+        **{f"table_{t}": table(t) for t in REPORT_TABLES},
+        **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in REPORT_FIGURES},
+        **{f"{f}_svg": figure(f, "svg") for f in REPORT_FIGURES},
+    params:
+        visits=config["visits"],
+        threshold=config["report"]["suppress_below"],
+        language=config["report"]["language"],
+    log:
+        f"{LOGS}/report_material.log",
+    script:
+        "../scripts/report_material.py"
+
+
 rule figure_who5:
     input:
         table("who5_by_arm_visit"),
@@ -55,9 +79,9 @@ rule figure_who5:
 
 rule report_html:
     input:
-        unpack(input_files),
-        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES},
-        figure=f"{REPORTS}/figures/who5_by_arm_visit.png",
+        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
+        provenance=f"{REPORTS}/provenance.json",
     output:
         f"{REPORTS}/report.html",
     params:

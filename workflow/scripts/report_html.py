@@ -2,9 +2,10 @@
 from fittrial.errors import run_user_step
 from fittrial.pipeline import report_step
 
-tables = {key[len("table_"):]: value for key, value in snakemake.input.items() if key.startswith("table_")}
-inputs = {name: snakemake.config["inputs"].get(name) for name in ("randomisation", "citizens", "who5", "fit_sessions")}
+inputs = dict(snakemake.input.items())
+tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}
+figures = {k[len("figure_"):]: v for k, v in inputs.items() if k.startswith("figure_")}
 run_user_step(
-    lambda: report_step(tables, snakemake.input.figure, inputs, snakemake.params.config, snakemake.output[0]),
+    lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output[0]),
     snakemake.log[0],
 )

@@ -5,6 +5,7 @@ from fittrial.pipeline import dropout_step
 run_user_step(
     lambda: dropout_step({"who5": snakemake.input.who5, "fit_sessions": snakemake.input.fit_sessions},
                          snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
-                         snakemake.params.threshold, snakemake.output.rows, snakemake.output.km),
+                         snakemake.params.threshold, snakemake.output.rows, snakemake.output.km,
+                         snakemake.output.curve),
     snakemake.log[0],
 )

@@ -1,0 +1,194 @@
+"""Report language: English or Danish labels, sentences and number formatting.
+
+Danish uses a decimal comma and Danish labels throughout the report and its
+figures. The published CSV tables stay machine-readable (English column
+names, decimal point) in both languages.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("en", "da")
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Feedback Informed Treatment (FIT) in housing support: trial report",
+        "subtitle": "Cluster-randomised trial: caseworkers randomised within strata to FIT or usual practice; citizens "
+                    "analysed by their caseworker's allocated arm (intention to treat).",
+        "FIT": "FIT", "control": "Control", "A": "A", "B": "B", "total": "Total",
+        "s_summary": "Summary in plain language", "s_flow": "1. Flow of caseworkers and citizens",
+        "s_baseline": "2. Baseline characteristics", "s_primary": "3. Primary outcome: WHO-5 well-being",
+        "s_secondary": "4. Course outcomes", "s_triangulation": "5. Do the analyses agree?",
+        "s_subgroups": "Subgroups", "s_dropout": "Time to dropout", "s_icc": "Intra-cluster correlations",
+        "s_practice": "6. FIT in practice", "s_missing": "7. Missing data", "s_methods": "8. Methods",
+        "s_plan": "Analysis plan as configured", "s_quality": "Data quality", "s_provenance": "Provenance",
+        "characteristic": "Characteristic", "std_diff": "Standardised difference", "level": "Level",
+        "month": "Month", "mean_ci": "Mean (95% CI)", "difference": "Difference (95% CI)", "df": "df", "p": "p",
+        "p_holm": "Holm p", "p_interaction": "Interaction p", "outcome": "Outcome", "events": "Events / n (%)",
+        "or": "Odds ratio (95% CI)", "rd": "Risk difference per 100 (95% CI)", "analysis": "Analysis",
+        "estimate_ci": "Estimate (95% CI)", "analysed": "Analysed", "scale": "Scale", "icc": "ICC (95% CI)",
+        "deff": "Design effect", "measure": "Measure", "value": "Value", "visit": "Visit", "completed": "Completed",
+        "predictor": "Predictor", "method": "Method", "key": "Setting", "check": "Check", "count": "Count",
+        "table": "Table", "input": "Input", "file": "File", "hr": "Hazard ratio (95% CI)",
+        "baseline_note": "No p-values: differences at baseline after randomisation are due to chance. Standardised "
+                         "differences above 0.1 in absolute value are noteworthy.",
+        "primary_note": "Month 0: observed mean. Months 6 and 12: marginal means of the primary mixed model (strata "
+                        "weighted equally, baseline WHO-5 at its mean). The primary time point is 12 months.",
+        "secondary_note": "Odds ratio and risk difference from the GEE (main analysis); Holm p adjusted across the "
+                          "five course outcomes.",
+        "practice_note": "ORS (0-40) at the start and SRS (0-40) at the end of each meeting; median and interquartile "
+                         "range by meeting number; dashed lines: clinical cut-offs ORS 25 and SRS 36. Reliable change: "
+                         "5 ORS points. Results for the FIT arm as a whole; no caseworker is shown.",
+        "missing_note": "Odds ratios for a missing 12-month WHO-5 (GEE, logit, Mancl-DeRouen, t-test).",
+        "suppression": "Counts below {k} are shown as \"<{k}\".",
+        "agree": "All {n} analyses give a 12-month effect between {lo} and {hi} points, and every confidence interval "
+                 "contains the primary estimate ({est}): the analyses agree.",
+        "disagree": "The analyses give 12-month effects between {lo} and {hi} points; the confidence interval of {which} "
+                    "does not contain the primary estimate ({est}), so the analyses do not fully agree.",
+        "tipping": "Tipping point (multiple imputation): {text}.",
+        "tipping_none": "no shift of the imputed FIT-arm values between {lo} and {hi} points changes the conclusion",
+        "tipping_at": "the conclusion changes if the imputed follow-up values of FIT citizens are shifted by {d} points",
+        "sum_primary": "After 12 months, citizens whose caseworker used FIT scored on average {est} points {dir} on the "
+                       "WHO-5 well-being scale (0-100) than citizens whose caseworker worked as usual (95% confidence "
+                       "interval {lo} to {hi}).",
+        "higher": "higher", "lower": "lower",
+        "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being; this "
+                       "is not proof that FIT has no effect.",
+        "sum_clear": "The interval does not include zero: the data point to a {dir} score with FIT.",
+        "sum_none_secondary": "None of the course outcomes (completion, dropout, housing, eviction, income) shows a "
+                              "clear difference between the arms.",
+        "sum_some_secondary": "Among the course outcomes, the data point to a difference in: {list}. The others show no "
+                              "clear difference.",
+        "sum_not_estimable": "Not estimable from these data: {list}.",
+        "prov_date": "Run finished (UTC)", "prov_runtime": "Run time from input check (s)", "prov_commit": "Workflow commit",
+        "prov_plan": "Analysis plan SHA-256", "prov_config": "Effective config SHA-256", "prov_seeds": "Seeds",
+        "prov_packages": "Key package versions (locked)", "uncommitted": "(with uncommitted changes)",
+        "who5_axis": "WHO-5 (0-100), mean and 95% CI", "months_axis": "Months since enrolment",
+        "days_axis": "Days since enrolment", "surv_axis": "Share not dropped out", "at_risk": "Number at risk",
+        "forest_axis": "{a} - {b}, WHO-5 points at 12 months (95% CI)", "meeting_axis": "Meeting number",
+        "median": "median", "iqr": "interquartile range", "cutoff": "cut-off",
+        "o_who5": "WHO-5 well-being", "o_dropout": "Dropout", "o_completed": "Course completed with success",
+        "o_kept_housing_12m": "Kept own housing (12 months)", "o_eviction_or_risk_12m": "Eviction or risk of eviction",
+        "o_stable_income_12m": "Stable income (12 months)",
+        "a_itt": "Primary (mixed model)", "a_clda": "Constrained longitudinal analysis",
+        "a_cluster_level": "Cluster-level (unweighted)", "a_cluster_level_weighted": "Cluster-level (weighted)",
+        "a_ancova_cr2": "ANCOVA, CR2 cluster-robust", "a_randomisation_test": "Randomisation test",
+        "a_multiple_imputation": "Multiple imputation", "a_per_protocol": "Per protocol",
+        "a_cace": "Complier average causal effect", "a_time_to_dropout": "Cox model",
+    },
+    "da": {
+        "title": "Feedback Informed Treatment (FIT) i bostøtten: forsøgsrapport",
+        "subtitle": "Klyngerandomiseret forsøg: medarbejdere lodtrukket inden for strata til FIT eller sædvanlig praksis; "
+                    "borgerne analyseret efter deres medarbejders tildelte gruppe (intention to treat).",
+        "FIT": "FIT", "control": "Kontrol", "A": "A", "B": "B", "total": "I alt",
+        "s_summary": "Sammenfatning", "s_flow": "1. Forløb for medarbejdere og borgere",
+        "s_baseline": "2. Udgangspunkt (baseline)", "s_primary": "3. Primært effektmål: trivsel (WHO-5)",
+        "s_secondary": "4. Forløbsmål", "s_triangulation": "5. Stemmer analyserne overens?",
+        "s_subgroups": "Undergrupper", "s_dropout": "Tid til frafald", "s_icc": "Intra-klynge-korrelationer",
+        "s_practice": "6. FIT i praksis", "s_missing": "7. Manglende data", "s_methods": "8. Metoder",
+        "s_plan": "Analyseplan som konfigureret", "s_quality": "Datakvalitet", "s_provenance": "Sporbarhed",
+        "characteristic": "Karakteristik", "std_diff": "Standardiseret forskel", "level": "Niveau",
+        "month": "Måned", "mean_ci": "Gennemsnit (95% KI)", "difference": "Forskel (95% KI)", "df": "fg", "p": "p",
+        "p_holm": "Holm-p", "p_interaction": "Interaktions-p", "outcome": "Effektmål", "events": "Hændelser / n (%)",
+        "or": "Odds ratio (95% KI)", "rd": "Risikoforskel pr. 100 (95% KI)", "analysis": "Analyse",
+        "estimate_ci": "Estimat (95% KI)", "analysed": "Analyseret", "scale": "Skala", "icc": "ICC (95% KI)",
+        "deff": "Designeffekt", "measure": "Mål", "value": "Værdi", "visit": "Måling", "completed": "Udfyldt",
+        "predictor": "Forklarende variabel", "method": "Metode", "key": "Indstilling", "check": "Kontrol",
+        "count": "Antal", "table": "Tabel", "input": "Input", "file": "Fil", "hr": "Hazard ratio (95% KI)",
+        "baseline_note": "Ingen p-værdier: forskelle ved udgangspunktet efter lodtrækning skyldes tilfældigheder. "
+                         "Standardiserede forskelle over 0,1 i absolut værdi er værd at bemærke.",
+        "primary_note": "Måned 0: observeret gennemsnit. Måned 6 og 12: marginale gennemsnit fra den primære "
+                        "mixed-model (strata vægtet ens, WHO-5 ved udgangspunktet sat til gennemsnittet). Det primære "
+                        "tidspunkt er 12 måneder.",
+        "secondary_note": "Odds ratio og risikoforskel fra GEE (hovedanalysen); Holm-p justeret over de fem forløbsmål.",
+        "practice_note": "ORS (0-40) ved mødets start og SRS (0-40) ved mødets slutning; median og interkvartilbredde "
+                         "efter mødenummer; stiplede linjer: kliniske grænser ORS 25 og SRS 36. Pålidelig ændring: 5 "
+                         "ORS-point. Resultater for FIT-gruppen samlet; ingen medarbejder vises.",
+        "missing_note": "Odds ratio for manglende WHO-5 efter 12 måneder (GEE, logit, Mancl-DeRouen, t-test).",
+        "suppression": "Antal under {k} vises som \"<{k}\".",
+        "agree": "Alle {n} analyser giver en effekt efter 12 måneder mellem {lo} og {hi} point, og alle "
+                 "konfidensintervaller indeholder det primære estimat ({est}): analyserne stemmer overens.",
+        "disagree": "Analyserne giver effekter efter 12 måneder mellem {lo} og {hi} point; konfidensintervallet for "
+                    "{which} indeholder ikke det primære estimat ({est}), så analyserne stemmer ikke helt overens.",
+        "tipping": "Vendepunkt (multipel imputation): {text}.",
+        "tipping_none": "ingen forskydning af de imputerede værdier i FIT-gruppen mellem {lo} og {hi} point ændrer "
+                        "konklusionen",
+        "tipping_at": "konklusionen ændres, hvis de imputerede opfølgningsværdier for FIT-borgere forskydes med {d} point",
+        "sum_primary": "Efter 12 måneder scorede borgere, hvis medarbejder brugte FIT, i gennemsnit {est} point {dir} på "
+                       "trivselsskalaen WHO-5 (0-100) end borgere, hvis medarbejder arbejdede som vanligt "
+                       "(95% konfidensinterval {lo} til {hi}).",
+        "higher": "højere", "lower": "lavere",
+        "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel; det er ikke "
+                       "et bevis for, at FIT er uden effekt.",
+        "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score med FIT.",
+        "sum_none_secondary": "Ingen af forløbsmålene (afsluttet med succes, frafald, bolig, udsættelse, forsørgelse) "
+                              "viser en klar forskel mellem grupperne.",
+        "sum_some_secondary": "Blandt forløbsmålene peger data på en forskel i: {list}. De øvrige viser ingen klar "
+                              "forskel.",
+        "sum_not_estimable": "Kan ikke estimeres ud fra disse data: {list}.",
+        "prov_date": "Kørsel afsluttet (UTC)", "prov_runtime": "Køretid fra inputkontrol (s)",
+        "prov_commit": "Workflow-commit", "prov_plan": "Analyseplan SHA-256", "prov_config": "Konfiguration SHA-256",
+        "prov_seeds": "Seeds", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
+        "who5_axis": "WHO-5 (0-100), gennemsnit og 95% KI", "months_axis": "Måneder siden start",
+        "days_axis": "Dage siden start", "surv_axis": "Andel ikke faldet fra", "at_risk": "Antal i risiko",
+        "forest_axis": "{a} - {b}, WHO-5-point efter 12 måneder (95% KI)", "meeting_axis": "Mødenummer",
+        "median": "median", "iqr": "interkvartilbredde", "cutoff": "grænse",
+        "o_who5": "Trivsel (WHO-5)", "o_dropout": "Frafald", "o_completed": "Forløb afsluttet med succes",
+        "o_kept_housing_12m": "Opretholdt egen bolig (12 måneder)", "o_eviction_or_risk_12m": "Udsættelse eller risiko",
+        "o_stable_income_12m": "Stabilt forsørgelsesgrundlag (12 måneder)",
+        "a_itt": "Primær (mixed model)", "a_clda": "Begrænset longitudinel analyse (cLDA)",
+        "a_cluster_level": "Klyngeniveau (uvægtet)", "a_cluster_level_weighted": "Klyngeniveau (vægtet)",
+        "a_ancova_cr2": "ANCOVA, CR2 klynge-robust", "a_randomisation_test": "Randomiseringstest",
+        "a_multiple_imputation": "Multipel imputation", "a_per_protocol": "Per protokol",
+        "a_cace": "Effekt blandt efterlevere (CACE)", "a_time_to_dropout": "Cox-model",
+    },
+}
+
+
+class Translator:
+    """Labels and numbers in one language."""
+
+    def __init__(self, language: str = "en"):
+        if language not in LANGUAGES:
+            raise ValueError(f"report.language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        self.language = language
+        self.text = TEXT[language]
+        self.decimal = "," if language == "da" else "."
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.text.get(key, TEXT["en"].get(key, key))
+        return text.format(**values) if values else text
+
+    def num(self, x: object, digits: int = 2) -> str:
+        try:
+            v = float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return str(x)
+        if math.isnan(v):
+            return ""
+        text = f"{v:.{digits}f}"
+        return text.replace(".", ",") if self.decimal == "," else text
+
+    def p(self, p: object) -> str:
+        try:
+            v = float(p)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return ""
+        if math.isnan(v):
+            return ""
+        return ("<0,001" if self.decimal == "," else "<0.001") if v < 0.001 else self.num(v, 3)
+
+    def ci(self, lo: object, hi: object, digits: int = 2) -> str:
+        a, b = self.num(lo, digits), self.num(hi, digits)
+        if not a:
+            return ""
+        return f"{a} {'til' if self.language == 'da' else 'to'} {b}"
+
+    def text_numbers(self, text: str) -> str:
+        """Turn decimal points between digits into commas (for Danish free text from tables)."""
+        if self.decimal != ",":
+            return text
+        import re
+
+        return re.sub(r"(?<=\d)\.(?=\d)", ",", text)

@@ -1,0 +1,124 @@
+"""FIT in practice (FIT arm, from ``fit_sessions``) and what predicts a missing follow-up.
+
+FIT: ORS total = sum of its four lines (0-40), measured at the start of a
+meeting; SRS total likewise (0-40) at its end. Clinical cut-offs: ORS 25
+(below: clinical range), SRS 36 (below: the alliance needs attention).
+Reliable change: last minus first ORS of a citizen with at least two ORS,
+>= +5 points reliably improved, <= -5 reliably deteriorated (Miller & Duncan's
+reliable-change margin). Everything is aggregated over the FIT arm; no
+caseworker-level figure is produced (staff fear FIT as control of their work).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .models import t_inference
+from .tables import suppress
+
+ORS_CUTOFF, SRS_CUTOFF, RELIABLE_CHANGE = 25.0, 36.0, 5.0
+ORS = [f"ors_{i}" for i in range(1, 5)]
+SRS = [f"srs_{i}" for i in range(1, 5)]
+
+
+def session_totals(fit_sessions: pd.DataFrame, citizens: pd.DataFrame) -> pd.DataFrame:
+    """FIT-arm meetings with ORS and SRS totals (missing if any line is missing) and the meeting number."""
+    fit_ids = set(citizens.loc[citizens["fit"] == 1, "citizen_id"])
+    if fit_sessions is None or fit_sessions.empty or not set(ORS + SRS) <= set(fit_sessions):
+        return pd.DataFrame(columns=["citizen_id", "session_on", "ors", "srs", "meeting"])
+    s = fit_sessions[fit_sessions["citizen_id"].isin(fit_ids)].copy()
+    s["ors"] = s[ORS].sum(axis=1, min_count=4)
+    s["srs"] = s[SRS].sum(axis=1, min_count=4)
+    s = s[s["ors"].notna() | s["srs"].notna()]
+    s = s.sort_values(["citizen_id", "session_on"], kind="mergesort")
+    s["meeting"] = s.groupby("citizen_id").cumcount() + 1
+    return s[["citizen_id", "session_on", "ors", "srs", "meeting"]].reset_index(drop=True)
+
+
+def practice_summary(totals: pd.DataFrame, citizens: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """One row per measure: meetings per citizen, reliable change, SRS below the cut-off."""
+    fit_cit = citizens[citizens["fit"] == 1]
+    per = totals.groupby("citizen_id").size().reindex(fit_cit["citizen_id"], fill_value=0)
+    rows = [
+        ("FIT citizens", suppress(len(fit_cit), threshold)),
+        ("FIT citizens with at least one meeting with ORS/SRS", suppress(int((per > 0).sum()), threshold)),
+        ("Meetings per FIT citizen: median (IQR)",
+         f"{per.median():.0f} ({per.quantile(0.25):.0f} to {per.quantile(0.75):.0f})" if len(per) >= threshold else ""),
+        ("Meetings per FIT citizen: mean", f"{per.mean():.1f}" if len(per) >= threshold else ""),
+    ]
+    ors = totals.dropna(subset=["ors"])
+    firsts = ors.groupby("citizen_id")["ors"].first()
+    lasts = ors.groupby("citizen_id")["ors"].last()
+    counts = ors.groupby("citizen_id").size()
+    change = (lasts - firsts)[counts >= 2]
+    n = len(change)
+    for label, k in (("Reliably improved (last - first ORS >= +5)", int((change >= RELIABLE_CHANGE).sum())),
+                     ("Reliably deteriorated (last - first ORS <= -5)", int((change <= -RELIABLE_CHANGE).sum())),
+                     ("First ORS below the clinical cut-off 25", int((firsts[counts >= 2] < ORS_CUTOFF).sum()))):
+        value = f"{suppress(k, threshold)} of {suppress(n, threshold)}"
+        if n and (k >= threshold or k == 0):
+            value += f" ({100 * k / n:.1f}%)"
+        rows.append((label + ", citizens with >= 2 ORS", value))
+    srs = totals["srs"].dropna()
+    k = int((srs < SRS_CUTOFF).sum())
+    value = f"{suppress(k, threshold)} of {suppress(len(srs), threshold)}"
+    if len(srs) and (k >= threshold or k == 0):
+        value += f" ({100 * k / len(srs):.1f}%)"
+    rows.append(("Meetings with SRS below the cut-off 36", value))
+    return pd.DataFrame(rows, columns=["measure", "value"])
+
+
+def by_meeting(totals: pd.DataFrame, threshold: int, max_meeting: int = 20) -> pd.DataFrame:
+    """Median and interquartile range of ORS and SRS by meeting number (meetings with >= threshold citizens)."""
+    rows = []
+    for m, g in totals[totals["meeting"] <= max_meeting].groupby("meeting"):
+        row = {"meeting": int(m), "citizens": suppress(len(g), threshold)}
+        for col in ("ors", "srs"):
+            x = g[col].dropna()
+            ok = len(x) >= threshold
+            row[f"{col}_median"] = float(x.median()) if ok else np.nan
+            row[f"{col}_q1"] = float(x.quantile(0.25)) if ok else np.nan
+            row[f"{col}_q3"] = float(x.quantile(0.75)) if ok else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["meeting", "citizens", "ors_median", "ors_q1", "ors_q3", "srs_median",
+                                       "srs_q1", "srs_q3"])
+
+
+def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = None) -> pd.DataFrame:
+    """Odds ratios for a missing 12-month WHO-5: GEE (logit, exchangeable, Mancl-DeRouen), t with K - p df.
+
+    Predictors: arm, baseline WHO-5 (per 10 points; missing baseline as its own
+    indicator), age (per 10 years), sex (women vs men; unknown as its own
+    indicator) and stratum.
+    """
+    from .models import gee_sandwich, solve_exchangeable_gee
+
+    d = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    present = set(d["stratum"])
+    strata = [s for s in (strata or sorted(present)) if s in present]
+    X = pd.DataFrame({"intercept": 1.0, "FIT arm": d["fit"].astype(float),
+                      "baseline WHO-5 (per 10 points)": d["baseline_who5"] / 10.0}, index=d.index)
+    if d["baseline_missing"].nunique() > 1:
+        X["baseline WHO-5 missing"] = d["baseline_missing"].astype(float)
+    X["age (per 10 years)"] = (d["age"].astype(float) - d["age"].astype(float).mean()) / 10.0
+    X["women"] = (d["sex"] == "F").astype(float)
+    if d["sex"].isna().sum() >= 1:
+        X["sex unknown"] = d["sex"].isna().astype(float)
+    for s in strata[1:]:
+        X[f"stratum {s}"] = (d["stratum"] == s).astype(float)
+    y = d["who5_m12"].isna().astype(float).to_numpy()
+    groups = pd.factorize(d["caseworker_id"])[0]
+    beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
+    cov = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, "mancl_derouen")
+    df = float(len(np.unique(groups)) - X.shape[1])
+    rows = []
+    for j, name in enumerate(X.columns[1:], start=1):
+        se = float(np.sqrt(cov[j, j]))
+        lo, hi, p = t_inference(float(beta[j]), se, df)
+        rows.append({"predictor": name, "odds_ratio": float(np.exp(beta[j])), "ci_low": float(np.exp(lo)),
+                     "ci_high": float(np.exp(hi)), "p_value": p, "df": df})
+    out = pd.DataFrame(rows)
+    out.attrs["method"] = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
+                           "covariance, t-test with caseworkers - parameters df" + note)
+    return out

@@ -1,0 +1,12 @@
+"""The report's tables and figures (see fittrial.pipeline.report_material_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import report_material_step
+
+outputs = dict(snakemake.output.items())
+tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}
+figures = {k: v for k, v in outputs.items() if not k.startswith("table_")}
+run_user_step(
+    lambda: report_material_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.threshold,
+                                 snakemake.params.language, tables, figures),
+    snakemake.log[0],
+)
