@@ -261,3 +261,25 @@ def test_danish_report(tmp_path):
     import re
     # decimal commas in the formatted tables
     assert re.search(r"\d,\d{2} \(-?\d+,\d{2} til -?\d+,\d{2}\)", html)
+
+
+def test_blinded_review_shows_only_a_and_b(tmp_path):
+    import re
+
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST, "report": {"blinded": True}}
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    reports = tmp_path / "reports"
+    for path in list((reports / "tables").glob("*.csv")) + list((reports / "figures").glob("*.svg")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bFIT\b|\bcontrol\b|\bControl\b", text), path.name
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    body = re.sub(r"<title>.*?</title>|<h1>.*?</h1>", "", html, flags=re.S)
+    body = re.sub(r'src="data:[^"]+"', "", body)
+    assert not re.search(r"\bControl\b|\bcontrol\b", body)
+    assert not re.search(r"\bFIT\b", body.replace("Feedback Informed Treatment (FIT)", ""))
+    effects = pd.read_csv(reports / "tables" / "effects.csv")
+    assert not {"per_protocol", "cace"} & set(effects["analysis"])
+    participants = pd.read_csv(reports / "tables" / "participants.csv")
+    assert list(participants.columns) == ["measure", "A", "B", "total"]

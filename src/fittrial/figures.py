@@ -165,7 +165,11 @@ def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path |
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
         for ax, col, cut, name in ((axes[0], "ors", 25, "ORS"), (axes[1], "srs", 36, "SRS")):
-            d = by_meeting.dropna(subset=[f"{col}_median"])
+            d = by_meeting.dropna(subset=[f"{col}_median"]).astype(float)
+            if d.empty:
+                ax.text(0.5, 0.5, labels.get("no_data", "no data"), ha="center", va="center", transform=ax.transAxes)
+                ax.set_title(name)
+                continue
             ax.fill_between(d["meeting"], d[f"{col}_q1"], d[f"{col}_q3"], color="#1b6ca8", alpha=0.2,
                             label=labels.get("iqr", "interquartile range"))
             ax.plot(d["meeting"], d[f"{col}_median"], marker="o", color="#1b6ca8", label=labels.get("median", "median"))

@@ -146,14 +146,38 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# Blinded review: sentences that would name the arms are worded with A and B.
+BLINDED = {
+    "en": {"sum_primary": "After 12 months, citizens in arm A scored on average {est} points {dir} on the WHO-5 "
+                          "well-being scale (0-100) than citizens in arm B (95% confidence interval {lo} to {hi}).",
+           "sum_clear": "The interval does not include zero: the data point to a {dir} score in arm A.",
+           "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being "
+                          "between the arms; this is not proof that the arms do not differ.",
+           "tipping_none": "no shift of the imputed arm-A values between {lo} and {hi} points changes the conclusion",
+           "tipping_at": "the conclusion changes if the imputed follow-up values in arm A are shifted by {d} points",
+           "subtitle": "Cluster-randomised trial, blinded review: the arms are shown as A and B."},
+    "da": {"sum_primary": "Efter 12 måneder scorede borgere i gruppe A i gennemsnit {est} point {dir} på "
+                          "trivselsskalaen WHO-5 (0-100) end borgere i gruppe B (95% konfidensinterval {lo} til {hi}).",
+           "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score i gruppe A.",
+           "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel mellem "
+                          "grupperne; det er ikke et bevis for, at grupperne ikke adskiller sig.",
+           "tipping_none": "ingen forskydning af de imputerede værdier i gruppe A mellem {lo} og {hi} point ændrer "
+                           "konklusionen",
+           "tipping_at": "konklusionen ændres, hvis de imputerede opfølgningsværdier i gruppe A forskydes med {d} point",
+           "subtitle": "Klyngerandomiseret forsøg, blindet gennemgang: grupperne vises som A og B."},
+}
+
+
 class Translator:
     """Labels and numbers in one language."""
 
-    def __init__(self, language: str = "en"):
+    def __init__(self, language: str = "en", blinded: bool = False):
         if language not in LANGUAGES:
             raise ValueError(f"report.language must be one of {', '.join(LANGUAGES)}, not {language!r}")
         self.language = language
-        self.text = TEXT[language]
+        self.text = dict(TEXT[language])
+        if blinded:
+            self.text.update(BLINDED[language])
         self.decimal = "," if language == "da" else "."
 
     def __call__(self, key: str, **values: object) -> str:

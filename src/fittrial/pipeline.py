@@ -29,11 +29,34 @@ log = logging.getLogger("fittrial")
 FLOAT_FORMAT = "%.10g"
 
 
-def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str]) -> None:
+def blind(trial: Trial, randomisation_path: str) -> Trial:
+    """Blinded review: relabel the arms by a draw that is stored nowhere, and drop what would unblind.
+
+    Whether the internal label "FIT" stays on the FIT arm or moves to the
+    control arm is decided by the SHA-256 of the randomisation file (so two
+    runs on the same inputs agree, and nothing records the mapping). Every
+    output then shows the internal "FIT" arm as "A" and "control" as "B".
+    FIT sessions exist only in the FIT arm, so they are dropped, and with
+    them the per-protocol, CACE and FIT-in-practice results; validation notes
+    about FIT sessions are dropped too.
+    """
+    from .report import sha256
+
+    swap = int(sha256(randomisation_path)[-1], 16) % 2 == 1
+    rand = trial.randomisation.copy()
+    if swap:
+        rand["arm"] = rand["arm"].map({"FIT": "control", "control": "FIT"})
+    notes = trial.notes[~trial.notes["check"].str.contains("FIT session", regex=False)] if len(trial.notes) else trial.notes
+    return Trial(rand, trial.citizens, trial.who5, None, notes)
+
+
+def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str],
+                  blinded: bool = False) -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path (``fit_sessions`` may be None or "").
-    ``outputs`` maps table name (and ``notes``) to Parquet paths.
+    ``outputs`` maps table name (and ``notes``) to Parquet paths. With
+    ``blinded``, the arms are relabelled (see :func:`blind`).
     """
     raws = {}
     problems: list[Problem] = []
@@ -48,6 +71,8 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
         raise InputError(problems)
     schemas = {name: load_schema(Path(schema_dir) / f"{name}.schema.yaml") for name in raws}
     trial = validate_inputs(raws, schemas)
+    if blinded:
+        trial = blind(trial, str(inputs["randomisation"]))
     for name in ("randomisation", "citizens", "who5"):
         write_parquet(getattr(trial, name), outputs[name])
     fit = trial.fit_sessions if trial.fit_sessions is not None else pd.DataFrame(
@@ -69,6 +94,20 @@ def analysis_data_step(clean: Mapping[str, str], visits: list[dict], prorate_one
     write_parquet(notes, outputs["notes"])
     log.info("analysis data: %d citizens, %d follow-up WHO-5 observations, %d data-quality notes",
              len(citizens), len(long), len(notes))
+
+
+BLIND_LABELS = {"FIT": "A", "control": "B"}
+
+
+def publish(frame: pd.DataFrame, blinded: bool) -> pd.DataFrame:
+    """A published table with the arms shown as A and B when blinded (column names and arm values)."""
+    if not blinded:
+        return frame
+    out = frame.rename(columns=lambda c: c.replace("FIT", "A").replace("control", "B") if isinstance(c, str) else c)
+    for col in ("arm",):
+        if col in out:
+            out[col] = out[col].map(lambda v: BLIND_LABELS.get(v, v))
+    return out
 
 
 def _strata(randomisation: pd.DataFrame) -> list[str]:
@@ -257,29 +296,31 @@ def operating_characteristics_step(chunks: list[str], table_out: str, png: str, 
     oc_figure(summary, png, svg)
 
 
-def effects_step(results: list[str], out: str) -> None:
-    """Stack every analysis's rows into reports/tables/effects.csv."""
+def effects_step(results: list[str], out: str, blinded: bool = False) -> None:
+    """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded)."""
     frames = [pd.read_parquet(p) for p in results]
     table = effects_table([f for f in frames if len(f)])
+    if blinded:
+        table["method"] = table["method"].str.replace("FIT - control", "A - B", regex=False)
     write_csv(table, out, float_format=FLOAT_FORMAT)
 
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
                       emmeans: str, tipping: str, km: str, visits: list[dict], threshold: int,
-                      outputs: Mapping[str, str]) -> None:
+                      outputs: Mapping[str, str], blinded: bool = False) -> None:
     """Write the published descriptive tables (all counts suppressed below ``threshold``)."""
     rand = pd.read_parquet(clean_randomisation)
     cit = pd.read_parquet(citizens)
     long = pd.read_parquet(who5_long)
-    write_csv(participants_table(rand, cit, long, threshold), outputs["participants"])
+    write_csv(publish(participants_table(rand, cit, long, threshold), blinded), outputs["participants"])
     summary = who5_by_arm_visit(cit, [int(v["visit"]) for v in visits], threshold)
-    write_csv(summary, outputs["who5_by_arm_visit"], float_format=FLOAT_FORMAT)
+    write_csv(publish(summary, blinded), outputs["who5_by_arm_visit"], float_format=FLOAT_FORMAT)
     write_csv(data_quality_table(pd.read_parquet(notes), threshold), outputs["data_quality"])
-    write_csv(missing_outcomes_table(cit, threshold), outputs["missing_outcomes"])
+    write_csv(publish(missing_outcomes_table(cit, threshold), blinded), outputs["missing_outcomes"])
     write_csv(pd.read_parquet(variance), outputs["variance_components"], float_format=FLOAT_FORMAT)
-    write_csv(pd.read_parquet(emmeans), outputs["emmeans"], float_format=FLOAT_FORMAT)
+    write_csv(publish(pd.read_parquet(emmeans), blinded), outputs["emmeans"], float_format=FLOAT_FORMAT)
     write_csv(pd.read_parquet(tipping), outputs["tipping_point"], float_format=FLOAT_FORMAT)
-    write_csv(pd.read_parquet(km), outputs["km_dropout"], float_format=FLOAT_FORMAT)
+    write_csv(publish(pd.read_parquet(km), blinded), outputs["km_dropout"], float_format=FLOAT_FORMAT)
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, effects: pd.DataFrame,
@@ -325,7 +366,7 @@ def figure_labels(language: str, arms: dict[str, str] | None = None) -> dict[str
 
 
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
-                         tables_out: Mapping[str, str], figures_out: Mapping[str, str]) -> None:
+                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False) -> None:
     """The report's own tables and figures (baseline, primary, secondary, flow, forest plots, KM, FIT, missing)."""
     import matplotlib.pyplot as plt
 
@@ -333,7 +374,7 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     from . import practice, tables as T
     from .i18n import Translator
 
-    labels = figure_labels(language)
+    labels = figure_labels(language, BLIND_LABELS if blinded else None)
     t = Translator(language)
     if labels["decimal"] == ",":
         original = plt.Figure.__init__
@@ -349,22 +390,31 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     long = pd.read_parquet(inputs["who5_long"])
     effects = pd.read_csv(inputs["effects"])
     emmeans = pd.read_csv(inputs["emmeans"])
+    if blinded:  # the published tables show A/B; internally the analyses keep FIT/control
+        emmeans["arm"] = emmeans["arm"].map({v: k for k, v in BLIND_LABELS.items()}).fillna(emmeans["arm"])
     strata = _strata(rand)
     visit_list = [int(v["visit"]) for v in visits]
 
-    write_csv(T.baseline_table(cit, rand, threshold), tables_out["baseline"], float_format="%.3f")
+    write_csv(publish(T.baseline_table(cit, rand, threshold), blinded), tables_out["baseline"], float_format="%.3f")
     primary = T.primary_table(cit, emmeans, effects, threshold)
-    write_csv(primary, tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
-    write_csv(T.secondary_table(cit, effects, threshold), tables_out["secondary_outcomes"], float_format=FLOAT_FORMAT)
-    write_csv(T.completion_table(cit, visit_list, threshold), tables_out["who5_completion"], float_format="%.1f")
+    write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
+    write_csv(publish(T.secondary_table(cit, effects, threshold), blinded), tables_out["secondary_outcomes"],
+              float_format=FLOAT_FORMAT)
+    write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
+              float_format="%.1f")
     miss = practice.missingness_predictors(cit, strata)
+    if blinded:
+        miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
     write_csv(miss.assign(method=miss.attrs["method"]), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
     totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
-    write_csv(practice.practice_summary(totals, cit, threshold), tables_out["fit_practice"])
+    summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)
+    if blinded:  # FIT-only results would unblind: published empty
+        summary, meetings = summary.iloc[0:0], meetings.iloc[0:0]
+    write_csv(summary, tables_out["fit_practice"])
     write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
     flow = flow_table(rand, cit, long, effects, threshold)
-    write_csv(flow, tables_out["flow"])
+    write_csv(publish(flow, blinded), tables_out["flow"])
 
     flow_fig = flow.copy()
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"]}
@@ -402,7 +452,14 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
                            keep_default_na=False, na_values=[""]) for k, v in tables.items()}
     with open(provenance_json, encoding="utf-8") as fh:
         prov = json.load(fh)
-    render_report(read, dict(figures), prov, config, out)
+    if config["report"].get("blinded"):
+        for name in ("baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "flow"):
+            read[name] = read[name].rename(columns=lambda c: c.replace("A_", "FIT_").replace("B_", "control_")
+                                           if c.startswith(("A_", "B_")) else {"A": "FIT", "B": "control"}.get(c, c))
+        read["who5_completion"]["arm"] = read["who5_completion"]["arm"].map({"A": "FIT", "B": "control"})
+        render_report(read, dict(figures), prov, config, out, arms=BLIND_LABELS, blinded=True)
+    else:
+        render_report(read, dict(figures), prov, config, out)
 
 
 def write_json(data: dict, out: str) -> None:

@@ -177,13 +177,16 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
 
 def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
-                  target: str | Path, arms: dict[str, str] | None = None) -> None:
-    """Render the report to ``target`` (written atomically)."""
-    t = Translator(config["report"].get("language", "en"))
+                  target: str | Path, arms: dict[str, str] | None = None, blinded: bool = False) -> None:
+    """Render the report to ``target`` (written atomically). ``blinded``: arms shown as A and B only."""
+    t = Translator(config["report"].get("language", "en"), blinded=blinded)
     arms = arms or {"FIT": t("FIT"), "control": t("control")}
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
-    html = env.get_template("report.html").render(**build_context(tables, figures, provenance, config, t, arms))
+    context = build_context(tables, figures, provenance, config, t, arms)
+    if blinded:
+        context["practice"] = []
+    html = env.get_template("report.html").render(**context)
     write_text(html, target)
 
 

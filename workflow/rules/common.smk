@@ -10,6 +10,8 @@ SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
 SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
+if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it would unblind
+    SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]
 
 
 def input_files(wildcards=None):

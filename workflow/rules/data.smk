@@ -10,6 +10,7 @@ rule validate_inputs:
     params:
         inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
         schema_dir=SCHEMAS,
+        blinded=config["report"]["blinded"],
     log:
         f"{LOGS}/validate_inputs.log",
     script:

@@ -6,6 +6,8 @@ rule effects_table:
         effect_results(),
     output:
         report(table("effects"), caption="../report/effects.rst", category="Effects"),
+    params:
+        blinded=config["report"]["blinded"],
     log:
         f"{LOGS}/effects_table.log",
     script:
@@ -34,6 +36,7 @@ rule descriptive_tables:
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
+        blinded=config["report"]["blinded"],
     log:
         f"{LOGS}/descriptive_tables.log",
     script:
@@ -58,6 +61,7 @@ rule report_material:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
         language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
     log:
         f"{LOGS}/report_material.log",
     script:
@@ -111,7 +115,7 @@ rule provenance:
 
 rule verify:
     # No inputs on purpose: the reports on disk are compared as they are, not refreshed first.
-    threads: workflow.cores
+    threads: 2
     params:
         config=config,
         snakefile=workflow.main_snakefile,

@@ -3,6 +3,7 @@ from fittrial.errors import run_user_step
 from fittrial.pipeline import validate_step
 
 run_user_step(
-    lambda: validate_step(snakemake.params.inputs, snakemake.params.schema_dir, dict(snakemake.output.items())),
+    lambda: validate_step(snakemake.params.inputs, snakemake.params.schema_dir, dict(snakemake.output.items()),
+                          snakemake.params.blinded),
     snakemake.log[0],
 )
