@@ -283,3 +283,22 @@ def test_blinded_review_shows_only_a_and_b(tmp_path):
     assert not {"per_protocol", "cace"} & set(effects["analysis"])
     participants = pd.read_csv(reports / "tables" / "participants.csv")
     assert list(participants.columns) == ["measure", "A", "B", "total"]
+
+
+def test_pdf_report_has_the_same_sections(finished):
+    import re
+    import zlib
+
+    work, _ = finished
+    raw = (work / "reports" / "report.pdf").read_bytes()
+    assert raw.startswith(b"%PDF")
+    text = b""
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            text += zlib.decompress(m.group(1))
+        except zlib.error:
+            text += m.group(1)
+    for title in ("Summary in plain language", "Flow of caseworkers and citizens", "Baseline characteristics",
+                  "Primary outcome", "Course outcomes", "Do the analyses agree", "FIT in practice", "Missing data",
+                  "Methods", "Data quality", "Provenance"):
+        assert title.encode() in text, title

@@ -29,6 +29,7 @@ def decimal_comma(fig: plt.Figure) -> None:
 
 def _save(fig: plt.Figure, png: str | Path, svg: str | Path | None) -> None:
     plt.rcParams["svg.hashsalt"] = "fittrial"
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable (privacy checks), smaller
     if getattr(fig, "_fittrial_decimal_comma", False):
         decimal_comma(fig)
     with atomic_path(png) as tmp:

@@ -441,8 +441,8 @@ def figure_step(who5_summary: str, png: str, svg: str) -> None:
 
 
 def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenance_json: str, config: dict,
-                out: str) -> None:
-    """Render reports/report.html from the published tables, figures and provenance record."""
+                out: str, pdf_out: str | None = None) -> None:
+    """Render reports/report.html (and report.pdf) from the published tables, figures and provenance record."""
     import json
 
     read = {k: pd.read_csv(v, dtype={"n": str, "FIT": str, "control": str, "total": str, "count": str,
@@ -457,9 +457,9 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
             read[name] = read[name].rename(columns=lambda c: c.replace("A_", "FIT_").replace("B_", "control_")
                                            if c.startswith(("A_", "B_")) else {"A": "FIT", "B": "control"}.get(c, c))
         read["who5_completion"]["arm"] = read["who5_completion"]["arm"].map({"A": "FIT", "B": "control"})
-        render_report(read, dict(figures), prov, config, out, arms=BLIND_LABELS, blinded=True)
+        render_report(read, dict(figures), prov, config, out, arms=BLIND_LABELS, blinded=True, pdf_target=pdf_out)
     else:
-        render_report(read, dict(figures), prov, config, out)
+        render_report(read, dict(figures), prov, config, out, pdf_target=pdf_out)
 
 
 def write_json(data: dict, out: str) -> None:

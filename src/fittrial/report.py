@@ -177,8 +177,12 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
 
 def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
-                  target: str | Path, arms: dict[str, str] | None = None, blinded: bool = False) -> None:
-    """Render the report to ``target`` (written atomically). ``blinded``: arms shown as A and B only."""
+                  target: str | Path, arms: dict[str, str] | None = None, blinded: bool = False,
+                  pdf_target: str | Path | None = None) -> None:
+    """Render the report to ``target`` (HTML) and, if given, ``pdf_target`` (same content), atomically.
+
+    ``blinded``: arms shown as A and B only.
+    """
     t = Translator(config["report"].get("language", "en"), blinded=blinded)
     arms = arms or {"FIT": t("FIT"), "control": t("control")}
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial", "templates"),
@@ -188,6 +192,10 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         context["practice"] = []
     html = env.get_template("report.html").render(**context)
     write_text(html, target)
+    if pdf_target is not None:
+        from .pdf import render_pdf
+
+        render_pdf(context, pdf_target)
 
 
 __all__ = ["render_report", "build_context", "plain_summary", "agreement_sentence", "sha256", "np"]

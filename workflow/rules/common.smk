@@ -63,6 +63,7 @@ def all_outputs():
         f"{REPORTS}/figures/who5_by_arm_visit.png",
         f"{REPORTS}/figures/who5_by_arm_visit.svg",
         f"{REPORTS}/report.html",
+        f"{REPORTS}/report.pdf",
         f"{REPORTS}/provenance.json",
     ]
 

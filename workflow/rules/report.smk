@@ -87,7 +87,8 @@ rule report_html:
         **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
         provenance=f"{REPORTS}/provenance.json",
     output:
-        f"{REPORTS}/report.html",
+        html=f"{REPORTS}/report.html",
+        pdf=f"{REPORTS}/report.pdf",
     params:
         config=config,
     log:

@@ -6,6 +6,7 @@ inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}
 figures = {k[len("figure_"):]: v for k, v in inputs.items() if k.startswith("figure_")}
 run_user_step(
-    lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output[0]),
+    lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output.html,
+                        snakemake.output.pdf),
     snakemake.log[0],
 )

@@ -1,0 +1,133 @@
+"""The trial report as PDF, with the same sections and numbers as the HTML report.
+
+Built with reportlab (pure Python; no browser needed) from the same context
+that :mod:`fittrial.report` renders to HTML, so the two cannot disagree.
+Metadata (creation date, document id) are fixed so that the same context
+gives the same file.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .io import atomic_path
+
+WIDTH = A4[0] - 30 * mm
+
+
+def _image(data_uri: str, max_height: float = 120 * mm) -> Image:
+    raw = base64.b64decode(data_uri.split(",", 1)[1])
+    img = Image(io.BytesIO(raw))
+    scale = min(WIDTH / img.imageWidth, max_height / img.imageHeight)
+    img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+    return img
+
+
+def _table(header: list[str], rows: list[list[str]], styles: dict) -> Table:
+    cell = styles["cell"]
+    data = [[Paragraph(f"<b>{h}</b>", cell) for h in header]] + [[Paragraph(str(c), cell) for c in r] for r in rows]
+    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def render_pdf(ctx: dict, target: str | Path) -> None:
+    """Write the report PDF from the HTML report's context (see fittrial.report.build_context)."""
+    t, arms = ctx["t"], ctx["arms"]
+    base = getSampleStyleSheet()
+    styles = {"h1": base["Title"], "h2": base["Heading2"], "h3": base["Heading3"], "p": base["BodyText"],
+              "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5, textColor=colors.grey),
+              "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7, leading=8.5)}
+    story = [Paragraph(t("title"), styles["h1"]), Paragraph(f"{t('subtitle')} {t('suppression', k=ctx['threshold'])}",
+                                                            styles["small"])]
+
+    def h2(key: str) -> None:
+        story.append(Paragraph(t(key), styles["h2"]))
+
+    def fig(name: str, height: float = 120 * mm) -> None:
+        if name in ctx["figures"]:
+            story.append(_image(ctx["figures"][name], height))
+
+    h2("s_summary")
+    story += [Paragraph(s, styles["p"]) for s in ctx["summary"]]
+    h2("s_flow")
+    fig("flow", 200 * mm)
+    h2("s_baseline")
+    story.append(_table([t("level"), t("characteristic"), arms["FIT"], arms["control"], t("std_diff")],
+                        [[r["level"], r["characteristic"], r["FIT"], r["control"], r["std"]] for r in ctx["baseline"]],
+                        styles))
+    story.append(Paragraph(t("baseline_note"), styles["small"]))
+    h2("s_primary")
+    story.append(_table([t("month"), f"{arms['FIT']}: {t('mean_ci')}", f"{arms['control']}: {t('mean_ci')}",
+                         t("difference"), t("df"), t("p")],
+                        [[r["month"], r["FIT"], r["control"], r["difference"], r["df"], r["p"]] for r in ctx["primary"]],
+                        styles))
+    story.append(Paragraph(t("primary_note"), styles["small"]))
+    fig("trajectories", 90 * mm)
+    h2("s_secondary")
+    story.append(_table([t("outcome"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}", t("or"),
+                         t("p"), t("p_holm"), t("rd")],
+                        [[r["outcome"], r["FIT"], r["control"], r["or"], r["p"], r["p_holm"], r["rd"]]
+                         for r in ctx["secondary"]], styles))
+    story.append(Paragraph(t("secondary_note"), styles["small"]))
+    h2("s_triangulation")
+    fig("forest_who5", 100 * mm)
+    story.append(_table([t("analysis"), t("estimate_ci"), t("df"), t("p"), t("analysed")],
+                        [[r["analysis"], r["estimate"], r["df"], r["p"], r["n"]] for r in ctx["triangulation"]], styles))
+    story += [Paragraph(ctx["agreement"], styles["p"]), Paragraph(ctx["tipping"], styles["p"])]
+    story.append(Paragraph(t("s_subgroups"), styles["h3"]))
+    fig("forest_subgroups", 110 * mm)
+    story.append(_table([t("level"), t("estimate_ci"), t("p"), t("p_interaction")],
+                        [[r["level"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]], styles))
+    story.append(Paragraph(t("s_dropout"), styles["h3"]))
+    fig("km", 95 * mm)
+    story.append(_table([t("hr"), t("p"), t("analysed")], [[r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]],
+                        styles))
+    story.append(Paragraph(t("s_icc"), styles["h3"]))
+    story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
+                        [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
+    if ctx["practice"]:
+        h2("s_practice")
+        story.append(_table([t("measure"), t("value")], [[r["measure"], r["value"]] for r in ctx["practice"]], styles))
+        fig("fit_practice", 80 * mm)
+        story.append(Paragraph(t("practice_note"), styles["small"]))
+    h2("s_missing")
+    story.append(_table([t("month"), t("analysis"), t("completed")],
+                        [[r["month"], r["arm"], r["value"]] for r in ctx["completion"]], styles))
+    story.append(Spacer(1, 3 * mm))
+    story.append(_table([t("predictor"), t("or"), t("p")], [[r["predictor"], r["or"], r["p"]] for r in ctx["predictors"]],
+                        styles))
+    story.append(Paragraph(t("missing_note"), styles["small"]))
+    h2("s_methods")
+    story.append(_table([t("analysis"), t("outcome"), t("method")], [list(m) for m in ctx["methods"]], styles))
+    story.append(Paragraph(t("s_plan"), styles["h3"]))
+    story.append(_table([t("key"), t("value")], [[r["key"], r["value"]] for r in ctx["plan"]], styles))
+    h2("s_quality")
+    story.append(_table([t("table"), t("check"), t("count")], [[r["table"], r["check"], r["count"]]
+                                                               for r in ctx["quality"]], styles)
+                 if ctx["quality"] else Paragraph("-", styles["p"]))
+    h2("s_provenance")
+    p = ctx["prov"]
+    story.append(KeepTogether([_table(["", ""], [[t("prov_date"), p["date"]], [t("prov_runtime"), p["runtime"]],
+                                                 [t("prov_commit"), p["commit"]], [t("prov_plan"), p["plan"]],
+                                                 [t("prov_config"), p["config"]], [t("prov_seeds"), p["seeds"]],
+                                                 [t("prov_packages"), p["packages"]]], styles)]))
+    story.append(Spacer(1, 3 * mm))
+    story.append(_table([t("input"), t("file"), "SHA-256"],
+                        [[i["name"], i["path"], i["sha256"]] for i in p["inputs"]]
+                        + [["config", c["path"], c["sha256"]] for c in p["config_files"]], styles))
+    with atomic_path(target) as tmp:
+        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                bottomMargin=15 * mm, title=t("title"), author="fittrial", creator="fittrial",
+                                invariant=1)
+        doc.build(story)
