@@ -12,6 +12,7 @@ import base64
 import io
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -21,6 +22,7 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 from .io import atomic_path
 
 WIDTH = A4[0] - 30 * mm
+rl_config.useA85 = 0  # plain Flate streams: smaller, and searchable after decompression
 
 
 def _image(data_uri: str, max_height: float = 120 * mm) -> Image:
