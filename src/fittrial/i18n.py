@@ -209,6 +209,12 @@ class Translator:
             return ""
         return f"{a} {'til' if self.language == 'da' else 'to'} {b}"
 
+    def label(self, text: str) -> str:
+        """A table's row label in the report language (with decimal commas in Danish)."""
+        if self.language != "da":
+            return text
+        return self.text_numbers(danish_label(text))
+
     def text_numbers(self, text: str) -> str:
         """Turn decimal points between digits into commas (for Danish free text from tables)."""
         if self.decimal != ",":
@@ -216,3 +222,99 @@ class Translator:
         import re
 
         return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+
+
+# Danish wording of the row labels that the tables carry in English (regex, replacement), applied in order.
+DA_LABELS: list[tuple[str, str]] = [
+    (r"^Caseworkers, n$", "Medarbejdere, n"),
+    (r"^Citizens per caseworker: mean \(range\)$", "Borgere pr. medarbejder: gennemsnit (spændvidde)"),
+    (r"^Caseworkers in stratum (.+), n$", r"Medarbejdere i stratum \1, n"),
+    (r"^Citizens, n$", "Borgere, n"),
+    (r"^Age, years: mean \(SD\)$", "Alder, år: gennemsnit (SD)"),
+    (r"^Women, n \(%\)$", "Kvinder, n (%)"),
+    (r"^Sex not recorded, n \(%\)$", "Køn ikke registreret, n (%)"),
+    (r"^Stratum (.+), n \(%\)$", r"Stratum \1, n (%)"),
+    (r"^Baseline WHO-5: mean \(SD\)$", "WHO-5 ved start: gennemsnit (SD)"),
+    (r"^Baseline WHO-5 <= 50, n \(%\)$", "WHO-5 ved start <= 50, n (%)"),
+    (r"^Baseline WHO-5 missing, n \(%\)$", "WHO-5 ved start mangler, n (%)"),
+    (r"^caseworker$", "medarbejder"), (r"^citizen$", "borger"),
+    (r"^FIT citizens$", "FIT-borgere"),
+    (r"^FIT citizens with at least one meeting with ORS/SRS$", "FIT-borgere med mindst ét møde med ORS/SRS"),
+    (r"^Meetings per FIT citizen: median \(IQR\)$", "Møder pr. FIT-borger: median (IQR)"),
+    (r"^Meetings per FIT citizen: mean$", "Møder pr. FIT-borger: gennemsnit"),
+    (r"^Reliably improved \(last - first ORS >= \+5\), citizens with >= 2 ORS$",
+     "Pålideligt forbedret (sidste - første ORS >= +5), borgere med >= 2 ORS"),
+    (r"^Reliably deteriorated \(last - first ORS <= -5\), citizens with >= 2 ORS$",
+     "Pålideligt forværret (sidste - første ORS <= -5), borgere med >= 2 ORS"),
+    (r"^First ORS below the clinical cut-off 25, citizens with >= 2 ORS$",
+     "Første ORS under den kliniske grænse 25, borgere med >= 2 ORS"),
+    (r"^Meetings with SRS below the cut-off 36$", "Møder med SRS under grænsen 36"),
+    (r"\bof\b", "af"),
+    (r"(?<=\d) to (?=-?\d)", " til "),
+    (r"^FIT arm$", "FIT-gruppen"), (r"^arm A$", "gruppe A"),
+    (r"^baseline WHO-5 \(per 10 points\)$", "WHO-5 ved start (pr. 10 point)"),
+    (r"^baseline WHO-5 missing$", "WHO-5 ved start mangler"),
+    (r"^age \(per 10 years\)$", "alder (pr. 10 år)"), (r"^women$", "kvinder"), (r"^sex unknown$", "køn ukendt"),
+    (r"^stratum (.+)$", r"stratum \1"),
+    (r"^WHO-5 form outside every visit window \(not used\)$", "WHO-5-skema uden for alle målevinduer (ikke brugt)"),
+    (r"^WHO-5 form with (\d+) missing item\(s\), scored missing$", r"WHO-5-skema med \1 manglende spørgsmål, scoret som manglende"),
+    (r"^WHO-5 form with no items answered \(visit missing\)$", "WHO-5-skema uden svar (måling mangler)"),
+    (r"^more than one WHO-5 form for a visit; the one nearest the target day was used$",
+     "mere end ét WHO-5-skema til en måling; skemaet nærmest måldagen blev brugt"),
+    (r"^enrolled before the caseworker was randomised$", "startet før medarbejderens lodtrækning"),
+    (r"^caseworker with no citizens \(empty cluster\)$", "medarbejder uden borgere (tom klynge)"),
+    (r"^ended without an end reason \(dropout and completion set missing\)$",
+     "afsluttet uden årsag (frafald og gennemførelse sat til manglende)"),
+    (r"^FIT session recorded in the control arm \(possible contamination\)$",
+     "FIT-møde registreret i kontrolgruppen (mulig kontaminering)"),
+    (r"^FIT session with a caseworker other than the citizen's$", "FIT-møde med en anden medarbejder end borgerens"),
+    (r"^observed$", "observeret"), (r"^latent$", "latent"),
+    (r"^Caseworkers randomised \(clusters\)$", "Medarbejdere lodtrukket (klynger)"),
+    (r"^Caseworkers by stratum$", "Medarbejdere pr. stratum"), (r"^Citizens enrolled$", "Borgere inkluderet"),
+    (r"^WHO-5 at (\d+) months$", r"WHO-5 efter \1 måneder"),
+    (r"^Excluded from the primary analysis: no follow-up WHO-5$", "Udeladt af den primære analyse: ingen opfølgning"),
+    (r"^Analysed, primary \(WHO-5, mixed model\)$", "Analyseret, primær (WHO-5, mixed model)"),
+    (r"^Analysed, (.+) \(outcome recorded\)$", r"Analyseret, \1 (udfald registreret)"),
+]
+
+DA_METHODS = {
+    "itt": "Lineær mixed model (REML) med tilfældige intercepter for medarbejder og borger, justeret for WHO-5 ved "
+           "start (manglende: gennemsnit + indikator) og stratum; SE betinget af variansestimaterne; t-test med "
+           "Satterthwaite-frihedsgrader (eller som konfigureret); borgere med mindst én opfølgning; manglende "
+           "opfølgning antages tilfældigt manglende (MAR).",
+    "itt_binary": "GEE, logit-link, udskiftelig korrelation inden for medarbejder, justeret for stratum; "
+                  "bias-reduceret sandwich-kovarians (Mancl-DeRouen, eller som konfigureret); t-test med "
+                  "medarbejdere minus parametre som frihedsgrader; borgere med registreret udfald.",
+    "clda": "Begrænset longitudinel analyse: WHO-5 ved 0, 6 og 12 måneder som udfald, samme udgangsniveau i begge "
+            "grupper; tilfældige intercepter for medarbejder og borger; alle observerede målinger (MAR).",
+    "cluster_level": "To-trins analyse på klyngeniveau: residualer fra en model uden gruppe, gennemsnit pr. "
+                     "medarbejder sammenlignet mellem grupperne (uvægtet); t-test med medarbejdere - 1 - strata "
+                     "frihedsgrader.",
+    "cluster_level_weighted": "Som klyngeniveau-analysen, men vægtet med antal borgere pr. medarbejder.",
+    "ancova_cr2": "ANCOVA på komplette data efter 12 måneder (OLS) med CR2 klynge-robust kovarians og "
+                  "Bell-McCaffrey-frihedsgrader.",
+    "randomisation_test": "Randomiseringstest: medarbejdere lodtrukket igen inden for strata; p-værdi fra "
+                          "lodtrækningsfordelingen; konfidensinterval ved testinversion.",
+    "multiple_imputation": "Multipel imputation fra en multilevel-model (medarbejder og borger), primær model på hvert "
+                           "datasæt, Rubins regler med Barnard-Rubin-frihedsgrader; vendepunktsanalyse.",
+    "per_protocol": "Per protokol: den primære model på kontrolborgere og FIT-borgere med tilstrækkeligt mange møder "
+                    "med ORS/SRS (ikke beskyttet af randomiseringen).",
+    "cace": "Effekt blandt efterlevere: 2SLS med lodtrækningen som instrument for efterlevelse; klynge-robust "
+            "kovarians (linearmodels).",
+    "time_to_dropout": "Cox-model for tid til frafald (Breslow), justeret for stratum; klynge-robust kovarians; "
+                       "andre afslutninger censureret.",
+    "subgroup": "Den primære model med interaktion mellem gruppe, undergruppe og måling; interaktionstest med "
+                "Satterthwaite-frihedsgrader.",
+}
+
+
+def danish_label(text: str) -> str:
+    """Danish wording of a table's English row label (unknown labels are returned unchanged)."""
+    import re
+
+    for pattern, replacement in DA_LABELS:
+        new = re.sub(pattern, replacement, text)
+        if new != text and pattern.startswith("^"):
+            return new
+        text = new
+    return text

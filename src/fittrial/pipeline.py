@@ -417,6 +417,11 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(publish(flow, blinded), tables_out["flow"])
 
     flow_fig = flow.copy()
+    flow_fig["stage"] = [t.label(st) for st in flow_fig["stage"]]
+    if language == "da":
+        for col in ("FIT", "control"):
+            flow_fig[col] = [str(v).replace("caseworkers", "medarbejdere").replace("citizens", "borgere")
+                             for v in flow_fig[col]]
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"]}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
     F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)

@@ -97,8 +97,8 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             return ""
         return f"{t.num(r['estimate'] * factor, digits)} ({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, digits)})"
 
-    baseline = [{"level": r["level"], "characteristic": t.text_numbers(str(r["characteristic"])),
-                 "FIT": t.text_numbers(str(r["FIT"])), "control": t.text_numbers(str(r["control"])),
+    baseline = [{"level": t.label(str(r["level"])), "characteristic": t.label(str(r["characteristic"])),
+                 "FIT": t.label(str(r["FIT"])), "control": t.label(str(r["control"])),
                  "std": t.num(r["std_difference"], 3)} for _, r in tables["baseline"].fillna("").iterrows()]
     primary = []
     for _, r in tables["primary_outcome"].iterrows():
@@ -125,7 +125,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                   "p_interaction": t.p(r["p_interaction"])} for _, r in sub.iterrows()]
     dropout = [{"estimate": est_ci(r), "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
                for _, r in e[e["analysis"] == "time_to_dropout"].iterrows()]
-    icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": r["scale"],
+    icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": t.label(str(r["scale"])),
             "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})",
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tip = tables["tipping_point"]
@@ -136,12 +136,22 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
-    predictors = [{"predictor": r["predictor"], "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})",
+    predictors = [{"predictor": t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})",
                    "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
-    practice = [{"measure": r["measure"], "value": t.text_numbers(str(r["value"]))}
+    practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
                 for _, r in tables["fit_practice"].iterrows()]
-    methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), m)
-                      for a, o, m in zip(e["analysis"], e["outcome"], e["method"])})
+    if t.language == "da":  # Danish descriptions; the detailed English ones stay in tables/effects.csv
+        from .i18n import DA_METHODS
+
+        def da_method(a: str, o: str) -> str:
+            key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
+            return DA_METHODS.get(key, "")
+
+        methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), da_method(a, o))
+                          for a, o in zip(e["analysis"], e["outcome"])})
+    else:
+        methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), m)
+                          for a, o, m in zip(e["analysis"], e["outcome"], e["method"])})
     plan = []
 
     def flatten(prefix: str, value: object) -> None:
@@ -165,7 +175,8 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         "inputs": [{"name": k, "path": v["path"], "sha256": v["sha256"]} for k, v in provenance.get("inputs", {}).items()],
         "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
     }
-    quality = tables["data_quality"].fillna("").to_dict("records")
+    quality = [{"table": r["table"], "check": t.label(str(r["check"])), "count": r["count"]}
+               for r in tables["data_quality"].fillna("").to_dict("records")]
     return dict(
         t=t, lang=t.language, version=__version__, arms=arms, threshold=threshold,
         summary=plain_summary(e, t), baseline=baseline, primary=primary, secondary=secondary,
