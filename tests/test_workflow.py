@@ -259,8 +259,11 @@ def test_danish_report(tmp_path):
     assert '<html lang="da">' in html and "Sammenfatning" in html and "Primært effektmål" in html
     assert "95% KI" in html
     import re
-    # decimal commas in the formatted tables
+    # decimal commas in the formatted tables and on the figures' axes; Danish figure labels
     assert re.search(r"\d,\d{2} \(-?\d+,\d{2} til -?\d+,\d{2}\)", html)
+    km = (tmp_path / "reports" / "figures" / "km.svg").read_text(encoding="utf-8")
+    assert re.search(r">0,\d</text>", km) and "Antal i risiko" in km
+    assert "Medarbejdere, n" in html and "Kontrol" in html
 
 
 def test_blinded_review_shows_only_a_and_b(tmp_path):

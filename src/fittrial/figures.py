@@ -22,15 +22,21 @@ def decimal_comma(fig: plt.Figure) -> None:
 
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "linear":
-                fmt = axis.get_major_formatter()
-                axis.set_major_formatter(FuncFormatter(lambda x, pos, f=fmt: f(x, pos).replace(".", ",")))
+            if axis.get_scale() != "linear":
+                continue
+            base = axis.get_major_formatter()
+
+            def fmt(x: float, pos: int | None, base=base, axis=axis) -> str:
+                base.set_locs(axis.get_majorticklocs())  # a ScalarFormatter formats only once it knows its ticks
+                return base(x, pos).replace(".", ",")
+
+            axis.set_major_formatter(FuncFormatter(fmt))
 
 
-def _save(fig: plt.Figure, png: str | Path, svg: str | Path | None) -> None:
+def _save(fig: plt.Figure, png: str | Path, svg: str | Path | None, decimal: str = ".") -> None:
     plt.rcParams["svg.hashsalt"] = "fittrial"
     plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable (privacy checks), smaller
-    if getattr(fig, "_fittrial_decimal_comma", False):
+    if decimal == ",":
         decimal_comma(fig)
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
@@ -62,7 +68,7 @@ def who5_by_arm_figure(summary: pd.DataFrame, png: str | Path, svg: str | Path |
 
 
 def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, xlabel: str, null: float = 0.0,
-                  title: str = "", log_scale: bool = False) -> None:
+                  title: str = "", log_scale: bool = False, decimal: str = ".") -> None:
     """Forest plot: ``rows`` has label, estimate, ci_low, ci_high and optionally note (printed at the right)."""
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         n = len(rows)
@@ -83,7 +89,7 @@ def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, x
         if title:
             ax.set_title(title)
         fig.tight_layout()
-        _save(fig, png, svg)
+        _save(fig, png, svg, decimal)
 
 
 def km_figure(curve: pd.DataFrame, at_risk: pd.DataFrame, png: str | Path, svg: str | Path | None,
@@ -109,7 +115,7 @@ def km_figure(curve: pd.DataFrame, at_risk: pd.DataFrame, png: str | Path, svg: 
         ax.annotate(labels.get("at_risk", "Number at risk"), xy=(-0.02, -0.23), xycoords="axes fraction", ha="right",
                     fontsize=8, fontstyle="italic")
         fig.subplots_adjust(bottom=0.33, left=0.15, right=0.97, top=0.96)
-        _save(fig, png, svg)
+        _save(fig, png, svg, labels.get("decimal", "."))
 
 
 def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, title: str = "") -> None:
@@ -157,7 +163,7 @@ def trajectories_figure(primary: pd.DataFrame, png: str | Path, svg: str | Path 
         ax.axhline(50, color="grey", lw=0.6, ls=":")
         ax.legend(frameon=False, loc="upper left")
         fig.tight_layout()
-        _save(fig, png, svg)
+        _save(fig, png, svg, labels.get("decimal", "."))
 
 
 def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path | None,
@@ -180,4 +186,4 @@ def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path |
             ax.set_xlabel(labels.get("meeting", "Meeting number"))
             ax.legend(frameon=False, fontsize=8, loc="lower right")
         fig.tight_layout()
-        _save(fig, png, svg)
+        _save(fig, png, svg, labels.get("decimal", "."))

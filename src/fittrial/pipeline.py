@@ -368,23 +368,12 @@ def figure_labels(language: str, arms: dict[str, str] | None = None) -> dict[str
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
                          tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False) -> None:
     """The report's own tables and figures (baseline, primary, secondary, flow, forest plots, KM, FIT, missing)."""
-    import matplotlib.pyplot as plt
-
     from . import figures as F
     from . import practice, tables as T
     from .i18n import Translator
 
     labels = figure_labels(language, BLIND_LABELS if blinded else None)
     t = Translator(language)
-    if labels["decimal"] == ",":
-        original = plt.Figure.__init__
-
-        def init(self, *args, **kwargs):  # every figure of this step gets Danish decimal commas
-            original(self, *args, **kwargs)
-            self._fittrial_decimal_comma = True
-
-        plt.Figure.__init__ = init
-
     rand = pd.read_parquet(inputs["randomisation"])
     cit = pd.read_parquet(inputs["citizens"])
     long = pd.read_parquet(inputs["who5_long"])
@@ -428,13 +417,14 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)
                       & ~effects["analysis"].str.startswith("subgroup:")]
     F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
-                    figures_out["forest_who5_svg"], labels["forest"])
+                    figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"])
     sub = effects[effects["analysis"].str.startswith("subgroup:")]
     notes = [f"{t('p_interaction')} {t.p(p)}" if k == 0 or v != prev else "" for k, (p, v, prev) in enumerate(
         zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
             [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]]))]
     F.forest_figure(sub.assign(label=sub["analysis"].str.replace("subgroup:", "", regex=False), note=notes),
-                    figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"])
+                    figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
+                    decimal=labels["decimal"])
     F.km_figure(pd.read_parquet(inputs["km_curve"]), pd.read_parquet(inputs["km"]), figures_out["km_png"],
                 figures_out["km_svg"], labels)
     F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
