@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import special, stats
+from scipy import special
 
 from .models import fit_binary_gee, fit_primary_lmm, t_inference
 from .sensitivity import cluster_level
@@ -192,4 +192,4 @@ def scenario_parameters(base: dict, overrides: dict) -> SimulationParameters:
 
 
 __all__ = ["METHODS", "simulate_analysis_data", "analyse_trial", "run_chunk", "summarise", "oc_figure",
-           "marginal_log_or", "scenario_parameters", "stats"]
+           "marginal_log_or", "scenario_parameters"]

@@ -13,7 +13,6 @@ import hashlib
 from pathlib import Path
 
 import jinja2
-import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -77,10 +76,6 @@ def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
     if outside.empty:
         return t("agree", n=len(rows), **values)
     return t("disagree", which=", ".join(t(f"a_{a}") for a in outside["analysis"]), **values)
-
-
-def _arm_cols(t: Translator, arms: dict[str, str]) -> list[str]:
-    return [arms["FIT"], arms["control"]]
 
 
 def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
@@ -209,4 +204,4 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         render_pdf(context, pdf_target)
 
 
-__all__ = ["render_report", "build_context", "plain_summary", "agreement_sentence", "sha256", "np"]
+__all__ = ["render_report", "build_context", "plain_summary", "agreement_sentence", "sha256"]
