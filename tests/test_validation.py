@@ -50,10 +50,48 @@ def test_missing_file(small_trial, schemas):
 
 
 def test_missing_column(small_trial, schemas):
-    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns="age")
+    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns="enrolled_on")
     frame.to_csv(small_trial["citizens"], index=False)
     (msg,) = problems_of(small_trial, schemas)
-    assert "citizens.csv" in msg and "column 'age'" in msg and "required column is missing" in msg
+    assert "citizens.csv" in msg and "column 'enrolled_on'" in msg and "required column is missing" in msg
+
+
+def test_optional_columns_absent_or_empty_are_all_missing(small_trial, schemas):
+    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns=["age", "kept_housing_12m"])
+    frame["sex"] = ""
+    frame.to_csv(small_trial["citizens"], index=False)
+    trial = validate_inputs({n: read_table(p, n) for n, p in small_trial.items()}, schemas)
+    assert trial.citizens["age"].isna().all() and trial.citizens["sex"].isna().all()
+    assert trial.citizens["kept_housing_12m"].isna().all()
+
+
+def test_an_arm_without_citizens_is_an_error_naming_the_arm(small_trial, schemas):
+    rand = pd.read_csv(small_trial["randomisation"], dtype=str)
+    control = set(rand.loc[rand["arm"] == "control", "caseworker_id"])
+    cit = pd.read_csv(small_trial["citizens"], dtype=str)
+    gone = set(cit.loc[cit["caseworker_id"].isin(control), "citizen_id"])
+    cit[~cit["citizen_id"].isin(gone)].to_csv(small_trial["citizens"], index=False)
+    for name in ("who5", "fit_sessions"):
+        t = pd.read_csv(small_trial[name], dtype=str)
+        t[~t["citizen_id"].isin(gone)].to_csv(small_trial[name], index=False)
+    (msg,) = problems_of(small_trial, schemas)
+    assert "no citizen belongs to a caseworker in the control arm" in msg
+
+
+def test_who5_date_optional_when_visit_given_and_visit_must_be_in_schedule(small_trial, schemas):
+    who5 = pd.read_csv(small_trial["who5"], dtype=str)
+    who5["visit"] = ""
+    who5.loc[0, ["answered_on", "visit"]] = ["", "0"]
+    who5.loc[1, ["answered_on", "visit"]] = ["", ""]
+    who5.loc[2, "visit"] = "9"
+    who5.to_csv(small_trial["who5"], index=False)
+    raws = {n: read_table(p, n) for n, p in small_trial.items()}
+    with pytest.raises(InputError) as info:
+        validate_inputs(raws, schemas, [0, 6, 12])
+    msgs = [p.format() for p in info.value.problems]
+    assert len(msgs) == 2
+    assert "row 3, column 'answered_on'" in msgs[0] and "or a visit" in msgs[0]
+    assert "row 4, column 'visit': value '9'" in msgs[1] and "not in the visit schedule" in msgs[1]
 
 
 def test_wrong_type_names_file_row_column_value(small_trial, schemas):

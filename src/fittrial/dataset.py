@@ -6,8 +6,21 @@ each visit, the binary course outcomes, and the baseline handling for the
 primary model (missing baseline replaced by the overall baseline mean plus an
 indicator; White & Thompson 2005).
 
-``who5_long``: one row per citizen and follow-up visit (6 and 12 months)
+``who5_long``: one row per citizen and follow-up visit of the schedule
 with an observed WHO-5 score; the input of the primary mixed model.
+
+Course outcomes have an explicit window of ``window_days`` days after
+enrolment (config ``analysis.outcome_window_days``, default 365, the
+12-month follow-up): ``dropout`` is 1 when the course ended with reason
+``dropout`` within the window and ``completed`` when it ended with reason
+``completed`` within it; both are 0 when the course ended for another reason
+within the window, ended after it, or was still open when the data end
+(the censoring date) and that date lies after the window. They are missing
+when the course was still open at the censoring date and the window had not
+yet ended then (follow-up too short to know), and when a course ended within
+the window without a reason. Time to dropout uses the same definition: the
+time is censored at the end of the window, at a course end for another
+reason, or at the censoring date.
 """
 
 from __future__ import annotations
@@ -20,12 +33,52 @@ from .validation import Trial
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 
 
+def censoring_date(trial: Trial, censor_on: str | None = None) -> pd.Timestamp:
+    """The administrative censoring date: ``censor_on`` if set, else the latest date found in the inputs."""
+    if censor_on:
+        return pd.Timestamp(censor_on)
+    dates = [trial.who5["answered_on"].max(), trial.citizens["ended_on"].max(), trial.citizens["enrolled_on"].max()]
+    if trial.fit_sessions is not None and len(trial.fit_sessions):
+        dates.append(trial.fit_sessions["session_on"].max())
+    return max(d for d in dates if pd.notna(d))
+
+
+def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: int) -> pd.DataFrame:
+    """dropout, completed (Int64, missing where unknown), and time to dropout (dropout_days, dropout_event).
+
+    See the module docstring for the rule. ``dropout_days`` is missing for a
+    course that ended within the window without a reason (its event is unknown).
+    """
+    window_end = citizens["enrolled_on"] + pd.Timedelta(days=int(window_days))
+    ended = citizens["ended_on"].notna()
+    reason = citizens["end_reason"]
+    within = ended & (citizens["ended_on"] <= window_end)
+    known_open = (~ended & (censor >= window_end)) | (ended & (citizens["ended_on"] > window_end))
+    out = pd.DataFrame(index=citizens.index)
+    for name in ("dropout", "completed"):
+        value = pd.Series(pd.NA, index=citizens.index, dtype="Int64")
+        value[known_open] = 0
+        value[within & reason.notna()] = (reason[within & reason.notna()] == name).astype(int)
+        out[name] = value
+    stop = citizens["ended_on"].where(ended, censor).where(lambda d: d <= window_end, window_end)
+    stop = stop.where(stop <= censor, censor)
+    days = (stop - citizens["enrolled_on"]).dt.days.astype(float).clip(lower=0.5)  # a zero time has no risk set
+    unknown = within & reason.isna()
+    out["dropout_days"] = days.where(~unknown)
+    out["dropout_event"] = ((reason == "dropout") & within).astype(int).where(~unknown)
+    return out
+
+
 def build_analysis_data(
-    trial: Trial, windows: list[VisitWindow], prorate_one_missing: bool = False
+    trial: Trial, windows: list[VisitWindow], prorate_one_missing: bool = False, window_days: int = 365,
+    censor_on: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return ``(citizens, who5_long, notes)`` for the analyses.
 
-    ``notes`` joins the validation notes with the scoring notes.
+    ``notes`` joins the validation notes with the scoring notes and one note
+    per course whose outcomes are missing because its follow-up is shorter
+    than the outcome window. ``window_days`` and ``censor_on``: see the module
+    docstring.
     """
     rand = trial.randomisation[["caseworker_id", "stratum", "arm", "randomised_on"]]
     cit = trial.citizens.drop(columns="_row").merge(rand, on="caseworker_id", how="left", validate="many_to_one")
@@ -36,11 +89,16 @@ def build_analysis_data(
         cit[col] = cit["citizen_id"].map(wide[w.visit]) if w.visit in wide else float("nan")
     cit["fit"] = (cit["arm"] == "FIT").astype(int)
 
-    reason = cit["end_reason"]
-    unknown = cit["ended_on"].notna() & reason.isna()
-    for name, value in (("dropout", "dropout"), ("completed", "completed")):
-        cit[name] = (reason == value).astype("Int64")
-        cit.loc[unknown, name] = pd.NA
+    censor = censoring_date(trial, censor_on)
+    outcomes = course_outcomes(cit, censor, window_days)
+    for col in outcomes:
+        cit[col] = outcomes[col]
+    short = cit["ended_on"].isna() & cit["dropout"].isna()
+    short_notes = pd.DataFrame({"check": "course open with follow-up shorter than the outcome window "
+                                         "(dropout and completion missing)", "table": "citizens",
+                                "row": trial.citizens.loc[short.to_numpy(), "_row"].to_numpy(),
+                                "detail": "citizen " + cit.loc[short, "citizen_id"].astype(str)})
+    cit["censor_on"] = censor
     for name in ("kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
         cit[name] = cit[name].astype("Int64")
 
@@ -56,5 +114,7 @@ def build_analysis_data(
         on="citizen_id", how="left", validate="many_to_one",
     )
     long = long.sort_values(["citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
-    notes = pd.concat([trial.notes, score_notes], ignore_index=True)
+    notes = pd.concat([frame for frame in (trial.notes, score_notes, short_notes) if len(frame)],
+                      ignore_index=True) if any(len(f) for f in (trial.notes, score_notes, short_notes)) else \
+        pd.DataFrame(columns=["check", "table", "row", "detail"])
     return cit, long, notes

@@ -70,12 +70,13 @@ class InputError(Exception):
         return "\n".join(lines)
 
 
-def run_user_step(func: Callable[[], None], log_path: str | Path | None = None) -> None:
+def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, rule: str | None = None) -> None:
     """Run one workflow step; report an :class:`InputError` without a traceback.
 
     The message goes to standard error (so the user sees it in the terminal) and
-    to the rule's log file. Any other exception is a bug: its traceback goes to
-    the log, and it is re-raised.
+    to the rule's log file. Any other exception is a defect in the pipeline: its
+    traceback goes to the log, and standard error gets one paragraph naming the
+    rule and the log (and asking for a report), before it is re-raised.
     """
     handler = None
     if log_path is not None:
@@ -97,10 +98,13 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None) 
             with open(log_path, "a", encoding="utf-8") as fh:
                 fh.write(message)
         sys.exit(1)
-    except Exception:
+    except Exception as exc:
         if log_path is not None:
             with open(log_path, "a", encoding="utf-8") as fh:
                 fh.write(traceback.format_exc())
+        sys.stderr.write(f"\nInternal error in the pipeline (not in your data) in rule '{rule or '?'}': "
+                         f"{type(exc).__name__}: {exc}\nThe full traceback is in the log {log_path}. Please report "
+                         "it to the maintainers with that log.\n")
         raise
     finally:
         if handler is not None:

@@ -65,6 +65,14 @@ def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> 
             "design_effect_unequal": deff_cv}
 
 
+def icc_row_not_estimated(outcome: str, scale: str, reason: str) -> dict:
+    """An ICC-table row with every number empty and the reason in ``not_estimated``."""
+    nan = float("nan")
+    return {"outcome": outcome, "scale": scale, "icc": nan, "ci_low": nan, "ci_high": nan, "method": "",
+            "mean_cluster_size": nan, "cv_cluster_size": nan, "design_effect": nan, "design_effect_unequal": nan,
+            "not_estimated": reason[:1].upper() + reason[1:]}
+
+
 class RandomInterceptLogit:
     """ML for logit P(y=1) = X beta + u_j, u_j ~ N(0, s^2), by adaptive Gauss-Hermite quadrature."""
 

@@ -1,6 +1,6 @@
 """Multiple imputation of missing WHO-5 under a multilevel model, pooled by Rubin's rules.
 
-Imputation model: WHO-5 at 0, 6 and 12 months of every citizen as one outcome
+Imputation model: WHO-5 at every visit of the schedule of every citizen as one outcome
 vector, ``who5 ~ visit * fit + stratum`` with random intercepts for caseworker
 and citizen (so imputations respect clustering and the correlation of a
 citizen's visits; they condition on arm, stratum, the citizen's observed
@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .estimable import NotEstimable, arm_reason, first, months, usable_visits
 from .lmm import NestedREML, numeric_hessian
-from .models import Contrast, _design, fit_lmm
+from .models import Contrast, _design, fit_lmm, not_estimated, random_words
 
 
 @dataclass
@@ -96,12 +97,20 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     model = NestedREML(cells.loc[obs, "who5"].to_numpy(), X[obs].to_numpy(), cells.loc[obs, "caseworker_id"].to_numpy(),
                        cells.loc[obs, "citizen_id"].to_numpy())
     fit = model.fit()
-    # variance parameters on the log scale: (log s2_w, log s2_c, log s2_e), floored away from the boundary
+    # free variance parameters on the log scale: (log s2_w, log s2_c, log s2_e), floored away from the boundary;
+    # an intercept the data cannot identify stays out of the model (variance 0)
+    free = np.flatnonzero([*model.free, True])
     floor = 1e-4 * fit.var_residual
-    logv = np.log(np.maximum([fit.var_caseworker, fit.var_citizen, fit.var_residual], floor))
+    logv_all = np.log(np.maximum([fit.var_caseworker, fit.var_citizen, fit.var_residual], floor))
+    logv = logv_all[free]
+
+    def variances(lv: np.ndarray) -> np.ndarray:
+        v = np.zeros(3)
+        v[free] = np.exp(lv)
+        return v
 
     def deviance_log(lv: np.ndarray) -> float:
-        v = np.exp(lv)
+        v = variances(lv)
         return model.deviance(np.array([np.sqrt(v[0] / v[2]), np.sqrt(v[1] / v[2]), np.sqrt(v[2])]))
 
     H = numeric_hessian(deviance_log, logv)
@@ -115,7 +124,7 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     index_by_group = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
     completed = []
     for _ in range(m):
-        v = np.exp(logv + chol @ rng.standard_normal(3))
+        v = variances(logv + chol @ rng.standard_normal(len(free)))
         s = np.sqrt(v[2])
         draw = model.at(np.array([np.sqrt(v[0]) / s, np.sqrt(v[1]) / s]))
         beta = rng.multivariate_normal(draw.beta, draw.cov_beta)
@@ -149,24 +158,52 @@ class MIResult:
 
 
 def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None = None,
-                        deltas: np.ndarray | None = None, visit: int = 12) -> MIResult:
-    """MI analysis of the WHO-5 effect at 6 and 12 months, and the delta-adjusted tipping point at ``visit``."""
-    cells, completed = impute(citizens, m, seed, strata)
-    strata = [s for s in (strata or sorted(cells["stratum"].unique())) if s in set(cells["stratum"])]
+                        deltas: np.ndarray | None = None, visit: int = 12,
+                        visits: tuple[int, ...] = (0, 6, 12)) -> MIResult:
+    """MI analysis of the WHO-5 effect at every follow-up visit, and the delta-adjusted tipping point at ``visit``.
+
+    ``visits``: the schedule. Only visits at which both arms have observed
+    WHO-5 (see :mod:`fittrial.estimable`) enter the imputation model; the
+    others get a not-estimated row. Without a usable ``visit``, nothing is
+    estimated and the tipping-point table is empty.
+    """
     deltas = np.round(np.arange(-15, 15.01, 0.5), 2) if deltas is None else np.asarray(deltas, float)
+    follow = [v for v in sorted(visits) if v != 0]
+    n_clusters, n_cit = int(citizens["caseworker_id"].nunique()), len(citizens)
+    observed = pd.concat([citizens.loc[citizens[f"who5_m{v}"].notna(), ["caseworker_id", "fit"]].assign(visit=v)
+                          for v in follow], ignore_index=True)
+    ok, why = usable_visits(observed, follow)
+    baseline = [0] if 0 in visits and not arm_reason(citizens[citizens["who5_m0"].notna()], "baseline WHO-5") else []
+    imp_visits = tuple(baseline + ok)
+    strata = [s for s in (strata or sorted(citizens["stratum"].unique())) if s in set(citizens["stratum"])]
+    method = (f"Multiple imputation ({m} imputations) of missing WHO-5 at "
+              + ", ".join(months(v) for v in imp_visits or follow) + " from a multilevel normal "
+              "model ({random}; arm x visit, stratum; proper draws of all "
+              "parameters); primary mixed model on each completed data set; Rubin's rules, t-test with "
+              "Barnard-Rubin df (complete-data df: caseworkers - caseworker-level parameters); all enrolled "
+              "citizens; missing at random")
+    reason = why.get(visit) or first(
+        None if n_clusters > 2 + len(strata) - 1 else
+        f"only {n_clusters} caseworkers, not more than the {1 + len(strata)} caseworker-level parameters")
+    if reason:
+        rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", why.get(v, reason),
+                              method.format(random=random_words((True, True))), n_clusters, n_cit) for v in follow]
+        empty = pd.DataFrame(columns=["delta", "estimate", "ci_low", "ci_high", "p_value"], dtype=float)
+        return MIResult(rows, empty, float("nan"))
+    cells, completed = impute(citizens, m, seed, strata, imp_visits)
     base_cells = cells["visit"] == 0
-    follow_visits = sorted(v for v in cells["visit"].unique() if v != 0)
+    follow_visits = list(ok)
     per_visit: dict[int, list[tuple[float, float]]] = {v: [] for v in follow_visits}
     shift_effects, shift_base = [], []
     df_com = None
     for y_m in completed:
         c = cells.assign(who5_completed=y_m)
-        baseline = c[base_cells].set_index("citizen_id")["who5_completed"]
-        long = c[~base_cells].assign(who5=lambda d: d["who5_completed"],
-                                     baseline_who5=lambda d: d["citizen_id"].map(baseline), baseline_missing=0)
+        base = c[base_cells].set_index("citizen_id")["who5_completed"]
+        long = c[~base_cells].assign(who5=lambda d: d["who5_completed"], baseline_missing=0,
+                                     baseline_who5=lambda d: d["citizen_id"].map(base).fillna(0.0) if len(base) else 0.0)
         X, between = _design(long, strata)
         res = fit_lmm(long, X, between, "between_within")
-        df_com = res.df
+        df_com, free = res.df, res.fit.free
         for v in follow_visits:
             L = res.arm_contrast(v).to_numpy()
             per_visit[v].append((float(L @ res.fit.beta), float(L @ res.fit.cov_beta @ L)))
@@ -179,13 +216,9 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
         L = res.arm_contrast(visit).to_numpy()
         shift_effects.append(float(L @ gfit.beta))
         shift_base.append(per_visit[visit][-1])
-    n_clusters = int(citizens["caseworker_id"].nunique())
-    method = (f"Multiple imputation ({m} imputations) of missing WHO-5 at 0, 6 and 12 months from a multilevel normal "
-              "model (random intercepts for caseworker and citizen; arm x visit, stratum; proper draws of all "
-              "parameters); primary mixed model on each completed data set; Rubin's rules, t-test with "
-              "Barnard-Rubin df (complete-data df: caseworkers - caseworker-level parameters); all enrolled "
-              "citizens; missing at random")
-    rows = []
+    method = method.format(random=random_words(free))
+    rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", r, method, n_clusters, n_cit)
+            for v, r in why.items()]
     for v in follow_visits:
         est = np.array([e for e, _ in per_visit[v]])
         var = np.array([u for _, u in per_visit[v]])
@@ -201,6 +234,7 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
         pooled = rubin(base_est + d * slope, base_var, df_com)
         tip_rows.append({"delta": float(d), "estimate": pooled.estimate, "ci_low": pooled.ci_low,
                          "ci_high": pooled.ci_high, "p_value": pooled.p_value})
+    rows.sort(key=lambda r: r.timepoint_months)
     tipping = pd.DataFrame(tip_rows)
     significant0 = rubin(base_est, base_var, df_com).p_value < 0.05
     changed = tipping[(tipping["p_value"] < 0.05) != significant0]

@@ -50,6 +50,12 @@ class NestedREMLFit:
     n_obs: int
     n_citizens: int
     n_clusters: int
+    free: tuple[bool, bool] = (True, True)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The random intercepts in the fitted model (``caseworker``, ``citizen``)."""
+        return tuple(t for t, f in zip(("caseworker", "citizen"), self.free) if f)
 
 
 class NestedREML:
@@ -60,6 +66,13 @@ class NestedREML:
     y : (n,) response
     X : (n, p) fixed-effects design of full column rank
     caseworker, citizen : (n,) labels; citizens are nested in caseworkers
+
+    A random intercept that the data cannot identify is left out of the model
+    (its variance fixed at 0), as lme4 requires: the citizen intercept when
+    every citizen has a single observation (it is then the residual) or when
+    every caseworker has a single citizen (it is then the caseworker
+    intercept); the caseworker intercept when every caseworker has a single
+    observation. ``free`` records which intercepts are in the model.
     """
 
     def __init__(self, y: np.ndarray, X: np.ndarray, caseworker: np.ndarray, citizen: np.ndarray):
@@ -81,6 +94,18 @@ class NestedREML:
         self.n_cw = len(cw_index)
         self.AtA = A.T @ A
         self.n_cit = n_cit
+        self.free = (bool(self.n_cw < self.n), bool(n_cit < self.n and n_cit > self.n_cw))
+
+    def _full(self, free_sd: np.ndarray) -> np.ndarray:
+        """Relative SDs (s_w, s_c) from the free ones (left-out intercepts at 0)."""
+        out = np.zeros(2)
+        out[np.flatnonzero(self.free)] = free_sd
+        return out
+
+    @property
+    def varpar_index(self) -> list[int]:
+        """Indices of the free parameters within (theta_w, theta_c, sigma)."""
+        return [i for i in (0, 1) if self.free[i]] + [2]
 
     def _cross(self, g_w: float, g_c: float) -> tuple[np.ndarray, float]:
         """A' H^-1 A and log|H| at the variance ratios (g_w, g_c)."""
@@ -132,16 +157,19 @@ class NestedREML:
 
     def fit(self, starts: tuple[tuple[float, float], ...] = ((0.3, 0.7), (0.0, 0.7), (0.7, 1.5), (0.05, 0.2))
             ) -> NestedREMLFit:
-        """Minimise the REML criterion from several starts; return the best fit."""
+        """Minimise the REML criterion over the free relative SDs from several starts; return the best fit."""
+        keep = np.flatnonzero(self.free)
+        if not len(keep):
+            return self.at(np.zeros(2))
         best = None
-        for x0 in starts:
-            opt = optimize.minimize(self.criterion, np.asarray(x0, float), method="L-BFGS-B",
-                                    bounds=[(0.0, MAX_REL_SD), (0.0, MAX_REL_SD)],
+        for x0 in dict.fromkeys(tuple(np.asarray(x, float)[keep]) for x in starts):
+            opt = optimize.minimize(lambda x: self.criterion(self._full(x)), np.asarray(x0, float),
+                                    method="L-BFGS-B", bounds=[(0.0, MAX_REL_SD)] * len(keep),
                                     options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
             if best is None or opt.fun < best.fun:
                 best = opt
         assert best is not None
-        return self.at(best.x)
+        return self.at(self._full(best.x))
 
     def at(self, rel_sd: np.ndarray) -> NestedREMLFit:
         """Estimates at given relative SDs (s_w, s_c)."""
@@ -153,7 +181,7 @@ class NestedREML:
         rss = float(M[p, p] - M[:p, p] @ beta)
         s2 = rss / (self.n - p)
         return NestedREMLFit(beta, s2 * Mxx_inv, g_w * s2, g_c * s2, s2, self.criterion(np.asarray(rel_sd)),
-                             self.n, self.n_cit, self.n_cw)
+                             self.n, self.n_cit, self.n_cw, self.free)
 
 
 def _steps(x: np.ndarray) -> np.ndarray:
@@ -215,10 +243,18 @@ def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
     Hessian of the REML deviance (the asymptotic covariance of the variance
     parameters). Derivatives are numerical (lmerTest uses numDeriv).
     """
-    x = varpar_of(fit)
+    full = varpar_of(fit)
+    idx = model.varpar_index  # parameters of intercepts left out of the model stay at 0
+
+    def expand(vp: np.ndarray) -> np.ndarray:
+        out = full.copy()
+        out[idx] = vp
+        return out
+
+    x = full[idx]
     v = float(L @ fit.cov_beta @ L)
-    grad = numeric_gradient(lambda vp: float(L @ model.vcov(vp) @ L), x)
-    A = 2.0 * np.linalg.pinv(numeric_hessian(model.deviance, x))
+    grad = numeric_gradient(lambda vp: float(L @ model.vcov(expand(vp)) @ L), x)
+    A = 2.0 * np.linalg.pinv(numeric_hessian(lambda vp: model.deviance(expand(vp)), x))
     denom = float(grad @ A @ grad)
     df = 2.0 * v * v / denom if denom > 0 else float("inf")
     return ContrastInference(float(L @ fit.beta), float(np.sqrt(v)), df)
@@ -233,7 +269,7 @@ def _cluster_blocks(model: NestedREML, fit: NestedREMLFit):
         Zc = (cit[:, None] == pd.unique(cit)[None, :]).astype(float)
         G = [np.ones((len(idx), len(idx))), Zc @ Zc.T, np.eye(len(idx))]
         Sigma = fit.var_caseworker * G[0] + fit.var_citizen * G[1] + fit.var_residual * G[2]
-        blocks.append((model.X[idx], np.linalg.inv(Sigma), G))
+        blocks.append((model.X[idx], np.linalg.inv(Sigma), [G[i] for i in model.varpar_index]))
     return blocks
 
 
@@ -248,7 +284,7 @@ def kenward_roger(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
     """
     Phi = fit.cov_beta
     blocks = _cluster_blocks(model, fit)
-    k, p = 3, model.p
+    k, p = len(model.varpar_index), model.p
     P = [np.zeros((p, p)) for _ in range(k)]
     Q = [[np.zeros((p, p)) for _ in range(k)] for _ in range(k)]
     trSS = np.zeros((k, k))

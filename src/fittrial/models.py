@@ -44,6 +44,7 @@ from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable, Independence
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
+from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, usable_visits
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
@@ -67,11 +68,20 @@ class Contrast:
     n_citizens: int
     analysis: str = "itt"
     p_interaction: float = float("nan")
+    not_estimated: str = ""
 
     def as_row(self) -> dict:
         return {k: getattr(self, k) for k in
                 ("analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                 "p_value", "p_interaction", "method", "n_clusters", "n_citizens")}
+                 "p_value", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens")}
+
+
+def not_estimated(analysis: str, outcome: str, timepoint: int, scale: str, reason: str, method: str = "",
+                  n_clusters: int = 0, n_citizens: int = 0) -> Contrast:
+    """An effects-table row whose estimate is empty, with the reason in words (and the method it would have used)."""
+    nan = float("nan")
+    return Contrast(outcome, int(timepoint), scale, nan, nan, nan, nan, nan, nan, method, int(n_clusters),
+                    int(n_citizens), analysis, nan, reason[:1].upper() + reason[1:])
 
 
 def t_inference(estimate: float, se: float, df: float, level: float = 0.95) -> tuple[float, float, float]:
@@ -119,6 +129,7 @@ class LmmResult:
     design_means: pd.Series
     df_method: str = "satterthwaite"
     contrasts: list[Contrast] = field(default_factory=list)
+    model_visits: list[int] = field(default_factory=list)
 
     def __getattr__(self, name: str):
         # var_caseworker, var_citizen, var_residual, reml_criterion, n_obs, n_citizens, n_clusters
@@ -184,15 +195,48 @@ class LmmResult:
         return self.var_caseworker / total
 
     def variance_table(self) -> pd.DataFrame:
-        total = self.var_caseworker + self.var_citizen + self.var_residual
-        rows = [("caseworker (cluster)", self.var_caseworker), ("citizen within caseworker", self.var_citizen),
-                ("residual", self.var_residual)]
-        return pd.DataFrame({"component": [r[0] for r in rows], "variance": [r[1] for r in rows],
-                             "share": [r[1] / total for r in rows]})
+        """Variance components with their share of the total; a component left out of the model is not estimated."""
+        return variance_table(self.fit)
 
 
-def lmm_method(df_method: str) -> str:
-    return ("Linear mixed model (REML), random intercepts for caseworker and citizen within caseworker, "
+LEFT_OUT = {
+    "caseworker": "not estimated: every caseworker has a single observation, so the caseworker and residual "
+                  "variances cannot be told apart",
+    "citizen": "not estimated: the citizen variance cannot be told apart from the residual (every citizen has one "
+               "observation) or from the caseworker variance (every caseworker has one citizen); it is part of "
+               "the residual here",
+}
+
+
+def variance_table(fit: NestedREMLFit | None, reason: str = "") -> pd.DataFrame:
+    """Variance components (caseworker, citizen, residual) with shares; empty with ``reason`` when not fitted."""
+    names = ["caseworker (cluster)", "citizen within caseworker", "residual"]
+    if fit is None:
+        return pd.DataFrame({"component": names, "variance": np.nan, "share": np.nan,
+                             "not_estimated": reason[:1].upper() + reason[1:]})
+    values = [fit.var_caseworker, fit.var_citizen, fit.var_residual]
+    total = sum(values)
+    notes = ["" if fit.free[0] else LEFT_OUT["caseworker"], "" if fit.free[1] else LEFT_OUT["citizen"], ""]
+    values = [v if not n else np.nan for v, n in zip(values, notes)]
+    return pd.DataFrame({"component": names, "variance": values, "share": [v / total for v in values],
+                         "not_estimated": [n[:1].upper() + n[1:] for n in notes]})
+
+
+def random_words(free: tuple[bool, bool]) -> str:
+    """The random part of a mixed model in words, saying which intercepts were left out and why."""
+    if all(free):
+        return "random intercepts for caseworker and citizen within caseworker"
+    if free[0]:
+        return ("random intercept for caseworker (no citizen intercept: with one observation per citizen, or one "
+                "citizen per caseworker, the data cannot identify it)")
+    if free[1]:
+        return ("random intercept for citizen (no caseworker intercept: every caseworker has a single "
+                "observation)")
+    return "no random intercepts (every caseworker has a single observation)"
+
+
+def lmm_method(df_method: str, free: tuple[bool, bool] = (True, True)) -> str:
+    return ("Linear mixed model (REML), " + random_words(free) + ", "
             "adjusted for baseline WHO-5 (missing baseline: mean + indicator) and stratum; "
             "SE conditional on the variance estimates (as lme4); t-test with " + DF_WORDS[df_method]
             + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
@@ -223,8 +267,31 @@ def contrast_row(result: LmmResult, L: pd.Series, outcome: str, timepoint: int, 
                     int(data["caseworker_id"].nunique()), int(data["citizen_id"].nunique()), analysis)
 
 
+def prepare_lmm(long: pd.DataFrame, strata: list[str] | None, visits: list[int] | None, what: str
+                ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[int, str]]:
+    """Data, design and between-caseworker columns of the primary model on the visits where the arms can be
+    compared, with the reason for every follow-up visit left out.
+
+    Raises :class:`NotEstimable` when no visit is left, when the caseworkers
+    with data do not exceed the caseworker-level parameters, or when the design
+    is not of full rank.
+    """
+    visits = sorted(long["visit"].unique()) if visits is None else sorted(visits)
+    ok, why = usable_visits(long, visits)
+    if not ok:
+        raise NotEstimable(why[visits[0]] if len(visits) == 1 else "; ".join(why[v] for v in visits))
+    long = long[long["visit"].isin(ok)]
+    long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
+    strata = sorted(long["stratum"].unique()) if strata is None else [s for s in strata if s in set(long["stratum"])]
+    X, between = _design(long, strata)
+    reason = first(caseworker_df_reason(long, len(between), what), rank_reason(X))
+    if reason:
+        raise NotEstimable(reason)
+    return long, X, between, why
+
+
 def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
-                    df_method: str = "satterthwaite") -> LmmResult:
+                    df_method: str = "satterthwaite", visits: list[int] | None = None) -> LmmResult:
     """Fit the primary WHO-5 mixed model and return the FIT-control contrasts at each follow-up.
 
     ``long`` has one row per citizen and follow-up visit with an observed
@@ -232,14 +299,21 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
     stratum, caseworker_id, citizen_id). ``strata`` fixes the reference
     stratum (the first); by default the sorted strata present. ``df_method``:
     ``satterthwaite`` (default), ``kenward_roger`` or ``between_within``.
+    ``visits``: the follow-up visits of the schedule (default: those in
+    ``long``). A visit at which the arms cannot be compared (see
+    :mod:`fittrial.estimable`) is left out of the model and gets a
+    not-estimated row; if no visit is left, :class:`NotEstimable` is raised.
     """
-    long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
-    strata = sorted(long["stratum"].unique()) if strata is None else [s for s in strata if s in set(long["stratum"])]
-    X, between = _design(long, strata)
-    result = fit_lmm(long, X, between, df_method)
-    for v in sorted(long["visit"].unique()):
-        result.contrasts.append(contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference",
-                                             lmm_method(df_method), long[long["visit"] == v]))
+    data, X, between, why = prepare_lmm(long, strata, visits, "follow-up WHO-5")
+    result = fit_lmm(data, X, between, df_method)
+    result.model_visits = [int(v) for v in sorted(data["visit"].unique())]
+    method = lmm_method(df_method, result.fit.free)
+    for v in sorted(set(data["visit"]) | set(why)):
+        if v in why:
+            result.contrasts.append(not_estimated("itt", "who5", v, "mean_difference", why[v], method))
+        else:
+            result.contrasts.append(contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference",
+                                                 method, data[data["visit"] == v]))
     return result
 
 
@@ -269,27 +343,32 @@ def gee_method(covariance: str) -> str:
             f"(complete cases)")
 
 
-def _not_estimable(data: pd.DataFrame, outcome: str) -> str | None:
+def _not_estimable(data: pd.DataFrame, outcome: str, n_params: int) -> str | None:
     """Why an arm comparison of a binary outcome cannot be estimated, or None."""
+    if data.empty:
+        return f"{outcome} is not recorded for any citizen"
+    reason = first(arm_reason(data, f"{outcome} recorded"), caseworker_df_reason(data, n_params, f"{outcome} recorded"))
+    if reason:
+        return reason
+    values = {arm: data.loc[data["fit"] == arm, outcome] for arm in (1, 0)}
+    if all(v.nunique() == 1 for v in values.values()) and values[1].iloc[0] == values[0].iloc[0]:
+        return (f"{outcome} is {int(values[1].iloc[0])} for every analysed citizen in both arms, so there is "
+                "nothing to compare")
     for arm, label in ((1, "FIT"), (0, "control")):
-        values = data.loc[data["fit"] == arm, outcome]
-        if values.empty:
-            return f"no {label} citizen has {outcome} observed"
-        if values.nunique() == 1:
-            return (f"{outcome} is {int(values.iloc[0])} for every analysed {label} citizen, so the odds ratio "
-                    "is not estimable (complete separation)")
+        if values[arm].nunique() == 1:
+            return (f"{outcome} is {int(values[arm].iloc[0])} for every analysed {label} citizen, so the odds ratio "
+                    "is 0 or infinite (complete separation)")
     return None
 
 
 def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: int, timepoint_months: int,
-               reason: str) -> GeeResult:
+               reason: str, method: str) -> GeeResult:
     nan = float("nan")
     n_cl = int(data["caseworker_id"].nunique())
     out = GeeResult(outcome, pd.Series(nan, index=columns), pd.DataFrame(nan, index=columns, columns=columns), nan,
                     nan, n_cl, len(data), n_missing, nan, nan)
     for scale in ("odds_ratio", "risk_difference", "risk_ratio"):
-        out.contrasts.append(Contrast(outcome, timepoint_months, scale, nan, nan, nan, nan, nan, nan,
-                                      f"Not estimated: {reason}.", n_cl, len(data)))
+        out.contrasts.append(not_estimated("itt", outcome, timepoint_months, scale, reason, method, n_cl, len(data)))
     return out
 
 
@@ -398,13 +477,15 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
         X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
     y = data[outcome].astype(float).to_numpy()
     groups = pd.factorize(data["caseworker_id"])[0]
-    reason = _not_estimable(data, outcome)
+    reason = first(_not_estimable(data, outcome, X.shape[1]), None if data.empty else rank_reason(X))
     if reason is not None:
-        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason)
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason, gee_method(covariance))
     try:
         beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
     except RuntimeError:
-        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, "the GEE did not converge")
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months,
+                          "the GEE did not converge with either working correlation (exchangeable or independence)",
+                          gee_method(covariance))
     cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
     params = pd.Series(beta, index=X.columns)
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)

@@ -51,12 +51,15 @@ def blind(trial: Trial, randomisation_path: str) -> Trial:
 
 
 def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str],
-                  blinded: bool = False) -> None:
+                  blinded: bool = False, visits: list[int] | None = None,
+                  age_range: tuple[int, int] | None = None) -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path (``fit_sessions`` may be None or "").
     ``outputs`` maps table name (and ``notes``) to Parquet paths. With
-    ``blinded``, the arms are relabelled (see :func:`blind`).
+    ``blinded``, the arms are relabelled (see :func:`blind`). ``visits``: the
+    visit schedule (an explicit visit outside it is an error); ``age_range``:
+    the plausible ages (config ``checks``), replacing the schema's range.
     """
     raws = {}
     problems: list[Problem] = []
@@ -69,8 +72,11 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    schemas = {name: load_schema(Path(schema_dir) / f"{name}.schema.yaml") for name in raws}
-    trial = validate_inputs(raws, schemas)
+    schemas = {name: load_schema(Path(schema_dir) / f"{name}.schema.yaml") for name in ("randomisation", "citizens",
+                                                                                        "who5", "fit_sessions")}
+    if age_range is not None:
+        schemas["citizens"]["properties"]["age"].update(minimum=int(age_range[0]), maximum=int(age_range[1]))
+    trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits)
     if blinded:
         trial = blind(trial, str(inputs["randomisation"]))
     for name in ("randomisation", "citizens", "who5"):
@@ -84,11 +90,12 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
 
 
 def analysis_data_step(clean: Mapping[str, str], visits: list[dict], prorate_one_missing: bool,
-                       outputs: Mapping[str, str]) -> None:
-    """Score WHO-5, assign visits and write the analysis data sets and all data-quality notes."""
+                       outputs: Mapping[str, str], window_days: int = 365, censor_on: str | None = None) -> None:
+    """Score WHO-5, assign visits, derive the course outcomes and write the analysis data sets and all notes."""
     trial = Trial(*(pd.read_parquet(clean[n]) for n in ("randomisation", "citizens", "who5", "fit_sessions")),
                   notes=pd.read_parquet(clean["notes"]))
-    citizens, long, notes = build_analysis_data(trial, windows_from_config(visits), prorate_one_missing)
+    citizens, long, notes = build_analysis_data(trial, windows_from_config(visits), prorate_one_missing,
+                                                window_days, censor_on)
     write_parquet(citizens, outputs["citizens"])
     write_parquet(long, outputs["who5_long"])
     write_parquet(notes, outputs["notes"])
@@ -114,36 +121,58 @@ def _strata(randomisation: pd.DataFrame) -> list[str]:
     return sorted(randomisation["stratum"].unique())
 
 
-def _primary(who5_long: str, randomisation: str, df_method: str):
+def follow_up_visits(options: Mapping) -> list[int]:
+    """The follow-up visits of the schedule (``options["visits"]``, the config's visit labels)."""
+    return sorted(int(v) for v in options["visits"] if int(v) != 0)
+
+
+def _primary(who5_long: str, randomisation: str, options: Mapping):
+    """(long, fitted primary model); raises NotEstimable with the reason when it cannot be fitted."""
     long = pd.read_parquet(who5_long)
-    if long.empty:
-        raise InputError(Problem("who5", "no citizen has a scored WHO-5 form at any follow-up visit; "
-                                          "the primary analysis needs follow-up data."))
-    return long, fit_primary_lmm(long, _strata(pd.read_parquet(randomisation)), df_method)
+    return long, fit_primary_lmm(long, _strata(pd.read_parquet(randomisation)), options["lmm_df"],
+                                 follow_up_visits(options))
 
 
 def _rows(contrasts: list) -> pd.DataFrame:
     return pd.DataFrame([c.as_row() for c in contrasts])
 
 
-def primary_step(who5_long: str, randomisation: str, df_method: str, contrasts_out: str, variance_out: str,
+def primary_step(who5_long: str, randomisation: str, options: Mapping, contrasts_out: str, variance_out: str,
                  emmeans_out: str) -> None:
-    """Fit the primary WHO-5 mixed model; write its contrasts, variance components and marginal means."""
+    """Fit the primary WHO-5 mixed model; write its contrasts, variance components and marginal means.
+
+    When the model is not estimable, every row says why (and the variance
+    components and marginal means are empty).
+    """
+    from .estimable import NotEstimable
+    from .models import lmm_method, not_estimated, variance_table
+
     start = time.perf_counter()
-    long, result = _primary(who5_long, randomisation, df_method)
+    try:
+        long, result = _primary(who5_long, randomisation, options)
+    except NotEstimable as exc:
+        log.info("primary LMM not estimated: %s", exc.reason)
+        rows = [not_estimated("itt", "who5", v, "mean_difference", exc.reason, lmm_method(options["lmm_df"]))
+                for v in follow_up_visits(options)]
+        write_parquet(_rows(rows), contrasts_out)
+        write_parquet(variance_table(None, exc.reason), variance_out)
+        write_parquet(pd.DataFrame(columns=["arm", "visit_months", "emmean", "se", "df", "ci_low", "ci_high"]),
+                      emmeans_out)
+        return
     log.info("primary LMM fitted in %.3f s; REML criterion %.6f; variances caseworker %.4f, citizen %.4f, "
-             "residual %.4f", time.perf_counter() - start, result.reml_criterion, result.var_caseworker,
-             result.var_citizen, result.var_residual)
+             "residual %.4f; random intercepts: %s", time.perf_counter() - start, result.reml_criterion,
+             result.var_caseworker, result.var_citizen, result.var_residual, ", ".join(result.fit.terms) or "none")
     write_parquet(_rows(result.contrasts), contrasts_out)
     write_parquet(result.variance_table(), variance_out)
-    write_parquet(result.emmeans(sorted(long["visit"].unique())), emmeans_out)
+    write_parquet(result.emmeans(sorted(result.model_visits)), emmeans_out)
 
 
-def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: str, out: str) -> None:
+def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: str, out: str,
+                   timepoint_months: int = 12) -> None:
     """Fit one binary outcome's GEE; write its odds ratio and risk difference rows."""
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
-    result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)))
+    result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)), timepoint_months)
     log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
              outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
     write_parquet(_rows(result.contrasts), out)
@@ -153,32 +182,45 @@ def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, ou
     """One sensitivity analysis of the WHO-5 effect; writes its effects-table rows.
 
     ``analysis``: clda, cluster_level, ancova_cr2, per_protocol or cace.
-    ``options``: the config's ``analysis`` section.
+    ``options``: the config's ``analysis`` section plus ``visits`` (the visit
+    labels of the schedule). Per protocol and CACE are not estimated, with the
+    reason, when no FIT sessions were supplied.
     """
     from . import sensitivity as sens
+    from .models import not_estimated
 
     cit = pd.read_parquet(inputs["citizens"])
     strata = _strata(pd.read_parquet(inputs["randomisation"]))
     df_method = options["lmm_df"]
+    visit = int(options["primary_visit"])
+    follow = follow_up_visits(options)
     start = time.perf_counter()
     if analysis == "clda":
-        rows = sens.clda(cit, strata, df_method)
+        rows = sens.clda(cit, strata, df_method, tuple(sorted(int(v) for v in options["visits"])))
     elif analysis == "cluster_level":
-        rows = sens.cluster_level(cit, strata)
+        rows = sens.cluster_level(cit, strata, visit)
     elif analysis == "ancova_cr2":
-        row, extra = sens.ancova_cr2(cit, strata)
-        log.info("ancova_cr2: CR2 SE %.4f (Bell-McCaffrey df %.1f); linearmodels CR0 SE %.4f, CR1 SE %.4f",
-                 row.se, row.df, extra["se_cr0_linearmodels"], extra["se_cr1_linearmodels"])
+        row, extra = sens.ancova_cr2(cit, strata, visit)
+        if extra:
+            log.info("ancova_cr2: CR2 SE %.4f (Bell-McCaffrey df %.1f); linearmodels CR0 SE %.4f, CR1 SE %.4f",
+                     row.se, row.df, extra["se_cr0_linearmodels"], extra["se_cr1_linearmodels"])
         rows = [row]
     elif analysis in ("per_protocol", "cace"):
         k = int(options["adherence_min_sessions"])
-        adherent = sens.adherence(pd.read_parquet(inputs["fit_sessions"]), cit, k)
-        log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
-                 int((cit["fit"] == 1).sum()))
-        if analysis == "per_protocol":
-            rows = sens.per_protocol(pd.read_parquet(inputs["who5_long"]), cit, adherent, k, strata, df_method)
+        sessions = pd.read_parquet(inputs["fit_sessions"])
+        if sessions.empty:
+            reason = "no FIT sessions supplied (inputs.fit_sessions is empty), so adherence is unknown"
+            timepoints = follow if analysis == "per_protocol" else [visit]
+            rows = [not_estimated(analysis, "who5", v, "mean_difference", reason) for v in timepoints]
         else:
-            rows = [sens.cace(cit, adherent, k, strata)]
+            adherent = sens.adherence(sessions, cit, k)
+            log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
+                     int((cit["fit"] == 1).sum()))
+            if analysis == "per_protocol":
+                rows = sens.per_protocol(pd.read_parquet(inputs["who5_long"]), cit, adherent, k, strata, df_method,
+                                         follow)
+            else:
+                rows = [sens.cace(cit, adherent, k, strata, visit)]
     else:
         raise ValueError(f"unknown sensitivity analysis {analysis!r}")
     log.info("%s done in %.2f s", analysis, time.perf_counter() - start)
@@ -186,27 +228,36 @@ def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, ou
 
 
 def subgroup_step(variable: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
-    """The 12-month WHO-5 effect within the levels of one subgroup variable, with the interaction p-value."""
+    """The WHO-5 effect at the primary visit within the levels of one subgroup variable, with the interaction p."""
     from .sensitivity import subgroup
 
     rows = subgroup(pd.read_parquet(inputs["who5_long"]), pd.read_parquet(inputs["citizens"]), variable,
                     list(options["age_breaks"]), _strata(pd.read_parquet(inputs["randomisation"])),
-                    options["lmm_df"])
-    write_parquet(_rows(rows) if rows else pd.DataFrame(columns=["analysis"]), out)
+                    options["lmm_df"], int(options["primary_visit"]))
+    write_parquet(_rows(rows), out)
 
 
 def randomisation_step(who5_long: str, randomisation: str, options: dict, out: str) -> None:
-    """Randomisation test of the 12-month WHO-5 effect (seeded from the config)."""
+    """Randomisation test of the WHO-5 effect at the primary visit (seeded from the config)."""
+    from .estimable import NotEstimable
+    from .models import not_estimated
     from .randomisation import randomisation_row, randomisation_test
 
-    long, result = _primary(who5_long, randomisation, options["lmm_df"])
+    visit = int(options["primary_visit"])
+    try:
+        long, result = _primary(who5_long, randomisation, options)
+        if visit not in result.model_visits:
+            raise NotEstimable(next(c.not_estimated for c in result.contrasts if c.timepoint_months == visit))
+    except NotEstimable as exc:
+        write_parquet(_rows([not_estimated("randomisation_test", "who5", visit, "mean_difference", exc.reason)]), out)
+        return
     cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
     start = time.perf_counter()
     test = randomisation_test(result, cw["stratum"], cw["fit"], int(options["randomisation"]["n"]),
-                              int(options["randomisation"]["seed"]))
-    log.info("randomisation test: %d re-randomisations in %.2f s; p = %.4f", test.n_randomisations,
-             time.perf_counter() - start, test.p_value)
-    write_parquet(_rows([randomisation_row(result, test, long)]), out)
+                              int(options["randomisation"]["seed"]), visit)
+    log.info("randomisation test: %d allocations (%s) in %.2f s; p = %.4f", test.n_randomisations,
+             "exact" if test.exact else "random", time.perf_counter() - start, test.p_value)
+    write_parquet(_rows([randomisation_row(result, test, long, visit)]), out)
 
 
 def imputation_step(citizens: str, randomisation: str, options: dict, out: str, tipping_out: str) -> None:
@@ -219,51 +270,68 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     deltas = np.round(np.arange(mi["delta_from"], mi["delta_to"] + mi["delta_step"] / 2, mi["delta_step"]), 6)
     start = time.perf_counter()
     res = multiple_imputation(pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]),
-                              _strata(pd.read_parquet(randomisation)), deltas)
+                              _strata(pd.read_parquet(randomisation)), deltas, int(options["primary_visit"]),
+                              tuple(sorted(int(v) for v in options["visits"])))
     log.info("multiple imputation: %d imputations in %.1f s; tipping delta %s", mi["m"],
              time.perf_counter() - start, res.tipping_delta)
     write_parquet(_rows(res.rows), out)
     write_parquet(res.tipping.assign(tipping_delta=res.tipping_delta), tipping_out)
 
 
-def dropout_step(clean: Mapping[str, str], citizens: str, randomisation: str, options: dict, threshold: int,
-                 out: str, km_out: str, curve_out: str) -> None:
-    """Time to dropout: Cox model row and Kaplan-Meier table."""
+def dropout_step(citizens: str, randomisation: str, options: dict, threshold: int, out: str, km_out: str,
+                 curve_out: str) -> None:
+    """Time to dropout within the outcome window: Cox model row and Kaplan-Meier table.
+
+    The event definition and the censoring date are those of the ``dropout``
+    outcome (see :mod:`fittrial.dataset`).
+    """
     from .survival import cox_dropout, dropout_times, km_curve, km_table
 
     cit = pd.read_parquet(citizens)
-    censor_on = options.get("censor_on")
-    if censor_on:
-        censor = pd.Timestamp(censor_on)
-    else:
-        dates = [pd.read_parquet(clean["who5"])["answered_on"].max(), cit["ended_on"].max(), cit["enrolled_on"].max()]
-        sessions = pd.read_parquet(clean["fit_sessions"])
-        if len(sessions):
-            dates.append(sessions["session_on"].max())
-        censor = max(d for d in dates if pd.notna(d))
-    times = dropout_times(cit, censor)
-    row, _ = cox_dropout(times, _strata(pd.read_parquet(randomisation)))
-    log.info("time to dropout: censoring date %s; %d events among %d citizens", censor.date(),
-             int(times["event"].sum()), len(times))
+    times = dropout_times(cit)
+    row = cox_dropout(times, _strata(pd.read_parquet(randomisation)), int(options["primary_visit"]),
+                      int(options["outcome_window_days"]))
+    log.info("time to dropout: censoring date %s; %d events among %d citizens",
+             pd.Timestamp(cit["censor_on"].iloc[0]).date(), int(times["event"].sum()), len(times))
     write_parquet(_rows([row]), out)
     write_parquet(km_table(times, list(options["km_days"]), threshold), km_out)
     write_parquet(km_curve(times), curve_out)
 
 
 def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
-    """ICC table: WHO-5 (bootstrap CI) and every binary outcome on the latent scale (profile CI)."""
-    from .dataset import BINARY_OUTCOMES
-    from .icc import icc_binary, icc_who5
+    """ICC table: WHO-5 (bootstrap CI) and every binary outcome on the latent scale (profile CI).
 
-    long, result = _primary(who5_long, randomisation, options["lmm_df"])
+    An ICC that the data cannot identify is a row with the reason in ``not_estimated``.
+    """
+    from .dataset import BINARY_OUTCOMES
+    from .estimable import NotEstimable
+    from .icc import icc_binary, icc_who5, icc_row_not_estimated
+    from .models import _not_estimable
+
     cit = pd.read_parquet(citizens)
     strata = _strata(pd.read_parquet(randomisation))
-    rows = [icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))]
+    try:
+        _, result = _primary(who5_long, randomisation, options)
+        if not result.fit.free[0]:
+            raise NotEstimable("the primary model has no caseworker intercept (every caseworker has a single "
+                               "observation)")
+        rows = [icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))]
+    except NotEstimable as exc:
+        rows = [icc_row_not_estimated("who5", "observed", f"the primary model is not estimable: {exc.reason}")]
     for outcome in BINARY_OUTCOMES:
-        if cit[outcome].notna().sum() and cit[outcome].dropna().nunique() > 1:
+        data = cit[cit[outcome].notna()]
+        reason = _not_estimable(data, outcome, 2 + max(len(strata) - 1, 0))
+        if reason is None and data[outcome].nunique() < 2:
+            reason = f"{outcome} does not vary"
+        if reason:
+            rows.append(icc_row_not_estimated(outcome, "latent", reason))
+        else:
             row = icc_binary(cit, outcome, strata)
             rows.append({k: v for k, v in row.items() if k not in ("sigma_u", "beta_fit")})
-    write_csv(pd.DataFrame(rows), out, float_format=FLOAT_FORMAT)
+    frame = pd.DataFrame(rows)
+    if "not_estimated" not in frame:
+        frame["not_estimated"] = ""
+    write_csv(frame.fillna({"not_estimated": ""}), out, float_format=FLOAT_FORMAT)
 
 
 def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk: int, n_chunks: int,
@@ -324,7 +392,7 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, effects: pd.DataFrame,
-               threshold: int) -> pd.DataFrame:
+               threshold: int, visits: list[int] = (0, 6, 12)) -> pd.DataFrame:
     """Numbers of the CONSORT flow diagram by arm (suppressed below ``threshold``); the figure is drawn from it."""
     from .dataset import BINARY_OUTCOMES
     from .tables import ARMS, suppress
@@ -342,9 +410,9 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     add("Caseworkers randomised (clusters)", {a: f"{suppress(n(randomisation, a), threshold)} caseworkers" for a in ARMS})
     add("Caseworkers by stratum", {a: "; ".join(f"{s}: {suppress(int(((randomisation['arm'] == a) & (randomisation['stratum'] == s)).sum()), threshold)}" for s in strata) for a in ARMS})
     add("Citizens enrolled", {a: f"{suppress(n(citizens, a), threshold)} citizens, {suppress(n(citizens, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
-    for v in (0, 6, 12):
+    for v in visits:
         col = f"who5_m{v}"
-        add(f"WHO-5 at {v} months", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, col].notna().sum()), threshold)} citizens" for a in ARMS})
+        add("WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, col].notna().sum()), threshold)} citizens" for a in ARMS})
     no_follow = {a: n(citizens, a) - n(long, a, "citizen_id") for a in ARMS}
     add("Excluded from the primary analysis: no follow-up WHO-5", {a: f"{suppress(no_follow[a], threshold)} citizens" for a in ARMS})
     add("Analysed, primary (WHO-5, mixed model)", {a: f"{suppress(n(long, a, 'citizen_id'), threshold)} citizens, {suppress(n(long, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
@@ -366,7 +434,8 @@ def figure_labels(language: str, arms: dict[str, str] | None = None) -> dict[str
 
 
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
-                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False) -> None:
+                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
+                         primary_visit: int = 12) -> None:
     """The report's own tables and figures (baseline, primary, secondary, flow, forest plots, KM, FIT, missing)."""
     from . import figures as F
     from . import practice, tables as T
@@ -385,13 +454,13 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     visit_list = [int(v["visit"]) for v in visits]
 
     write_csv(publish(T.baseline_table(cit, rand, threshold), blinded), tables_out["baseline"], float_format="%.3f")
-    primary = T.primary_table(cit, emmeans, effects, threshold)
+    primary = T.primary_table(cit, emmeans, effects, threshold, visit_list)
     write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
     write_csv(publish(T.secondary_table(cit, effects, threshold), blinded), tables_out["secondary_outcomes"],
               float_format=FLOAT_FORMAT)
     write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
               float_format="%.1f")
-    miss = practice.missingness_predictors(cit, strata)
+    miss = practice.missingness_predictors(cit, strata, primary_visit)
     if blinded:
         miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
     write_csv(miss.assign(method=miss.attrs["method"]), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
@@ -402,7 +471,7 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
         summary, meetings = summary.iloc[0:0], meetings.iloc[0:0]
     write_csv(summary, tables_out["fit_practice"])
     write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
-    flow = flow_table(rand, cit, long, effects, threshold)
+    flow = flow_table(rand, cit, long, effects, threshold, visit_list)
     write_csv(publish(flow, blinded), tables_out["flow"])
 
     flow_fig = flow.copy()
@@ -414,7 +483,7 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"]}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
     F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
-    who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == 12)
+    who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == primary_visit)
                       & ~effects["analysis"].str.startswith("subgroup:")]
     F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
                     figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"])

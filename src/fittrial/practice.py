@@ -85,29 +85,51 @@ def by_meeting(totals: pd.DataFrame, threshold: int, max_meeting: int = 20) -> p
                                        "srs_q1", "srs_q3"])
 
 
-def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = None) -> pd.DataFrame:
-    """Odds ratios for a missing 12-month WHO-5: GEE (logit, exchangeable, Mancl-DeRouen), t with K - p df.
+def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = None, visit: int = 12) -> pd.DataFrame:
+    """Odds ratios for a missing WHO-5 at ``visit``: GEE (logit, exchangeable, Mancl-DeRouen), t with K - p df.
 
     Predictors: arm, baseline WHO-5 (per 10 points; missing baseline as its own
-    indicator), age (per 10 years), sex (women vs men; unknown as its own
-    indicator) and stratum.
+    indicator), age (per 10 years; unknown age at the mean plus an indicator),
+    sex (women vs men; unknown as its own indicator) and stratum. A predictor
+    that does not vary is left out. When the model cannot be estimated (WHO-5
+    at ``visit`` missing for everyone or for no one, fewer than two
+    caseworkers per arm, no df left, or a design not of full rank) the table
+    is empty and ``attrs["method"]`` says why.
     """
+    from .estimable import arm_reason, caseworker_df_reason, first, months, rank_reason
     from .models import gee_sandwich, solve_exchangeable_gee
 
+    method = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
+              "covariance, t-test with caseworkers - parameters df")
     d = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     present = set(d["stratum"])
     strata = [s for s in (strata or sorted(present)) if s in present]
-    X = pd.DataFrame({"intercept": 1.0, "FIT arm": d["fit"].astype(float),
-                      "baseline WHO-5 (per 10 points)": d["baseline_who5"] / 10.0}, index=d.index)
+    X = pd.DataFrame({"intercept": 1.0, "FIT arm": d["fit"].astype(float)}, index=d.index)
+    if d["baseline_who5"].nunique() > 1:
+        X["baseline WHO-5 (per 10 points)"] = d["baseline_who5"] / 10.0
     if d["baseline_missing"].nunique() > 1:
         X["baseline WHO-5 missing"] = d["baseline_missing"].astype(float)
-    X["age (per 10 years)"] = (d["age"].astype(float) - d["age"].astype(float).mean()) / 10.0
-    X["women"] = (d["sex"] == "F").astype(float)
-    if d["sex"].isna().sum() >= 1:
+    age = d["age"].astype(float)
+    if age.notna().sum() > 1 and age.nunique() > 1:
+        X["age (per 10 years)"] = ((age - age.mean()) / 10.0).fillna(0.0)
+        if age.isna().any():
+            X["age unknown"] = age.isna().astype(float)
+    if d["sex"].nunique() > 1:
+        X["women"] = (d["sex"] == "F").astype(float)
+    if d["sex"].isna().any() and d["sex"].notna().any():
         X["sex unknown"] = d["sex"].isna().astype(float)
     for s in strata[1:]:
         X[f"stratum {s}"] = (d["stratum"] == s).astype(float)
-    y = d["who5_m12"].isna().astype(float).to_numpy()
+    col = f"who5_m{visit}"
+    missing = d[col].isna() if col in d else pd.Series(True, index=d.index)
+    y = missing.astype(float).to_numpy()
+    reason = first(arm_reason(d, "citizens"), caseworker_df_reason(d, X.shape[1], "citizens"), rank_reason(X))
+    if reason is None and missing.nunique() < 2:
+        reason = f"WHO-5 at {months(visit)} is {'missing' if missing.all() else 'present'} for every citizen"
+    if reason:
+        out = pd.DataFrame(columns=["predictor", "odds_ratio", "ci_low", "ci_high", "p_value", "df"])
+        out.attrs["method"] = f"Not estimated: {reason}. (Model: {method})"
+        return out
     groups = pd.factorize(d["caseworker_id"])[0]
     beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
     cov = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, "mancl_derouen")
@@ -119,6 +141,5 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
         rows.append({"predictor": name, "odds_ratio": float(np.exp(beta[j])), "ci_low": float(np.exp(lo)),
                      "ci_high": float(np.exp(hi)), "p_value": p, "df": df})
     out = pd.DataFrame(rows)
-    out.attrs["method"] = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
-                           "covariance, t-test with caseworkers - parameters df" + note)
+    out.attrs["method"] = method + note
     return out

@@ -13,15 +13,26 @@ matrix product and one small linear solve, batched over all re-randomisations
 (10,000 in well under a second, where refitting a mixed model 10,000 times
 would take hours).
 
+Allocations: when the number of possible allocations (the product over
+strata of the binomial coefficients) is at most the configured number of
+re-randomisations, every allocation is enumerated and the test is exact;
+otherwise B allocations are drawn at random.
+
 p-value: two-sided, (1 + #{|T*| >= |T_obs|}) / (1 + B), the observed
-allocation counted once. CI: the set of effects delta not rejected at 5% under
+allocation counted once (exact enumeration: the share of all allocations with
+|T*| >= |T_obs|). CI: the set of effects delta not rejected at 5% under
 the sharp null that FIT adds delta to every follow-up WHO-5 of a FIT citizen
 (so the statistic at delta is T(y) - delta T(s), s the observed FIT indicator of
-each follow-up row); its ends are found by bisection.
+each follow-up row); its ends are found by bisection after a bounded outward
+search. With few allocations the p-value may never fall below 5% (a trial of 8
+caseworkers in two strata of 4 has 36 allocations); the CI is then reported as
+not attainable, with the smallest attainable p-value.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +49,8 @@ class RandomisationTest:
     ci_high: float
     n_randomisations: int
     null_sd: float
+    exact: bool = False
+    ci_note: str = ""
 
 
 def _cluster_blocks(result: LmmResult, extra: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -96,6 +109,37 @@ def allocation_statistics(result: LmmResult, A: np.ndarray, visit: int = 12) -> 
     return beta[:, :, 0] @ L, beta[:, :, 1] @ L
 
 
+MAX_SEARCH_STEPS = 200  # outward steps (of one null SD each) when bracketing a CI end
+
+
+def allocations(strata: np.ndarray, a_obs: np.ndarray, n_randomisations: int, rng: np.random.Generator
+                ) -> tuple[np.ndarray, bool]:
+    """Allocations to compare with the observed one (first row): every one if there are at most
+    ``n_randomisations`` + 1, else ``n_randomisations`` random re-randomisations within strata.
+    Returns (A, exact)."""
+    groups = [np.flatnonzero(strata == st) for st in pd.unique(strata)]
+    counts = [math.comb(len(idx), int(a_obs[idx].sum())) for idx in groups]
+    total = math.prod(counts)
+    if total <= n_randomisations + 1:
+        per_stratum = []
+        for idx in groups:
+            k = int(a_obs[idx].sum())
+            per_stratum.append([set(c) for c in itertools.combinations(idx.tolist(), k)])
+        rows = [a_obs.copy()]
+        for combo in itertools.product(*per_stratum):
+            a = np.zeros(len(a_obs))
+            a[sorted(set().union(*combo))] = 1.0
+            if not np.array_equal(a, a_obs):
+                rows.append(a)
+        return np.array(rows), True
+    A = np.empty((n_randomisations + 1, len(a_obs)))
+    A[0] = a_obs
+    for st in pd.unique(strata):
+        idx = np.flatnonzero(strata == st)
+        A[1:, idx] = rng.permuted(np.tile(a_obs[idx], (n_randomisations, 1)), axis=1)
+    return A, False
+
+
 def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, caseworker_arm: pd.Series,
                        n_randomisations: int, seed: int, visit: int = 12, level: float = 0.95) -> RandomisationTest:
     """Re-randomise caseworkers within strata; return the p-value and the CI by test inversion.
@@ -107,11 +151,7 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
     a_obs = caseworker_arm.reindex(labels).to_numpy(float)
     strata = caseworker_stratum.reindex(labels).to_numpy()
     rng = np.random.default_rng(seed)
-    A = np.empty((n_randomisations + 1, len(labels)))
-    A[0] = a_obs
-    for st in pd.unique(strata):
-        idx = np.flatnonzero(strata == st)
-        A[1:, idx] = rng.permuted(np.tile(a_obs[idx], (n_randomisations, 1)), axis=1)
+    A, exact = allocations(strata, a_obs, n_randomisations, rng)
     Ty, Ts = allocation_statistics(result, A, visit)
     B = len(A)
 
@@ -121,12 +161,17 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
 
     est = float(Ty[0])
     alpha = 1 - level
-    spread = float(np.std(Ty[1:])) or 1.0
+    spread = float(np.std(Ty[1:])) if B > 1 else 0.0
+    spread = spread or max(abs(est), 1.0)
 
     def bound(direction: int) -> float:
         inside, outside = est, est + direction * spread
-        while p_at(outside) >= alpha:
+        for _ in range(MAX_SEARCH_STEPS):
+            if p_at(outside) < alpha:
+                break
             outside += direction * spread
+        else:
+            return float("nan")
         for _ in range(60):
             mid = (inside + outside) / 2
             if p_at(mid) >= alpha:
@@ -135,14 +180,25 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
                 outside = mid
         return inside
 
-    return RandomisationTest(est, p_at(0.0), bound(-1), bound(+1), n_randomisations, spread)
+    lo, hi = bound(-1), bound(+1)
+    note = ""
+    if np.isnan(lo) or np.isnan(hi):
+        lo = hi = float("nan")
+        note = (f"{round(100 * level)}% CI not attainable: with {B} {'possible' if exact else 'drawn'} allocations "
+                f"the p-value does not fall below {alpha:g} for any shift within {MAX_SEARCH_STEPS} null SDs of the "
+                f"estimate (smallest attainable p-value {1 / B:.4f})")
+    n = B - 1 if not exact else B
+    return RandomisationTest(est, p_at(0.0), lo, hi, n, spread, exact, note)
 
 
 def randomisation_row(result: LmmResult, test: RandomisationTest, data: pd.DataFrame, visit: int = 12) -> Contrast:
-    method = (f"Randomisation test: caseworkers re-randomised within strata {test.n_randomisations} times; statistic "
+    how = (f"all {test.n_randomisations} possible allocations of caseworkers within strata enumerated (exact test)"
+           if test.exact else f"caseworkers re-randomised within strata {test.n_randomisations} times")
+    method = (f"Randomisation test: {how}; statistic "
               "the primary model's FIT - control estimate (variance ratios fixed at the observed REML fit); "
               "two-sided p-value from the re-randomisation distribution; 95% CI by test inversion under a constant "
-              "additive effect at every follow-up; se = SD of the re-randomisation distribution")
+              "additive effect at every follow-up; se = SD of the re-randomisation distribution"
+              + (f"; {test.ci_note}" if test.ci_note else ""))
     at_v = data[data["visit"] == visit]
     return Contrast("who5", visit, "mean_difference", test.estimate, test.null_sd, float("nan"), test.ci_low,
                     test.ci_high, test.p_value, method, int(at_v["caseworker_id"].nunique()),

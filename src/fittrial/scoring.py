@@ -39,16 +39,13 @@ class VisitWindow:
 
 def windows_from_config(entries: list[dict]) -> list[VisitWindow]:
     """Build visit windows from the config; raise ValueError if they overlap or exclude their target."""
-    windows = sorted((VisitWindow(int(e["visit"]), int(e["target_day"]), int(e["earliest_day"]),
-                                  int(e["latest_day"])) for e in entries), key=lambda w: w.target_day)
-    for w in windows:
-        if not w.contains(w.target_day):
-            raise ValueError(f"visit {w.visit}: target day {w.target_day} lies outside its window "
-                             f"[{w.earliest_day}, {w.latest_day}]")
-    for a, b in zip(windows, windows[1:]):
-        if a.latest_day >= b.earliest_day:
-            raise ValueError(f"visit windows {a.visit} and {b.visit} overlap")
-    return windows
+    from .settings import window_problems
+
+    problems = window_problems(entries)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return sorted((VisitWindow(int(e["visit"]), int(e["target_day"]), int(e["earliest_day"]), int(e["latest_day"]))
+                   for e in entries), key=lambda w: w.target_day)
 
 
 def score_who5(items: pd.DataFrame, prorate_one_missing: bool = False) -> pd.Series:
@@ -88,7 +85,8 @@ def assign_visits(
     forms["who5"] = score_who5(forms, prorate_one_missing)
     forms["items_missing"] = forms[ITEMS].isna().sum(axis=1).astype(int)
     enrolled = citizens.set_index("citizen_id")["enrolled_on"]
-    forms["day"] = (forms["answered_on"] - forms["citizen_id"].map(enrolled)).dt.days.astype(int)
+    # days after enrolment (missing for a form with an explicit visit and no date)
+    forms["day"] = (forms["answered_on"] - forms["citizen_id"].map(enrolled)).dt.days.astype(float)
 
     by_label = {w.visit: w for w in windows}
     date_visit = np.full(len(forms), -1, dtype=int)
@@ -104,8 +102,8 @@ def assign_visits(
     notes: list[dict[str, str]] = []
 
     def note(check: str, r: pd.Series) -> None:
-        notes.append({"check": check, "table": "who5", "row": r["_row"],
-                      "detail": f"citizen {r['citizen_id']}, day {r['day']}"})
+        day = "no date" if pd.isna(r["day"]) else f"day {int(r['day'])}"
+        notes.append({"check": check, "table": "who5", "row": r["_row"], "detail": f"citizen {r['citizen_id']}, {day}"})
 
     for _, r in forms[forms["visit"] < 0].iterrows():
         note("WHO-5 form outside every visit window (not used)", r)

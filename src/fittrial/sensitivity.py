@@ -12,8 +12,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits
 from .lmm import satterthwaite_f
-from .models import (DF_WORDS, Contrast, _design, contrast_row, fit_lmm, t_inference)
+from .models import (DF_WORDS, Contrast, _design, contrast_row, fit_lmm, not_estimated, prepare_lmm, random_words,
+                     t_inference)
 
 
 def _strata(frame: pd.DataFrame, strata: list[str] | None) -> list[str]:
@@ -30,20 +32,42 @@ def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str
          visits: tuple[int, ...] = (0, 6, 12)) -> list[Contrast]:
     """Constrained longitudinal data analysis (Coffman et al. 2016).
 
-    Baseline is part of the outcome vector (WHO-5 at 0, 6, 12 months); the
-    model ``who5 ~ visit + fit:visit[6] + fit:visit[12] + stratum`` has no arm
-    main effect, so the baseline means are constrained equal across arms (true
-    by randomisation). Random intercepts for caseworker and citizen (compound
-    symmetry within citizen). Uses every observed WHO-5, including citizens with
-    a baseline but no follow-up.
+    Baseline is part of the outcome vector (WHO-5 at every visit of the
+    schedule); the model ``who5 ~ visit + fit:visit[v] (v > 0) + stratum`` has
+    no arm main effect, so the baseline means are constrained equal across
+    arms (true by randomisation). Random intercepts for caseworker and citizen
+    (compound symmetry within citizen). Uses every observed WHO-5, including
+    citizens with a baseline but no follow-up. Needs a baseline visit (0) in
+    the schedule and in the data; a follow-up visit at which the arms cannot
+    be compared is left out with its reason.
     """
-    data, X, between, contrasts = clda_design(citizens, strata, visits)
+    follow = [v for v in sorted(visits) if v != 0]
+    words = ("Constrained longitudinal analysis: WHO-5 at every visit (" + ", ".join(months(v) for v in sorted(visits))
+             + ") as outcome, equal baseline means across arms, stratum; {random} (REML); t-test with "
+             + DF_WORDS[df_method] + "; all observed WHO-5 (missing at random)")
+
+    def none(reason: str) -> list[Contrast]:
+        return [not_estimated("clda", "who5", v, "mean_difference", reason, words.format(random=random_words(
+            (True, True)))) for v in follow]
+
+    if 0 not in visits:
+        return none("the visit schedule has no baseline (visit 0)")
+    if "who5_m0" not in citizens or citizens["who5_m0"].notna().sum() == 0:
+        return none("no baseline WHO-5 in the data")
+    long = _observed_long(citizens, follow)
+    ok, why = usable_visits(long, follow)
+    if not ok:
+        return none("; ".join(why[v] for v in follow))
+    data, X, between, contrasts = clda_design(citizens, strata, (0, *ok))
+    reason = first(caseworker_df_reason(data, len(between), "WHO-5"), rank_reason(X))
+    if reason:
+        return none(reason)
     result = fit_lmm(data, X, between, df_method)
-    method = ("Constrained longitudinal analysis: WHO-5 at 0, 6 and 12 months as outcome, equal baseline means "
-              "across arms, stratum; random intercepts for caseworker and citizen (REML); t-test with "
-              + DF_WORDS[df_method] + "; all observed WHO-5 (missing at random)")
-    return [contrast_row(result, L, "who5", v, "mean_difference", method, data[data["visit"] == v], "clda")
-            for v, L in contrasts.items()]
+    method = words.format(random=random_words(result.fit.free))
+    rows = {v: contrast_row(result, L, "who5", v, "mean_difference", method, data[data["visit"] == v], "clda")
+            for v, L in contrasts.items()}
+    rows.update({v: not_estimated("clda", "who5", v, "mean_difference", r, method) for v, r in why.items()})
+    return [rows[v] for v in follow]
 
 
 def clda_design(citizens: pd.DataFrame, strata: list[str] | None = None, visits: tuple[int, ...] = (0, 6, 12)
@@ -73,6 +97,15 @@ def clda_design(citizens: pd.DataFrame, strata: list[str] | None = None, visits:
     return data, X, between, contrasts
 
 
+def _observed_long(citizens: pd.DataFrame, visits: list[int]) -> pd.DataFrame:
+    """Observed WHO-5 at the given visits in long form (citizen_id, caseworker_id, fit, visit, who5)."""
+    parts = [citizens.loc[citizens[f"who5_m{v}"].notna(), ["citizen_id", "caseworker_id", "stratum", "fit"]].assign(
+        visit=v) for v in visits if f"who5_m{v}" in citizens]
+    if not parts:
+        return pd.DataFrame(columns=["citizen_id", "caseworker_id", "stratum", "fit", "visit"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit: int = 12) -> list[Contrast]:
     """Two-stage cluster-level analysis (Hayes & Moulton 2017, ch. 10).
 
@@ -84,12 +117,22 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     strata: one df per cluster-level parameter estimated at either stage).
     """
     col = f"who5_m{visit}"
-    data = citizens[citizens[col].notna()].copy()
+    data = citizens[citizens[col].notna()].copy() if col in citizens else citizens.iloc[0:0].copy()
     strata = _strata(data, strata)
-    X = pd.DataFrame({"intercept": 1.0, "baseline_who5": data["baseline_who5"]}, index=data.index)
+    X = pd.DataFrame({"intercept": 1.0}, index=data.index)
+    if data["baseline_who5"].nunique() > 1:
+        X["baseline_who5"] = data["baseline_who5"]
     if data["baseline_missing"].nunique() > 1:
         X["baseline_missing"] = data["baseline_missing"].astype(float)
     X = X.join(_stratum_dummies(data, strata))
+    what = f"WHO-5 at {months(visit)}"
+    reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
+                   None if data.empty else rank_reason(X))
+    if reason:
+        method = ("Two-stage cluster-level analysis: stage 1 OLS of WHO-5 on baseline WHO-5 and stratum without arm; "
+                  "stage 2 caseworker means of residuals compared by arm; t-test with caseworkers - 1 - strata df")
+        return [not_estimated(a, "who5", visit, "mean_difference", reason, method)
+                for a in ("cluster_level", "cluster_level_weighted")]
     data["resid"] = sm.OLS(data[col].astype(float), X).fit().resid
     clusters = data.groupby("caseworker_id").agg(resid=("resid", "mean"), fit=("fit", "first"),
                                                  n=("resid", "size"))
@@ -151,13 +194,22 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
     from linearmodels.iv import IV2SLS
 
     col = f"who5_m{visit}"
-    data = citizens[citizens[col].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    data = citizens[citizens[col].notna()] if col in citizens else citizens.iloc[0:0]
+    data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     strata = _strata(data, strata)
-    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float), "baseline_who5": data["baseline_who5"]},
-                     index=data.index)
+    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
+    if data["baseline_who5"].nunique() > 1:
+        X["baseline_who5"] = data["baseline_who5"]
     if data["baseline_missing"].nunique() > 1:
         X["baseline_missing"] = data["baseline_missing"].astype(float)
     X = X.join(_stratum_dummies(data, strata))
+    what = f"WHO-5 at {months(visit)}"
+    method = (f"Complete-case ANCOVA at {visit} months by OLS (baseline WHO-5, stratum); CR2 cluster-robust "
+              "covariance by caseworker; t-test with Bell-McCaffrey (Satterthwaite) df")
+    reason = first(arm_reason(data, what), None if data.empty else rank_reason(X),
+                   None if len(data) > X.shape[1] else f"too few citizens with {what} for the model")
+    if reason:
+        return not_estimated("ancova_cr2", "who5", visit, "mean_difference", reason, method), {}
     y = data[col].astype(float)
     clusters = pd.Series(pd.factorize(data["caseworker_id"])[0], index=data.index)
     res0 = IV2SLS(y, X, None, None).fit(cov_type="clustered", clusters=clusters, debiased=False)
@@ -166,8 +218,6 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
     V, df = cr2(X.to_numpy(), np.asarray(res0.resids), data["caseworker_id"].to_numpy(), c)
     est, se = float(res0.params["fit"]), float(np.sqrt(c @ V @ c))
     lo, hi, p = t_inference(est, se, df)
-    method = (f"Complete-case ANCOVA at {visit} months by OLS (baseline WHO-5, stratum); CR2 cluster-robust "
-              "covariance by caseworker; t-test with Bell-McCaffrey (Satterthwaite) df")
     extra = {"se_cr0_linearmodels": float(res0.std_errors["fit"]), "se_cr1_linearmodels": float(res1.std_errors["fit"])}
     return Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method,
                     int(data["caseworker_id"].nunique()), len(data), "ancova_cr2"), extra
@@ -189,18 +239,30 @@ def adherence(fit_sessions: pd.DataFrame, citizens: pd.DataFrame, min_sessions: 
 
 
 def per_protocol(long: pd.DataFrame, citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int,
-                 strata: list[str] | None = None, df_method: str = "satterthwaite") -> list[Contrast]:
-    """The primary mixed model on control citizens and adherent FIT citizens (non-adherent FIT excluded)."""
-    keep = set(citizens.loc[(citizens["fit"] == 0) | (adherent == 1), "citizen_id"])
-    data = long[long["citizen_id"].isin(keep)].sort_values(["caseworker_id", "citizen_id", "visit"],
-                                                           kind="mergesort").reset_index(drop=True)
-    X, between = _design(data, _strata(data, strata))
-    result = fit_lmm(data, X, between, df_method)
+                 strata: list[str] | None = None, df_method: str = "satterthwaite",
+                 visits: list[int] | None = None) -> list[Contrast]:
+    """The primary mixed model on control citizens and adherent FIT citizens (non-adherent FIT excluded).
+
+    ``visits``: the follow-up visits of the schedule. Rows are not estimated
+    (with the reason) where the primary model's estimability rules fail on
+    this subset, e.g. when no FIT citizen is adherent.
+    """
+    visits = sorted(long["visit"].unique()) if visits is None else list(visits)
     method = (f"Per protocol: the primary mixed model on control citizens and FIT citizens with >= {min_sessions} "
               "meetings with ORS and SRS (non-adherent FIT citizens excluded; not randomisation-protected); t-test "
               "with " + DF_WORDS[df_method])
-    return [contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference", method,
-                         data[data["visit"] == v], "per_protocol") for v in sorted(data["visit"].unique())]
+    keep = set(citizens.loc[(citizens["fit"] == 0) | (adherent == 1), "citizen_id"])
+    subset = long[long["citizen_id"].isin(keep)]
+    try:
+        data, X, between, why = prepare_lmm(subset, strata, visits, "follow-up WHO-5")
+    except NotEstimable as exc:
+        return [not_estimated("per_protocol", "who5", v, "mean_difference", exc.reason, method) for v in visits]
+    result = fit_lmm(data, X, between, df_method)
+    method = method.replace("Per protocol: the primary mixed model", "Per protocol: the primary mixed model ("
+                            + random_words(result.fit.free) + ")")
+    return [not_estimated("per_protocol", "who5", v, "mean_difference", why[v], method) if v in why else
+            contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference", method,
+                         data[data["visit"] == v], "per_protocol") for v in visits]
 
 
 def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata: list[str] | None = None,
@@ -218,9 +280,12 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
 
     col = f"who5_m{visit}"
     data = citizens.assign(adherent=adherent)
-    data = data[data[col].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    data = data[data[col].notna()] if col in data else data.iloc[0:0]
+    data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     strata = _strata(data, strata)
-    exog = pd.DataFrame({"intercept": 1.0, "baseline_who5": data["baseline_who5"]}, index=data.index)
+    exog = pd.DataFrame({"intercept": 1.0}, index=data.index)
+    if data["baseline_who5"].nunique() > 1:
+        exog["baseline_who5"] = data["baseline_who5"]
     if data["baseline_missing"].nunique() > 1:
         exog["baseline_missing"] = data["baseline_missing"].astype(float)
     exog = exog.join(_stratum_dummies(data, strata))
@@ -230,10 +295,13 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
               "meetings with ORS/SRS) instrumented by randomised arm, adjusted for baseline WHO-5 and stratum; "
               "caseworker-clustered covariance (linearmodels, debiased); t-test with caseworkers - 1 - strata df; "
               "complete cases")
-    if data["adherent"].sum() == 0:
-        nan = float("nan")
-        return Contrast("who5", visit, "mean_difference", nan, nan, nan, nan, nan, nan,
-                        "Not estimated: no FIT citizen meets the adherence definition.", K, len(data), "cace")
+    what = f"WHO-5 at {months(visit)}"
+    reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
+                   None if data.empty else rank_reason(exog.assign(fit=data["fit"].astype(float))))
+    if reason is None and data["adherent"].sum() == 0:
+        reason = f"no FIT citizen with {what} meets the adherence definition (>= {min_sessions} meetings with ORS and SRS)"
+    if reason:
+        return not_estimated("cace", "who5", visit, "mean_difference", reason, method, K, len(data))
     res = IV2SLS(data[col].astype(float), exog, data[["adherent"]].astype(float), data[["fit"]].astype(float)).fit(
         cov_type="clustered", clusters=pd.Series(pd.factorize(data["caseworker_id"])[0], index=data.index),
         debiased=True)
@@ -249,7 +317,7 @@ def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]
     if variable == "sex":
         return citizens["sex"].astype(object)
     if variable == "baseline_who5_le50":
-        base = citizens["who5_m0"]
+        base = citizens["who5_m0"] if "who5_m0" in citizens else pd.Series(np.nan, index=citizens.index)
         return pd.Series(np.where(base.isna(), None, np.where(base <= 50, "<=50", ">50")), index=citizens.index,
                          dtype=object)
     if variable == "age_group":
@@ -262,41 +330,76 @@ def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]
 
 def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_breaks: list[int],
              strata: list[str] | None = None, df_method: str = "satterthwaite", visit: int = 12) -> list[Contrast]:
-    """The 12-month effect within each level of a subgroup variable, and the interaction test.
+    """The effect at ``visit`` within each level of a subgroup variable, and the interaction test.
 
     The primary mixed model extended with level x visit and arm x level x visit
     terms; the effect in each level is its arm contrast at ``visit``; the
     interaction p-value is the F-test that the effects are equal across levels,
     with Satterthwaite denominator df as lmerTest's ``contestMD``. Citizens with
-    the variable missing are left out of that subgroup analysis.
+    the variable missing are left out of that subgroup analysis. A level whose
+    arms cannot be compared at ``visit`` (see :mod:`fittrial.estimable`) is left
+    out of the model with its reason; with fewer than two levels left, no
+    subgroup effect is estimated.
     """
-    built = subgroup_design(long, citizens, variable, age_breaks, strata, visit)
-    if built is None:
-        return []
-    data, X, between, effects = built
-    result = fit_lmm(data, X, between, df_method)
-    first = next(iter(effects.values()))
-    Lmat = np.array([(L - first).to_numpy() for L in list(effects.values())[1:]])
-    _, _, _, p_int = satterthwaite_f(result.model, result.fit, Lmat)
     method = (f"Subgroup {variable}: primary mixed model with arm x {variable} x visit interaction; effect within "
               f"the level; t-test with {DF_WORDS[df_method]}; interaction: F-test of equal effects across levels "
               "with Satterthwaite denominator df (lmerTest contestMD)")
-    out = []
+    level_of = subgroup_levels(citizens, variable, age_breaks)
+    by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
+    ok_visits, _ = usable_visits(long, sorted(long["visit"].unique()))
+    if visit not in ok_visits:
+        reason = f"the primary comparison at {months(visit)} is not estimable"
+        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
+    data = long[long["visit"].isin(ok_visits)].assign(level=lambda d: d["citizen_id"].map(by_citizen))
+    data = data[data["level"].notna()]
+    levels = sorted(data["level"].unique(), key=str)
+    if not levels:
+        reason = f"{variable} is not recorded for any citizen with follow-up WHO-5"
+        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
+    why = {lev: arm_reason(data[(data["level"] == lev) & (data["visit"] == visit)], f"WHO-5 at {months(visit)}")
+           for lev in levels}
+    kept = [lev for lev in levels if why[lev] is None]
+    rows = {lev: not_estimated(f"subgroup:{variable}={lev}", "who5", visit, "mean_difference",
+                               f"in this subgroup, {why[lev]}", method) for lev in levels if why[lev]}
+    built = subgroup_design(long[long["visit"].isin(ok_visits)], citizens, variable, age_breaks, strata, visit, kept)
+    reason = None
+    if len(kept) < 2:
+        reason = (f"fewer than two levels of {variable} in which both arms can be compared at {months(visit)}; "
+                  "a subgroup comparison needs at least two")
+    else:
+        assert built is not None
+        data, X, between, effects = built
+        reason = first(caseworker_df_reason(data, len(between), "follow-up WHO-5"), rank_reason(X))
+    if reason:
+        rows.update({lev: not_estimated(f"subgroup:{variable}={lev}", "who5", visit, "mean_difference", reason,
+                                        method) for lev in kept})
+        return [rows[lev] for lev in levels]
+    result = fit_lmm(data, X, between, df_method)
+    method = method.replace("primary mixed model", f"primary mixed model ({random_words(result.fit.free)})", 1)
+    base = next(iter(effects.values()))
+    Lmat = np.array([(L - base).to_numpy() for L in list(effects.values())[1:]])
+    _, _, _, p_int = satterthwaite_f(result.model, result.fit, Lmat)
     for lev, L in effects.items():
         row = contrast_row(result, L, "who5", visit, "mean_difference", method,
                            data[(data["level"] == lev) & (data["visit"] == visit)], f"subgroup:{variable}={lev}")
         row.p_interaction = p_int
-        out.append(row)
-    return out
+        rows[lev] = row
+    return [rows[lev] for lev in levels]
 
 
 def subgroup_design(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_breaks: list[int],
-                    strata: list[str] | None = None, visit: int = 12):
-    """Data, design, between columns and per-level effect contrasts of :func:`subgroup` (None if < 2 levels)."""
+                    strata: list[str] | None = None, visit: int = 12, levels: list | None = None):
+    """Data, design, between columns and per-level effect contrasts of :func:`subgroup` (None if < 2 levels).
+
+    ``levels``: the levels to keep (default: every level present).
+    """
     level_of = subgroup_levels(citizens, variable, age_breaks)
     levels_by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
     data = long.assign(level=long["citizen_id"].map(levels_by_citizen))
-    data = data[data["level"].notna()].sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort")
+    data = data[data["level"].notna()]
+    if levels is not None:
+        data = data[data["level"].isin(levels)]
+    data = data.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort")
     data = data.reset_index(drop=True)
     levels = sorted(data["level"].unique(), key=str)
     if len(levels) < 2:

@@ -19,6 +19,15 @@ The data-generating model (all effects FIT versus control):
   with probability ``missing_item``;
 * FIT-arm citizens have Poisson(``sessions_mean``) meetings with ORS/SRS; ORS
   rises on average over meetings, SRS sits near its 36 cut-off.
+
+Unusual trial shapes (see :mod:`fittrial.shapes`) are drawn by the parameters
+after ``out_of_window_share`` (visit schedule, cluster sizes, empty caseworkers
+or arm, blank columns, missing forms, partial FIT sessions). Each defaults to
+the behaviour above and then takes no random numbers, so a parameter file
+without them gives the same trial, byte for byte, as before they existed. The
+random choices they do need (which caseworkers are empty, which citizens lose
+their forms or sessions) come from a second generator seeded by ``[seed, 1]``,
+so the main stream of draws is not shifted by them.
 """
 
 from __future__ import annotations
@@ -34,10 +43,58 @@ import yaml
 
 from .io import write_csv
 
+CITIZEN_OUTCOMES = ("kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m")
+WHO5_COLUMNS = ["citizen_id", "answered_on"] + [f"who5_{j}" for j in range(1, 6)]
+SESSION_COLUMNS = (["citizen_id", "caseworker_id", "session_on"] + [f"ors_{q}" for q in range(1, 5)]
+                   + [f"srs_{q}" for q in range(1, 5)])
+
 
 @dataclass
 class SimulationParameters:
-    """Parameters of :func:`simulate_trial` (defaults resemble the real trial)."""
+    """Parameters of :func:`simulate_trial` (defaults resemble the real trial).
+
+    The data-generating model is in the module docstring. The parameters that
+    draw unusual trial shapes (each default reproduces the standard trial):
+
+    ``visit_timing``
+        ``{visit: (target_day, sd_days)}``: when each visit's form is filled
+        in, in days after enrolment (normal, rounded; the baseline clipped to
+        -10..40). ``who5_mean`` gives the visits that are simulated and must
+        have the same keys; ``effect`` may name any of the follow-ups.
+    ``fit_sessions_share``
+        share of FIT-arm citizens who have FIT sessions at all (exactly
+        ``round(share x n)`` of them, chosen at random); 1 = all.
+    ``cluster_sizes``
+        citizens per caseworker, one number per caseworker in the order of the
+        randomisation table (``CW001``, ``CW002``, ...); 0 is allowed. Replaces
+        the Poisson sizes.
+    ``cluster_size_range``
+        ``(low, high)``: citizens per caseworker drawn uniformly on the log
+        scale between ``low`` and ``high`` (inclusive, rounded); replaces the
+        Poisson sizes (ignored when ``cluster_sizes`` is given).
+    ``empty_caseworkers``
+        number of caseworkers with no citizens, chosen at random alternately
+        from the two arms.
+    ``empty_arm``
+        ``"FIT"`` or ``"control"``: every caseworker of that arm has no
+        citizens (an invalid trial; the workflow must refuse it).
+    ``no_who5_share``
+        share of citizens (exactly ``round(share x n)``) with no WHO-5 form at
+        all.
+    ``followup_missing_arm``
+        ``"FIT"`` or ``"control"``: every follow-up WHO-5 form of that arm is
+        missing (the baseline forms are kept).
+    ``blank_age_sex``
+        write the ``age`` and ``sex`` columns with every cell empty.
+    ``blank_outcomes``
+        citizen-table outcome columns (``kept_housing_12m``,
+        ``eviction_or_risk_12m``, ``stable_income_12m``) written with every
+        cell empty.
+
+    A ``prevalence`` of 0 (or 1) gives an outcome that is 0 (or 1) for every
+    citizen in both arms, whatever the odds ratio, e.g. ``dropout: 0`` for a
+    trial without dropout events.
+    """
 
     seed: int = 2015
     strata: dict[str, int] = field(default_factory=lambda: {"Bostøtte": 30, "CTI": 15, "Ungementor": 20})
@@ -62,6 +119,17 @@ class SimulationParameters:
     missing_binary: float = 0.08
     sessions_mean: float = 8.0
     out_of_window_share: float = 0.01
+    visit_timing: dict[int, tuple[int, int]] = field(default_factory=lambda: {0: (3, 6), 6: (182, 18),
+                                                                              12: (365, 22)})
+    fit_sessions_share: float = 1.0
+    cluster_sizes: list[int] | None = None
+    cluster_size_range: tuple[int, int] | None = None
+    empty_caseworkers: int = 0
+    empty_arm: str | None = None
+    no_who5_share: float = 0.0
+    followup_missing_arm: str | None = None
+    blank_age_sex: bool = False
+    blank_outcomes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "SimulationParameters":
@@ -73,7 +141,41 @@ class SimulationParameters:
         for key in ("who5_mean", "effect"):
             if key in data:
                 data[key] = {int(k): float(v) for k, v in data[key].items()}
+        if "visit_timing" in data:
+            data["visit_timing"] = {int(k): (int(v[0]), int(v[1])) for k, v in data["visit_timing"].items()}
+        if data.get("cluster_size_range") is not None:
+            data["cluster_size_range"] = tuple(int(x) for x in data["cluster_size_range"])
         return cls(**data)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` naming the first inconsistent parameter."""
+        arms = (None, "FIT", "control")
+        if 0 not in self.who5_mean:
+            raise ValueError("who5_mean must include the baseline visit 0")
+        missing = sorted(set(self.who5_mean) - set(self.visit_timing))
+        if missing:
+            raise ValueError(f"visit_timing has no timing for visit(s) {missing} of who5_mean")
+        extra = sorted(set(self.effect) - set(self.who5_mean))
+        if extra:
+            raise ValueError(f"effect names visit(s) {extra} that who5_mean does not simulate")
+        for name in ("fit_sessions_share", "no_who5_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        for name in ("empty_arm", "followup_missing_arm"):
+            if getattr(self, name) not in arms:
+                raise ValueError(f"{name} must be FIT, control or empty, not {getattr(self, name)!r}")
+        if self.cluster_sizes is not None and any(int(k) < 0 for k in self.cluster_sizes):
+            raise ValueError("cluster_sizes must not be negative")
+        if self.cluster_size_range is not None:
+            low, high = self.cluster_size_range
+            if not 1 <= low <= high:
+                raise ValueError("cluster_size_range must be (low, high) with 1 <= low <= high")
+        if self.empty_caseworkers < 0:
+            raise ValueError("empty_caseworkers must not be negative")
+        unknown = sorted(set(self.blank_outcomes) - set(CITIZEN_OUTCOMES))
+        if unknown:
+            raise ValueError(f"blank_outcomes: {unknown} are not outcome columns of the citizens table "
+                             f"({', '.join(CITIZEN_OUTCOMES)})")
 
 
 def _items_for(score_raw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -95,9 +197,41 @@ def _items_for(score_raw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return items
 
 
+def _cluster_sizes(params: SimulationParameters, poisson_sizes: np.ndarray, arms: np.ndarray,
+                   aux: np.random.Generator) -> np.ndarray:
+    """Citizens per caseworker: the Poisson sizes unless the parameters ask for another shape."""
+    n_per = poisson_sizes
+    n_cw = len(arms)
+    if params.cluster_sizes is not None:
+        if len(params.cluster_sizes) != n_cw:
+            raise ValueError(f"cluster_sizes has {len(params.cluster_sizes)} numbers for {n_cw} caseworkers")
+        n_per = np.array([int(k) for k in params.cluster_sizes], dtype=int)
+    elif params.cluster_size_range is not None:
+        low, high = params.cluster_size_range
+        n_per = np.round(np.exp(aux.uniform(np.log(low), np.log(high), n_cw))).astype(int)
+    if params.empty_caseworkers:
+        if params.empty_caseworkers > n_cw - 2:
+            raise ValueError(f"empty_caseworkers ({params.empty_caseworkers}) must leave a caseworker in each arm")
+        pools = [list(aux.permutation(np.flatnonzero(arms == a))) for a in aux.permutation(["FIT", "control"])]
+        chosen = []
+        while len(chosen) < params.empty_caseworkers:
+            pool = pools[len(chosen) % 2] if pools[len(chosen) % 2] else pools[1 - len(chosen) % 2]
+            chosen.append(pool.pop(0))
+        n_per = n_per.copy()
+        n_per[chosen] = 0
+    if params.empty_arm is not None:
+        n_per = np.where(arms == params.empty_arm, 0, n_per)
+    if n_per.sum() == 0:
+        raise ValueError("the parameters leave the trial without citizens")
+    return n_per
+
+
 def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
     """Simulate one trial; return the four input tables in the contract format."""
+    params.check()
     rng = np.random.default_rng(params.seed)
+    # the unusual shapes draw from a second stream, so they do not shift the main one
+    aux = np.random.default_rng([params.seed, 1])
     start = pd.Timestamp(params.enrolment_start)
     end = pd.Timestamp(params.enrolment_end)
     randomised_on = start - pd.Timedelta(days=14)
@@ -122,6 +256,7 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
 
     # citizens
     n_per = np.maximum(1, rng.poisson(params.citizens_per_caseworker, n_cw))
+    n_per = _cluster_sizes(params, n_per, rand["arm"].to_numpy(), aux)
     cw_index = np.repeat(np.arange(n_cw), n_per)
     n = len(cw_index)
     fit = fit_cw[cw_index]
@@ -134,6 +269,9 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
 
     def binary(name: str, base_p: float | None = None) -> np.ndarray:
         p0 = params.prevalence[name] if base_p is None else base_p
+        if p0 <= 0 or p0 >= 1:  # a constant outcome; the draws are still taken, to keep the stream
+            rng.random(n)
+            return np.full(n, int(p0 >= 1))
         lin = np.log(p0 / (1 - p0)) + np.log(params.odds_ratio[name]) * fit + w[cw_index]
         return (rng.random(n) < 1 / (1 + np.exp(-lin))).astype(int)
 
@@ -151,6 +289,9 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
         return pd.array([None if m else int(val) for val, m in zip(x, rng.random(n) < params.missing_binary)],
                         dtype="Int64")
 
+    if params.blank_age_sex:
+        age = pd.array([pd.NA] * n, dtype="Int64")
+        sex = np.full(n, None, dtype=object)
     citizens = pd.DataFrame({
         "citizen_id": [f"B{i + 1:05d}" for i in range(n)],
         "caseworker_id": rand["caseworker_id"].to_numpy()[cw_index],
@@ -164,15 +305,18 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
         "stable_income_12m": maybe_missing(binary("stable_income_12m")),
     })
 
+    for name in params.blank_outcomes:
+        citizens[name] = pd.array([pd.NA] * n, dtype="Int64")
+
     # WHO-5 forms
     forms = []
-    timing = {0: (3, 6), 6: (182, 18), 12: (365, 22)}
+    citizen_arm = rand["arm"].to_numpy()[cw_index]
     for visit, mu in sorted(params.who5_mean.items()):
         latent = mu + params.effect.get(visit, 0.0) * fit + u[cw_index] + v + rng.normal(0, params.sd_residual, n)
         raw = np.clip(np.round(latent / 4), 0, 25).astype(int)
         items = _items_for(raw, rng).astype(float)
         items[rng.random(items.shape) < params.missing_item] = np.nan
-        target, sd = timing[visit]
+        target, sd = params.visit_timing[visit]
         day = np.round(rng.normal(target, sd, n)).astype(int)
         if visit == 0:
             day = np.clip(day, -10, 40)
@@ -180,19 +324,32 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
         day[stray] = target + rng.choice([-1, 1], stray.sum()) * rng.integers(75, 110, stray.sum())
         p_miss = params.missing_baseline if visit == 0 else params.missing_followup
         present = rng.random(n) >= p_miss
+        if visit != 0 and params.followup_missing_arm is not None:
+            present &= citizen_arm != params.followup_missing_arm
         for i in np.flatnonzero(present):
             row = {"citizen_id": citizens.at[i, "citizen_id"],
                    "answered_on": (enrolled[i] + pd.Timedelta(days=int(day[i]))).strftime("%Y-%m-%d")}
             for j in range(5):
                 row[f"who5_{j + 1}"] = None if np.isnan(items[i, j]) else int(items[i, j])
             forms.append(row)
+    if params.no_who5_share > 0:
+        without = set(citizens["citizen_id"].to_numpy()[
+            aux.choice(n, int(round(params.no_who5_share * n)), replace=False)])
+        forms = [f for f in forms if f["citizen_id"] not in without]
+    if not forms:
+        forms = pd.DataFrame(columns=WHO5_COLUMNS)
     who5 = pd.DataFrame(forms).sort_values(["citizen_id", "answered_on"], kind="mergesort").reset_index(drop=True)
     for j in range(1, 6):
         who5[f"who5_{j}"] = who5[f"who5_{j}"].astype("Int64")
 
     # FIT sessions (FIT arm only)
     sessions = []
-    for i in np.flatnonzero(fit == 1):
+    with_sessions = np.flatnonzero(fit == 1)
+    if params.fit_sessions_share < 1:
+        keep = aux.choice(len(with_sessions), int(round(params.fit_sessions_share * len(with_sessions))),
+                          replace=False)
+        with_sessions = np.sort(with_sessions[keep])
+    for i in with_sessions:
         m = rng.poisson(params.sessions_mean)
         if m == 0:
             continue
@@ -211,7 +368,7 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
             row.update({f"ors_{q + 1}": float(ors[q]) for q in range(4)})
             row.update({f"srs_{q + 1}": float(srs[q]) for q in range(4)})
             sessions.append(row)
-    fit_sessions = pd.DataFrame(sessions)
+    fit_sessions = pd.DataFrame(sessions) if sessions else pd.DataFrame(columns=SESSION_COLUMNS)
     return {"randomisation": rand, "citizens": citizens, "who5": who5, "fit_sessions": fit_sessions}
 
 
@@ -245,4 +402,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["SimulationParameters", "simulate_trial", "write_trial"]
+__all__ = ["SimulationParameters", "simulate_trial", "write_trial", "CITIZEN_OUTCOMES"]

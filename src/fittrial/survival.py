@@ -1,10 +1,13 @@
 """Time to dropout: Kaplan-Meier by arm and a Cox model with caseworker-clustered robust covariance.
 
 Time is days from ``enrolled_on`` to ``ended_on``. The event is an end with
-``end_reason == "dropout"``; courses that ended for another reason are
-censored at their end date; open courses are censored at the administrative
-censoring date (config ``analysis.censor_on``; by default the latest date
-found in the inputs). Courses ended without a reason are left out.
+``end_reason == "dropout"`` within the outcome window (config
+``analysis.outcome_window_days``), the same definition as the binary
+``dropout`` outcome; courses that ended for another reason are censored at
+their end date; open courses at the end of the window or at the
+administrative censoring date (config ``analysis.censor_on``; by default the
+latest date found in the inputs), whichever is first. Courses ended within
+the window without a reason are left out.
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ from .models import Contrast, t_inference
 from .tables import suppress
 
 
-def dropout_times(citizens: pd.DataFrame, censor_on: pd.Timestamp) -> pd.DataFrame:
-    """Citizens with (time_days, event) for time to dropout; courses ended without a reason are dropped."""
-    data = citizens[~(citizens["ended_on"].notna() & citizens["end_reason"].isna())].copy()
-    end = data["ended_on"].where(data["ended_on"].notna(), censor_on)
-    # a course ended on its first day counts as half a day (a zero time has no risk set)
-    data["time_days"] = (end - data["enrolled_on"]).dt.days.astype(float).clip(lower=0.5)
-    data["event"] = (data["end_reason"] == "dropout").astype(int)
+def dropout_times(citizens: pd.DataFrame) -> pd.DataFrame:
+    """Citizens with (time_days, event) for time to dropout within the outcome window.
+
+    The times come from :func:`fittrial.dataset.course_outcomes` (columns
+    ``dropout_days``, ``dropout_event``); courses whose event is unknown
+    (ended within the window without a reason) are left out.
+    """
+    data = citizens[citizens["dropout_days"].notna()].copy()
+    data["time_days"] = data["dropout_days"].astype(float)
+    data["event"] = data["dropout_event"].astype(int)
     return data
 
 
-def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None) -> tuple[Contrast, pd.Series]:
+def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint: int = 12,
+                window_days: int = 365) -> Contrast:
     """Cox model ``time ~ fit + stratum`` (Breslow ties) with caseworker-clustered robust covariance.
 
     statsmodels ``PHReg.fit(groups=...)``: the Lin-Wei robust sandwich, which is
@@ -38,10 +45,29 @@ def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None) -> tuple[C
     (0.07% off coxph's Efron SE on a test set), so Breslow keeps estimate and
     covariance consistent. The hazard ratio's CI and p-value use t with K - 1 - S df instead
     of coxph's z, for the same reason as the other cluster-level inferences.
-    Returns the row and the log hazard ratios.
+    Not estimated (with the reason) when an arm has no events (the hazard
+    ratio is 0 or infinite) or fewer than two caseworkers, or no df are left.
     """
+    from .estimable import arm_reason, caseworker_df_reason, first
+    from .models import not_estimated
+
     present = set(times["stratum"])
     strata = [s for s in (strata or sorted(present)) if s in present]
+    K = int(times["caseworker_id"].nunique())
+    method = (f"Cox proportional hazards model of time to dropout within {window_days} days of enrolment (Breslow "
+              "ties), adjusted for stratum; caseworker-clustered robust covariance (as coxph cluster=); t-test with "
+              "caseworkers - 1 - strata df; other course ends censored at their date, open courses at the end of "
+              "the window or the censoring date")
+    events = {arm: int(times.loc[times["fit"] == arm, "event"].sum()) for arm in (1, 0)}
+    reason = first(arm_reason(times, "citizens followed"), caseworker_df_reason(times, 1 + len(strata),
+                                                                                "citizens followed"))
+    if reason is None and not any(events.values()):
+        reason = "no dropout events in either arm"
+    elif reason is None and min(events.values()) == 0:
+        arm = "FIT" if events[1] == 0 else "control"
+        reason = f"no dropout events in the {arm} arm, so the hazard ratio is 0 or infinite"
+    if reason:
+        return not_estimated("time_to_dropout", "dropout", timepoint, "hazard_ratio", reason, method, K, len(times))
     X = pd.DataFrame({"fit": times["fit"].astype(float)}, index=times.index)
     for s in strata[1:]:
         X[f"stratum[{s}]"] = (times["stratum"] == s).astype(float)
@@ -50,14 +76,10 @@ def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None) -> tuple[C
                    ties="breslow").fit(groups=groups)
     beta = pd.Series(np.asarray(res.params), index=X.columns)
     se = float(np.asarray(res.bse)[0])
-    K = int(times["caseworker_id"].nunique())
     df = float(K - 1 - len(strata))
     lo, hi, p = t_inference(float(beta["fit"]), se, df)
-    method = ("Cox proportional hazards model of time to dropout (Breslow ties), adjusted for stratum; "
-              "caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - strata df; "
-              "other course ends censored at their date, open courses at the censoring date")
-    return Contrast("dropout", 12, "hazard_ratio", float(np.exp(beta["fit"])), se, df, float(np.exp(lo)),
-                    float(np.exp(hi)), p, method, K, len(times), "time_to_dropout"), beta
+    return Contrast("dropout", timepoint, "hazard_ratio", float(np.exp(beta["fit"])), se, df, float(np.exp(lo)),
+                    float(np.exp(hi)), p, method, K, len(times), "time_to_dropout")
 
 
 def km_curve(times: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 from .dataset import BINARY_OUTCOMES
 
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                  "p_value", "p_adjusted", "p_interaction", "method", "n_clusters", "n_citizens"]
+                  "p_value", "p_adjusted", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens"]
 OUTCOME_ORDER = ["who5", *BINARY_OUTCOMES]
 SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio"]
 ANALYSIS_ORDER = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
@@ -53,6 +53,9 @@ def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
         table["analysis"] = "itt"
     if "p_interaction" not in table:
         table["p_interaction"] = np.nan
+    if "not_estimated" not in table:
+        table["not_estimated"] = ""
+    table["not_estimated"] = table["not_estimated"].fillna("")
     table["p_adjusted"] = np.nan
     secondary = (table["analysis"] == "itt") & table["outcome"].isin(BINARY_OUTCOMES)
     for _, idx in table[secondary].groupby("scale").groups.items():
@@ -83,10 +86,10 @@ def participants_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long
     rows.append(("Caseworkers randomised", by_arm(randomisation)))
     rows.append(("Caseworkers with at least one citizen", by_arm(citizens, "caseworker_id")))
     rows.append(("Citizens enrolled", by_arm(citizens)))
-    for col, label in (("who5_m0", "WHO-5 at baseline"), ("who5_m6", "WHO-5 at 6 months"),
-                       ("who5_m12", "WHO-5 at 12 months")):
-        if col in citizens:
-            rows.append((label, by_arm(citizens[citizens[col].notna()])))
+    visits = sorted(int(c[len("who5_m"):]) for c in citizens if c.startswith("who5_m"))
+    for v in visits:
+        label = "WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months"
+        rows.append((label, by_arm(citizens[citizens[f"who5_m{v}"].notna()])))
     rows.append(("Citizens in the primary analysis (>=1 follow-up WHO-5)", by_arm(long, "citizen_id")))
     for o in BINARY_OUTCOMES:
         rows.append((f"Citizens with {o} observed", by_arm(citizens[citizens[o].notna()])))
@@ -228,12 +231,14 @@ def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: in
     return pd.DataFrame(rows)
 
 
-def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int
-                  ) -> pd.DataFrame:
-    """WHO-5 by arm at 0, 6 and 12 months (baseline: observed mean; follow-up: marginal means of the primary
-    model) with 95% CIs, and the FIT - control difference with CI, df and p."""
+def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int,
+                  visits: list[int] = (0, 6, 12)) -> pd.DataFrame:
+    """WHO-5 by arm at every visit (baseline: observed mean; follow-up: marginal means of the primary
+    model) with 95% CIs, and the FIT - control difference with CI, df and p (empty where not estimated)."""
     rows = []
     for a in ARMS:
+        if 0 not in visits:
+            break
         x = citizens.loc[citizens["arm"] == a, "who5_m0"].dropna().astype(float)
         half = 1.959964 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
         show = len(x) >= threshold
@@ -243,13 +248,19 @@ def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.Dat
     for _, r in emmeans.iterrows():
         rows.append({"visit_months": int(r["visit_months"]), "arm": r["arm"], "mean": r["emmean"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"], "source": "marginal mean, primary model"})
-    means = pd.DataFrame(rows)
+    for v in visits:  # follow-up visits without marginal means (not estimated) still get their row
+        for a in ARMS:
+            if v != 0 and not ((emmeans["visit_months"] == v) & (emmeans["arm"] == a)).any():
+                rows.append({"visit_months": int(v), "arm": a, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                             "source": "not estimated"})
+    means = pd.DataFrame(rows, columns=["visit_months", "arm", "mean", "ci_low", "ci_high", "source"])
     diff = effects[(effects["analysis"] == "itt") & (effects["outcome"] == "who5")][
         ["timepoint_months", "estimate", "ci_low", "ci_high", "df", "p_value"]].rename(
         columns={"timepoint_months": "visit_months", "estimate": "difference", "ci_low": "difference_ci_low",
                  "ci_high": "difference_ci_high"})
     wide = means.pivot(index="visit_months", columns="arm", values=["mean", "ci_low", "ci_high"])
     wide.columns = [f"{arm}_{what}" for what, arm in wide.columns]
+    wide = wide.reindex(columns=[f"{a}_{w}" for a in ARMS for w in ("mean", "ci_low", "ci_high")])
     out = wide.reset_index().merge(diff, on="visit_months", how="left")
     cols = ["visit_months"] + [f"{a}_{w}" for a in ARMS for w in ("mean", "ci_low", "ci_high")] + \
         ["difference", "difference_ci_low", "difference_ci_high", "df", "p_value"]

@@ -174,10 +174,13 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     if problems:
         return pd.DataFrame(), problems
 
+    required = set(schema.get("required", []))
     out: dict[str, Any] = {}
     for col, spec in props.items():
         if col not in columns:
             continue  # optional column absent
+        if col not in required and all(_is_missing(v) for v in frame[col].tolist()):
+            continue  # an optional column left entirely empty counts as absent
         main, nullable = _types(spec)
         is_date = spec.get("format") == "date"
         enum = spec.get("enum")
@@ -256,14 +259,16 @@ def _note(check: str, table: str, row: str, detail: str) -> dict[str, str]:
     return {"check": check, "table": table, "row": row, "detail": detail}
 
 
-def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> Trial:
+def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None) -> Trial:
     """Check the typed tables against each other.
 
     Errors (raised together as one :class:`InputError`): a citizen whose
     caseworker is not in the randomisation; a WHO-5 or FIT row for an unknown
     citizen; a FIT row for an unknown caseworker; a course that ends before it
     starts; a stratum with a single caseworker (randomisation within it is
-    impossible); a stratum without both arms.
+    impossible); a stratum without both arms; an arm without citizens (the
+    arms cannot be compared); a WHO-5 row with neither a date nor a visit; an
+    explicit visit that is not in the schedule (``visits``).
 
     Notes (returned in ``Trial.notes``, shown in the data-quality table): a
     citizen enrolled before the caseworker was randomised; a caseworker with no
@@ -300,6 +305,26 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> Tria
         if r["citizen_id"] is not None and r["citizen_id"] not in known_cit:
             problems.append(Problem(labels["who5"], "this citizen is not in the citizens table.",
                                     r["_row"], "citizen_id", r["citizen_id"], True))
+
+    arm_of_cw = rand.set_index("caseworker_id")["arm"]
+    citizen_arms = set(cit["caseworker_id"].map(arm_of_cw).dropna())
+    for arm in ("FIT", "control"):
+        if (rand["arm"] == arm).any() and arm not in citizen_arms:
+            problems.append(Problem(labels["citizens"],
+                                    f"no citizen belongs to a caseworker in the {arm} arm, so the arms cannot be "
+                                    f"compared; expected citizens in both arms (FIT and control)."))
+    if "visit" in who5:
+        no_date = who5["answered_on"].isna() & who5["visit"].isna()
+    else:
+        no_date = who5["answered_on"].isna()
+    for _, r in who5[no_date].iterrows():
+        problems.append(Problem(labels["who5"], "is empty; expected a date as YYYY-MM-DD, or a visit in the 'visit' "
+                                "column (a form needs one of the two).", r["_row"], "answered_on", None, True))
+    if visits is not None and "visit" in who5:
+        unknown = who5["visit"].notna() & ~who5["visit"].isin(list(visits))
+        for _, r in who5[unknown].iterrows():
+            problems.append(Problem(labels["who5"], "this visit is not in the visit schedule of the config (visits: "
+                                    + ", ".join(str(v) for v in visits) + ").", r["_row"], "visit", r["visit"], True))
 
     per_stratum = rand.dropna(subset=["stratum"]).groupby("stratum")
     for stratum, g in per_stratum:
@@ -349,7 +374,8 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> Tria
     return Trial(rand, cit, who5, fit, pd.DataFrame(notes, columns=["check", "table", "row", "detail"]))
 
 
-def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]]) -> Trial:
+def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]],
+                    visits: list[int] | None = None) -> Trial:
     """Type every raw table by its schema, then check them against each other.
 
     Raises :class:`InputError` listing every problem found; nothing is
@@ -366,7 +392,28 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
     if problems:
         raise InputError(problems)
     labels = {name: f"{name} ({raw.path})" for name, raw in raws.items()}
-    return check_trial(typed, labels)
+    typed["citizens"] = with_optional_columns(typed["citizens"], schemas["citizens"])
+    if "who5" in typed and "answered_on" not in typed["who5"]:
+        typed["who5"]["answered_on"] = pd.NaT
+    return check_trial(typed, labels, visits)
+
+
+def with_optional_columns(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
+    """Add every column of the schema that is absent (or was entirely empty) as all-missing, in its type."""
+    frame = frame.copy()
+    for col, spec in schema["properties"].items():
+        if col in frame:
+            continue
+        main, _ = _types(spec)
+        if spec.get("format") == "date":
+            frame[col] = pd.NaT
+        elif main == "integer":
+            frame[col] = pd.array([None] * len(frame), dtype="Int64")
+        elif main == "number":
+            frame[col] = np.nan
+        else:
+            frame[col] = pd.Series([None] * len(frame), dtype=object, index=frame.index)
+    return frame
 
 
 __all__ = ["TABLES", "Trial", "load_schema", "type_table", "check_trial", "validate_inputs", "format_value"]

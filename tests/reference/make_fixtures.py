@@ -51,8 +51,7 @@ def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -
     """Write one reference case: citizens.csv, long.csv, and the CLDA and subgroup designs."""
     citizens = citizens.copy()
     case.mkdir(parents=True, exist_ok=True)
-    censor_on = max(trial.who5["answered_on"].max(), trial.citizens["ended_on"].max())
-    times = dropout_times(citizens, censor_on).set_index("citizen_id")
+    times = dropout_times(citizens).set_index("citizen_id")
     citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
     citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
     keep = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",

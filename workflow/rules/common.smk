@@ -9,6 +9,9 @@ LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
+VISITS = sorted(int(v["visit"]) for v in config["visits"])
+# the analysis options every model step gets: the config's `analysis` section plus the visit schedule
+ANALYSIS = {**config["analysis"], "visits": VISITS}
 SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
 if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it would unblind
     SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]
@@ -77,4 +80,15 @@ def check_inputs_exist():
         sys.exit(1)
 
 
+def check_settings():
+    """Stop before any job with a readable message if the config is inconsistent (see fittrial.settings)."""
+    from fittrial.settings import check_config
+
+    problems = check_config(config)
+    if problems:
+        print("The configuration has problems; nothing was run.\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        sys.exit(1)
+
+
+check_settings()
 check_inputs_exist()

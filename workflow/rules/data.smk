@@ -11,6 +11,8 @@ rule validate_inputs:
         inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
         schema_dir=SCHEMAS,
         blinded=config["report"]["blinded"],
+        visits=VISITS,
+        age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
     log:
         f"{LOGS}/validate_inputs.log",
     script:
@@ -28,6 +30,8 @@ rule analysis_data:
     params:
         visits=config["visits"],
         prorate=config["scoring"]["who5_prorate_one_missing"],
+        window_days=config["analysis"]["outcome_window_days"],
+        censor_on=config["analysis"]["censor_on"],
     log:
         f"{LOGS}/analysis_data.log",
     script:

@@ -11,7 +11,7 @@ rule primary_lmm:
         variance=result("primary_lmm_variance"),
         emmeans=result("primary_lmm_emmeans"),
     params:
-        df_method=config["analysis"]["lmm_df"],
+        options=ANALYSIS,
     log:
         f"{LOGS}/primary_lmm.log",
     script:
@@ -26,6 +26,7 @@ rule secondary_gee:
         result("gee_{outcome}"),
     params:
         covariance=config["analysis"]["gee_covariance"],
+        timepoint=config["analysis"]["primary_visit"],
     wildcard_constraints:
         outcome="|".join(BINARY_OUTCOMES),
     log:
@@ -43,7 +44,7 @@ rule sensitivity:
     output:
         result("sensitivity_{analysis}"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
     wildcard_constraints:
         analysis="|".join(SENSITIVITY),
     log:
@@ -60,7 +61,7 @@ rule subgroup:
     output:
         result("subgroup_{variable}"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
     log:
         f"{LOGS}/subgroup_{{variable}}.log",
     script:
@@ -74,7 +75,7 @@ rule randomisation_test:
     output:
         result("randomisation_test"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
     log:
         f"{LOGS}/randomisation_test.log",
     script:
@@ -89,7 +90,7 @@ rule multiple_imputation:
         rows=result("multiple_imputation"),
         tipping=result("tipping_point"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
     log:
         f"{LOGS}/multiple_imputation.log",
     script:
@@ -98,8 +99,6 @@ rule multiple_imputation:
 
 rule time_to_dropout:
     input:
-        who5=clean("who5"),
-        fit_sessions=clean("fit_sessions"),
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
     output:
@@ -107,7 +106,7 @@ rule time_to_dropout:
         km=result("km_dropout"),
         curve=result("km_curve"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
         threshold=config["report"]["suppress_below"],
     log:
         f"{LOGS}/time_to_dropout.log",
@@ -123,7 +122,7 @@ rule icc:
     output:
         report(table("icc"), caption="../report/icc.rst", category="Effects"),
     params:
-        options=config["analysis"],
+        options=ANALYSIS,
     log:
         f"{LOGS}/icc.log",
     script:

@@ -62,6 +62,7 @@ rule report_material:
         threshold=config["report"]["suppress_below"],
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
+        primary_visit=config["analysis"]["primary_visit"],
     log:
         f"{LOGS}/report_material.log",
     script:

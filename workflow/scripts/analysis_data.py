@@ -4,6 +4,7 @@ from fittrial.pipeline import analysis_data_step
 
 run_user_step(
     lambda: analysis_data_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.prorate,
-                               dict(snakemake.output.items())),
+                               dict(snakemake.output.items()), snakemake.params.window_days, snakemake.params.censor_on),
     snakemake.log[0],
+    snakemake.rule,
 )

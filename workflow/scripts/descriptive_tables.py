@@ -9,4 +9,5 @@ run_user_step(
                               snakemake.params.threshold, dict(snakemake.output.items()),
                               snakemake.params.blinded),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -2,4 +2,5 @@
 from fittrial.errors import run_user_step
 from fittrial.pipeline import figure_step
 
-run_user_step(lambda: figure_step(snakemake.input[0], snakemake.output.png, snakemake.output.svg), snakemake.log[0])
+run_user_step(lambda: figure_step(snakemake.input[0], snakemake.output.png, snakemake.output.svg), snakemake.log[0],
+              snakemake.rule)

@@ -6,4 +6,5 @@ run_user_step(
     lambda: icc_step(snakemake.input.who5_long, snakemake.input.citizens, snakemake.input.randomisation,
                      snakemake.params.options, snakemake.output[0]),
     snakemake.log[0],
+    snakemake.rule,
 )

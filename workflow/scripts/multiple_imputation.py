@@ -6,4 +6,5 @@ run_user_step(
     lambda: imputation_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
                             snakemake.output.rows, snakemake.output.tipping),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -6,4 +6,5 @@ run_user_step(
     lambda: operating_characteristics_step(list(snakemake.input), snakemake.output.table, snakemake.output.png,
                                            snakemake.output.svg),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -11,4 +11,5 @@ run_user_step(
                                   snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started)),
                        snakemake.output[0]),
     snakemake.log[0],
+    snakemake.rule,
 )

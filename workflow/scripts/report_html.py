@@ -9,4 +9,5 @@ run_user_step(
     lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output.html,
                         snakemake.output.pdf),
     snakemake.log[0],
+    snakemake.rule,
 )

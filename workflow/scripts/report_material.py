@@ -7,6 +7,8 @@ tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("tabl
 figures = {k: v for k, v in outputs.items() if not k.startswith("table_")}
 run_user_step(
     lambda: report_material_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.threshold,
-                                 snakemake.params.language, tables, figures, snakemake.params.blinded),
+                                 snakemake.params.language, tables, figures, snakemake.params.blinded,
+                                 snakemake.params.primary_visit),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -4,6 +4,7 @@ from fittrial.pipeline import secondary_step
 
 run_user_step(
     lambda: secondary_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.wildcards.outcome,
-                           snakemake.params.covariance, snakemake.output[0]),
+                           snakemake.params.covariance, snakemake.output[0], snakemake.params.timepoint),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -6,4 +6,5 @@ run_user_step(
     lambda: sensitivity_step(snakemake.wildcards.analysis, dict(snakemake.input.items()), snakemake.params.options,
                              snakemake.output[0]),
     snakemake.log[0],
+    snakemake.rule,
 )

@@ -7,4 +7,5 @@ run_user_step(
                                   int(snakemake.wildcards.chunk), snakemake.params.n_chunks,
                                   snakemake.params.n_trials, snakemake.params.seed, snakemake.output[0]),
     snakemake.log[0],
+    snakemake.rule,
 )

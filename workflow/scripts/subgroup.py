@@ -6,4 +6,5 @@ run_user_step(
     lambda: subgroup_step(snakemake.wildcards.variable, dict(snakemake.input.items()), snakemake.params.options,
                           snakemake.output[0]),
     snakemake.log[0],
+    snakemake.rule,
 )

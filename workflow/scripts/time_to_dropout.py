@@ -3,9 +3,9 @@ from fittrial.errors import run_user_step
 from fittrial.pipeline import dropout_step
 
 run_user_step(
-    lambda: dropout_step({"who5": snakemake.input.who5, "fit_sessions": snakemake.input.fit_sessions},
-                         snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
+    lambda: dropout_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
                          snakemake.params.threshold, snakemake.output.rows, snakemake.output.km,
                          snakemake.output.curve),
     snakemake.log[0],
+    snakemake.rule,
 )

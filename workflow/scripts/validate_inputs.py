@@ -4,6 +4,7 @@ from fittrial.pipeline import validate_step
 
 run_user_step(
     lambda: validate_step(snakemake.params.inputs, snakemake.params.schema_dir, dict(snakemake.output.items()),
-                          snakemake.params.blinded),
+                          snakemake.params.blinded, snakemake.params.visits, snakemake.params.age_range),
     snakemake.log[0],
+    snakemake.rule,
 )

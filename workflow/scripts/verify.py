@@ -15,4 +15,4 @@ def main():
     print("verify: every published table and figure equals a fresh re-run of the same inputs and config.")
 
 
-run_user_step(main, snakemake.log[0])
+run_user_step(main, snakemake.log[0], snakemake.rule)

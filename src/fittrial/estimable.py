@@ -1,0 +1,96 @@
+"""When can an analysis be estimated? Rules that decide it from the data, before any model is fitted.
+
+Every analysis asks these rules first. If a rule fails, the analysis writes
+its effects-table rows with the estimate empty and the rule's reason in the
+``not_estimated`` column, in words a reader of the report understands
+("no WHO-5 at 12 months in the control arm"). A model is fitted only on data
+that pass; a numerical failure inside a fit that passed these rules is a bug.
+
+The rules (K = caseworkers with data in the analysis):
+
+* both arms have data at the time point;
+* each arm has at least two caseworkers with data (one caseworker per arm
+  confounds the arm with that caseworker; cluster-robust covariances and
+  caseworker-level variances cannot be estimated);
+* K exceeds the number of caseworker-level parameters, so that at least one
+  caseworker-level degree of freedom is left;
+* the design has full column rank (otherwise the arm is confounded with
+  stratum or visit in the data analysed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ARM_NAMES = {1: "FIT", 0: "control"}
+
+
+def months(visit: int) -> str:
+    """'12 months' / '1 month' / 'baseline'."""
+    if visit == 0:
+        return "baseline"
+    return f"{visit} month" + ("" if visit == 1 else "s")
+
+
+def arm_reason(data: pd.DataFrame, what: str, min_caseworkers: int = 2) -> str | None:
+    """Reason why ``data`` (rows with the outcome observed; columns fit, caseworker_id) cannot compare arms."""
+    for arm in (1, 0):
+        sub = data[data["fit"] == arm]
+        if sub.empty:
+            return f"no {what} in the {ARM_NAMES[arm]} arm"
+        k = int(sub["caseworker_id"].nunique())
+        if k < min_caseworkers:
+            return (f"only {k} caseworker in the {ARM_NAMES[arm]} arm has {what}; an arm comparison needs at "
+                    f"least {min_caseworkers} caseworkers per arm")
+    return None
+
+
+def caseworker_df_reason(data: pd.DataFrame, n_between: int, what: str) -> str | None:
+    """Reason when the caseworkers with data do not exceed the caseworker-level parameters."""
+    k = int(data["caseworker_id"].nunique())
+    if k <= n_between:
+        return (f"only {k} caseworkers have {what}, not more than the {n_between} caseworker-level parameters "
+                "(intercept, arm, strata): no degrees of freedom are left")
+    return None
+
+
+def rank_reason(X: pd.DataFrame) -> str | None:
+    """Reason when the design matrix is not of full column rank."""
+    if X.empty or np.linalg.matrix_rank(X.to_numpy(float)) < X.shape[1]:
+        return ("the arm comparison is confounded with stratum or visit in the data analysed "
+                "(the design matrix is not of full rank)")
+    return None
+
+
+def first(*reasons: str | None) -> str | None:
+    """The first reason that is not None."""
+    return next((r for r in reasons if r), None)
+
+
+def who5_visit_reason(long: pd.DataFrame, visit: int) -> str | None:
+    """Why the FIT - control WHO-5 contrast at ``visit`` cannot be estimated from ``long`` (or None)."""
+    at = long[long["visit"] == visit]
+    if at.empty:
+        return f"no WHO-5 at {months(visit)} in the data"
+    return arm_reason(at, f"WHO-5 at {months(visit)}")
+
+
+def usable_visits(long: pd.DataFrame, visits: list[int]) -> tuple[list[int], dict[int, str]]:
+    """Follow-up visits at which both arms can be compared, and the reason for every other visit."""
+    ok, why = [], {}
+    for v in visits:
+        reason = who5_visit_reason(long, v)
+        if reason:
+            why[v] = reason
+        else:
+            ok.append(v)
+    return ok, why
+
+
+class NotEstimable(Exception):
+    """Raised by an estimability rule (never by a numerical failure); the message is the reason in words."""
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0])

@@ -1,0 +1,57 @@
+"""Checks of the configuration that JSON Schema cannot express, run before any job starts.
+
+Each problem is one sentence naming the config key, the value and what was
+expected, so that a mistake in a user's config file stops the run with a
+message instead of a traceback inside a job.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+
+def window_problems(entries: list[dict[str, Any]]) -> list[str]:
+    """Problems of the visit schedule: repeated visits, a target outside its window, overlapping windows."""
+    problems = []
+    labels = [int(e["visit"]) for e in entries]
+    for v in sorted({v for v in labels if labels.count(v) > 1}):
+        problems.append(f"visits: visit {v} is listed more than once; expected each visit once.")
+    for e in entries:
+        if not int(e["earliest_day"]) <= int(e["target_day"]) <= int(e["latest_day"]):
+            problems.append(f"visits: visit {e['visit']}: target_day {e['target_day']} lies outside its window "
+                            f"[{e['earliest_day']}, {e['latest_day']}]; expected earliest_day <= target_day <= "
+                            "latest_day.")
+    ordered = sorted(entries, key=lambda e: int(e["target_day"]))
+    for a, b in zip(ordered, ordered[1:]):
+        if int(a["latest_day"]) >= int(b["earliest_day"]):
+            problems.append(f"visits: the windows of visit {a['visit']} (days {a['earliest_day']} to "
+                            f"{a['latest_day']}) and visit {b['visit']} (days {b['earliest_day']} to "
+                            f"{b['latest_day']}) overlap; expected each form day to belong to at most one visit.")
+    return problems
+
+
+def check_config(config: dict[str, Any]) -> list[str]:
+    """Every problem of a schema-valid config that would otherwise fail inside a job."""
+    problems = window_problems(config["visits"])
+    visits = [int(e["visit"]) for e in config["visits"]]
+    analysis = config["analysis"]
+    if not [v for v in visits if v != 0]:
+        problems.append("visits: the schedule has no follow-up visit (only visit 0); expected at least one visit "
+                        "after baseline.")
+    if int(analysis["primary_visit"]) not in visits:
+        problems.append(f"analysis.primary_visit: {analysis['primary_visit']} is not one of the visits of the "
+                        f"schedule ({', '.join(str(v) for v in visits)}).")
+    breaks = list(analysis["age_breaks"])
+    if any(b >= c for b, c in zip(breaks, breaks[1:])):
+        problems.append(f"analysis.age_breaks: {breaks} is not strictly increasing; expected e.g. [30, 50].")
+    censor = analysis.get("censor_on") or ""
+    if censor:
+        try:
+            _dt.date.fromisoformat(censor)
+        except ValueError:
+            problems.append(f"analysis.censor_on: '{censor}' is not a calendar date; expected YYYY-MM-DD.")
+    checks = config.get("checks", {})
+    if checks and int(checks["age_min"]) >= int(checks["age_max"]):
+        problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
+    return problems

@@ -1,0 +1,193 @@
+"""End to end over trial shapes the default simulator does not draw (fittrial.shapes).
+
+For each shape the whole Snakemake workflow runs in a fresh temporary
+directory (as in test_workflow.py). It must finish with the full report, an
+effects table with every analysis (each row either estimated or saying why
+not), and estimates equal to a direct call of the package. ``empty_arm`` is
+an invalid trial: the workflow must stop at input validation with a readable
+message.
+
+Run them with ``pytest -m shapes``; ``large`` (400 caseworkers) is also marked
+``slow_shape``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT
+from fittrial.models import fit_binary_gee, fit_primary_lmm
+from fittrial.shapes import SHAPES, write_shape
+from test_workflow import FAST, SNAKEMAKE
+
+pytestmark = pytest.mark.shapes
+
+BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+ANALYSES = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
+            "multiple_imputation", "per_protocol", "cace", "time_to_dropout"]
+COMPARED = ["estimate", "se", "df", "ci_low", "ci_high", "p_value"]
+TIMEOUT = {"large": 3600}
+
+
+def _param(name: str):
+    marks = [pytest.mark.slow_shape] if SHAPES[name].slow else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+COMPLETING = [_param(n) for n, s in SHAPES.items() if s.expected_error is None]
+STOPPING = [_param(n) for n, s in SHAPES.items() if s.expected_error is not None]
+
+
+def merged_config(overrides: dict) -> dict:
+    """The config the workflow runs with: config/config.yaml updated by ``overrides`` (one level deep)."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key] = {**config[key], **value}
+        else:
+            config[key] = value
+    return config
+
+
+def failure(work: Path, stderr: str) -> str:
+    """The first failing rule and the last lines of its log (or of stderr), for an assertion message."""
+    m = re.search(r"Error in rule (\w+):(.*?)(?:\n\s*\n|$)", stderr, re.S)
+    if not m:
+        return stderr[-3000:]
+    log = re.search(r"log: (\S+)", m.group(2))
+    path = work / log.group(1) if log else None
+    text = path.read_text(encoding="utf-8", errors="replace") if path and path.is_file() else stderr
+    tail = [line for line in text.splitlines() if line.strip()][-8:]
+    return f"first failing rule: {m.group(1)}\n" + "\n".join(tail)
+
+
+def run_shape_workflow(work: Path, config: dict, timeout: int) -> subprocess.CompletedProcess:
+    """As test_workflow.run_workflow, with a time limit of its own."""
+    (work / "my-trial.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
+                           "--cores", "2"], cwd=work, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0"}, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def shape_run(request, tmp_path_factory):
+    """The workflow run on one shape: (shape name, working directory, merged config, completed process)."""
+    name = request.param
+    work = tmp_path_factory.mktemp("shape")  # not the shape's name: it must not leak into messages
+    _, overrides = write_shape(name, work / "in", relative_to=work)
+    overrides = copy.deepcopy(overrides)
+    overrides["analysis"] = {**FAST, **overrides.get("analysis", {})}
+    proc = run_shape_workflow(work, overrides, TIMEOUT.get(name, 900))
+    return name, work, merged_config(overrides), proc
+
+
+def completed(shape_run) -> tuple[str, Path, dict]:
+    name, work, config, proc = shape_run
+    assert proc.returncode == 0, failure(work, proc.stderr)
+    return name, work, config
+
+
+def effects(work: Path) -> pd.DataFrame:
+    table = pd.read_csv(work / "reports" / "tables" / "effects.csv")
+    if "not_estimated" not in table:
+        table["not_estimated"] = np.nan
+    return table
+
+
+def follow_up_visits(config: dict) -> list[int]:
+    return sorted(int(v["visit"]) for v in config["visits"] if int(v["visit"]) != 0)
+
+
+def primary_visit(config: dict) -> int:
+    """The primary time point: ``analysis.primary_visit`` if the config has one, else the last visit."""
+    return int(config["analysis"].get("primary_visit") or max(follow_up_visits(config)))
+
+
+@pytest.mark.parametrize("shape_run", COMPLETING, indirect=True)
+def test_workflow_completes_with_the_full_report(shape_run):
+    _, work, _ = completed(shape_run)
+    for rel in ("reports/report.html", "reports/report.pdf", "reports/tables/effects.csv"):
+        assert (work / rel).exists(), rel
+
+
+@pytest.mark.parametrize("shape_run", COMPLETING, indirect=True)
+def test_effects_table_is_complete(shape_run):
+    name, work, config = completed(shape_run)
+    table = effects(work)
+    itt = table[table["analysis"] == "itt"]
+    follow_ups = follow_up_visits(config)
+    who5 = itt[itt["outcome"] == "who5"]
+    assert sorted(who5["timepoint_months"].astype(int)) == follow_ups, "itt who5 rows"
+    for outcome in BINARY_OUTCOMES:
+        assert (itt["outcome"] == outcome).any(), f"itt {outcome}"
+    present = set(table["analysis"])
+    missing = [a for a in ANALYSES if a not in present]
+    assert not missing, f"analyses missing from effects.csv: {missing}"
+    for variable in config["analysis"]["subgroups"]:
+        assert table["analysis"].str.startswith(f"subgroup:{variable}=").any(), f"subgroup {variable}"
+    finite = np.isfinite(pd.to_numeric(table["estimate"], errors="coerce"))
+    reason = table["not_estimated"].fillna("").astype(str).str.strip() != ""
+    bad = table.loc[~finite & ~reason, ["analysis", "outcome", "timepoint_months", "scale"]]
+    assert bad.empty, f"rows with neither an estimate nor a reason:\n{bad.to_string(index=False)}"
+
+
+@pytest.mark.parametrize("shape_run", COMPLETING, indirect=True)
+def test_primary_estimate_equals_a_direct_fit(shape_run):
+    """As pipeline.primary_step: fit_primary_lmm(who5_long, sorted strata of the clean randomisation, lmm_df,
+    follow-up visits of the schedule)."""
+    name, work, config = completed(shape_run)
+    visit = primary_visit(config)
+    row = effects(work).query("analysis == 'itt' and outcome == 'who5' and timepoint_months == @visit")
+    assert len(row) == 1
+    row = row.iloc[0]
+    if not math.isfinite(row["estimate"]):
+        pytest.skip(f"{name}: the primary estimate is not estimated ({row['not_estimated']})")
+    long = pd.read_parquet(work / "data" / "derived" / "analysis" / "who5_long.parquet")
+    rand = pd.read_parquet(work / "data" / "derived" / "clean" / "randomisation.parquet")
+    extra = {"visits": follow_up_visits(config)} if "visits" in inspect.signature(fit_primary_lmm).parameters else {}
+    result = fit_primary_lmm(long, sorted(rand["stratum"].unique()), config["analysis"]["lmm_df"], **extra)
+    direct = [c for c in result.contrasts if c.timepoint_months == visit and c.outcome == "who5"]
+    assert len(direct) == 1
+    for col in COMPARED:
+        assert np.isclose(row[col], getattr(direct[0], col), rtol=1e-8, atol=1e-8), (col, row[col],
+                                                                                      getattr(direct[0], col))
+
+
+@pytest.mark.parametrize("shape_run", COMPLETING, indirect=True)
+def test_dropout_estimates_equal_a_direct_fit(shape_run):
+    """As pipeline.secondary_step: fit_binary_gee(analysis citizens, 'dropout', gee_covariance, sorted strata)."""
+    name, work, config = completed(shape_run)
+    rows = effects(work).query("analysis == 'itt' and outcome == 'dropout'").set_index("scale")
+    if not np.isfinite(rows["estimate"]).any():
+        pytest.skip(f"{name}: the dropout effect is not estimated")
+    citizens = pd.read_parquet(work / "data" / "derived" / "analysis" / "citizens.parquet")
+    rand = pd.read_parquet(work / "data" / "derived" / "clean" / "randomisation.parquet")
+    result = fit_binary_gee(citizens, "dropout", config["analysis"]["gee_covariance"],
+                            sorted(rand["stratum"].unique()))
+    direct = {c.scale: c for c in result.contrasts}
+    for scale, row in rows.iterrows():
+        if not math.isfinite(row["estimate"]):
+            continue
+        for col in COMPARED:
+            assert np.isclose(row[col], getattr(direct[scale], col), rtol=1e-8, atol=1e-8), (
+                scale, col, row[col], getattr(direct[scale], col))
+
+
+@pytest.mark.parametrize("shape_run", STOPPING, indirect=True)
+def test_invalid_shape_stops_at_validation_with_a_readable_message(shape_run):
+    name, work, _, proc = shape_run
+    assert proc.returncode != 0, "the workflow should have refused the trial"
+    assert re.search(rf"\b{SHAPES[name].expected_error}\b", proc.stderr, re.I), proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert not (work / "reports" / "report.html").exists()
