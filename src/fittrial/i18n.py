@@ -33,23 +33,23 @@ TEXT: dict[str, dict[str, str]] = {
         "table": "Table", "input": "Input", "file": "File", "hr": "Hazard ratio (95% CI)",
         "baseline_note": "No p-values: differences at baseline after randomisation are due to chance. Standardised "
                          "differences above 0.1 in absolute value are noteworthy.",
-        "primary_note": "Month 0: observed mean. Months 6 and 12: marginal means of the primary mixed model (strata "
-                        "weighted equally, baseline WHO-5 at its mean). The primary time point is 12 months.",
+        "primary_note": "Month 0: observed mean. Follow-up months: marginal means of the primary mixed model (strata "
+                        "weighted equally, baseline WHO-5 at its mean). The primary time point is {m} months.",
         "secondary_note": "Odds ratio and risk difference from the GEE (main analysis); Holm p adjusted across the "
                           "five course outcomes.",
         "practice_note": "ORS (0-40) at the start and SRS (0-40) at the end of each meeting; median and interquartile "
                          "range by meeting number; dashed lines: clinical cut-offs ORS 25 and SRS 36. Reliable change: "
                          "5 ORS points. Results for the FIT arm as a whole; no caseworker is shown.",
-        "missing_note": "Odds ratios for a missing 12-month WHO-5 (GEE, logit, Mancl-DeRouen, t-test).",
+        "missing_note": "Odds ratios for a missing {m}-month WHO-5 (GEE, logit, Mancl-DeRouen, t-test).",
         "suppression": "Counts below {k} are shown as \"<{k}\".",
-        "agree": "All {n} analyses give a 12-month effect between {lo} and {hi} points, and every confidence interval "
+        "agree": "All {n} analyses give an effect at {m} months between {lo} and {hi} points, and every confidence interval "
                  "contains the primary estimate ({est}): the analyses agree.",
-        "disagree": "The analyses give 12-month effects between {lo} and {hi} points; the confidence interval of {which} "
+        "disagree": "The analyses give effects at {m} months between {lo} and {hi} points; the confidence interval of {which} "
                     "does not contain the primary estimate ({est}), so the analyses do not fully agree.",
         "tipping": "Tipping point (multiple imputation): {text}.",
         "tipping_none": "no shift of the imputed FIT-arm values between {lo} and {hi} points changes the conclusion",
         "tipping_at": "the conclusion changes if the imputed follow-up values of FIT citizens are shifted by {d} points",
-        "sum_primary": "After 12 months, citizens whose caseworker used FIT scored on average {est} points {dir} on the "
+        "sum_primary": "After {m} months, citizens whose caseworker used FIT scored on average {est} points {dir} on the "
                        "WHO-5 well-being scale (0-100) than citizens whose caseworker worked as usual (95% confidence "
                        "interval {lo} to {hi}).",
         "higher": "higher", "lower": "lower",
@@ -66,11 +66,14 @@ TEXT: dict[str, dict[str, str]] = {
         "prov_packages": "Key package versions (locked)", "uncommitted": "(with uncommitted changes)",
         "who5_axis": "WHO-5 (0-100), mean and 95% CI", "months_axis": "Months since enrolment",
         "days_axis": "Days since enrolment", "surv_axis": "Share not dropped out", "at_risk": "Number at risk",
-        "forest_axis": "{a} - {b}, WHO-5 points at 12 months (95% CI)", "meeting_axis": "Meeting number",
+        "forest_axis": "{a} - {b}, WHO-5 points at {m} months (95% CI)", "meeting_axis": "Meeting number",
         "median": "median", "iqr": "interquartile range", "cutoff": "cut-off",
         "o_who5": "WHO-5 well-being", "o_dropout": "Dropout", "o_completed": "Course completed with success",
         "o_kept_housing_12m": "Kept own housing (12 months)", "o_eviction_or_risk_12m": "Eviction or risk of eviction",
         "o_stable_income_12m": "Stable income (12 months)",
+        "not_estimated": "Not estimated",
+        "sum_primary_not": "The primary comparison (WHO-5 at {m} months) could not be estimated from these data: "
+                           "{reason}",
         "a_itt": "Primary (mixed model)", "a_clda": "Constrained longitudinal analysis",
         "a_cluster_level": "Cluster-level (unweighted)", "a_cluster_level_weighted": "Cluster-level (weighted)",
         "a_ancova_cr2": "ANCOVA, CR2 cluster-robust", "a_randomisation_test": "Randomisation test",
@@ -98,24 +101,24 @@ TEXT: dict[str, dict[str, str]] = {
         "count": "Antal", "table": "Tabel", "input": "Input", "file": "Fil", "hr": "Hazard ratio (95% KI)",
         "baseline_note": "Ingen p-værdier: forskelle ved udgangspunktet efter lodtrækning skyldes tilfældigheder. "
                          "Standardiserede forskelle over 0,1 i absolut værdi er værd at bemærke.",
-        "primary_note": "Måned 0: observeret gennemsnit. Måned 6 og 12: marginale gennemsnit fra den primære "
+        "primary_note": "Måned 0: observeret gennemsnit. Opfølgningsmåneder: marginale gennemsnit fra den primære "
                         "mixed-model (strata vægtet ens, WHO-5 ved udgangspunktet sat til gennemsnittet). Det primære "
-                        "tidspunkt er 12 måneder.",
+                        "tidspunkt er {m} måneder.",
         "secondary_note": "Odds ratio og risikoforskel fra GEE (hovedanalysen); Holm-p justeret over de fem forløbsmål.",
         "practice_note": "ORS (0-40) ved mødets start og SRS (0-40) ved mødets slutning; median og interkvartilbredde "
                          "efter mødenummer; stiplede linjer: kliniske grænser ORS 25 og SRS 36. Pålidelig ændring: 5 "
                          "ORS-point. Resultater for FIT-gruppen samlet; ingen medarbejder vises.",
-        "missing_note": "Odds ratio for manglende WHO-5 efter 12 måneder (GEE, logit, Mancl-DeRouen, t-test).",
+        "missing_note": "Odds ratio for manglende WHO-5 efter {m} måneder (GEE, logit, Mancl-DeRouen, t-test).",
         "suppression": "Antal under {k} vises som \"<{k}\".",
-        "agree": "Alle {n} analyser giver en effekt efter 12 måneder mellem {lo} og {hi} point, og alle "
+        "agree": "Alle {n} analyser giver en effekt efter {m} måneder mellem {lo} og {hi} point, og alle "
                  "konfidensintervaller indeholder det primære estimat ({est}): analyserne stemmer overens.",
-        "disagree": "Analyserne giver effekter efter 12 måneder mellem {lo} og {hi} point; konfidensintervallet for "
+        "disagree": "Analyserne giver effekter efter {m} måneder mellem {lo} og {hi} point; konfidensintervallet for "
                     "{which} indeholder ikke det primære estimat ({est}), så analyserne stemmer ikke helt overens.",
         "tipping": "Vendepunkt (multipel imputation): {text}.",
         "tipping_none": "ingen forskydning af de imputerede værdier i FIT-gruppen mellem {lo} og {hi} point ændrer "
                         "konklusionen",
         "tipping_at": "konklusionen ændres, hvis de imputerede opfølgningsværdier for FIT-borgere forskydes med {d} point",
-        "sum_primary": "Efter 12 måneder scorede borgere, hvis medarbejder brugte FIT, i gennemsnit {est} point {dir} på "
+        "sum_primary": "Efter {m} måneder scorede borgere, hvis medarbejder brugte FIT, i gennemsnit {est} point {dir} på "
                        "trivselsskalaen WHO-5 (0-100) end borgere, hvis medarbejder arbejdede som vanligt "
                        "(95% konfidensinterval {lo} til {hi}).",
         "higher": "højere", "lower": "lavere",
@@ -132,11 +135,14 @@ TEXT: dict[str, dict[str, str]] = {
         "prov_seeds": "Seeds", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
         "who5_axis": "WHO-5 (0-100), gennemsnit og 95% KI", "months_axis": "Måneder siden start",
         "days_axis": "Dage siden start", "surv_axis": "Andel ikke faldet fra", "at_risk": "Antal i risiko",
-        "forest_axis": "{a} - {b}, WHO-5-point efter 12 måneder (95% KI)", "meeting_axis": "Mødenummer",
+        "forest_axis": "{a} - {b}, WHO-5-point efter {m} måneder (95% KI)", "meeting_axis": "Mødenummer",
         "median": "median", "iqr": "interkvartilbredde", "cutoff": "grænse",
         "o_who5": "Trivsel (WHO-5)", "o_dropout": "Frafald", "o_completed": "Forløb afsluttet med succes",
         "o_kept_housing_12m": "Opretholdt egen bolig (12 måneder)", "o_eviction_or_risk_12m": "Udsættelse eller risiko",
         "o_stable_income_12m": "Stabilt forsørgelsesgrundlag (12 måneder)",
+        "not_estimated": "Ikke estimeret",
+        "sum_primary_not": "Den primære sammenligning (WHO-5 efter {m} måneder) kan ikke estimeres ud fra disse data: "
+                           "{reason}",
         "a_itt": "Primær (mixed model)", "a_clda": "Begrænset longitudinel analyse (cLDA)",
         "a_cluster_level": "Klyngeniveau (uvægtet)", "a_cluster_level_weighted": "Klyngeniveau (vægtet)",
         "a_ancova_cr2": "ANCOVA, CR2 klynge-robust", "a_randomisation_test": "Randomiseringstest",
@@ -148,7 +154,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 # Blinded review: sentences that would name the arms are worded with A and B.
 BLINDED = {
-    "en": {"sum_primary": "After 12 months, citizens in arm A scored on average {est} points {dir} on the WHO-5 "
+    "en": {"sum_primary": "After {m} months, citizens in arm A scored on average {est} points {dir} on the WHO-5 "
                           "well-being scale (0-100) than citizens in arm B (95% confidence interval {lo} to {hi}).",
            "sum_clear": "The interval does not include zero: the data point to a {dir} score in arm A.",
            "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being "
@@ -156,7 +162,7 @@ BLINDED = {
            "tipping_none": "no shift of the imputed arm-A values between {lo} and {hi} points changes the conclusion",
            "tipping_at": "the conclusion changes if the imputed follow-up values in arm A are shifted by {d} points",
            "subtitle": "Cluster-randomised trial, blinded review: the arms are shown as A and B."},
-    "da": {"sum_primary": "Efter 12 måneder scorede borgere i gruppe A i gennemsnit {est} point {dir} på "
+    "da": {"sum_primary": "Efter {m} måneder scorede borgere i gruppe A i gennemsnit {est} point {dir} på "
                           "trivselsskalaen WHO-5 (0-100) end borgere i gruppe B (95% konfidensinterval {lo} til {hi}).",
            "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score i gruppe A.",
            "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel mellem "
@@ -171,10 +177,11 @@ BLINDED = {
 class Translator:
     """Labels and numbers in one language."""
 
-    def __init__(self, language: str = "en", blinded: bool = False):
+    def __init__(self, language: str = "en", blinded: bool = False, primary_visit: int = 12):
         if language not in LANGUAGES:
             raise ValueError(f"report.language must be one of {', '.join(LANGUAGES)}, not {language!r}")
         self.language = language
+        self.primary_visit = int(primary_visit)
         self.text = dict(TEXT[language])
         if blinded:
             self.text.update(BLINDED[language])
@@ -182,6 +189,8 @@ class Translator:
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.text.get(key, TEXT["en"].get(key, key))
+        if "{m}" in text:  # the primary visit, in months
+            values = {"m": self.primary_visit, **values}
         return text.format(**values) if values else text
 
     def num(self, x: object, digits: int = 2) -> str:
@@ -285,13 +294,13 @@ DA_METHODS = {
     "itt_binary": "GEE, logit-link, udskiftelig korrelation inden for medarbejder, justeret for stratum; "
                   "bias-reduceret sandwich-kovarians (Mancl-DeRouen, eller som konfigureret); t-test med "
                   "medarbejdere minus parametre som frihedsgrader; borgere med registreret udfald.",
-    "clda": "Begrænset longitudinel analyse: WHO-5 ved 0, 6 og 12 måneder som udfald, samme udgangsniveau i begge "
+    "clda": "Begrænset longitudinel analyse: WHO-5 ved alle besøg som udfald, samme udgangsniveau i begge "
             "grupper; tilfældige intercepter for medarbejder og borger; alle observerede målinger (MAR).",
     "cluster_level": "To-trins analyse på klyngeniveau: residualer fra en model uden gruppe, gennemsnit pr. "
                      "medarbejder sammenlignet mellem grupperne (uvægtet); t-test med medarbejdere - 1 - strata "
                      "frihedsgrader.",
     "cluster_level_weighted": "Som klyngeniveau-analysen, men vægtet med antal borgere pr. medarbejder.",
-    "ancova_cr2": "ANCOVA på komplette data efter 12 måneder (OLS) med CR2 klynge-robust kovarians og "
+    "ancova_cr2": "ANCOVA på komplette data efter {m} måneder (OLS) med CR2 klynge-robust kovarians og "
                   "Bell-McCaffrey-frihedsgrader.",
     "randomisation_test": "Randomiseringstest: medarbejdere lodtrukket igen inden for strata; p-værdi fra "
                           "lodtrækningsfordelingen; konfidensinterval ved testinversion.",

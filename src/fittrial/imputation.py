@@ -6,8 +6,10 @@ and citizen (so imputations respect clustering and the correlation of a
 citizen's visits; they condition on arm, stratum, the citizen's observed
 visits, baseline included, and the caseworker's other citizens). Each
 imputation is proper: the variance parameters are drawn from the normal
-approximation of their REML sampling distribution (log scale, covariance 2 x
-inverse Hessian of the REML deviance), the fixed effects from N(beta-hat,
+approximation of their REML sampling distribution on the scale of the
+relative SDs and the residual SD (covariance 2 x inverse Hessian of the REML
+deviance, draws reflected at zero; on the log-variance scale that
+approximation breaks down at a zero variance), the fixed effects from N(beta-hat,
 Cov(beta-hat)) given them, and the missing values from their conditional normal
 distribution given the observed values of the same caseworker.
 
@@ -32,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from .estimable import NotEstimable, arm_reason, first, months, usable_visits
-from .lmm import NestedREML, numeric_hessian
+from .lmm import NestedREML, numeric_hessian, varpar_of
 from .models import Contrast, _design, fit_lmm, not_estimated, random_words
 
 
@@ -97,26 +99,27 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     model = NestedREML(cells.loc[obs, "who5"].to_numpy(), X[obs].to_numpy(), cells.loc[obs, "caseworker_id"].to_numpy(),
                        cells.loc[obs, "citizen_id"].to_numpy())
     fit = model.fit()
-    # free variance parameters on the log scale: (log s2_w, log s2_c, log s2_e), floored away from the boundary;
-    # an intercept the data cannot identify stays out of the model (variance 0)
-    free = np.flatnonzero([*model.free, True])
-    floor = 1e-4 * fit.var_residual
-    logv_all = np.log(np.maximum([fit.var_caseworker, fit.var_citizen, fit.var_residual], floor))
-    logv = logv_all[free]
+    # variance parameters (theta_w, theta_c, sigma) -- relative SDs and the residual SD, lmerTest's
+    # parametrisation -- drawn from the normal approximation of their REML sampling distribution and reflected
+    # at zero. On this scale the approximation stays finite at a zero variance, where one on the log-variance
+    # scale has an unbounded variance and its draws explode.
+    index = model.varpar_index  # an intercept left out of the model stays at zero
+    full = varpar_of(fit)
 
-    def variances(lv: np.ndarray) -> np.ndarray:
-        v = np.zeros(3)
-        v[free] = np.exp(lv)
-        return v
+    def expand(vp: np.ndarray) -> np.ndarray:
+        out = full.copy()
+        out[index] = vp
+        return out
 
-    def deviance_log(lv: np.ndarray) -> float:
-        v = variances(lv)
-        return model.deviance(np.array([np.sqrt(v[0] / v[2]), np.sqrt(v[1] / v[2]), np.sqrt(v[2])]))
-
-    H = numeric_hessian(deviance_log, logv)
-    cov_logv = 2.0 * np.linalg.pinv(H)
-    w, U = np.linalg.eigh((cov_logv + cov_logv.T) / 2)
+    H = numeric_hessian(lambda vp: model.deviance(expand(vp)), full[index])
+    cov_vp = 2.0 * np.linalg.pinv(H)
+    w, U = np.linalg.eigh((cov_vp + cov_vp.T) / 2)
     chol = U * np.sqrt(np.clip(w, 0, None))
+
+    def variances(z: np.ndarray) -> np.ndarray:
+        theta_w, theta_c, sigma = np.abs(expand(full[index] + chol @ z))
+        return np.array([(theta_w * sigma) ** 2, (theta_c * sigma) ** 2, sigma**2])
+
     Xall = X.to_numpy()
     groups = cells["caseworker_id"].to_numpy()
     cits = cells["citizen_id"].to_numpy()
@@ -124,7 +127,7 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     index_by_group = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
     completed = []
     for _ in range(m):
-        v = variances(logv + chol @ rng.standard_normal(len(free)))
+        v = variances(rng.standard_normal(len(index)))
         s = np.sqrt(v[2])
         draw = model.at(np.array([np.sqrt(v[0]) / s, np.sqrt(v[1]) / s]))
         beta = rng.multivariate_normal(draw.beta, draw.cov_beta)

@@ -421,11 +421,11 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     return pd.DataFrame(rows, columns=["stage", *ARMS])
 
 
-def figure_labels(language: str, arms: dict[str, str] | None = None) -> dict[str, str]:
+def figure_labels(language: str, arms: dict[str, str] | None = None, primary_visit: int = 12) -> dict[str, str]:
     """Axis and legend labels of the report's figures in the report language."""
     from .i18n import Translator
 
-    t = Translator(language)
+    t = Translator(language, primary_visit=primary_visit)
     arms = arms or {"FIT": t("FIT"), "control": t("control")}
     return {"FIT": arms["FIT"], "control": arms["control"], "months": t("months_axis"), "who5": t("who5_axis"),
             "days": t("days_axis"), "survival": t("surv_axis"), "at_risk": t("at_risk"),
@@ -441,8 +441,8 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     from . import practice, tables as T
     from .i18n import Translator
 
-    labels = figure_labels(language, BLIND_LABELS if blinded else None)
-    t = Translator(language)
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit)
+    t = Translator(language, primary_visit=primary_visit)
     rand = pd.read_parquet(inputs["randomisation"])
     cit = pd.read_parquet(inputs["citizens"])
     long = pd.read_parquet(inputs["who5_long"])
@@ -461,9 +461,13 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
               float_format="%.1f")
     miss = practice.missingness_predictors(cit, strata, primary_visit)
+    method = miss.attrs["method"]
+    if miss.empty:  # not estimable: one row carrying the reason in its method
+        miss = pd.DataFrame([{"predictor": "", "odds_ratio": float("nan"), "ci_low": float("nan"),
+                              "ci_high": float("nan"), "p_value": float("nan"), "df": float("nan")}])
     if blinded:
         miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
-    write_csv(miss.assign(method=miss.attrs["method"]), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
+    write_csv(miss.assign(method=method), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
     totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
     summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)
@@ -485,12 +489,14 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
     who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == primary_visit)
                       & ~effects["analysis"].str.startswith("subgroup:")]
+    who5_12 = who5_12.assign(note=[t("not_estimated") if pd.isna(x) else "" for x in who5_12["estimate"]])
     F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
                     figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"])
     sub = effects[effects["analysis"].str.startswith("subgroup:")]
-    notes = [f"{t('p_interaction')} {t.p(p)}" if k == 0 or v != prev else "" for k, (p, v, prev) in enumerate(
-        zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
-            [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]]))]
+    notes = [t("not_estimated") if pd.isna(est) else f"{t('p_interaction')} {t.p(p)}" if k == 0 or v != prev else ""
+             for k, (p, v, prev, est) in enumerate(
+                 zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
+                     [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]], sub["estimate"]))]
     F.forest_figure(sub.assign(label=sub["analysis"].str.replace("subgroup:", "", regex=False), note=notes),
                     figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
                     decimal=labels["decimal"])

@@ -44,7 +44,9 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     """
     itt = effects[effects["analysis"] == "itt"]
     out = []
-    primary = itt[(itt["outcome"] == "who5") & (itt["timepoint_months"] == 12)]
+    primary = itt[(itt["outcome"] == "who5") & (itt["timepoint_months"] == t.primary_visit)]
+    if len(primary) and pd.isna(primary.iloc[0]["estimate"]):
+        out.append(t("sum_primary_not", reason=reason_text(primary.iloc[0])))
     if len(primary) and pd.notna(primary.iloc[0]["estimate"]):
         r = primary.iloc[0]
         direction = t("higher") if r["estimate"] > 0 else t("lower")
@@ -62,6 +64,13 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     if missing:
         out.append(t("sum_not_estimable", list="; ".join(missing)))
     return out
+
+
+def reason_text(row: pd.Series) -> str:
+    """The not-estimated reason of an effects-table row as a sentence."""
+    reason = row.get("not_estimated", "")
+    reason = "" if pd.isna(reason) else str(reason).strip()
+    return reason + ("" if not reason or reason.endswith(".") else ".")
 
 
 def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
@@ -84,32 +93,48 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     e = tables["effects"]
     threshold = config["report"]["suppress_below"]
     itt = e[e["analysis"] == "itt"]
-    who5_12 = e[(e["outcome"] == "who5") & (e["timepoint_months"] == 12) & ~e["analysis"].str.startswith("subgroup:")]
+    who5_12 = e[(e["outcome"] == "who5") & (e["timepoint_months"] == t.primary_visit)
+                & ~e["analysis"].str.startswith("subgroup:")]
     sub = e[e["analysis"].str.startswith("subgroup:")]
+
+    def not_estimated(r: pd.Series) -> str:
+        return f"{t('not_estimated')}: {reason_text(r)}"
 
     def est_ci(r: pd.Series, digits: int = 2, factor: float = 1.0) -> str:
         if pd.isna(r["estimate"]):
-            return ""
+            return not_estimated(r)
         return f"{t.num(r['estimate'] * factor, digits)} ({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, digits)})"
 
     baseline = [{"level": t.label(str(r["level"])), "characteristic": t.label(str(r["characteristic"])),
                  "FIT": t.label(str(r["FIT"])), "control": t.label(str(r["control"])),
                  "std": t.num(r["std_difference"], 3)} for _, r in tables["baseline"].fillna("").iterrows()]
+    itt_who5 = itt[itt["outcome"] == "who5"].set_index("timepoint_months")
     primary = []
     for _, r in tables["primary_outcome"].iterrows():
+        month = int(r["visit_months"])
+        if pd.isna(r["difference"]) and month in itt_who5.index:
+            r = r.copy()
+            r["_reason"] = not_estimated(itt_who5.loc[month])
         primary.append({"month": int(r["visit_months"]),
                         "FIT": f"{t.num(r['FIT_mean'], 1)} ({t.ci(r['FIT_ci_low'], r['FIT_ci_high'], 1)})",
                         "control": f"{t.num(r['control_mean'], 1)} ({t.ci(r['control_ci_low'], r['control_ci_high'], 1)})",
-                        "difference": "" if pd.isna(r["difference"]) else
+                        "difference": r.get("_reason", "") if pd.isna(r["difference"]) else
                         f"{t.num(r['difference'], 2)} ({t.ci(r['difference_ci_low'], r['difference_ci_high'], 2)})",
                         "df": t.num(r["df"], 1), "p": t.p(r["p_value"])})
+    itt_or = itt[itt["scale"] == "odds_ratio"].set_index("outcome")
+
+    def odds_text(r: pd.Series) -> str:
+        if pd.isna(r.get("or")):
+            return not_estimated(itt_or.loc[r["outcome"]]) if r["outcome"] in itt_or.index else ""
+        return f"{t.num(r['or'])} ({t.ci(r['or_ci_low'], r['or_ci_high'])})"
+
     secondary = []
     for _, r in tables["secondary_outcomes"].iterrows():
         def ev(a: str) -> str:
             pct = "" if pd.isna(r[f"{a}_percent"]) else f" ({t.num(r[f'{a}_percent'], 1)}%)"
             return f"{r[f'{a}_events']} / {r[f'{a}_n']}{pct}"
         secondary.append({"outcome": t(f"o_{r['outcome']}"), "FIT": ev("FIT"), "control": ev("control"),
-                          "or": "" if pd.isna(r.get("or")) else f"{t.num(r['or'])} ({t.ci(r['or_ci_low'], r['or_ci_high'])})",
+                          "or": odds_text(r),
                           "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
                           "rd": "" if pd.isna(r.get("rd_per_100")) else
                           f"{t.num(r['rd_per_100'], 1)} ({t.ci(r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})"})
@@ -121,7 +146,8 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     dropout = [{"estimate": est_ci(r), "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
                for _, r in e[e["analysis"] == "time_to_dropout"].iterrows()]
     icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": t.label(str(r["scale"])),
-            "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})",
+            "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})" if pd.notna(r["icc"]) else
+            f"{t('not_estimated')}: {r.get('not_estimated', '')}",
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tip = tables["tipping_point"]
     tip_delta = tip["tipping_delta"].iloc[0] if len(tip) else float("nan")
@@ -131,7 +157,8 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
-    predictors = [{"predictor": t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})",
+    predictors = [{"predictor": t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})"
+                   if pd.notna(r["odds_ratio"]) else f"{t('not_estimated')}: {r['method']}",
                    "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
     practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
                 for _, r in tables["fit_practice"].iterrows()]
@@ -140,7 +167,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
         def da_method(a: str, o: str) -> str:
             key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
-            return DA_METHODS.get(key, "")
+            return DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit))
 
         methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), da_method(a, o))
                           for a, o in zip(e["analysis"], e["outcome"])})
@@ -189,7 +216,8 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
     ``blinded``: arms shown as A and B only.
     """
-    t = Translator(config["report"].get("language", "en"), blinded=blinded)
+    t = Translator(config["report"].get("language", "en"), blinded=blinded,
+                   primary_visit=config.get("analysis", {}).get("primary_visit", 12))
     arms = arms or {"FIT": t("FIT"), "control": t("control")}
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)

@@ -5,10 +5,19 @@ scoring and data assembly; the R script then fits the same models with lme4 and
 geepack on exactly these rows. Run from the repository root:
 
     python tests/reference/make_fixtures.py && Rscript tests/reference/make_reference.R
+
+The identified-random-part cases (a trial shape whose primary model the
+package fits without a random intercept the data cannot identify, e.g. one
+follow-up per citizen: no citizen intercept) go to
+tests/fixtures/identified_reference/<case>/ (citizens.csv, long.csv); only
+those, without touching the other cases:
+
+    python tests/reference/make_fixtures.py --identified && Rscript tests/reference/make_reference.R --identified
 """
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -19,12 +28,15 @@ from fittrial.dataset import build_analysis_data
 from fittrial.io import read_table
 from fittrial.scoring import windows_from_config
 from fittrial.sensitivity import clda_design, subgroup_design
+from fittrial.shapes import SHAPES, simulate_shape
 from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
 from fittrial.survival import dropout_times
 from fittrial.validation import load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "reference"
+#: kept apart from OUT: the tests of OUT's cases expect visits 6 and 12 and the nested random part in every case
+IDENTIFIED_OUT = ROOT / "tests" / "fixtures" / "identified_reference"
 VISITS = [
     {"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
     {"visit": 6, "target_day": 182, "earliest_day": 122, "latest_day": 273},
@@ -47,6 +59,18 @@ CASES = {
 }
 
 
+#: case -> (trial shape, seed): the primary model with only the identified random intercepts
+IDENTIFIED_CASES = {
+    # visits 0 and 12: one follow-up per citizen, so no citizen intercept (lmer: (1 | caseworker_id) only)
+    "one_followup": ("one_followup", 20240611),
+}
+
+CITIZEN_COLUMNS = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",
+                   "who5_m12", "baseline_who5", "baseline_missing", "dropout", "completed", "kept_housing_12m",
+                   "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout"]
+LONG_COLUMNS = ["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5", "baseline_missing"]
+
+
 def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -> None:
     """Write one reference case: citizens.csv, long.csv, and the CLDA and subgroup designs."""
     citizens = citizens.copy()
@@ -54,9 +78,7 @@ def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -
     times = dropout_times(citizens).set_index("citizen_id")
     citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
     citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
-    keep = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",
-            "who5_m12", "baseline_who5", "baseline_missing", "dropout", "completed", "kept_housing_12m",
-            "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout"]
+    keep = [c for c in CITIZEN_COLUMNS if c in citizens]  # who5_m<visit> of the visits in the schedule
     citizens[keep].to_csv(case / "citizens.csv", index=False, lineterminator="\n")
     designs = {"clda": clda_design(citizens)}
     built = subgroup_design(long, citizens, "sex", [30, 50])
@@ -74,13 +96,45 @@ def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -
         Lframe = pd.DataFrame(np.array([L.to_numpy() for L in contrasts.values()]), columns=X.columns)
         Lframe.insert(0, "contrast", [str(k) for k in contrasts])
         Lframe.to_csv(case / f"L_{name}.csv", index=False, lineterminator="\n")
-    long[["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5",
-          "baseline_missing"]].to_csv(case / "long.csv", index=False, lineterminator="\n")
+    long[LONG_COLUMNS].to_csv(case / "long.csv", index=False, lineterminator="\n")
+
+
+def export_identified(shape: str, seed: int, case: Path, schemas: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write one identified-random-part case: citizens.csv and long.csv of trial shape ``shape`` (seeded).
+
+    The trial goes through validation (with the shape's visit labels) and the
+    analysis data set with the shape's visit schedule, as in the workflow.
+    """
+    visits = SHAPES[shape].visits or VISITS
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_trial(simulate_shape(shape, seed), tmp)
+        trial = validate_inputs({n: read_table(p, n) for n, p in paths.items()}, schemas,
+                                [int(v["visit"]) for v in visits])
+        citizens, long, _ = build_analysis_data(trial, windows_from_config(visits))
+    case.mkdir(parents=True, exist_ok=True)
+    citizens = citizens.copy()
+    times = dropout_times(citizens).set_index("citizen_id")
+    citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
+    citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
+    citizens[[c for c in CITIZEN_COLUMNS if c in citizens]].to_csv(case / "citizens.csv", index=False,
+                                                                   lineterminator="\n")
+    long[LONG_COLUMNS].to_csv(case / "long.csv", index=False, lineterminator="\n")
+    return citizens, long
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--identified", action="store_true",
+                        help=f"write only the identified-random-part cases ({IDENTIFIED_OUT.relative_to(ROOT)})")
+    args = parser.parse_args()
     schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
                for n in ("randomisation", "citizens", "who5", "fit_sessions")}
+    for name, (shape, seed) in IDENTIFIED_CASES.items():
+        citizens, long = export_identified(shape, seed, IDENTIFIED_OUT / name, schemas)
+        print(f"{IDENTIFIED_OUT / name}: shape {shape}, seed {seed}: {len(citizens)} citizens, "
+              f"{len(long)} follow-up rows")
+    if args.identified:
+        return
     for name, params in CASES.items():
         with tempfile.TemporaryDirectory() as tmp:
             paths = write_trial(simulate_trial(params), tmp)

@@ -18,14 +18,22 @@
 #   r_cox.csv        survival::coxph log hazard ratio with cluster-robust SE
 #   r_versions.csv   R and package versions
 # and tests/fixtures/r_pool_scalar.csv: mice::pool.scalar (Rubin's rules, Barnard-Rubin df) on fixed inputs.
+#
+# Identified random part (tests/fixtures/identified_reference/<case>/, see identified_reference() below):
+# cases where the package leaves a random intercept out because the data cannot identify it (e.g. one
+# follow-up per citizen: no citizen intercept; lme4 refuses (1 | citizen) when it has as many levels as
+# observations). The primary model with only the identified intercepts, lmerTest Satterthwaite df:
+#   r_lmm_fixef.csv, r_lmm_vc.csv, r_lmm_contrast.csv (estimate, SE, Satterthwaite df), r_lmm_model.csv
+#   (formula, sizes), r_versions.csv
 # Tests compare the Python results with these files (they never run R).
 #
 # Run: Rscript tests/reference/make_reference.R   (needs r-cran-lme4, r-cran-geepack)
+#      Rscript tests/reference/make_reference.R --identified   (only the identified-random-part cases)
+#      Rscript tests/reference/make_reference.R --compare DIR  (tools/compare_with_r.py: unseen trials)
 suppressPackageStartupMessages({
   library(lme4)
   library(lmerTest)
   library(pbkrtest)
-  library(emmeans)
   library(geepack)
   library(clubSandwich)
   library(survival)
@@ -70,7 +78,8 @@ md_covariance <- function(fit, X, y, id, power = -1) {
   beta <- coef(fit)
   mu <- as.vector(plogis(X %*% beta))
   phi <- as.numeric(summary(fit)$dispersion$Estimate)
-  alpha <- as.numeric(summary(fit)$corr$Estimate)
+  corr <- summary(fit)$corr
+  alpha <- if (NROW(corr)) as.numeric(corr$Estimate) else 0  # independence: no correlation parameter
   p <- ncol(X)
   pieces <- lapply(split(seq_along(y), id), function(ix) {
     n <- length(ix)
@@ -92,6 +101,193 @@ md_covariance <- function(fit, X, y, id, power = -1) {
   bread %*% meat %*% bread
 }
 
+# ---- the primary model as fittrial.models._design builds it, with the identified random part ----
+
+TIGHT <- lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5, rhoend = 1e-12))
+
+read_long <- function(path) {
+  long <- read.csv(path, stringsAsFactors = FALSE,
+                   colClasses = c(citizen_id = "character", caseworker_id = "character", stratum = "character"))
+  long$visit <- factor(long$visit)  # integer visits: levels in numeric order, the first is the reference
+  long$stratum <- factor(long$stratum, levels = sort(unique(long$stratum)))
+  long
+}
+
+identified_terms <- function(long) {
+  # the random intercepts the data identify (the package's rule, fittrial.lmm.NestedREML): caseworker unless
+  # every caseworker has one observation; citizen unless every citizen has one observation or every
+  # caseworker has one citizen
+  n <- nrow(long)
+  n_cw <- length(unique(long$caseworker_id))
+  n_cit <- length(unique(paste(long$caseworker_id, long$citizen_id)))
+  c(caseworker = n_cw < n, citizen = n_cit < n && n_cit > n_cw)
+}
+
+primary_formula <- function(long, caseworker = TRUE, citizen = TRUE) {
+  # intercept, fit, stratum dummies (more than one stratum), visit dummies and fit:visit (more than one
+  # follow-up visit), baseline_who5 and baseline_missing only when they vary; the given random intercepts
+  fixed <- if (nlevels(long$visit) > 1) "fit * visit" else "fit"
+  if (nlevels(long$stratum) > 1) fixed <- c(fixed, "stratum")
+  if (length(unique(long$baseline_who5)) > 1) fixed <- c(fixed, "baseline_who5")
+  if (length(unique(long$baseline_missing)) > 1) fixed <- c(fixed, "baseline_missing")
+  random <- c(if (caseworker) "(1 | caseworker_id)", if (citizen) "(1 | caseworker_id:citizen_id)")
+  as.formula(paste("who5 ~", paste(c(fixed, random), collapse = " + ")))
+}
+
+arm_contrast <- function(m, v) {
+  # L for FIT - control at follow-up visit v
+  fe <- fixef(m)
+  L <- setNames(rep(0, length(fe)), names(fe))
+  L["fit"] <- 1
+  inter <- paste0("fit:visit", v)
+  if (inter %in% names(L)) L[inter] <- 1
+  L
+}
+
+variances <- function(m) {
+  vc <- as.data.frame(VarCorr(m))
+  get <- function(g) if (g %in% vc$grp) vc$vcov[vc$grp == g] else 0
+  c(caseworker = get("caseworker_id"), citizen = get("caseworker_id:citizen_id"), residual = get("Residual"))
+}
+
+identified_reference <- function(case) {
+  # reference values of the primary model fitted with only the identified random intercepts
+  long <- read_long(file.path(case, "long.csv"))
+  terms <- identified_terms(long)
+  form <- primary_formula(long, terms[["caseworker"]], terms[["citizen"]])
+  m <- lmerTest::lmer(form, data = long, REML = TRUE, control = TIGHT)
+  V <- as.matrix(vcov(m))
+  fe <- fixef(m)
+  write.csv(data.frame(term = names(fe), estimate = unname(fe), se = sqrt(diag(V))),
+            file.path(case, "r_lmm_fixef.csv"), row.names = FALSE)
+  vs <- variances(m)
+  write.csv(data.frame(component = c("caseworker_id", "caseworker_id:citizen_id", "Residual"),
+                       variance = unname(vs), in_model = c(terms[["caseworker"]], terms[["citizen"]], TRUE),
+                       reml_criterion = REMLcrit(m)),
+            file.path(case, "r_lmm_vc.csv"), row.names = FALSE)
+  rows <- lapply(levels(long$visit), function(v) {
+    L <- arm_contrast(m, v)
+    sat <- lmerTest::contest(m, matrix(L, nrow = 1), ddf = "Satterthwaite", joint = FALSE)
+    data.frame(timepoint_months = as.integer(v), estimate = sum(L * fe),
+               se = sqrt(as.numeric(t(L) %*% V %*% L)), df_satterthwaite = sat$df)
+  })
+  write.csv(do.call(rbind, rows), file.path(case, "r_lmm_contrast.csv"), row.names = FALSE)
+  write.csv(data.frame(formula = paste(deparse(form, width.cutoff = 500L), collapse = " "), n_obs = nrow(long),
+                       n_caseworkers = length(unique(long$caseworker_id)),
+                       n_citizens = length(unique(long$citizen_id)), singular = isSingular(m)),
+            file.path(case, "r_lmm_model.csv"), row.names = FALSE)
+  write.csv(data.frame(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
+                       lmerTest = as.character(packageVersion("lmerTest"))),
+            file.path(case, "r_versions.csv"), row.names = FALSE)
+  cat("identified-model reference values written for", case, "\n")
+}
+
+compare_case <- function(case) {
+  # tools/compare_with_r.py: the models of one unseen trial as the package fitted them (spec.csv says which
+  # random intercepts the Python fit kept, whether its primary contrast was estimated, which checks to run;
+  # gee_spec.csv the estimated binary outcomes and their working correlation). Writes r_cmp_*.csv; the GEE
+  # both with geepack's default convergence tolerance and converged (epsilon 1e-10; Mancl-DeRouen SE on that one).
+  spec <- read.csv(file.path(case, "spec.csv"))
+  if (spec$lmm == 1) {
+    res <- tryCatch({
+      long <- read_long(file.path(case, "long.csv"))
+      form <- primary_formula(long, spec$caseworker_free == 1, spec$citizen_free == 1)
+      m <- lmerTest::lmer(form, data = long, REML = TRUE,
+                          control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
+      L <- arm_contrast(m, spec$primary_visit)
+      V <- as.matrix(vcov(m))
+      sat <- lmerTest::contest(m, matrix(L, nrow = 1), ddf = "Satterthwaite", joint = FALSE)
+      kr <- c(NA, NA)
+      if (spec$kr == 1) {
+        Vkr <- as.matrix(pbkrtest::vcovAdj(m))
+        kr <- c(sqrt(as.numeric(t(L) %*% Vkr %*% L)), pbkrtest::Lb_ddf(matrix(L, nrow = 1), V, Vkr))
+      }
+      vs <- variances(m)
+      terms <- identified_terms(long)
+      data.frame(estimate = sum(L * fixef(m)), se = sqrt(as.numeric(t(L) %*% V %*% L)), df_satterthwaite = sat$df,
+                 se_kr = kr[1], df_kr = kr[2], var_caseworker = vs[["caseworker"]], var_citizen = vs[["citizen"]],
+                 var_residual = vs[["residual"]], reml_criterion = REMLcrit(m), n_fixef = length(fixef(m)),
+                 n_obs = nrow(long), r_caseworker_identified = terms[["caseworker"]],
+                 r_citizen_identified = terms[["citizen"]], singular = isSingular(m),
+                 formula = paste(deparse(form, width.cutoff = 500L), collapse = " "), error = "")
+    }, error = function(e) data.frame(estimate = NA, error = conditionMessage(e)))
+    write.csv(res, file.path(case, "r_cmp_lmm.csv"), row.names = FALSE)
+  }
+  cit <- read.csv(file.path(case, "citizens.csv"), stringsAsFactors = FALSE,
+                  colClasses = c(citizen_id = "character", caseworker_id = "character", stratum = "character"))
+  cit$stratum <- factor(cit$stratum, levels = sort(unique(cit$stratum)))
+  gspec <- read.csv(file.path(case, "gee_spec.csv"), stringsAsFactors = FALSE)
+  out <- lapply(seq_len(nrow(gspec)), function(i) {
+    o <- gspec$outcome[i]
+    corstr <- gspec$corstr[i]
+    tryCatch({
+      d <- cit[!is.na(cit[[o]]), ]
+      d <- d[order(d$caseworker_id, d$citizen_id), ]
+      d$cl <- as.integer(factor(d$caseworker_id))
+      d$y <- d[[o]]
+      rhs <- if (nlevels(droplevels(d$stratum)) > 1) "fit + stratum" else "fit"
+      g <- geeglm(as.formula(paste("y ~", rhs)), id = cl, data = d, family = binomial, corstr = corstr)
+      # geepack stops when the largest change is below epsilon = 1e-4 (its default); converged to 1e-10:
+      tight <- geeglm(as.formula(paste("y ~", rhs)), id = cl, data = d, family = binomial, corstr = corstr,
+                      control = geese.control(epsilon = 1e-10, maxit = 200))
+      X <- model.matrix(as.formula(paste("~", rhs)), data = d)
+      Vmd <- tryCatch(md_covariance(tight, X, d$y, d$cl), error = function(e) matrix(NA, ncol(X), ncol(X)))
+      # the exchangeable fit's correlation, to show why the package fell back to independence
+      ex <- if (corstr == "exchangeable") g else
+        tryCatch(geeglm(as.formula(paste("y ~", rhs)), id = cl, data = d, family = binomial,
+                        corstr = "exchangeable"), error = function(e) NULL)
+      data.frame(outcome = o, corstr = corstr, log_or = unname(coef(g)["fit"]),
+                 log_or_converged = unname(coef(tight)["fit"]), se_mancl_derouen = sqrt(Vmd[2, 2]),
+                 alpha_exchangeable = if (is.null(ex)) NA else as.numeric(summary(ex)$corr$Estimate),
+                 log_or_exchangeable = if (is.null(ex)) NA else unname(coef(ex)["fit"]),
+                 max_cluster = max(table(d$cl)), n = nrow(d), clusters = length(unique(d$cl)), error = "")
+    }, error = function(e) data.frame(outcome = o, corstr = corstr, log_or = NA, log_or_converged = NA,
+                                      se_mancl_derouen = NA,
+                                      alpha_exchangeable = NA, log_or_exchangeable = NA, max_cluster = NA, n = NA,
+                                      clusters = NA, error = conditionMessage(e)))
+  })
+  if (length(out)) write.csv(do.call(rbind, out), file.path(case, "r_cmp_gee.csv"), row.names = FALSE)
+  if (spec$cr2 == 1) {
+    col <- paste0("who5_m", spec$primary_visit)
+    cc <- cit[!is.na(cit[[col]]), ]
+    rhs <- "fit"
+    if (length(unique(cc$baseline_who5)) > 1) rhs <- paste(rhs, "+ baseline_who5")
+    if (length(unique(cc$baseline_missing)) > 1) rhs <- paste(rhs, "+ baseline_missing")
+    if (nlevels(droplevels(cc$stratum)) > 1) rhs <- paste(rhs, "+ stratum")
+    res <- tryCatch({
+      ols <- lm(as.formula(paste(col, "~", rhs)), data = cc)
+      ct <- clubSandwich::coef_test(ols, vcov = "CR2", cluster = cc$caseworker_id, test = "Satterthwaite")
+      k <- which(ct$Coef == "fit")
+      data.frame(estimate = ct$beta[k], se_cr2 = ct$SE[k], df_bm = ct$df_Satt[k])
+    }, error = function(e) data.frame(estimate = NA, se_cr2 = NA, df_bm = NA))
+    write.csv(res, file.path(case, "r_cmp_cr2.csv"), row.names = FALSE)
+  }
+  if (spec$cox == 1) {
+    sv <- cit[!is.na(cit$time_days), ]
+    rhs <- if (nlevels(droplevels(sv$stratum)) > 1) "fit + stratum" else "fit"
+    res <- tryCatch({
+      cx <- coxph(as.formula(paste("Surv(time_days, event_dropout) ~", rhs)), data = sv, ties = "breslow",
+                  cluster = caseworker_id)
+      data.frame(log_hr = unname(coef(cx)["fit"]), robust_se = sqrt(vcov(cx)["fit", "fit"]))
+    }, error = function(e) data.frame(log_hr = NA, robust_se = NA))
+    write.csv(res, file.path(case, "r_cmp_cox.csv"), row.names = FALSE)
+  }
+}
+
+IDENTIFIED_ROOT <- "tests/fixtures/identified_reference"
+args <- commandArgs(trailingOnly = TRUE)
+if (length(args) >= 1 && args[1] == "--compare") {
+  cases <- list.dirs(args[2], recursive = FALSE)
+  for (case in cases) compare_case(case)
+  cat("compared", length(cases), "cases\n")
+  quit(save = "no")
+}
+if (length(args) >= 1 && args[1] == "--identified") {
+  for (case in list.dirs(IDENTIFIED_ROOT, recursive = FALSE)) identified_reference(case)
+  quit(save = "no")
+}
+
+suppressPackageStartupMessages(library(emmeans))  # the full run only (not needed by --compare, --identified)
 root <- "tests/fixtures/reference"
 
 # Rubin's rules with Barnard-Rubin df (mice::pool.scalar) on fixed inputs
@@ -211,3 +407,6 @@ for (case in list.dirs(root, recursive = FALSE)) {
             file.path(case, "r_versions.csv"), row.names = FALSE)
   cat("reference values written for", case, "\n")
 }
+
+# the identified-random-part cases (see identified_reference)
+for (case in list.dirs(IDENTIFIED_ROOT, recursive = FALSE)) identified_reference(case)
