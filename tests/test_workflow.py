@@ -22,7 +22,7 @@ from fittrial.simulate import simulate_trial, write_trial
 pytestmark = pytest.mark.slow
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                  "p_value", "p_adjusted", "p_interaction", "method", "n_clusters", "n_citizens"]
+                  "p_value", "p_adjusted", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens"]
 # replicate counts kept small so the suite stays fast; the defaults are in config/config.yaml
 FAST = {"randomisation": {"n": 500, "seed": 1}, "imputation": {"m": 5, "seed": 2, "delta_from": -5,
         "delta_to": 5, "delta_step": 1}, "icc": {"bootstrap": 20, "seed": 3}}
@@ -142,6 +142,19 @@ def test_invalid_config_value_is_refused(tmp_path):
     proc = run_workflow(tmp_path, config)
     assert proc.returncode != 0
     assert "gee_covariance" in proc.stderr or "sandwich" in proc.stderr
+
+
+def test_inconsistent_config_is_named_before_any_job(tmp_path):
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": {"primary_visit": 24, "age_breaks": [50, 30]},
+              "visits": [{"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 150},
+                         {"visit": 6, "target_day": 182, "earliest_day": 122, "latest_day": 273},
+                         {"visit": 12, "target_day": 365, "earliest_day": 305, "latest_day": 456}]}
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "nothing was run" in proc.stderr and "overlap" in proc.stderr
+    assert "analysis.primary_visit: 24 is not one of the visits" in proc.stderr and "analysis.age_breaks" in proc.stderr
+    assert not (tmp_path / "logs").exists() and not (tmp_path / "reports").exists()
 
 
 def test_validate_target_runs_in_chunks_and_summarises(tmp_path):

@@ -346,18 +346,18 @@ def gee_method(covariance: str) -> str:
 def _not_estimable(data: pd.DataFrame, outcome: str, n_params: int) -> str | None:
     """Why an arm comparison of a binary outcome cannot be estimated, or None."""
     if data.empty:
-        return f"{outcome} is not recorded for any citizen"
+        return f"the outcome {outcome} is not recorded for any citizen"
     reason = first(arm_reason(data, f"{outcome} recorded"), caseworker_df_reason(data, n_params, f"{outcome} recorded"))
     if reason:
         return reason
     values = {arm: data.loc[data["fit"] == arm, outcome] for arm in (1, 0)}
     if all(v.nunique() == 1 for v in values.values()) and values[1].iloc[0] == values[0].iloc[0]:
-        return (f"{outcome} is {int(values[1].iloc[0])} for every analysed citizen in both arms, so there is "
-                "nothing to compare")
+        return (f"the outcome {outcome} is {int(values[1].iloc[0])} for every analysed citizen in both arms, so "
+                "there is nothing to compare")
     for arm, label in ((1, "FIT"), (0, "control")):
         if values[arm].nunique() == 1:
-            return (f"{outcome} is {int(values[arm].iloc[0])} for every analysed {label} citizen, so the odds ratio "
-                    "is 0 or infinite (complete separation)")
+            return (f"the outcome {outcome} is {int(values[arm].iloc[0])} for every analysed {label} citizen, so "
+                    "the odds ratio is 0 or infinite (complete separation)")
     return None
 
 

@@ -294,7 +294,8 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     log.info("time to dropout: censoring date %s; %d events among %d citizens",
              pd.Timestamp(cit["censor_on"].iloc[0]).date(), int(times["event"].sum()), len(times))
     write_parquet(_rows([row]), out)
-    write_parquet(km_table(times, list(options["km_days"]), threshold), km_out)
+    window = int(options["outcome_window_days"])  # no one is followed for dropout beyond the window
+    write_parquet(km_table(times, [d for d in options["km_days"] if d <= window], threshold), km_out)
     write_parquet(km_curve(times), curve_out)
 
 
@@ -322,7 +323,7 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
         data = cit[cit[outcome].notna()]
         reason = _not_estimable(data, outcome, 2 + max(len(strata) - 1, 0))
         if reason is None and data[outcome].nunique() < 2:
-            reason = f"{outcome} does not vary"
+            reason = f"the outcome {outcome} does not vary"
         if reason:
             rows.append(icc_row_not_estimated(outcome, "latent", reason))
         else:

@@ -354,7 +354,8 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     data = data[data["level"].notna()]
     levels = sorted(data["level"].unique(), key=str)
     if not levels:
-        reason = f"{variable} is not recorded for any citizen with follow-up WHO-5"
+        what = {"age_group": "age", "baseline_who5_le50": "baseline WHO-5"}.get(variable, variable)
+        reason = f"{what} is not recorded for any citizen with follow-up WHO-5"
         return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
     why = {lev: arm_reason(data[(data["level"] == lev) & (data["visit"] == visit)], f"WHO-5 at {months(visit)}")
            for lev in levels}
