@@ -63,13 +63,15 @@ def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generato
     p0 = params.prevalence["dropout"]
     lin = np.log(p0 / (1 - p0)) + np.log(params.odds_ratio["dropout"]) * fit + w[cw_idx]
     dropout = (rng.random(n) < special.expit(lin)).astype(float)
-    base = scores[0]
+    base = scores.get(0, np.full(n, np.nan))
+    base_mean = float(np.nanmean(base)) if np.isfinite(base).any() else 0.0
     citizens = pd.DataFrame({
         "citizen_id": [f"B{i:05d}" for i in range(n)], "caseworker_id": cws[cw_idx],
-        "stratum": np.array(strata)[cw_idx], "fit": fit, "who5_m0": base, "who5_m6": scores[6],
-        "who5_m12": scores[12], "baseline_missing": np.isnan(base).astype(int),
-        "baseline_who5": np.where(np.isnan(base), np.nanmean(base), base), "dropout": dropout})
-    long = pd.concat([citizens.assign(visit=vis, who5=citizens[f"who5_m{vis}"]) for vis in (6, 12)])
+        "stratum": np.array(strata)[cw_idx], "fit": fit, **{f"who5_m{vis}": sc for vis, sc in scores.items()},
+        "baseline_missing": np.isnan(base).astype(int), "baseline_who5": np.where(np.isnan(base), base_mean, base),
+        "dropout": dropout})
+    follow = sorted(vis for vis in scores if vis != 0)
+    long = pd.concat([citizens.assign(visit=vis, who5=citizens[f"who5_m{vis}"]) for vis in follow])
     long = long[long["who5"].notna()][["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5",
                                         "baseline_who5", "baseline_missing"]]
     long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
@@ -87,28 +89,41 @@ def marginal_log_or(params: SimulationParameters) -> float:
     return float(special.logit(m1) - special.logit(m0))
 
 
-def naive_ancova(citizens: pd.DataFrame) -> tuple[float, float, float]:
-    """OLS ANCOVA at 12 months ignoring clustering: (estimate, classical SE, residual df)."""
-    d = citizens[citizens["who5_m12"].notna()]
+def primary_visit_of(params: SimulationParameters) -> int:
+    """The primary visit of a simulated schedule: 12 months if it has one, else its last visit."""
+    visits = sorted(v for v in params.who5_mean if v != 0)
+    return 12 if 12 in visits else visits[-1]
+
+
+def naive_ancova(citizens: pd.DataFrame, visit: int = 12) -> tuple[float, float, float]:
+    """OLS ANCOVA at ``visit`` ignoring clustering: (estimate, classical SE, residual df)."""
+    col = f"who5_m{visit}"
+    d = citizens[citizens[col].notna()]
     X = pd.get_dummies(d["stratum"], drop_first=True, dtype=float)
     X.insert(0, "baseline_who5", d["baseline_who5"])
     if d["baseline_missing"].nunique() > 1:
         X.insert(0, "baseline_missing", d["baseline_missing"].astype(float))
     X.insert(0, "fit", d["fit"].astype(float))
-    res = sm.OLS(d["who5_m12"].to_numpy(), sm.add_constant(X)).fit()
+    res = sm.OLS(d[col].to_numpy(), sm.add_constant(X)).fit()
     return float(res.params["fit"]), float(res.bse["fit"]), float(res.df_resid)
 
 
-def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame) -> dict[str, tuple[float, float, float, float, float,
-                                                                                   float]]:
-    """(estimate, se, df, ci_low, ci_high, p) per method."""
+def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12
+                  ) -> dict[str, tuple[float, float, float, float, float, float]]:
+    """(estimate, se, df, ci_low, ci_high, p) per method at ``visit`` (all NaN where not estimable)."""
+    from .estimable import NotEstimable
+
     out = {}
-    primary = fit_primary_lmm(long).contrasts[-1]
-    out["primary"] = (primary.estimate, primary.se, primary.df, primary.ci_low, primary.ci_high, primary.p_value)
-    est, se, df = naive_ancova(citizens)
+    nan6 = (float("nan"),) * 6
+    try:
+        primary = next(c for c in fit_primary_lmm(long).contrasts if c.timepoint_months == visit)
+        out["primary"] = (primary.estimate, primary.se, primary.df, primary.ci_low, primary.ci_high, primary.p_value)
+    except NotEstimable:
+        out["primary"] = nan6
+    est, se, df = naive_ancova(citizens, visit)
     lo, hi, p = t_inference(est, se, df)
     out["naive"] = (est, se, df, lo, hi, p)
-    cl = cluster_level(citizens)[0]
+    cl = cluster_level(citizens, None, visit)[0]
     out["cluster_level"] = (cl.estimate, cl.se, cl.df, cl.ci_low, cl.ci_high, cl.p_value)
     g = fit_binary_gee(citizens, "dropout")
     b, se = float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"]))
@@ -120,12 +135,13 @@ def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame) -> dict[str, tuple
 def run_chunk(params: SimulationParameters, n_trials: int, seed: int, scenario: str) -> pd.DataFrame:
     """Simulate and analyse ``n_trials`` trials; one row per trial and method."""
     rng = np.random.default_rng(seed)
-    truth = {"primary": params.effect.get(12, 0.0), "naive": params.effect.get(12, 0.0),
-             "cluster_level": params.effect.get(12, 0.0), "dropout_gee": marginal_log_or(params)}
+    visit = primary_visit_of(params)
+    effect = params.effect.get(visit, 0.0)
+    truth = {"primary": effect, "naive": effect, "cluster_level": effect, "dropout_gee": marginal_log_or(params)}
     rows = []
     for t in range(n_trials):
         citizens, long = simulate_analysis_data(params, rng)
-        for method, (est, se, df, lo, hi, p) in analyse_trial(citizens, long).items():
+        for method, (est, se, df, lo, hi, p) in analyse_trial(citizens, long, visit).items():
             rows.append({"scenario": scenario, "seed": seed, "trial": t, "method": method, "truth": truth[method],
                          "estimate": est, "se": se, "df": df, "ci_low": lo, "ci_high": hi, "p_value": p})
     return pd.DataFrame(rows)
