@@ -18,6 +18,7 @@ import inspect
 import math
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -37,7 +38,7 @@ BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk
 ANALYSES = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
             "multiple_imputation", "per_protocol", "cace", "time_to_dropout"]
 COMPARED = ["estimate", "se", "df", "ci_low", "ci_high", "p_value"]
-TIMEOUT = {"large": 3600}
+TIMEOUT = {"large": 3600}  # seconds per workflow run; the others 600
 
 
 def _param(name: str):
@@ -62,6 +63,9 @@ def merged_config(overrides: dict) -> dict:
 
 def failure(work: Path, stderr: str) -> str:
     """The first failing rule and the last lines of its log (or of stderr), for an assertion message."""
+    timeout = re.search(r"TIMEOUT: .*", stderr)
+    if timeout:
+        return timeout.group(0)
     m = re.search(r"Error in rule (\w+):(.*?)(?:\n\s*\n|$)", stderr, re.S)
     if not m:
         return stderr[-3000:]
@@ -73,11 +77,22 @@ def failure(work: Path, stderr: str) -> str:
 
 
 def run_shape_workflow(work: Path, config: dict, timeout: int) -> subprocess.CompletedProcess:
-    """As test_workflow.run_workflow, with a time limit of its own."""
+    """As test_workflow.run_workflow, with a time limit of its own; on time-out the jobs are stopped too."""
     (work / "my-trial.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
-                           "--cores", "2"], cwd=work, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"}, timeout=timeout)
+    args = [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml", "--cores", "2"]
+    with subprocess.Popen(args, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0"}, start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # snakemake and the rule scripts it started
+            stdout, stderr = proc.communicate()
+            started = {job: rule for rule, job in re.findall(r"rule (\w+):\n(?:    .*\n)*?    jobid: (\d+)", stderr)}
+            finished = set(re.findall(r"Finished jobid: (\d+)", stderr))
+            running = sorted({rule for job, rule in started.items() if job not in finished})
+            stderr += f"\nTIMEOUT: the workflow was stopped after {timeout} s; still running: {', '.join(running)}\n"
+            return subprocess.CompletedProcess(args, -signal.SIGKILL, stdout, stderr)
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +103,7 @@ def shape_run(request, tmp_path_factory):
     _, overrides = write_shape(name, work / "in", relative_to=work)
     overrides = copy.deepcopy(overrides)
     overrides["analysis"] = {**FAST, **overrides.get("analysis", {})}
-    proc = run_shape_workflow(work, overrides, TIMEOUT.get(name, 900))
+    proc = run_shape_workflow(work, overrides, TIMEOUT.get(name, 600))
     return name, work, merged_config(overrides), proc
 
 

@@ -29,6 +29,7 @@ Compared:
 Rows the package reports as not estimated are skipped and counted.
 
     .venv/bin/python tools/compare_with_r.py --trials 20 --shape-draws 2 --seed 1
+    .venv/bin/python tools/compare_with_r.py --trials 20 --shape-draws 2 --seed 1 --only pilot#1 --keep /tmp/x
 
 Needs Rscript with lme4, lmerTest, pbkrtest, geepack, clubSandwich and survival.
 """
@@ -293,6 +294,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kr", action="store_true", help="also Kenward-Roger SE and df against pbkrtest (slower)")
     parser.add_argument("--keep", type=Path, help="keep the exported cases (and R's outputs) in this folder")
+    parser.add_argument("--only", nargs="*", metavar="LABEL",
+                        help="run only these draws (e.g. random#3 pilot#1; the same trials as in the full run)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
@@ -303,6 +306,8 @@ def main() -> None:
         cases = Path(tmp) / "cases"
         results = {}
         for k, draw in enumerate(draws(rng, args.trials, args.shape_draws, args.shapes)):
+            if args.only and draw.label not in args.only:
+                continue
             case = cases / f"c{k:03d}"
             results[case] = run_package(draw, Path(tmp) / "in" / f"c{k:03d}", schemas, case, args.kr)
         t_py = time.perf_counter() - start
@@ -344,9 +349,9 @@ def main() -> None:
     worst_who5, worst_or = table["who5_diff"].max(), table["or_diff"].max()
     ok = worst_who5 <= TOLERANCE and worst_or <= TOLERANCE and not any("failed" in p for p in problems)
     extra = ""
-    if args.kr:
+    if args.kr and "kr_se_rel" in table:
         extra = (f"; Kenward-Roger SE {table['kr_se_rel'].max():.1e} rel, df {table['kr_df_rel'].max():.1e} rel")
-    print(f"\nSUMMARY {'OK' if ok else 'DISAGREEMENT'}: {len(table)} trials ({args.trials} random, "
+    print(f"\nSUMMARY {'OK' if ok else 'DISAGREEMENT'}: {len(table)} trials (of {args.trials} random, "
           f"{args.shape_draws} x {len(args.shapes)} shapes; Python {t_py:.0f} s, one Rscript call {t_r:.0f} s); "
           f"WHO-5 {PRIMARY_VISIT}-month difference vs lme4: max {worst_who5:.1e} points over {n_lmm} fits "
           f"(SE {table['se_rel'].max():.1e} rel, Satterthwaite df {table['df_rel'].max():.1e} rel, REML criterion "

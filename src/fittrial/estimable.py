@@ -89,8 +89,39 @@ def usable_visits(long: pd.DataFrame, visits: list[int]) -> tuple[list[int], dic
 
 
 class NotEstimable(Exception):
-    """Raised by an estimability rule (never by a numerical failure); the message is the reason in words."""
+    """Raised by an estimability rule (never by a numerical failure); the message is the reason in words.
+
+    ``by_visit`` optionally gives the reason for each visit separately.
+    """
+
+    def __init__(self, reason: str, by_visit: dict[int, str] | None = None):
+        super().__init__(reason)
+        self.by_visit = dict(by_visit or {})
 
     @property
     def reason(self) -> str:
         return str(self.args[0])
+
+    def at(self, visit: int) -> str:
+        """The reason for one visit."""
+        return self.by_visit.get(visit, self.reason)
+
+
+def separation_reason(y: np.ndarray, X: pd.DataFrame, what: str) -> str | None:
+    """Reason when a 0/1 column of the logistic design separates the binary ``y`` (complete separation).
+
+    Checked for every group a 0/1 column marks (e.g. the FIT arm, a stratum,
+    a missing-value indicator) and for the rest: if ``y`` is constant there,
+    that column's coefficient is infinite and the model cannot be estimated.
+    """
+    y = np.asarray(y, float)
+    for name in X.columns:
+        col = X[name].to_numpy(float)
+        if name == "intercept" or not np.isin(col, (0.0, 1.0)).all() or col.min() == col.max():
+            continue
+        for value, label in ((1.0, name), (0.0, f"not {name}")):
+            sub = y[col == value]
+            if len(sub) and sub.min() == sub.max():
+                return (f"{what} is {int(sub[0])} for every citizen in the group '{label}', so that group's odds "
+                        "ratio is 0 or infinite (complete separation)")
+    return None

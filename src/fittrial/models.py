@@ -44,7 +44,8 @@ from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable, Independence
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
-from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, usable_visits
+from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, separation_reason,
+                        usable_visits)
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
@@ -279,7 +280,7 @@ def prepare_lmm(long: pd.DataFrame, strata: list[str] | None, visits: list[int] 
     visits = sorted(long["visit"].unique()) if visits is None else sorted(visits)
     ok, why = usable_visits(long, visits)
     if not ok:
-        raise NotEstimable(why[visits[0]] if len(visits) == 1 else "; ".join(why[v] for v in visits))
+        raise NotEstimable("; ".join(why[v] for v in visits), why)
     long = long[long["visit"].isin(ok)]
     long = long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
     strata = sorted(long["stratum"].unique()) if strata is None else [s for s in strata if s in set(long["stratum"])]
@@ -359,6 +360,22 @@ def _not_estimable(data: pd.DataFrame, outcome: str, n_params: int) -> str | Non
             return (f"the outcome {outcome} is {int(values[arm].iloc[0])} for every analysed {label} citizen, so "
                     "the odds ratio is 0 or infinite (complete separation)")
     return None
+
+
+def binary_design(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """Analysed citizens (outcome observed, sorted), the design ``outcome ~ fit + stratum`` and the reason why
+    the arm comparison is not estimable (None if it is)."""
+    data = citizens[citizens[outcome].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    strata = sorted(data["stratum"].unique()) if strata is None else [s for s in strata if s in set(data["stratum"])]
+    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
+    reason = _not_estimable(data, outcome, X.shape[1])
+    if reason is None:
+        reason = first(rank_reason(X), separation_reason(data[outcome].astype(float).to_numpy(), X,
+                                                         f"the outcome {outcome}"))
+    return data, X, reason
 
 
 def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: int, timepoint_months: int,
@@ -469,15 +486,10 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
     """
     if covariance not in GEE_COVARIANCES:
         raise ValueError(f"covariance must be one of {', '.join(GEE_COVARIANCES)}, not {covariance!r}")
-    data = citizens[citizens[outcome].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    data, X, reason = binary_design(citizens, outcome, strata)
     n_missing = int(citizens[outcome].isna().sum())
-    strata = sorted(data["stratum"].unique()) if strata is None else [s for s in strata if s in set(data["stratum"])]
-    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
-    for s in strata[1:]:
-        X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
     y = data[outcome].astype(float).to_numpy()
     groups = pd.factorize(data["caseworker_id"])[0]
-    reason = first(_not_estimable(data, outcome, X.shape[1]), None if data.empty else rank_reason(X))
     if reason is not None:
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason, gee_method(covariance))
     try:

@@ -152,7 +152,7 @@ def primary_step(who5_long: str, randomisation: str, options: Mapping, contrasts
         long, result = _primary(who5_long, randomisation, options)
     except NotEstimable as exc:
         log.info("primary LMM not estimated: %s", exc.reason)
-        rows = [not_estimated("itt", "who5", v, "mean_difference", exc.reason, lmm_method(options["lmm_df"]))
+        rows = [not_estimated("itt", "who5", v, "mean_difference", exc.at(v), lmm_method(options["lmm_df"]))
                 for v in follow_up_visits(options)]
         write_parquet(_rows(rows), contrasts_out)
         write_parquet(variance_table(None, exc.reason), variance_out)
@@ -249,7 +249,8 @@ def randomisation_step(who5_long: str, randomisation: str, options: dict, out: s
         if visit not in result.model_visits:
             raise NotEstimable(next(c.not_estimated for c in result.contrasts if c.timepoint_months == visit))
     except NotEstimable as exc:
-        write_parquet(_rows([not_estimated("randomisation_test", "who5", visit, "mean_difference", exc.reason)]), out)
+        write_parquet(_rows([not_estimated("randomisation_test", "who5", visit, "mean_difference", exc.at(visit))]),
+                      out)
         return
     cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
     start = time.perf_counter()
@@ -307,7 +308,7 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     from .dataset import BINARY_OUTCOMES
     from .estimable import NotEstimable
     from .icc import icc_binary, icc_who5, icc_row_not_estimated
-    from .models import _not_estimable
+    from .models import binary_design
 
     cit = pd.read_parquet(citizens)
     strata = _strata(pd.read_parquet(randomisation))
@@ -320,10 +321,7 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     except NotEstimable as exc:
         rows = [icc_row_not_estimated("who5", "observed", f"the primary model is not estimable: {exc.reason}")]
     for outcome in BINARY_OUTCOMES:
-        data = cit[cit[outcome].notna()]
-        reason = _not_estimable(data, outcome, 2 + max(len(strata) - 1, 0))
-        if reason is None and data[outcome].nunique() < 2:
-            reason = f"the outcome {outcome} does not vary"
+        _, _, reason = binary_design(cit, outcome, strata)
         if reason:
             rows.append(icc_row_not_estimated(outcome, "latent", reason))
         else:

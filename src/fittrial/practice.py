@@ -96,7 +96,7 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     caseworkers per arm, no df left, or a design not of full rank) the table
     is empty and ``attrs["method"]`` says why.
     """
-    from .estimable import arm_reason, caseworker_df_reason, first, months, rank_reason
+    from .estimable import arm_reason, caseworker_df_reason, first, months, rank_reason, separation_reason
     from .models import gee_sandwich, solve_exchangeable_gee
 
     method = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
@@ -126,6 +126,8 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     reason = first(arm_reason(d, "citizens"), caseworker_df_reason(d, X.shape[1], "citizens"), rank_reason(X))
     if reason is None and missing.nunique() < 2:
         reason = f"WHO-5 at {months(visit)} is {'missing' if missing.all() else 'present'} for every citizen"
+    if reason is None:
+        reason = separation_reason(y, X, f"missing WHO-5 at {months(visit)} (1 = missing)")
     if reason:
         out = pd.DataFrame(columns=["predictor", "odds_ratio", "ci_low", "ci_high", "p_value", "df"])
         out.attrs["method"] = f"Not estimated: {reason}. (Model: {method})"

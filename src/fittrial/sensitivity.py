@@ -57,7 +57,8 @@ def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str
     long = _observed_long(citizens, follow)
     ok, why = usable_visits(long, follow)
     if not ok:
-        return none("; ".join(why[v] for v in follow))
+        return [not_estimated("clda", "who5", v, "mean_difference", why[v], words.format(
+            random=random_words((True, True)))) for v in follow]
     data, X, between, contrasts = clda_design(citizens, strata, (0, *ok))
     reason = first(caseworker_df_reason(data, len(between), "WHO-5"), rank_reason(X))
     if reason:
@@ -256,7 +257,7 @@ def per_protocol(long: pd.DataFrame, citizens: pd.DataFrame, adherent: pd.Series
     try:
         data, X, between, why = prepare_lmm(subset, strata, visits, "follow-up WHO-5")
     except NotEstimable as exc:
-        return [not_estimated("per_protocol", "who5", v, "mean_difference", exc.reason, method) for v in visits]
+        return [not_estimated("per_protocol", "who5", v, "mean_difference", exc.at(v), method) for v in visits]
     result = fit_lmm(data, X, between, df_method)
     method = method.replace("Per protocol: the primary mixed model", "Per protocol: the primary mixed model ("
                             + random_words(result.fit.free) + ")")
@@ -346,9 +347,9 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
               "with Satterthwaite denominator df (lmerTest contestMD)")
     level_of = subgroup_levels(citizens, variable, age_breaks)
     by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
-    ok_visits, _ = usable_visits(long, sorted(long["visit"].unique()))
+    ok_visits, why_visit = usable_visits(long, sorted(set(long["visit"]) | {visit}))
     if visit not in ok_visits:
-        reason = f"the primary comparison at {months(visit)} is not estimable"
+        reason = why_visit[visit]
         return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
     data = long[long["visit"].isin(ok_visits)].assign(level=lambda d: d["citizen_id"].map(by_citizen))
     data = data[data["level"].notna()]

@@ -199,8 +199,9 @@ compare_case <- function(case) {
       sat <- lmerTest::contest(m, matrix(L, nrow = 1), ddf = "Satterthwaite", joint = FALSE)
       kr <- c(NA, NA)
       if (spec$kr == 1) {
-        Vkr <- as.matrix(pbkrtest::vcovAdj(m))
-        kr <- c(sqrt(as.numeric(t(L) %*% Vkr %*% L)), pbkrtest::Lb_ddf(matrix(L, nrow = 1), V, Vkr))
+        adj <- pbkrtest::vcovAdj(m)  # Lb_ddf needs its attributes
+        Vkr <- as.matrix(adj)
+        kr <- c(sqrt(as.numeric(t(L) %*% Vkr %*% L)), pbkrtest::Lb_ddf(matrix(L, nrow = 1), V, adj))
       }
       vs <- variances(m)
       terms <- identified_terms(long)
