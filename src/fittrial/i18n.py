@@ -242,6 +242,7 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^Age, years: mean \(SD\)$", "Alder, år: gennemsnit (SD)"),
     (r"^Women, n \(%\)$", "Kvinder, n (%)"),
     (r"^Sex not recorded, n \(%\)$", "Køn ikke registreret, n (%)"),
+    (r"^Age not recorded, n \(%\)$", "Alder ikke registreret, n (%)"),
     (r"^Stratum (.+), n \(%\)$", r"Stratum \1, n (%)"),
     (r"^Baseline WHO-5: mean \(SD\)$", "WHO-5 ved start: gennemsnit (SD)"),
     (r"^Baseline WHO-5 <= 50, n \(%\)$", "WHO-5 ved start <= 50, n (%)"),

@@ -28,6 +28,7 @@ from .models import LmmResult
 
 NODES, WEIGHTS = np.polynomial.hermite.hermgauss(25)
 LATENT_VARIANCE = np.pi**2 / 3
+MAX_DOUBLINGS = 12  # upper end of a profile CI searched up to 0.2 x 2^12 (an ICC of 0.99998)
 
 
 def design_effects(cluster_sizes: np.ndarray, icc: float) -> tuple[float, float, float, float]:
@@ -132,8 +133,12 @@ class RandomInterceptLogit:
         if sigma > 0 and gap(0.0) > 0:
             lo = optimize.brentq(gap, 0.0, sigma, xtol=1e-6)
         hi_end = max(2 * sigma, 0.2)
-        while gap(hi_end) < 0:
+        for _ in range(MAX_DOUBLINGS):  # bounded: a flat profile likelihood has no upper limit
+            if gap(hi_end) >= 0:
+                break
             hi_end *= 2
+        else:
+            return lo, float("inf")
         hi = optimize.brentq(gap, max(sigma, 1e-8), hi_end, xtol=1e-6)
         return lo, hi
 

@@ -157,19 +157,41 @@ class NestedREML:
 
     def fit(self, starts: tuple[tuple[float, float], ...] = ((0.3, 0.7), (0.0, 0.7), (0.7, 1.5), (0.05, 0.2))
             ) -> NestedREMLFit:
-        """Minimise the REML criterion over the free relative SDs from several starts; return the best fit."""
+        """Minimise the REML criterion over the free relative SDs from several starts; return the best fit.
+
+        The criterion depends on the relative SDs only through their squares,
+        so its gradient in a SD is exactly zero at SD = 0: a gradient method
+        that reaches the boundary stops there even when a positive SD is
+        better (seen in about 1-2% of simulated trials). Whenever the best
+        point has an SD at zero, it is polished on the variance-ratio scale
+        (SD squared), where the one-sided derivative at zero tells the
+        optimiser whether to move inward; the better of the two is kept.
+        """
         keep = np.flatnonzero(self.free)
         if not len(keep):
             return self.at(np.zeros(2))
+        bounds_sd = [(0.0, MAX_REL_SD)] * len(keep)
+        options = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000}
         best = None
         for x0 in dict.fromkeys(tuple(np.asarray(x, float)[keep]) for x in starts):
             opt = optimize.minimize(lambda x: self.criterion(self._full(x)), np.asarray(x0, float),
-                                    method="L-BFGS-B", bounds=[(0.0, MAX_REL_SD)] * len(keep),
-                                    options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
+                                    method="L-BFGS-B", bounds=bounds_sd, options=options)
             if best is None or opt.fun < best.fun:
                 best = opt
         assert best is not None
-        return self.at(self._full(best.x))
+        x, fun = np.asarray(best.x, float), float(best.fun)
+        if np.any(x <= 1e-8):
+            starts_g = [x**2] + [np.asarray(x0, float)[keep] ** 2 for x0 in starts]
+            for g0 in starts_g:
+                opt = optimize.minimize(lambda g: self.criterion(self._full(np.sqrt(g))), g0, method="L-BFGS-B",
+                                        bounds=[(0.0, MAX_REL_SD**2)] * len(keep), options=options)
+                if opt.fun < fun - 1e-12:
+                    # finish on the SD scale from there (better conditioned in the interior)
+                    ref = optimize.minimize(lambda y: self.criterion(self._full(y)), np.sqrt(opt.x),
+                                            method="L-BFGS-B", bounds=bounds_sd, options=options)
+                    x, fun = (np.asarray(ref.x, float), float(ref.fun)) if ref.fun <= opt.fun else \
+                        (np.sqrt(opt.x), float(opt.fun))
+        return self.at(self._full(x))
 
     def at(self, rel_sd: np.ndarray) -> NestedREMLFit:
         """Estimates at given relative SDs (s_w, s_c)."""

@@ -181,6 +181,8 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
     rows.append({"level": "citizen", "characteristic": "Citizens, n",
                  **{a: suppress(len(d), threshold) for a, d in arms.items()}, "std_difference": float("nan")})
     mean_row("Age, years: mean (SD)", "age")
+    if citizens["age"].isna().any():
+        count_row("Age not recorded, n (%)", lambda d: d["age"].isna())
     count_row("Women, n (%)", lambda d: d["sex"] == "F")
     count_row("Sex not recorded, n (%)", lambda d: d["sex"].isna())
     for s in sorted(citizens["stratum"].unique()):
