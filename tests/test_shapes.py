@@ -72,8 +72,9 @@ def failure(work: Path, stderr: str) -> str:
     log = re.search(r"log: (\S+)", m.group(2))
     path = work / log.group(1) if log else None
     text = path.read_text(encoding="utf-8", errors="replace") if path and path.is_file() else stderr
-    tail = [line for line in text.splitlines() if line.strip()][-8:]
-    return f"first failing rule: {m.group(1)}\n" + "\n".join(tail)
+    tail = [line for line in text.splitlines() if line.strip()][-8:] or ["(empty log)"]
+    where = f" ({log.group(1)})" if log else ""
+    return f"first failing rule: {m.group(1)}{where}: {tail[-1].strip()}\n" + "\n".join(tail)
 
 
 def run_shape_workflow(work: Path, config: dict, timeout: int) -> subprocess.CompletedProcess:
@@ -109,7 +110,8 @@ def shape_run(request, tmp_path_factory):
 
 def completed(shape_run) -> tuple[str, Path, dict]:
     name, work, config, proc = shape_run
-    assert proc.returncode == 0, failure(work, proc.stderr)
+    if proc.returncode != 0:
+        pytest.fail(f"{name}: the workflow failed; {failure(work, proc.stderr)}", pytrace=False)
     return name, work, config
 
 
@@ -144,13 +146,14 @@ def test_effects_table_is_complete(shape_run):
     follow_ups = follow_up_visits(config)
     who5 = itt[itt["outcome"] == "who5"]
     assert sorted(who5["timepoint_months"].astype(int)) == follow_ups, "itt who5 rows"
-    for outcome in BINARY_OUTCOMES:
-        assert (itt["outcome"] == outcome).any(), f"itt {outcome}"
+    absent = [o for o in BINARY_OUTCOMES if not (itt["outcome"] == o).any()]
+    assert not absent, f"no itt rows for: {absent}"
     present = set(table["analysis"])
     missing = [a for a in ANALYSES if a not in present]
     assert not missing, f"analyses missing from effects.csv: {missing}"
-    for variable in config["analysis"]["subgroups"]:
-        assert table["analysis"].str.startswith(f"subgroup:{variable}=").any(), f"subgroup {variable}"
+    no_rows = [v for v in config["analysis"]["subgroups"]
+               if not table["analysis"].str.startswith(f"subgroup:{v}=").any()]
+    assert not no_rows, f"no subgroup rows for: {no_rows}"
     finite = np.isfinite(pd.to_numeric(table["estimate"], errors="coerce"))
     reason = table["not_estimated"].fillna("").astype(str).str.strip() != ""
     bad = table.loc[~finite & ~reason, ["analysis", "outcome", "timepoint_months", "scale"]]

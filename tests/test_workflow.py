@@ -217,7 +217,7 @@ def test_flow_diagram_numbers_equal_the_participant_counts(finished):
     flow = pd.read_csv(work / "reports" / "tables" / "flow.csv", dtype=str).set_index("stage")
     participants = pd.read_csv(work / "reports" / "tables" / "participants.csv", dtype=str).set_index("measure")
     pairs = {"Caseworkers randomised (clusters)": "Caseworkers randomised", "Citizens enrolled": "Citizens enrolled",
-             "WHO-5 at 0 months": "WHO-5 at baseline", "WHO-5 at 12 months": "WHO-5 at 12 months",
+             "WHO-5 at baseline": "WHO-5 at baseline", "WHO-5 at 12 months": "WHO-5 at 12 months",
              "Analysed, primary (WHO-5, mixed model)": "Citizens in the primary analysis (>=1 follow-up WHO-5)"}
     for stage, measure in pairs.items():
         for arm in ("FIT", "control"):

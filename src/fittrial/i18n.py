@@ -282,6 +282,7 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^Caseworkers randomised \(clusters\)$", "Medarbejdere lodtrukket (klynger)"),
     (r"^Caseworkers by stratum$", "Medarbejdere pr. stratum"), (r"^Citizens enrolled$", "Borgere inkluderet"),
     (r"^WHO-5 at (\d+) months$", r"WHO-5 efter \1 måneder"),
+    (r"^WHO-5 at baseline$", "WHO-5 ved start"),
     (r"^Excluded from the primary analysis: no follow-up WHO-5$", "Udeladt af den primære analyse: ingen opfølgning"),
     (r"^Analysed, primary \(WHO-5, mixed model\)$", "Analyseret, primær (WHO-5, mixed model)"),
     (r"^Analysed, (.+) \(outcome recorded\)$", r"Analyseret, \1 (udfald registreret)"),
@@ -328,3 +329,44 @@ def danish_label(text: str) -> str:
             return new
         text = new
     return text
+
+
+# Danish wording of the most common not-estimated reasons (regex, replacement), tried in order; a reason that
+# matches none is shown as written (English), as in tables/effects.csv.
+DA_REASONS = [
+    (r"^No WHO-5 at (\d+) months in the (FIT|control) arm", r"Ingen WHO-5 efter \1 måneder i \2-armen"),
+    (r"^No WHO-5 at (\d+) months in the data", r"Ingen WHO-5 efter \1 måneder i data"),
+    (r"no WHO-5 at (\d+) months in the (FIT|control) arm", r"ingen WHO-5 efter \1 måneder i \2-armen"),
+    (r"^No dropout events in either arm", "Intet frafald i nogen af armene"),
+    (r"^No dropout events in the (FIT|control) arm, so the hazard ratio is 0 or infinite",
+     r"Intet frafald i \1-armen, så hazard ratio er 0 eller uendelig"),
+    (r"^No FIT sessions supplied \(inputs\.fit_sessions is empty\), so adherence is unknown",
+     "Ingen FIT-sessioner leveret (inputs.fit_sessions er tom), så adhærens er ukendt"),
+    (r"^The outcome (\w+) is not recorded for any citizen", r"Udfaldet \1 er ikke registreret for nogen borger"),
+    (r"^The outcome (\w+) is (\d) for every analysed citizen in both arms, so there is nothing to compare",
+     r"Udfaldet \1 er \2 for alle analyserede borgere i begge arme, så der er intet at sammenligne"),
+    (r"^The outcome (\w+) is (\d) for every analysed (FIT|control) citizen, so the odds ratio is 0 or infinite "
+     r"\(complete separation\)",
+     r"Udfaldet \1 er \2 for alle analyserede borgere i \3-armen, så odds ratio er 0 eller uendelig "
+     "(fuldstændig separation)"),
+    (r"^(In this subgroup, )?[Oo]nly (\d+) caseworker in the (FIT|control) arm has (.+); an arm comparison needs at "
+     r"least 2 caseworkers per arm", r"Kun \2 medarbejder i \3-armen har data; en sammenligning af armene kræver "
+     "mindst 2 medarbejdere i hver arm"),
+    (r"^Sex is not recorded for any citizen with follow-up WHO-5", "Køn er ikke registreret for nogen borger med "
+     "opfølgende WHO-5"),
+    (r"^Age is not recorded for any citizen with follow-up WHO-5", "Alder er ikke registreret for nogen borger "
+     "med opfølgende WHO-5"),
+    (r"^The visit schedule has no baseline \(visit 0\)", "Besøgsplanen har ingen baseline (besøg 0)"),
+    (r"^No baseline WHO-5 in the data", "Ingen WHO-5 ved baseline i data"),
+]
+
+
+def danish_reason(text: str) -> str:
+    """A not-estimated reason in Danish where its wording is known (else unchanged)."""
+    import re
+
+    for pattern, replacement in DA_REASONS:
+        new, n = re.subn(pattern, replacement, text)
+        if n:
+            text = new
+    return text.replace("control-armen", "kontrolarmen")

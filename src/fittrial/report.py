@@ -46,7 +46,7 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     out = []
     primary = itt[(itt["outcome"] == "who5") & (itt["timepoint_months"] == t.primary_visit)]
     if len(primary) and pd.isna(primary.iloc[0]["estimate"]):
-        out.append(t("sum_primary_not", reason=reason_text(primary.iloc[0])))
+        out.append(t("sum_primary_not", reason=reason_text(primary.iloc[0], t)))
     if len(primary) and pd.notna(primary.iloc[0]["estimate"]):
         r = primary.iloc[0]
         direction = t("higher") if r["estimate"] > 0 else t("lower")
@@ -66,11 +66,14 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     return out
 
 
-def reason_text(row: pd.Series) -> str:
-    """The not-estimated reason of an effects-table row as a sentence."""
+def reason_text(row: pd.Series, t: Translator) -> str:
+    """The not-estimated reason of an effects-table row as a sentence, in Danish where its wording is known."""
+    from .i18n import danish_reason
+
     reason = row.get("not_estimated", "")
     reason = "" if pd.isna(reason) else str(reason).strip()
-    return reason + ("" if not reason or reason.endswith(".") else ".")
+    reason += "" if not reason or reason.endswith(".") else "."
+    return danish_reason(reason) if t.language == "da" else reason
 
 
 def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
@@ -98,7 +101,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     sub = e[e["analysis"].str.startswith("subgroup:")]
 
     def not_estimated(r: pd.Series) -> str:
-        return f"{t('not_estimated')}: {reason_text(r)}"
+        return f"{t('not_estimated')}: {reason_text(r, t)}"
 
     def est_ci(r: pd.Series, digits: int = 2, factor: float = 1.0) -> str:
         if pd.isna(r["estimate"]):
@@ -147,7 +150,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                for _, r in e[e["analysis"] == "time_to_dropout"].iterrows()]
     icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": t.label(str(r["scale"])),
             "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})" if pd.notna(r["icc"]) else
-            f"{t('not_estimated')}: {r.get('not_estimated', '')}",
+            not_estimated(r),
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tip = tables["tipping_point"]
     tip_delta = tip["tipping_delta"].iloc[0] if len(tip) else float("nan")
