@@ -7,8 +7,9 @@ not), and estimates equal to a direct call of the package. ``empty_arm`` is
 an invalid trial: the workflow must stop at input validation with a readable
 message.
 
-Run them with ``pytest -m shapes``; ``large`` (400 caseworkers) is also marked
-``slow_shape``.
+The default test run (and CI) runs the shapes in ``DEFAULT_SHAPES``; every
+shape runs with ``pytest -m shapes`` (the others are marked ``shapes_full``);
+``large`` (400 caseworkers) is also marked ``slow_shape``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from fittrial.models import fit_binary_gee, fit_primary_lmm
 from fittrial.shapes import SHAPES, write_shape
 from test_workflow import FAST, SNAKEMAKE
 
-pytestmark = pytest.mark.shapes
+pytestmark = [pytest.mark.shapes, pytest.mark.slow]
 
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 ANALYSES = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
@@ -41,8 +42,14 @@ COMPARED = ["estimate", "se", "df", "ci_low", "ci_high", "p_value"]
 TIMEOUT = {"large": 3600}  # seconds per workflow run; the others 600
 
 
+# run by default (and so in CI); `pytest -m shapes` runs every shape, `-m slow_shape` the large one
+DEFAULT_SHAPES = ("pilot", "one_followup", "followup_missing_one_arm", "no_fit_sessions", "empty_arm")
+
+
 def _param(name: str):
     marks = [pytest.mark.slow_shape] if SHAPES[name].slow else []
+    if name not in DEFAULT_SHAPES:
+        marks.append(pytest.mark.shapes_full)
     return pytest.param(name, marks=marks, id=name)
 
 
@@ -118,7 +125,7 @@ def completed(shape_run) -> tuple[str, Path, dict]:
 def effects(work: Path) -> pd.DataFrame:
     table = pd.read_csv(work / "reports" / "tables" / "effects.csv")
     if "not_estimated" not in table:
-        table["not_estimated"] = np.nan
+        table["not_estimated"] = ""
     return table
 
 
@@ -151,11 +158,11 @@ def test_effects_table_is_complete(shape_run):
     present = set(table["analysis"])
     missing = [a for a in ANALYSES if a not in present]
     assert not missing, f"analyses missing from effects.csv: {missing}"
-    no_rows = [v for v in config["analysis"]["subgroups"]
-               if not table["analysis"].str.startswith(f"subgroup:{v}=").any()]
+    no_rows = [v for v in config["analysis"]["subgroups"]  # subgroup:<v>=<level>, or subgroup:<v> if not estimated
+               if not table["analysis"].str.fullmatch(rf"subgroup:{re.escape(v)}(=.*)?").any()]
     assert not no_rows, f"no subgroup rows for: {no_rows}"
     finite = np.isfinite(pd.to_numeric(table["estimate"], errors="coerce"))
-    reason = table["not_estimated"].fillna("").astype(str).str.strip() != ""
+    reason = table["not_estimated"].astype(object).fillna("").astype(str).str.strip() != ""
     bad = table.loc[~finite & ~reason, ["analysis", "outcome", "timepoint_months", "scale"]]
     assert bad.empty, f"rows with neither an estimate nor a reason:\n{bad.to_string(index=False)}"
 

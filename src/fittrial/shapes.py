@@ -6,7 +6,8 @@ single stratum, empty caseworkers, ...). :func:`write_shape` writes its input
 tables and returns the configuration the workflow needs for it (``inputs``,
 and ``visits`` when the visit schedule differs from the default). Except
 ``pilot``, ``unequal_clusters`` and ``large``, every shape has 26 caseworkers
-in three strata with about 7 citizens each, so a workflow run is quick.
+(in three strata, or one for ``one_stratum``) with about 7 citizens each, so a
+workflow run is quick.
 
 Command line (writes the tables and ``config.yaml`` into OUTDIR)::
 
