@@ -107,9 +107,9 @@ def test_value_out_of_range(small_trial, schemas):
 
 
 def test_bad_date(small_trial, schemas):
-    set_cell(small_trial["citizens"], 2, "enrolled_on", "31/12/2015")
+    set_cell(small_trial["citizens"], 2, "enrolled_on", "12/31/2015")  # US month first: never guessed
     (msg,) = problems_of(small_trial, schemas)
-    assert "column 'enrolled_on': value '31/12/2015'" in msg and "YYYY-MM-DD" in msg
+    assert "column 'enrolled_on': value '12/31/2015'" in msg and "YYYY-MM-DD" in msg and "dd-mm-yyyy" in msg
 
 
 def test_duplicate_ids(small_trial, schemas):
@@ -133,9 +133,9 @@ def test_who5_for_unknown_citizen(small_trial, schemas):
 
 
 def test_unknown_arm_label(small_trial, schemas):
-    set_cell(small_trial["randomisation"], 2, "arm", "Fit")
+    set_cell(small_trial["randomisation"], 2, "arm", "Intervention")
     msgs = problems_of(small_trial, schemas)
-    assert any("row 2, column 'arm': value 'Fit': expected one of FIT, control" in m for m in msgs)
+    assert any("row 2, column 'arm': value 'Intervention': expected one of FIT, control" in m for m in msgs)
 
 
 def test_course_ending_before_it_starts(small_trial, schemas):
@@ -171,7 +171,7 @@ def test_cpr_number_as_citizen_id_is_refused(small_trial, schemas, cpr):
 
 def test_many_problems_are_all_reported(small_trial, schemas):
     set_cell(small_trial["citizens"], 2, "age", "x")
-    set_cell(small_trial["citizens"], 3, "sex", "K")
+    set_cell(small_trial["citizens"], 3, "sex", "X")
     set_cell(small_trial["who5"], 2, "answered_on", "yesterday")
     assert len(problems_of(small_trial, schemas)) == 3
 
@@ -225,3 +225,84 @@ def test_too_many_decimals(small_trial, schemas):
     set_cell(small_trial["fit_sessions"], 2, "ors_1", "4.25")
     (msg,) = problems_of(small_trial, schemas)
     assert "column 'ors_1': value '4.25'" in msg and "1 decimal" in msg
+
+
+def read_all(paths) -> dict:
+    return {n: read_table(p, n) for n, p in paths.items()}
+
+
+def test_danish_codes_dates_and_headers_are_read(small_trial, schemas):
+    """What a Danish export has: K/M, Kontrol, padded codes, day-first dates, Danish or differently cased headers."""
+    cit = pd.read_csv(small_trial["citizens"], dtype=str, keep_default_na=False)
+    expected = pd.to_datetime(cit["enrolled_on"]).tolist()
+    cit["sex"] = cit["sex"].map({"F": "K", "M": "m", "": ""})
+    cit["enrolled_on"] = pd.to_datetime(cit["enrolled_on"]).dt.strftime("%d-%m-%Y")
+    cit.loc[0, "enrolled_on"] = pd.Timestamp(cit.loc[0, "enrolled_on"][6:] + "-" + cit.loc[0, "enrolled_on"][3:5]
+                                             + "-" + cit.loc[0, "enrolled_on"][:2]).strftime("%d.%m.%Y")
+    cit = cit.rename(columns={"citizen_id": "Borger_ID", "caseworker_id": "medarbejder_id", "sex": "køn",
+                              "age": "Alder"})
+    cit.to_csv(small_trial["citizens"], index=False)
+    rand = pd.read_csv(small_trial["randomisation"], dtype=str)
+    rand["arm"] = rand["arm"].map({"FIT": " fit ", "control": "Kontrol"})
+    rand.to_csv(small_trial["randomisation"], index=False)
+    trial = validate_inputs(read_all(small_trial), schemas)
+    assert set(trial.citizens["sex"].dropna()) == {"F", "M"} and set(trial.randomisation["arm"]) == {"FIT", "control"}
+    assert trial.citizens["enrolled_on"].tolist() == expected  # dd-mm-yyyy and dd.mm.yyyy, day first
+    assert trial.citizens["age"].notna().all()
+
+
+def test_excel_serial_dates_and_blank_rows(small_trial, schemas, tmp_path):
+    who5 = pd.read_csv(small_trial["who5"], dtype=str)
+    expected = pd.to_datetime(who5["answered_on"])
+    serial = (expected - pd.Timestamp("1899-12-30")).dt.days
+    frame = who5.drop(columns="answered_on").assign(answered_on=serial.astype(int))
+    blank = pd.DataFrame([[None] * frame.shape[1]], columns=frame.columns)
+    spaces = pd.DataFrame([[" "] * frame.shape[1]], columns=frame.columns)
+    pd.concat([frame.iloc[:5], blank, frame.iloc[5:], spaces], ignore_index=True).to_excel(
+        tmp_path / "who5.xlsx", index=False, engine="openpyxl")
+    trial = validate_inputs(read_all({**small_trial, "who5": tmp_path / "who5.xlsx"}), schemas)
+    assert trial.who5["answered_on"].tolist() == expected.tolist()
+    assert trial.who5["_row"].iloc[5] == "row 8"  # the blank row 7 is skipped, the labels stay the user's
+
+
+def test_blank_line_in_the_middle_of_a_csv_is_not_a_record(small_trial, schemas):
+    lines = small_trial["who5"].read_text(encoding="utf-8").splitlines()
+    small_trial["who5"].write_text("\n".join(lines[:10] + [""] + lines[10:]) + "\n", encoding="utf-8")
+    trial = validate_inputs(read_all(small_trial), schemas)
+    assert len(trial.who5) == len(lines) - 1 and trial.who5["_row"].iloc[9] == "row 12"
+
+
+@pytest.mark.parametrize("cpr", ["010180 1234", "010180.1234", "010180-1234", "0101801234"])
+def test_cpr_numbers_are_refused_in_every_spelling(small_trial, schemas, cpr):
+    set_cell(small_trial["randomisation"], 2, "caseworker_id", cpr)
+    msgs = problems_of(small_trial, schemas)
+    assert any("CPR number" in m and "column 'caseworker_id'" in m for m in msgs)
+
+
+def test_repeated_column_header_is_refused(small_trial, schemas):
+    cit = pd.read_csv(small_trial["citizens"], dtype=str)
+    cit.insert(3, "age_copy", cit["age"])
+    text = cit.to_csv(index=False).replace("age_copy", "age", 1)
+    small_trial["citizens"].write_text(text, encoding="utf-8")
+    msgs = problems_of(small_trial, schemas)
+    assert any("header, column 'age': the column appears more than once" in m for m in msgs)
+
+
+def test_binary_file_named_csv_is_a_user_error(small_trial, schemas):
+    small_trial["who5"].write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError) as info:
+        read_table(small_trial["who5"], "who5")
+    assert "is not a text (CSV) file" in info.value.problems[0].format()
+
+
+def test_mixed_encodings_are_refused_with_the_rows(small_trial, schemas):
+    rand = pd.read_csv(small_trial["randomisation"], dtype=str)
+    rand["stratum"] = "Bostøtte"
+    text = rand.to_csv(index=False)
+    lines = text.splitlines()
+    raw = ("\n".join(lines[:3]) + "\n").encode("cp1252") + ("\n".join(lines[3:]) + "\n").encode("utf-8")
+    small_trial["randomisation"].write_bytes(raw)
+    with pytest.raises(InputError) as info:
+        read_table(small_trial["randomisation"], "randomisation")
+    msg = info.value.problems[0].format()
+    assert "mixes two text encodings" in msg and "row(s) 2, 3 are not UTF-8" in msg

@@ -46,14 +46,45 @@ class RawTable:
         return f"{self.row_word} {index + self.first_row}"
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, bool]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
+def _decode(raw: bytes, label: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as Danish Excel saves it.
+
+    A file whose lines are partly UTF-8 and partly another encoding (rows
+    re-saved by another program) is refused with the rows named: decoding it
+    whole either way would corrupt the other part (``Bostøtte`` becoming
+    ``BostÃ¸tte`` and a new stratum). A file that is not text is refused.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    utf8_rows, other_rows = [], []
+    for k, line in enumerate(lines, start=1):
+        if line.isascii():
             continue
+        try:
+            line.decode("utf-8")
+            utf8_rows.append(k)
+        except UnicodeDecodeError:
+            other_rows.append(k)
+    if utf8_rows and other_rows:
+        shown = ", ".join(str(k) for k in other_rows[:10]) + (" ..." if len(other_rows) > 10 else "")
+        raise InputError(Problem(label, f"the file mixes two text encodings: row(s) {shown} are not UTF-8, while "
+                                        f"other rows (e.g. row {utf8_rows[0]}) are; re-save the whole file in one "
+                                        "encoding (UTF-8, or CSV from Excel)."))
+    if b"\x00" in raw:
+        raise InputError(Problem(label, "the file is not a text (CSV) file; expected comma- or semicolon-separated "
+                                        "text, or another supported format with its own extension."))
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(Problem(label, "the file is not a text (CSV) file in UTF-8 or Windows-1252; expected "
+                                        "comma- or semicolon-separated text.")) from None
+
+
+def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, bool]:
+    text = _decode(path.read_bytes(), label)
     header = text.splitlines()[0] if text else ""
     sep = ";" if header.count(";") > header.count(",") else ","
     frame = pd.read_csv(
@@ -65,6 +96,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, bool]:
         skip_blank_lines=False,
         quoting=csv.QUOTE_MINIMAL,
     )
+    names = next(csv.reader([header], delimiter=sep)) if header else []
+    if len(names) == frame.shape[1]:
+        frame.columns = [n.strip() for n in names]  # keep repeated headers as written (pandas renames them)
     # a trailing blank line is not a record
     while len(frame) and frame.iloc[-1].isna().all():
         frame = frame.iloc[:-1]
@@ -82,7 +116,7 @@ def read_table(path: str | Path, name: str) -> RawTable:
         raise InputError(Problem(label, f"unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED)}."))
     try:
         if suffix == ".csv":
-            frame, decimal_comma = _read_csv(path)
+            frame, decimal_comma = _read_csv(path, label)
             return RawTable(name, str(path), frame, "row", 2, decimal_comma)
         if suffix == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")

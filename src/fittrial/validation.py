@@ -30,7 +30,7 @@ import yaml
 from .errors import InputError, Problem, format_value
 from .io import RawTable
 
-CPR_PATTERN = re.compile(r"^\d{6}-?\d{4}$")
+CPR_PATTERN = re.compile(r"^\d{6}[-. ]?\d{4}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TABLES = ("randomisation", "citizens", "who5", "fit_sessions")
 
@@ -107,18 +107,56 @@ def _to_number(value: Any, decimal_comma: bool) -> float:
     raise _Bad()
 
 
-def _to_date(value: Any) -> pd.Timestamp:
+DANISH_DATE = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4})$")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's serial dates (1900 system, as Excel computes them)
+
+
+def _to_date(value: Any, spreadsheet: bool = False) -> pd.Timestamp:
+    """A date from a native date, ISO text (YYYY-MM-DD), Danish day-first text (dd-mm-yyyy, dd.mm.yyyy,
+    dd/mm/yyyy; never month first) or, in a spreadsheet, an Excel serial number (a date cell formatted as a
+    number)."""
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if isinstance(value, (_dt.datetime, _dt.date, np.datetime64)):
         return pd.Timestamp(value).normalize()
+    if spreadsheet and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if float(value).is_integer() and 1 <= value <= 109_574:  # up to 2199-12-31
+            return EXCEL_EPOCH + pd.Timedelta(days=int(value))
+        raise _Bad("a date (an Excel serial date must be a whole number of days)")
     text = str(value).strip()
+    if spreadsheet and re.fullmatch(r"\d{5}", text):  # an Excel serial date saved as text (1927-2173)
+        return _to_date(int(text), spreadsheet)
     if ISO_DATE.fullmatch(text):
         try:
             return pd.Timestamp(_dt.date.fromisoformat(text))
         except ValueError:
             raise _Bad("a real calendar date as YYYY-MM-DD") from None
-    raise _Bad("a date as YYYY-MM-DD (e.g. 2015-09-01)")
+    danish = DANISH_DATE.fullmatch(text)
+    if danish:
+        day, _, month, year = danish.groups()
+        try:
+            return pd.Timestamp(_dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            raise _Bad("a real calendar date, day first (dd-mm-yyyy) or as YYYY-MM-DD") from None
+    raise _Bad("a date as YYYY-MM-DD or day first as dd-mm-yyyy (e.g. 2015-09-01 or 01-09-2015)")
+
+
+# Codes a Danish export uses for the contract's codes (compared without case and surrounding spaces)
+CODE_ALIASES: dict[str, dict[str, str]] = {
+    "arm": {"fit": "FIT", "control": "control", "kontrol": "control"},
+    "sex": {"f": "F", "m": "M", "k": "F", "kvinde": "F", "mand": "M", "female": "F", "male": "M"},
+}
+
+
+def _code(value: str, column: str, enum: list) -> str:
+    """The contract's code for a text value: exact, or without case and spaces, or a Danish alias."""
+    if value in enum:
+        return value
+    folded = value.strip().casefold()
+    for code in enum:
+        if isinstance(code, str) and code.casefold() == folded:
+            return code
+    return CODE_ALIASES.get(column, {}).get(folded, value)
 
 
 def _expected_text(spec: dict[str, Any], main: str, nullable: bool) -> str:
@@ -142,6 +180,24 @@ def _expected_text(spec: dict[str, Any], main: str, nullable: bool) -> str:
     return " ".join(parts)
 
 
+# Column names a Danish export uses for the contract's columns (compared without case and surrounding spaces)
+HEADER_ALIASES = {"borger_id": "citizen_id", "borgerid": "citizen_id", "medarbejder_id": "caseworker_id",
+                  "medarbejderid": "caseworker_id", "køn": "sex", "alder": "age", "gruppe": "arm"}
+
+
+def contract_name(header: str, props: dict[str, Any]) -> str:
+    """The contract's name for a header: exact, or without case and spaces, or a Danish alias."""
+    text = header.strip()
+    if text in props:
+        return text
+    folded = text.casefold()
+    for name in props:
+        if name.casefold() == folded:
+            return name
+    alias = HEADER_ALIASES.get(folded)
+    return alias if alias in props else text
+
+
 def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one raw table by its schema.
 
@@ -151,15 +207,23 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     names the file, the row as the user sees it, the column and the value.
     """
     label = f"{raw.name} ({raw.path})"
-    frame = raw.frame
+    props: dict[str, dict[str, Any]] = schema["properties"]
     problems: list[Problem] = []
-    columns = [str(c).strip() for c in frame.columns]
-    frame = frame.copy()
+    columns = [contract_name(str(c), props) for c in raw.frame.columns]
+    # rows with every cell empty (a blank line, a cell holding only a space) are not records
+    filled = ~raw.frame.apply(lambda r: all(_is_missing(v) for v in r), axis=1).to_numpy(bool) if len(raw.frame) \
+        else np.zeros(0, bool)
+    positions = np.flatnonzero(filled)
+    frame = raw.frame[filled].copy()
     frame.columns = columns
+
+    def row_label(i: int) -> str:  # the row as the user sees it in the file
+        return raw.row_label(int(positions[i]))
+
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     for c in duplicated:
-        problems.append(Problem(label, "the column appears more than once in the header.", row="header", column=c))
-    props: dict[str, dict[str, Any]] = schema["properties"]
+        problems.append(Problem(label, "the column appears more than once in the header; expected each column "
+                                       "once.", row="header", column=c))
     for col in schema.get("required", []):
         if col not in columns:
             problems.append(
@@ -175,6 +239,7 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
         return pd.DataFrame(), problems
 
     required = set(schema.get("required", []))
+    spreadsheet = str(raw.path).lower().endswith((".xlsx", ".csv"))  # Excel serial dates possible
     out: dict[str, Any] = {}
     for col, spec in props.items():
         if col not in columns:
@@ -190,13 +255,13 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                 if not nullable:
                     problems.append(
                         Problem(label, "is empty; expected " + _expected_text(spec, main, nullable) + ".",
-                                raw.row_label(i), col, value, True)
+                                row_label(i), col, value, True)
                     )
                 values.append(None)
                 continue
             try:
                 if is_date:
-                    typed: Any = _to_date(value)
+                    typed: Any = _to_date(value, spreadsheet)
                 elif main == "integer":
                     typed = _to_integer(value)
                 elif main == "number":
@@ -206,6 +271,8 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                         raise _Bad()
                 else:
                     typed = _to_string(value)
+                    if enum is not None:
+                        typed = _code(typed, col, enum)
                 if enum is not None and typed not in enum:
                     raise _Bad()
                 if "minimum" in spec and typed < spec["minimum"]:
@@ -219,7 +286,7 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                     )
             except _Bad as bad:
                 expected = bad.expected or _expected_text(spec, main, nullable)
-                problems.append(Problem(label, f"expected {expected}.", raw.row_label(i), col, value, True))
+                problems.append(Problem(label, f"expected {expected}.", row_label(i), col, value, True))
                 typed = None
             values.append(typed)
         if is_date:
@@ -236,12 +303,12 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
             for i in np.flatnonzero(dup.to_numpy()):
                 first = int(np.flatnonzero((series == series.iloc[i]).to_numpy())[0])
                 problems.append(
-                    Problem(label, f"duplicate id; it already appears in {raw.row_label(first)}. Each id must be unique.",
-                            raw.row_label(int(i)), col, values[i], True)
+                    Problem(label, f"duplicate id; it already appears in {row_label(first)}. Each id must be unique.",
+                            row_label(int(i)), col, values[i], True)
                 )
     typed_frame = pd.DataFrame(out)
-    typed_frame.insert(0, "_row", [raw.row_label(i) for i in range(len(frame))])
-    return typed_frame, problems
+    typed_frame.insert(0, "_row", [row_label(i) for i in range(len(frame))])
+    return typed_frame.reset_index(drop=True), problems
 
 
 @dataclass
