@@ -1,5 +1,7 @@
 # FIT trial evaluation workflow. Logic lives in the fittrial package (src/fittrial);
 # rules are in workflow/rules, the input contract in config/README.md.
+import sys
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -8,6 +10,11 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# a user's own config must name its inputs (never the bundled example's); then the schema, with defaults
+from fittrial.settings import apply_user_inputs
+
+if problems := apply_user_inputs(config, workflow.configfiles, f"{workflow.basedir}/config/config.yaml"):
+    sys.exit("The configuration has problems; nothing was run.\n  - " + "\n  - ".join(problems))
 validate(config, "workflow/schemas/config.schema.yaml", set_default=True)
 
 

@@ -306,3 +306,39 @@ def test_mixed_encodings_are_refused_with_the_rows(small_trial, schemas):
         read_table(small_trial["randomisation"], "randomisation")
     msg = info.value.problems[0].format()
     assert "mixes two text encodings" in msg and "row(s) 2, 3 are not UTF-8" in msg
+
+
+def test_ids_differing_in_leading_zeros_are_named(small_trial, schemas):
+    rand = pd.read_csv(small_trial["randomisation"], dtype=str)
+    first = rand.loc[0, "caseworker_id"]
+    cit = pd.read_csv(small_trial["citizens"], dtype=str)
+    row = int(cit.index[cit["caseworker_id"] == first][0])
+    rand.loc[0, "caseworker_id"] = "007"
+    cit.loc[cit["caseworker_id"] == first, "caseworker_id"] = "7"
+    fit = pd.read_csv(small_trial["fit_sessions"], dtype=str)
+    fit.loc[fit["caseworker_id"] == first, "caseworker_id"] = "007"
+    for name, frame in (("randomisation", rand), ("citizens", cit), ("fit_sessions", fit)):
+        frame.to_csv(small_trial[name], index=False)
+    msgs = problems_of(small_trial, schemas)
+    assert any(f"row {row + 2}, column 'caseworker_id': value '7': this caseworker is not in the randomisation "
+               "table, which has '007'" in m for m in msgs)
+
+
+def test_conflicting_duplicate_who5_forms_are_an_error_identical_ones_a_note(small_trial, schemas):
+    who5 = pd.read_csv(small_trial["who5"], dtype=str)
+    same = who5.iloc[[0]]
+    other = who5.iloc[[1]].assign(who5_1="0" if who5.loc[1, "who5_1"] != "0" else "1")
+    pd.concat([who5, same, other], ignore_index=True).to_csv(small_trial["who5"], index=False)
+    msgs = problems_of(small_trial, schemas)
+    assert len(msgs) == 1 and "have different answers (row 3, row" in msgs[0]
+    pd.concat([who5, same], ignore_index=True).to_csv(small_trial["who5"], index=False)
+    trial = validate_inputs(read_all(small_trial), schemas)
+    assert (trial.notes["check"] == "identical duplicate WHO-5 form (counted once)").sum() == 1
+
+
+def test_dates_after_the_data_cutoff_are_refused(small_trial, schemas):
+    set_cell(small_trial["citizens"], 4, "ended_on", "2031-01-01")
+    with pytest.raises(InputError) as info:
+        validate_inputs(read_all(small_trial), schemas, None, pd.Timestamp("2026-11-23"))
+    (msg,) = [p.format() for p in info.value.problems]
+    assert "row 4, column 'ended_on': value '2031-01-01': the date lies after the data cut-off 2026-11-23" in msg

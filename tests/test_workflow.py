@@ -144,6 +144,15 @@ def test_invalid_config_value_is_refused(tmp_path):
     assert "gee_covariance" in proc.stderr or "sandwich" in proc.stderr
 
 
+def test_an_input_left_out_of_the_users_config_is_an_error_not_the_example(tmp_path):
+    paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
+    proc = run_workflow(tmp_path, {"inputs": {"randomisation": "in/randomisation.csv",
+                                              "citizens": "in/citizens.csv"}})
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "inputs.who5 is not set in your config" in proc.stderr and "fit_sessions" not in proc.stderr
+    assert not (tmp_path / "logs").exists() and paths
+
+
 def test_inconsistent_config_is_named_before_any_job(tmp_path):
     paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
     config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": {"primary_visit": 24, "age_breaks": [50, 30]},

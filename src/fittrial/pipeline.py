@@ -52,14 +52,15 @@ def blind(trial: Trial, randomisation_path: str) -> Trial:
 
 def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str],
                   blinded: bool = False, visits: list[int] | None = None,
-                  age_range: tuple[int, int] | None = None) -> None:
+                  age_range: tuple[int, int] | None = None, data_cutoff: str | None = None) -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path (``fit_sessions`` may be None or "").
     ``outputs`` maps table name (and ``notes``) to Parquet paths. With
     ``blinded``, the arms are relabelled (see :func:`blind`). ``visits``: the
     visit schedule (an explicit visit outside it is an error); ``age_range``:
-    the plausible ages (config ``checks``), replacing the schema's range.
+    the plausible ages (config ``checks``), replacing the schema's range;
+    ``data_cutoff``: no input date may lie after it (YYYY-MM-DD; empty: today).
     """
     raws = {}
     problems: list[Problem] = []
@@ -76,7 +77,8 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
                                                                                         "who5", "fit_sessions")}
     if age_range is not None:
         schemas["citizens"]["properties"]["age"].update(minimum=int(age_range[0]), maximum=int(age_range[1]))
-    trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits)
+    cutoff = pd.Timestamp(data_cutoff) if data_cutoff else pd.Timestamp.today().normalize()
+    trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff)
     if blinded:
         trial = blind(trial, str(inputs["randomisation"]))
     for name in ("randomisation", "citizens", "who5"):

@@ -45,13 +45,52 @@ def check_config(config: dict[str, Any]) -> list[str]:
     breaks = list(analysis["age_breaks"])
     if any(b >= c for b, c in zip(breaks, breaks[1:])):
         problems.append(f"analysis.age_breaks: {breaks} is not strictly increasing; expected e.g. [30, 50].")
-    censor = analysis.get("censor_on") or ""
-    if censor:
-        try:
-            _dt.date.fromisoformat(censor)
-        except ValueError:
-            problems.append(f"analysis.censor_on: '{censor}' is not a calendar date; expected YYYY-MM-DD.")
+    for key, value in (("analysis.censor_on", analysis.get("censor_on")),
+                       ("checks.data_cutoff", config.get("checks", {}).get("data_cutoff"))):
+        if value:
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"{key}: '{value}' is not a calendar date; expected YYYY-MM-DD.")
     checks = config.get("checks", {})
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
+    return problems
+
+
+REQUIRED_INPUTS = ("randomisation", "citizens", "who5")
+
+
+def user_input_problems(user_config_files: list[str]) -> tuple[list[str], bool]:
+    """Inputs a user's own config files fail to name, and whether they name ``fit_sessions``.
+
+    The bundled config/config.yaml names the example trial's files; a user
+    who passes a config file of their own must name their own inputs, so that
+    an input left out is an error, never the example's file (``fit_sessions``
+    left out means "no FIT sessions"). Returns (problems, fit_sessions_named).
+    """
+    import yaml
+
+    named: set[str] = set()
+    for path in user_config_files:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        named |= set((data.get("inputs") or {}) if isinstance(data, dict) else {})
+    problems = [f"inputs.{name} is not set in your config ({', '.join(user_config_files)}); expected the path of "
+                f"your {name} table (the bundled example's file is never used for your trial)."
+                for name in REQUIRED_INPUTS if name not in named]
+    return problems, "fit_sessions" in named
+
+
+def apply_user_inputs(config: dict, config_files: list[str], bundled: str) -> list[str]:
+    """Check that the user's own config files (all but the bundled one) name the inputs; set ``fit_sessions``
+    to "" when they leave it out. Returns the problems (empty when fine, or when only the bundled config is used)."""
+    from pathlib import Path
+
+    own = [str(f) for f in config_files if Path(f).resolve() != Path(bundled).resolve()]
+    if not own:
+        return []
+    problems, fit_named = user_input_problems(own)
+    if not fit_named:
+        config.setdefault("inputs", {})["fit_sessions"] = ""
     return problems

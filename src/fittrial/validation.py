@@ -326,7 +326,17 @@ def _note(check: str, table: str, row: str, detail: str) -> dict[str, str]:
     return {"check": check, "table": table, "row": row, "detail": detail}
 
 
-def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None) -> Trial:
+def _unknown_id(value: str, known: set, what: str, table: str) -> str:
+    """The message for an id not found in ``table``; names a match that differs only in leading zeros."""
+    near = sorted(k for k in known if k.lstrip("0") == value.lstrip("0") and k != value)
+    if near:
+        return (f"this {what} is not in the {table} table, which has {near[0]!r}: ids are compared as text, so "
+                f"{value!r} and {near[0]!r} differ; write the id the same way in both files.")
+    return f"this {what} is not in the {table} table."
+
+
+def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None,
+                cutoff: pd.Timestamp | None = None) -> Trial:
     """Check the typed tables against each other.
 
     Errors (raised together as one :class:`InputError`): a citizen whose
@@ -335,7 +345,10 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     starts; a stratum with a single caseworker (randomisation within it is
     impossible); a stratum without both arms; an arm without citizens (the
     arms cannot be compared); a WHO-5 row with neither a date nor a visit; an
-    explicit visit that is not in the schedule (``visits``).
+    explicit visit that is not in the schedule (``visits``); WHO-5 forms of one
+    citizen on one date with different answers (identical ones are a note); a
+    date after the data cut-off ``cutoff``. An unknown id that matches a known
+    one but for leading zeros is named with it.
 
     Notes (returned in ``Trial.notes``, shown in the data-quality table): a
     citizen enrolled before the caseworker was randomised; a caseworker with no
@@ -352,7 +365,8 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     known_cw = set(rand["caseworker_id"].dropna())
     for _, r in cit.iterrows():
         if r["caseworker_id"] is not None and r["caseworker_id"] not in known_cw:
-            problems.append(Problem(labels["citizens"], "this caseworker is not in the randomisation table.",
+            problems.append(Problem(labels["citizens"], _unknown_id(r["caseworker_id"], known_cw, "caseworker",
+                                                                    "randomisation"),
                                     r["_row"], "caseworker_id", r["caseworker_id"], True))
         if pd.notna(r["ended_on"]) and pd.notna(r["enrolled_on"]) and r["ended_on"] < r["enrolled_on"]:
             problems.append(Problem(labels["citizens"],
@@ -370,7 +384,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     known_cit = set(cit["citizen_id"].dropna())
     for _, r in who5.iterrows():
         if r["citizen_id"] is not None and r["citizen_id"] not in known_cit:
-            problems.append(Problem(labels["who5"], "this citizen is not in the citizens table.",
+            problems.append(Problem(labels["who5"], _unknown_id(r["citizen_id"], known_cit, "citizen", "citizens"),
                                     r["_row"], "citizen_id", r["citizen_id"], True))
 
     arm_of_cw = rand.set_index("caseworker_id")["arm"]
@@ -407,11 +421,40 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     if fit is not None:
         for _, r in fit.iterrows():
             if r["citizen_id"] is not None and r["citizen_id"] not in known_cit:
-                problems.append(Problem(labels["fit_sessions"], "this citizen is not in the citizens table.",
+                problems.append(Problem(labels["fit_sessions"], _unknown_id(r["citizen_id"], known_cit, "citizen",
+                                                                            "citizens"),
                                         r["_row"], "citizen_id", r["citizen_id"], True))
             if r["caseworker_id"] is not None and r["caseworker_id"] not in known_cw:
-                problems.append(Problem(labels["fit_sessions"], "this caseworker is not in the randomisation table.",
+                problems.append(Problem(labels["fit_sessions"], _unknown_id(r["caseworker_id"], known_cw, "caseworker",
+                                                                            "randomisation"),
                                         r["_row"], "caseworker_id", r["caseworker_id"], True))
+
+    from .scoring import ITEMS
+
+    dated = who5[who5["answered_on"].notna()]
+    for _, g in dated[dated.duplicated(["citizen_id", "answered_on"], keep=False)].groupby(
+            ["citizen_id", "answered_on"], sort=False):
+        answers = g[ITEMS].astype("Float64").fillna(-1)
+        if len(answers.drop_duplicates()) > 1:
+            problems.append(Problem(labels["who5"], f"two or more WHO-5 forms of this citizen on "
+                                    f"{g['answered_on'].iloc[0]:%Y-%m-%d} have different answers ({', '.join(g['_row'])});"
+                                    " expected one form per citizen and date.", g["_row"].iloc[0], "citizen_id",
+                                    g["citizen_id"].iloc[0], True))
+        else:
+            for row in g["_row"].iloc[1:]:
+                notes.append(_note("identical duplicate WHO-5 form (counted once)", "who5", row,
+                                   f"citizen {g['citizen_id'].iloc[0]}"))
+    if cutoff is not None:
+        for name, frame, cols in (("randomisation", rand, ["randomised_on"]), ("citizens", cit, ["enrolled_on", "ended_on"]),
+                                  ("who5", who5, ["answered_on"]), ("fit_sessions", fit, ["session_on"])):
+            if frame is None:
+                continue
+            for col in cols:
+                late = frame[col].notna() & (frame[col] > cutoff)
+                for _, r in frame[late].iterrows():
+                    problems.append(Problem(labels[name], f"the date lies after the data cut-off {cutoff:%Y-%m-%d} "
+                                            "(checks.data_cutoff; by default the day of the run); expected a date on "
+                                            "or before it.", r["_row"], col, f"{r[col]:%Y-%m-%d}", True))
 
     if problems:
         raise InputError(problems)
@@ -442,7 +485,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
 
 
 def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]],
-                    visits: list[int] | None = None) -> Trial:
+                    visits: list[int] | None = None, cutoff: pd.Timestamp | None = None) -> Trial:
     """Type every raw table by its schema, then check them against each other.
 
     Raises :class:`InputError` listing every problem found; nothing is
@@ -462,7 +505,7 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
     typed["citizens"] = with_optional_columns(typed["citizens"], schemas["citizens"])
     if "who5" in typed and "answered_on" not in typed["who5"]:
         typed["who5"]["answered_on"] = pd.NaT
-    return check_trial(typed, labels, visits)
+    return check_trial(typed, labels, visits, cutoff)
 
 
 def with_optional_columns(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:

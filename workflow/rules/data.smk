@@ -13,6 +13,7 @@ rule validate_inputs:
         blinded=config["report"]["blinded"],
         visits=VISITS,
         age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
+        data_cutoff=config["checks"]["data_cutoff"],
     log:
         f"{LOGS}/validate_inputs.log",
     script:
