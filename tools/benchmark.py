@@ -11,6 +11,11 @@ the randomisation test with 10,000 re-randomisations; and the simulation of
 analyses) on one core, from which the time of 1,000 trials on 2 cores is
 projected (chunks are independent jobs). If Rscript with lme4 is available,
 lme4's fit of the same model on the same rows is timed too.
+
+``--shape NAME`` instead runs the whole workflow, with the default config
+(full replicate counts), on one trial shape of :mod:`fittrial.shapes` (e.g.
+``large``: 400 caseworkers, about 8,000 citizens) and reports its wall time and
+the peak memory (resident set) of the largest single job.
 """
 
 from __future__ import annotations
@@ -36,11 +41,37 @@ from fittrial.randomisation import randomisation_test
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def shape_benchmark(name: str) -> None:
+    """Wall time and peak memory of the whole workflow on one trial shape (default config)."""
+    import resource
+
+    from fittrial.shapes import write_shape
+
+    snakemake = Path(sys.executable).with_name("snakemake")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        paths, overrides = write_shape(name, work / "in", relative_to=work)
+        (work / "my.yaml").write_text(yaml.safe_dump(overrides), encoding="utf-8")
+        citizens = pd.read_csv(paths["citizens"])
+        start = time.perf_counter()
+        subprocess.run([str(snakemake), "-s", str(ROOT / "Snakefile"), "--configfile", "my.yaml", "--cores", "2",
+                        "-q"], cwd=work, check=True, capture_output=True)
+        wall = time.perf_counter() - start
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"whole workflow on shape {name} ({len(citizens)} citizens, "
+              f"{citizens['caseworker_id'].nunique()} caseworkers with citizens), default config, 2 cores: "
+              f"{wall:.1f} s; peak memory of the largest job {peak_mib:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--sim-trials", type=int, default=50)
+    parser.add_argument("--shape", help="benchmark the whole workflow on this trial shape instead")
     args = parser.parse_args()
+    if args.shape:
+        shape_benchmark(args.shape)
+        return
     snakemake = Path(sys.executable).with_name("snakemake")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
