@@ -143,3 +143,13 @@ def test_config_problems_are_named_before_any_job():
     assert any(p.startswith("analysis.primary_visit: 12 is not one of the visits") for p in problems)
     assert any(p.startswith("analysis.age_breaks") for p in problems)
     assert any("'2020-02-30' is not a calendar date" in p for p in problems)
+
+
+def test_blinded_reasons_name_the_arms_a_and_b():
+    from fittrial.pipeline import blind_text
+
+    reasons = ["No WHO-5 at 12 months in the FIT arm", "No dropout events in the control arm, so the hazard ratio is 0",
+               "The outcome dropout is 0 for every analysed FIT citizen, so the odds ratio is 0 or infinite",
+               "the outcome x is 1 for every citizen in the group 'not fit', so that group's odds ratio is 0"]
+    for text in map(blind_text, reasons):
+        assert "FIT" not in text and "control" not in text and "fit'" not in text

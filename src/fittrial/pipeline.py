@@ -332,6 +332,8 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     frame = pd.DataFrame(rows)
     if "not_estimated" not in frame:
         frame["not_estimated"] = ""
+    if options.get("blinded"):
+        frame["not_estimated"] = frame["not_estimated"].map(blind_text)
     write_csv(frame.fillna({"not_estimated": ""}), out, float_format=FLOAT_FORMAT)
 
 
@@ -371,7 +373,22 @@ def effects_step(results: list[str], out: str, blinded: bool = False) -> None:
     table = effects_table([f for f in frames if len(f)])
     if blinded:
         table["method"] = table["method"].str.replace("FIT - control", "A - B", regex=False)
+        table["not_estimated"] = table["not_estimated"].map(blind_text)
     write_csv(table, out, float_format=FLOAT_FORMAT)
+
+
+BLIND_WORDS = [("the FIT arm", "arm A"), ("the control arm", "arm B"), ("analysed FIT citizen", "analysed arm-A citizen"),
+               ("analysed control citizen", "analysed arm-B citizen"), ("'fit'", "'arm A'"), ("'not fit'", "'arm B'"),
+               ("'FIT arm'", "'arm A'"), ("'not FIT arm'", "'arm B'")]
+
+
+def blind_text(text: object) -> object:
+    """A reason or method in words with the arms named A and B (blinded review)."""
+    if not isinstance(text, str):
+        return text
+    for old, new in BLIND_WORDS:
+        text = text.replace(old, new)
+    return text
 
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
@@ -468,7 +485,8 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
                               "ci_high": float("nan"), "p_value": float("nan"), "df": float("nan")}])
     if blinded:
         miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
-    write_csv(miss.assign(method=method), tables_out["missingness_predictors"], float_format=FLOAT_FORMAT)
+    write_csv(miss.assign(method=blind_text(method) if blinded else method), tables_out["missingness_predictors"],
+              float_format=FLOAT_FORMAT)
     totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
     summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)

@@ -11,7 +11,7 @@ BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk
 TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
 VISITS = sorted(int(v["visit"]) for v in config["visits"])
 # the analysis options every model step gets: the config's `analysis` section plus the visit schedule
-ANALYSIS = {**config["analysis"], "visits": VISITS}
+ANALYSIS = {**config["analysis"], "visits": VISITS, "blinded": config["report"]["blinded"]}
 SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
 if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it would unblind
     SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]
