@@ -112,6 +112,11 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                  "FIT": t.label(str(r["FIT"])), "control": t.label(str(r["control"])),
                  "std": t.num(r["std_difference"], 3)} for _, r in tables["baseline"].fillna("").iterrows()]
     itt_who5 = itt[itt["outcome"] == "who5"].set_index("timepoint_months")
+
+    def mean_ci(r: pd.Series, arm: str) -> str:
+        if pd.isna(r[f"{arm}_mean"]):
+            return ""
+        return f"{t.num(r[f'{arm}_mean'], 1)} ({t.ci(r[f'{arm}_ci_low'], r[f'{arm}_ci_high'], 1)})"
     primary = []
     for _, r in tables["primary_outcome"].iterrows():
         month = int(r["visit_months"])
@@ -119,8 +124,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             r = r.copy()
             r["_reason"] = not_estimated(itt_who5.loc[month])
         primary.append({"month": int(r["visit_months"]),
-                        "FIT": f"{t.num(r['FIT_mean'], 1)} ({t.ci(r['FIT_ci_low'], r['FIT_ci_high'], 1)})",
-                        "control": f"{t.num(r['control_mean'], 1)} ({t.ci(r['control_ci_low'], r['control_ci_high'], 1)})",
+                        "FIT": mean_ci(r, "FIT"), "control": mean_ci(r, "control"),
                         "difference": r.get("_reason", "") if pd.isna(r["difference"]) else
                         f"{t.num(r['difference'], 2)} ({t.ci(r['difference_ci_low'], r['difference_ci_high'], 2)})",
                         "df": t.num(r["df"], 1), "p": t.p(r["p_value"])})
@@ -154,8 +158,12 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tip = tables["tipping_point"]
     tip_delta = tip["tipping_delta"].iloc[0] if len(tip) else float("nan")
-    tipping = t("tipping", text=(t("tipping_none", lo=t.num(tip["delta"].min(), 1), hi=t.num(tip["delta"].max(), 1))
-                                 if pd.isna(tip_delta) else t("tipping_at", d=t.num(tip_delta, 1))))
+    if tip.empty:  # the multiple imputation was not estimated
+        tipping = t("tipping", text=t("not_estimated").lower())
+    else:
+        tipping = t("tipping", text=(t("tipping_none", lo=t.num(tip["delta"].min(), 1),
+                                       hi=t.num(tip["delta"].max(), 1))
+                                     if pd.isna(tip_delta) else t("tipping_at", d=t.num(tip_delta, 1))))
     completion = [{"month": int(r["visit_months"]), "arm": arms.get(r["arm"], r["arm"]),
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
