@@ -342,6 +342,7 @@ DA_REASONS = [
     (r"^No dropout events in arm (A|B), so the hazard ratio is 0 or infinite",
      r"Intet frafald i gruppe \1, så hazard ratio er 0 eller uendelig"),
     (r"^No dropout events in either arm", "Intet frafald i nogen af armene"),
+    (r"^The primary model is not estimable: ", "Den primære model kan ikke estimeres: "),
     (r"^No dropout events in the (FIT|control) arm, so the hazard ratio is 0 or infinite",
      r"Intet frafald i \1-armen, så hazard ratio er 0 eller uendelig"),
     (r"^No FIT sessions supplied \(inputs\.fit_sessions is empty\), so adherence is unknown",
