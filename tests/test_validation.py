@@ -342,3 +342,34 @@ def test_dates_after_the_data_cutoff_are_refused(small_trial, schemas):
         validate_inputs(read_all(small_trial), schemas, None, pd.Timestamp("2026-11-23"))
     (msg,) = [p.format() for p in info.value.problems]
     assert "row 4, column 'ended_on': value '2031-01-01': the date lies after the data cut-off 2026-11-23" in msg
+
+
+def test_input_mapping_with_title_rows_sheet_columns_and_codes(small_trial, schemas, tmp_path):
+    """A spreadsheet as a municipality has it: title rows, its own column names and codes, data on sheet 2."""
+    from fittrial.pipeline import read_input
+
+    cit = pd.read_csv(small_trial["citizens"], dtype=str)
+    expected = cit["sex"].tolist()
+    cit = cit.rename(columns={"sex": "Borgerens køn", "citizen_id": "ID"})
+    cit["Borgerens køn"] = cit["Borgerens køn"].map({"F": 2, "M": 1})
+    path = tmp_path / "borgere.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        pd.DataFrame({"a": ["notes"]}).to_excel(xl, sheet_name="Noter", index=False)
+        pd.DataFrame([["Udtræk fra fagsystemet, 2016"], [None]]).to_excel(xl, sheet_name="Data", index=False,
+                                                                             header=False)
+        cit.to_excel(xl, sheet_name="Data", index=False, startrow=3)
+    spec = {"path": str(path), "sheet": "Data", "columns": {"sex": "Borgerens køn", "citizen_id": "ID"},
+            "values": {"sex": {"1": "M", "2": "F"}}}
+    raws = {n: read_table(p, n) for n, p in small_trial.items()}
+    raws["citizens"] = read_input("citizens", spec)
+    trial = validate_inputs(raws, schemas)
+    got = [None if pd.isna(v) else v for v in trial.citizens["sex"]]
+    assert got == [None if pd.isna(v) else v for v in expected]
+    assert trial.citizens["_row"].iloc[0] == "row 5"  # the header is row 4 of the sheet
+
+
+def test_missing_column_suggests_a_mapping(small_trial, schemas):
+    cit = pd.read_csv(small_trial["citizens"], dtype=str).rename(columns={"enrolled_on": "startdato"})
+    cit.to_csv(small_trial["citizens"], index=False)
+    (msg,) = problems_of(small_trial, schemas)
+    assert "If one of 'startdato' holds it" in msg and "columns: {enrolled_on: <its name>}" in msg

@@ -46,6 +46,7 @@ def finished(tmp_path_factory):
     work = tmp_path_factory.mktemp("run")
     paths = write_trial(simulate_trial(small_params(4)), work / "in")
     config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST}
+    config["inputs"]["who5"] = {"path": "in/who5.csv", "header_row": 1}  # an input given as a mapping
     proc = run_workflow(work, config)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work, config

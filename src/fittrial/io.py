@@ -83,12 +83,29 @@ def _decode(raw: bytes, label: str) -> str:
                                         "comma- or semicolon-separated text.")) from None
 
 
-def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, bool]:
+def _header_index(cells: list[list[str]], header_row: int | None) -> int:
+    """Index of the header among the first rows: ``header_row`` - 1 if given, else the first row with at least
+    two filled cells and as many filled cells as the fullest of the first 20 rows (title or note rows above the
+    header have fewer)."""
+    if header_row is not None:
+        return header_row - 1
+    counts = [sum(1 for c in row if str(c).strip() not in ("", "nan", "None")) for row in cells[:20]]
+    most = max(counts, default=0)
+    return next((k for k, n in enumerate(counts) if n >= max(2, most)), 0)
+
+
+def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int]:
+    """(frame, decimal comma, index of the header line)."""
     text = _decode(path.read_bytes(), label)
-    header = text.splitlines()[0] if text else ""
-    sep = ";" if header.count(";") > header.count(",") else ","
+    lines = text.splitlines()
+    first = lines[:20]
+    sep = ";" if max((ln.count(";") for ln in first), default=0) > max((ln.count(",") for ln in first), default=0) \
+        else ","
+    cells = [next(csv.reader([ln], delimiter=sep), []) for ln in first]
+    start = _header_index(cells, header_row)
+    header = lines[start] if start < len(lines) else ""
     frame = pd.read_csv(
-        _io.StringIO(text),
+        _io.StringIO("\n".join(lines[start:]) + "\n"),
         sep=sep,
         dtype=str,
         keep_default_na=False,
@@ -102,11 +119,27 @@ def _read_csv(path: Path, label: str) -> tuple[pd.DataFrame, bool]:
     # a trailing blank line is not a record
     while len(frame) and frame.iloc[-1].isna().all():
         frame = frame.iloc[:-1]
-    return frame, sep == ";"
+    return frame, sep == ";", start
 
 
-def read_table(path: str | Path, name: str) -> RawTable:
-    """Read one input table; raise :class:`InputError` if it cannot be read."""
+def _read_xlsx(path: Path, sheet: str | int, header_row: int | None) -> tuple[pd.DataFrame, int]:
+    """(frame, index of the header row) of one sheet; title or note rows above the header are skipped."""
+    grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
+    start = _header_index(grid.head(20).astype(str).values.tolist(), header_row)
+    names = ["" if pd.isna(v) else str(v).strip() for v in grid.iloc[start]] if len(grid) > start else []
+    frame = grid.iloc[start + 1:].reset_index(drop=True)
+    frame.columns = names
+    frame = frame.loc[:, [bool(n) or frame[c].notna().any() for c, n in zip(frame.columns, names)]]
+    return frame, start
+
+
+def read_table(path: str | Path, name: str, sheet: str | int = 0, header_row: int | None = None) -> RawTable:
+    """Read one input table; raise :class:`InputError` if it cannot be read.
+
+    ``sheet`` (spreadsheets: name or number) and ``header_row`` (the header's
+    row as the user sees it; by default found below any title or note rows in
+    CSV and spreadsheet files) come from the input's mapping in the config.
+    """
     path = Path(path)
     label = f"{name} ({path})"
     if not path.exists():
@@ -116,11 +149,11 @@ def read_table(path: str | Path, name: str) -> RawTable:
         raise InputError(Problem(label, f"unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED)}."))
     try:
         if suffix == ".csv":
-            frame, decimal_comma = _read_csv(path, label)
-            return RawTable(name, str(path), frame, "row", 2, decimal_comma)
+            frame, decimal_comma, start = _read_csv(path, label, header_row)
+            return RawTable(name, str(path), frame, "row", start + 2, decimal_comma)
         if suffix == ".xlsx":
-            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-            return RawTable(name, str(path), frame, "row", 2)
+            frame, start = _read_xlsx(path, sheet, header_row)
+            return RawTable(name, str(path), frame, "row", start + 2)
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".dta":

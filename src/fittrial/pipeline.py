@@ -17,10 +17,11 @@ import pandas as pd
 from .dataset import build_analysis_data
 from .errors import InputError, Problem
 from .figures import who5_by_arm_figure
-from .io import read_table, write_csv, write_parquet, write_text
+from .io import RawTable, read_table, write_csv, write_parquet, write_text
 from .models import fit_binary_gee, fit_primary_lmm
 from .report import render_report
 from .scoring import windows_from_config
+from .settings import input_path
 from .tables import (data_quality_table, effects_table, missing_outcomes_table, participants_table,
                      who5_by_arm_visit)
 from .validation import Trial, load_schema, validate_inputs
@@ -50,6 +51,35 @@ def blind(trial: Trial, randomisation_path: str) -> Trial:
     return Trial(rand, trial.citizens, trial.who5, None, notes)
 
 
+def read_input(name: str, spec: str | Mapping) -> RawTable:
+    """Read one input given as a path or as a mapping (path, sheet, header_row, columns, values).
+
+    ``columns`` renames the file's columns to the contract's (contract name ->
+    file name); ``values`` recodes a column's values (contract column -> {the
+    file's code: the contract's code}, compared as trimmed text) before the
+    contract is checked.
+    """
+    if not isinstance(spec, Mapping):
+        return read_table(spec, name)
+    raw = read_table(spec["path"], name, spec.get("sheet", 0), spec.get("header_row"))
+    frame = raw.frame.copy()
+    renames = {str(theirs).strip(): ours for ours, theirs in (spec.get("columns") or {}).items()}
+    frame.columns = [renames.get(str(c).strip(), c) for c in frame.columns]
+    for column, codes in (spec.get("values") or {}).items():
+        if column in frame:
+            table = {str(k).strip(): v for k, v in codes.items()}
+            frame[column] = [table.get(_as_code(v), v) for v in frame[column]]
+    raw.frame = frame
+    return raw
+
+
+def _as_code(value: object) -> str:
+    """A cell as code text: 1, 1.0 and ' 1 ' all give '1'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str],
                   blinded: bool = False, visits: list[int] | None = None,
                   age_range: tuple[int, int] | None = None, data_cutoff: str | None = None) -> None:
@@ -64,11 +94,11 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
     """
     raws = {}
     problems: list[Problem] = []
-    for name, path in inputs.items():
-        if not path:
+    for name, spec in inputs.items():
+        if not input_path(spec):
             continue
         try:
-            raws[name] = read_table(path, name)
+            raws[name] = read_input(name, spec)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -80,7 +110,7 @@ def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outp
     cutoff = pd.Timestamp(data_cutoff) if data_cutoff else pd.Timestamp.today().normalize()
     trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff)
     if blinded:
-        trial = blind(trial, str(inputs["randomisation"]))
+        trial = blind(trial, input_path(inputs["randomisation"]))
     for name in ("randomisation", "citizens", "who5"):
         write_parquet(getattr(trial, name), outputs[name])
     fit = trial.fit_sessions if trial.fit_sessions is not None else pd.DataFrame(

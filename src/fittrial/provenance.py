@@ -121,7 +121,8 @@ def verify(snakefile: str | Path, config: dict, reports_dir: str | Path, cores: 
     with tempfile.TemporaryDirectory(prefix="fittrial-verify-") as tmp:
         scratch = Path(tmp)
         cfg = json.loads(json.dumps(config))
-        cfg["inputs"] = {k: str(Path(v).resolve()) if v else "" for k, v in cfg["inputs"].items()}
+        cfg["inputs"] = {k: ({**v, "path": str(Path(v["path"]).resolve())} if isinstance(v, dict) else
+                             str(Path(v).resolve()) if v else "") for k, v in cfg["inputs"].items()}
         cfg["validation"]["parameters"] = str(Path(cfg["validation"]["parameters"]).resolve())
         cfg["paths"] = {"derived": "derived", "reports": "reports", "logs": "logs"}
         (scratch / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")

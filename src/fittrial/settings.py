@@ -94,3 +94,10 @@ def apply_user_inputs(config: dict, config_files: list[str], bundled: str) -> li
     if not fit_named:
         config.setdefault("inputs", {})["fit_sessions"] = ""
     return problems
+
+
+def input_path(spec: Any) -> str:
+    """The file path of an input given as a path or as a mapping with ``path`` ("" when none)."""
+    if isinstance(spec, dict):
+        return str(spec.get("path") or "")
+    return str(spec or "")

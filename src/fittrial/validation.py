@@ -230,7 +230,10 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                 Problem(
                     label,
                     f"required column is missing. Expected columns: {', '.join(schema['required'])}"
-                    f" (found: {', '.join(columns) or 'none'}).",
+                    f" (found: {', '.join(columns) or 'none'})."
+                    + (f" If one of {', '.join(repr(c) for c in columns if c not in props)} holds it, name it in "
+                       f"the config: inputs.{raw.name}: {{path: ..., columns: {{{col}: <its name>}}}}."
+                       if any(c not in props for c in columns) else ""),
                     row="header",
                     column=col,
                 )

@@ -19,7 +19,9 @@ if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it woul
 
 def input_files(wildcards=None):
     """The input tables named in the config (fit_sessions only when given)."""
-    return {name: path for name, path in config["inputs"].items() if path}
+    from fittrial.settings import input_path
+
+    return {name: input_path(spec) for name, spec in config["inputs"].items() if input_path(spec)}
 
 
 def clean(name):

@@ -5,7 +5,10 @@ from fittrial.errors import run_user_step
 from fittrial.pipeline import write_json
 from fittrial.provenance import provenance
 
-inputs = {name: snakemake.config["inputs"].get(name) for name in ("randomisation", "citizens", "who5", "fit_sessions")}
+from fittrial.settings import input_path
+
+inputs = {name: input_path(snakemake.config["inputs"].get(name))
+          for name in ("randomisation", "citizens", "who5", "fit_sessions")}
 run_user_step(
     lambda: write_json(provenance(snakemake.params.config, inputs, snakemake.params.config_files,
                                   snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started)),
