@@ -154,6 +154,47 @@ def test_an_input_left_out_of_the_users_config_is_an_error_not_the_example(tmp_p
     assert not (tmp_path / "logs").exists() and paths
 
 
+def test_reports_are_published_all_or_nothing(tmp_path):
+    """A failed, interrupted (SIGINT) or killed (SIGKILL) run leaves the last complete report set untouched."""
+    import signal
+    import time
+
+    paths = write_trial(simulate_trial(small_params(6)), tmp_path / "in")
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST}
+    assert run_workflow(tmp_path, config).returncode == 0
+    reports = tmp_path / "reports"
+    before = digest(reports)
+    (reports / "validation").mkdir()
+    (reports / "validation" / "kept.csv").write_text("x\n", encoding="utf-8")  # not part of the report set
+    who5 = pd.read_csv(paths["who5"], dtype=str)
+    changed = who5.assign(who5_1=who5["who5_1"].where(who5.index % 3 != 0, "5"))
+    changed.to_csv(paths["who5"], index=False)  # valid, but every analysis must run again
+    for sig in (signal.SIGINT, signal.SIGKILL):
+        (tmp_path / "my-trial.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        proc = subprocess.Popen([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
+                                 "--cores", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(12)  # the analyses are running
+        os.killpg(proc.pid, sig)
+        proc.wait(timeout=120)
+        subprocess.run(["pkill", "-9", "-g", str(proc.pid)], check=False)
+        after = digest(reports)
+        assert after.pop("validation/kept.csv") and after == before, sig
+    assert run_workflow(tmp_path, config, "--unlock").returncode == 0  # the lock a SIGKILL leaves (Snakemake's)
+    broken = changed.copy()
+    broken.loc[3, "who5_2"] = "9"
+    broken.to_csv(paths["who5"], index=False)
+    proc = run_workflow(tmp_path, config)
+    assert proc.returncode != 0 and "column 'who5_2': value '9'" in proc.stderr
+    after = digest(reports)
+    assert after.pop("validation/kept.csv") and after == before
+    changed.to_csv(paths["who5"], index=False)
+    assert run_workflow(tmp_path, config, "--rerun-incomplete").returncode == 0
+    after = digest(reports)
+    assert after.pop("validation/kept.csv") and after != before  # the new set, complete, and the kept file
+    assert not list(tmp_path.glob("reports.*"))
+
+
 def test_inconsistent_config_is_named_before_any_job(tmp_path):
     paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
     config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": {"primary_visit": 24, "age_breaks": [50, 30]},

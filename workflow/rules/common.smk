@@ -4,7 +4,10 @@ from pathlib import Path
 import sys
 
 DERIVED = config["paths"]["derived"]
-REPORTS = config["paths"]["reports"]
+# the published report set (paths.reports) is built in a staging folder and put in place only when complete
+PUBLISHED = config["paths"]["reports"]
+REPORTS = f"{DERIVED}/staging/reports"
+PUBLISH_FLAG = f"{DERIVED}/staging/published"
 LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
@@ -63,6 +66,12 @@ def figure(name, ext="png"):
 
 
 def all_outputs():
+    """What the default target builds: the published report set."""
+    return [PUBLISH_FLAG]
+
+
+def report_set():
+    """Every file of the report set (in the staging folder)."""
     return [table(t) for t in PUBLISHED_TABLES + REPORT_TABLES] + [figure(f, e) for f in REPORT_FIGURES
                                                                     for e in ("png", "svg")] + [
         f"{REPORTS}/figures/who5_by_arm_visit.png",
@@ -92,5 +101,15 @@ def check_settings():
         sys.exit(1)
 
 
+def check_published():
+    """Repair an interrupted publish; rebuild the published set if it has gone (e.g. deleted by hand)."""
+    from fittrial.publish import recover
+
+    recover(PUBLISHED)
+    if not Path(PUBLISHED, "report.html").exists() and Path(PUBLISH_FLAG).exists():
+        Path(PUBLISH_FLAG).unlink()
+
+
 check_settings()
 check_inputs_exist()
+check_published()

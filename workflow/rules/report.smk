@@ -115,13 +115,28 @@ rule provenance:
         "../scripts/provenance.py"
 
 
+rule publish:
+    # the report set replaces the published one in one step, only once all of it is built
+    input:
+        report_set(),
+    output:
+        touch(PUBLISH_FLAG),
+    params:
+        staging=REPORTS,
+        published=PUBLISHED,
+    log:
+        f"{LOGS}/publish.log",
+    script:
+        "../scripts/publish.py"
+
+
 rule verify:
     # No inputs on purpose: the reports on disk are compared as they are, not refreshed first.
     threads: 2
     params:
         config=config,
         snakefile=workflow.main_snakefile,
-        reports=REPORTS,
+        reports=PUBLISHED,
     log:
         f"{LOGS}/verify.log",
     script:

@@ -7,8 +7,8 @@ CHUNKS = list(range(VALIDATION["chunks"]))
 
 rule validate:
     input:
-        f"{REPORTS}/validation/operating_characteristics.csv",
-        f"{REPORTS}/validation/operating_characteristics.png",
+        f"{PUBLISHED}/validation/operating_characteristics.csv",
+        f"{PUBLISHED}/validation/operating_characteristics.png",
 
 
 rule simulation_chunk:
@@ -34,11 +34,11 @@ rule operating_characteristics:
     input:
         expand(f"{DERIVED}/validation/{{scenario}}_{{chunk}}.parquet", scenario=SCENARIOS, chunk=CHUNKS),
     output:
-        table=report(f"{REPORTS}/validation/operating_characteristics.csv",
+        table=report(f"{PUBLISHED}/validation/operating_characteristics.csv",
                      caption="../report/operating_characteristics.rst", category="Validation"),
-        png=report(f"{REPORTS}/validation/operating_characteristics.png",
+        png=report(f"{PUBLISHED}/validation/operating_characteristics.png",
                    caption="../report/operating_characteristics.rst", category="Validation"),
-        svg=f"{REPORTS}/validation/operating_characteristics.svg",
+        svg=f"{PUBLISHED}/validation/operating_characteristics.svg",
     log:
         f"{LOGS}/operating_characteristics.log",
     script:
