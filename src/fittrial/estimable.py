@@ -63,6 +63,11 @@ def rank_reason(X: pd.DataFrame) -> str | None:
     return None
 
 
+def sentence(reason: str) -> str:
+    """A reason as shown in a table: first letter capitalised."""
+    return reason[:1].upper() + reason[1:]
+
+
 def first(*reasons: str | None) -> str | None:
     """The first reason that is not None."""
     return next((r for r in reasons if r), None)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from .estimable import sentence
 from .lmm import NestedREML
 from .models import LmmResult
 
@@ -71,7 +72,7 @@ def icc_row_not_estimated(outcome: str, scale: str, reason: str) -> dict:
     nan = float("nan")
     return {"outcome": outcome, "scale": scale, "icc": nan, "ci_low": nan, "ci_high": nan, "method": "",
             "mean_cluster_size": nan, "cv_cluster_size": nan, "design_effect": nan, "design_effect_unequal": nan,
-            "not_estimated": reason[:1].upper() + reason[1:]}
+            "not_estimated": sentence(reason)}
 
 
 class RandomInterceptLogit:

@@ -44,8 +44,8 @@ from scipy import stats
 from statsmodels.genmod.cov_struct import Exchangeable, Independence
 from statsmodels.genmod.generalized_estimating_equations import GEE
 
-from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, separation_reason,
-                        usable_visits)
+from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence,
+                        separation_reason, usable_visits)
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
@@ -82,7 +82,7 @@ def not_estimated(analysis: str, outcome: str, timepoint: int, scale: str, reaso
     """An effects-table row whose estimate is empty, with the reason in words (and the method it would have used)."""
     nan = float("nan")
     return Contrast(outcome, int(timepoint), scale, nan, nan, nan, nan, nan, nan, method, int(n_clusters),
-                    int(n_citizens), analysis, nan, reason[:1].upper() + reason[1:])
+                    int(n_citizens), analysis, nan, sentence(reason))
 
 
 def t_inference(estimate: float, se: float, df: float, level: float = 0.95) -> tuple[float, float, float]:
@@ -214,13 +214,13 @@ def variance_table(fit: NestedREMLFit | None, reason: str = "") -> pd.DataFrame:
     names = ["caseworker (cluster)", "citizen within caseworker", "residual"]
     if fit is None:
         return pd.DataFrame({"component": names, "variance": np.nan, "share": np.nan,
-                             "not_estimated": reason[:1].upper() + reason[1:]})
+                             "not_estimated": sentence(reason)})
     values = [fit.var_caseworker, fit.var_citizen, fit.var_residual]
     total = sum(values)
     notes = ["" if fit.free[0] else LEFT_OUT["caseworker"], "" if fit.free[1] else LEFT_OUT["citizen"], ""]
     values = [v if not n else np.nan for v, n in zip(values, notes)]
     return pd.DataFrame({"component": names, "variance": values, "share": [v / total for v in values],
-                         "not_estimated": [n[:1].upper() + n[1:] for n in notes]})
+                         "not_estimated": [sentence(n) for n in notes]})
 
 
 def random_words(free: tuple[bool, bool]) -> str:

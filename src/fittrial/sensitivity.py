@@ -23,6 +23,17 @@ def _strata(frame: pd.DataFrame, strata: list[str] | None) -> list[str]:
     return [s for s in (strata or sorted(present)) if s in present]
 
 
+def _adjusted(X: pd.DataFrame, data: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
+    """``X`` with the covariates of every single-visit analysis: baseline WHO-5 and the missing-baseline
+    indicator (each only where it varies: a trial without baseline has nothing to adjust for) and stratum."""
+    X = X.copy()
+    if data["baseline_who5"].nunique() > 1:
+        X["baseline_who5"] = data["baseline_who5"]
+    if data["baseline_missing"].nunique() > 1:
+        X["baseline_missing"] = data["baseline_missing"].astype(float)
+    return X.join(_stratum_dummies(data, strata))
+
+
 def _stratum_dummies(frame: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
     return pd.DataFrame({f"stratum[{s}]": (frame["stratum"] == s).astype(float) for s in strata[1:]},
                         index=frame.index)
@@ -120,12 +131,7 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     col = f"who5_m{visit}"
     data = citizens[citizens[col].notna()].copy() if col in citizens else citizens.iloc[0:0].copy()
     strata = _strata(data, strata)
-    X = pd.DataFrame({"intercept": 1.0}, index=data.index)
-    if data["baseline_who5"].nunique() > 1:
-        X["baseline_who5"] = data["baseline_who5"]
-    if data["baseline_missing"].nunique() > 1:
-        X["baseline_missing"] = data["baseline_missing"].astype(float)
-    X = X.join(_stratum_dummies(data, strata))
+    X = _adjusted(pd.DataFrame({"intercept": 1.0}, index=data.index), data, strata)
     what = f"WHO-5 at {months(visit)}"
     reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
                    None if data.empty else rank_reason(X))
@@ -198,12 +204,8 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
     data = citizens[citizens[col].notna()] if col in citizens else citizens.iloc[0:0]
     data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     strata = _strata(data, strata)
-    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
-    if data["baseline_who5"].nunique() > 1:
-        X["baseline_who5"] = data["baseline_who5"]
-    if data["baseline_missing"].nunique() > 1:
-        X["baseline_missing"] = data["baseline_missing"].astype(float)
-    X = X.join(_stratum_dummies(data, strata))
+    X = _adjusted(pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index), data,
+                  strata)
     what = f"WHO-5 at {months(visit)}"
     method = (f"Complete-case ANCOVA at {visit} months by OLS (baseline WHO-5, stratum); CR2 cluster-robust "
               "covariance by caseworker; t-test with Bell-McCaffrey (Satterthwaite) df")
@@ -284,12 +286,7 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
     data = data[data[col].notna()] if col in data else data.iloc[0:0]
     data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     strata = _strata(data, strata)
-    exog = pd.DataFrame({"intercept": 1.0}, index=data.index)
-    if data["baseline_who5"].nunique() > 1:
-        exog["baseline_who5"] = data["baseline_who5"]
-    if data["baseline_missing"].nunique() > 1:
-        exog["baseline_missing"] = data["baseline_missing"].astype(float)
-    exog = exog.join(_stratum_dummies(data, strata))
+    exog = _adjusted(pd.DataFrame({"intercept": 1.0}, index=data.index), data, strata)
     K = int(data["caseworker_id"].nunique())
     df = float(K - 1 - len(strata))
     method = (f"Complier average causal effect: 2SLS of WHO-5 at {visit} months on adherence (>= {min_sessions} "
@@ -300,7 +297,8 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
     reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
                    None if data.empty else rank_reason(exog.assign(fit=data["fit"].astype(float))))
     if reason is None and data["adherent"].sum() == 0:
-        reason = f"no FIT citizen with {what} meets the adherence definition (>= {min_sessions} meetings with ORS and SRS)"
+        reason = (f"no FIT citizen with {what} meets the adherence definition (>= {min_sessions} meetings with ORS "
+                  "and SRS)")
     if reason:
         return not_estimated("cace", "who5", visit, "mean_difference", reason, method, K, len(data))
     res = IV2SLS(data[col].astype(float), exog, data[["adherent"]].astype(float), data[["fit"]].astype(float)).fit(
