@@ -168,7 +168,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
-    predictors = [{"predictor": t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})"
+    predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})"
                    if pd.notna(r["odds_ratio"]) else
                    f"{t('not_estimated')}: {str(r['method']).removeprefix('Not estimated: ')}",
                    "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
