@@ -122,7 +122,7 @@ rule publish:
     output:
         touch(PUBLISH_FLAG),
     params:
-        staging=REPORTS,
+        staging=lambda wildcards: REPORTS,  # a folder, not a file: the whole staged set
         published=PUBLISHED,
     log:
         f"{LOGS}/publish.log",
