@@ -189,7 +189,7 @@ def test_reports_are_published_all_or_nothing(tmp_path):
     after = digest(reports)
     assert after.pop("validation/kept.csv") and after == before
     changed.to_csv(paths["who5"], index=False)
-    assert run_workflow(tmp_path, config, "--rerun-incomplete").returncode == 0
+    assert run_workflow(tmp_path, config).returncode == 0
     after = digest(reports)
     assert after.pop("validation/kept.csv") and after != before  # the new set, complete, and the kept file
     assert not list(tmp_path.glob("reports.*"))
