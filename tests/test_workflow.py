@@ -186,6 +186,7 @@ def test_reports_are_published_all_or_nothing(tmp_path):
     broken.to_csv(paths["who5"], index=False)
     proc = run_workflow(tmp_path, config)
     assert proc.returncode != 0 and "column 'who5_2': value '9'" in proc.stderr
+    assert "who5_2" in (tmp_path / "data-check.html").read_text(encoding="utf-8")  # the page, outside reports/
     after = digest(reports)
     assert after.pop("validation/kept.csv") and after == before
     changed.to_csv(paths["who5"], index=False)
@@ -193,6 +194,26 @@ def test_reports_are_published_all_or_nothing(tmp_path):
     after = digest(reports)
     assert after.pop("validation/kept.csv") and after != before  # the new set, complete, and the kept file
     assert not list(tmp_path.glob("reports.*"))
+
+
+def test_snakemake_check_validates_only(tmp_path):
+    """`snakemake check` writes the data-check page (Danish here) and fails on errors; nothing is analysed."""
+    paths = write_trial(simulate_trial(small_params(5)), tmp_path / "in")
+    cit = pd.read_csv(paths["citizens"], dtype=str)
+    cit.loc[cit.index[:6], "sex"] = "X"
+    cit.to_csv(paths["citizens"], index=False)
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "report": {"language": "da"}}
+    proc = run_workflow(tmp_path, config, "check")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "column 'sex': 6 rows (2, 3, 4, 5, 6, 7): values found 'X' (6): expected one of F, M" in proc.stderr
+    page = (tmp_path / "data-check.html").read_text(encoding="utf-8")
+    assert "6 fejl fundet" in page and "række 2" in page
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "data" / "derived" / "clean").exists()
+    pd.read_csv(paths["citizens"], dtype=str).assign(sex="K").to_csv(paths["citizens"], index=False)  # Danish code
+    proc = run_workflow(tmp_path, config, "check")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Ingen fejl" in (tmp_path / "data-check.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "reports").exists()
 
 
 def test_inconsistent_config_is_named_before_any_job(tmp_path):

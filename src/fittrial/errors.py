@@ -8,6 +8,8 @@ which turns :class:`InputError` into that message and a non-zero exit.
 
 from __future__ import annotations
 
+import errno
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -15,6 +17,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 MAX_PROBLEMS_SHOWN = 50
+CPR_LIKE = re.compile(r"\d{6}[-. ]?\d{4}")
+# an operating-system error that is the machine's state, not a defect: the user can act on it
+DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ def format_value(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "<empty>"
     text = str(value)
+    if CPR_LIKE.search(text):  # never repeat a CPR number in a message, a log or a page
+        return "<a CPR-like number, not shown>"
     if len(text) > 60:
         text = text[:57] + "..."
     return repr(text)
@@ -61,13 +70,48 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """One line per problem; the same problem in many rows of a column becomes one line with the rows and
+        the values found (with their counts)."""
         n = len(self.problems)
         lines = [self.header, f"{n} problem{'s' if n != 1 else ''} found; nothing was analysed:"]
-        for p in self.problems[:MAX_PROBLEMS_SHOWN]:
-            lines.append(f"  - {p.format()}")
-        if n > MAX_PROBLEMS_SHOWN:
-            lines.append(f"  ... and {n - MAX_PROBLEMS_SHOWN} more of the same kinds.")
+        shown = 0
+        for group in group_problems(self.problems):
+            if shown >= MAX_PROBLEMS_SHOWN:
+                lines.append(f"  ... and more ({n} in all); every one is in the log.")
+                break
+            lines.append("  - " + (group[0].format() if len(group) <= GROUP_FROM else summarise(group)))
+            shown += 1
         return "\n".join(lines)
+
+
+GROUP_FROM = 3  # this many rows with the same problem in a column are listed one by one; more are summarised
+
+
+def group_problems(problems: list[Problem]) -> list[list[Problem]]:
+    """Problems grouped by file, column and message, in the order first seen."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.column, p.message), []).append(p)
+    return list(groups.values())
+
+
+def summarise(group: list[Problem], rows_shown: int = 8, values_shown: int = 8) -> str:
+    """One line for the same problem in many rows: file, column, the rows, the values found and their counts."""
+    first = group[0]
+    rows = [str(p.row).removeprefix("row ").removeprefix("record ") for p in group if p.row is not None]
+    word = str(first.row).split(" ")[0] + "s" if first.row else "rows"
+    where = f"{first.file}, column '{first.column}'" if first.column is not None else first.file
+    text = f"{where}: {len(group)} {word} ({', '.join(rows[:rows_shown])}{', ...' if len(rows) > rows_shown else ''})"
+    if first.has_value:
+        counts: dict[str, int] = {}
+        for p in group:
+            key = format_value(p.value)
+            counts[key] = counts.get(key, 0) + 1
+        found = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        text += ": values found " + ", ".join(f"{v} ({k})" for v, k in found[:values_shown])
+        if len(found) > values_shown:
+            text += f" and {len(found) - values_shown} other values"
+    return text + ": " + first.message
 
 
 def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, rule: str | None = None) -> None:
@@ -93,19 +137,43 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
     except InputError as exc:
         message = "\n" + exc.render() + "\n"
         sys.stderr.write(message)
-        if log_path is not None:
-            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-            with open(log_path, "a", encoding="utf-8") as fh:
-                fh.write(message)
+        _append(log_path, message)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            _internal(exc, log_path, rule)
+            raise
+        where = f" '{exc.filename}'" if exc.filename else ""
+        message = (f"\nCould not read or write{where}: {DISK_ERRORS[exc.errno]} ({exc.strerror}). Free space or fix the "
+                   "permissions (or point paths.derived, paths.reports and paths.logs in the config at a disk with "
+                   "room), then run again; nothing half-written was left, and reports/ is unchanged.\n")
+        sys.stderr.write(message)
+        _append(log_path, message)
         sys.exit(1)
     except Exception as exc:
-        if log_path is not None:
-            with open(log_path, "a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc())
-        sys.stderr.write(f"\nInternal error in the pipeline (not in your data) in rule '{rule or '?'}': "
-                         f"{type(exc).__name__}: {exc}\nThe full traceback is in the log {log_path}. Please report "
-                         "it to the maintainers with that log.\n")
+        _internal(exc, log_path, rule)
         raise
     finally:
         if handler is not None:
             handler.close()
+
+
+def _internal(exc: BaseException, log_path: str | Path | None, rule: str | None) -> None:
+    """Log the traceback of a defect in the pipeline and tell the user where it is."""
+    if log_path is not None:
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    sys.stderr.write(f"\nInternal error in the pipeline (not in your data) in rule '{rule or '?'}': "
+                     f"{type(exc).__name__}: {exc}\nThe full traceback is in the log {log_path}. Please report "
+                     "it to the maintainers with that log.\n")
+
+
+def _append(log_path: str | Path | None, message: str) -> None:
+    """Add a message to the rule's log (if the disk lets us)."""
+    if log_path is None:
+        return
+    try:
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(message)
+    except OSError:
+        pass

@@ -14,6 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .datacheck import CheckOutcome, FileSummary, render_data_check
 from .dataset import build_analysis_data
 from .errors import InputError, Problem
 from .figures import who5_by_arm_figure
@@ -24,7 +25,7 @@ from .scoring import windows_from_config
 from .settings import input_path
 from .tables import (data_quality_table, effects_table, missing_outcomes_table, participants_table,
                      who5_by_arm_visit)
-from .validation import Trial, load_schema, validate_inputs
+from .validation import Trial, contract_name, load_schema, validate_inputs
 
 log = logging.getLogger("fittrial")
 FLOAT_FORMAT = "%.10g"
@@ -80,35 +81,117 @@ def _as_code(value: object) -> str:
     return str(value).strip()
 
 
-def validate_step(inputs: Mapping[str, str | None], schema_dir: str | Path, outputs: Mapping[str, str],
-                  blinded: bool = False, visits: list[int] | None = None,
-                  age_range: tuple[int, int] | None = None, data_cutoff: str | None = None) -> None:
-    """Read and check the inputs; write the typed tables and the validation notes as Parquet.
+def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path,
+                    visits: list[int] | None = None, age_range: tuple[int, int] | None = None,
+                    data_cutoff: str | None = None, scoring: Mapping | None = None
+                    ) -> tuple[Trial | None, CheckOutcome]:
+    """Read every input and check it against the contract; never raises for a user's mistake.
 
-    ``inputs`` maps table name to path (``fit_sessions`` may be None or "").
-    ``outputs`` maps table name (and ``notes``) to Parquet paths. With
-    ``blinded``, the arms are relabelled (see :func:`blind`). ``visits``: the
-    visit schedule (an explicit visit outside it is an error); ``age_range``:
-    the plausible ages (config ``checks``), replacing the schema's range;
-    ``data_cutoff``: no input date may lie after it (YYYY-MM-DD; empty: today).
+    Returns the validated trial (None when there are errors) and the
+    :class:`~fittrial.datacheck.CheckOutcome` the data-check page shows. With
+    ``scoring`` (``visits``: the config's visit windows, ``prorate``,
+    ``window_days``, ``censor_on``) the page's notes include those of scoring
+    and assembling the analysis data (forms outside every window, forms
+    scored missing, ...), so the page says what the analysis will do.
     """
-    raws = {}
-    problems: list[Problem] = []
-    for name, spec in inputs.items():
-        if not input_path(spec):
-            continue
-        try:
-            raws[name] = read_input(name, spec)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
     schemas = {name: load_schema(Path(schema_dir) / f"{name}.schema.yaml") for name in ("randomisation", "citizens",
                                                                                         "who5", "fit_sessions")}
     if age_range is not None:
         schemas["citizens"]["properties"]["age"].update(minimum=int(age_range[0]), maximum=int(age_range[1]))
+    raws: dict[str, RawTable] = {}
+    files: list[FileSummary] = []
+    problems: list[Problem] = []
+    for name, spec in inputs.items():
+        path = input_path(spec)
+        if not path:
+            continue
+        summary = FileSummary(name, path, Path(path).suffix.lstrip(".").lower())
+        files.append(summary)
+        try:
+            raw = read_input(name, spec)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        raws[name] = raw
+        summary.rows = len(raw.frame)
+        summary.header_row = raw.first_row - 1 if raw.row_word == "row" else None
+        given = {str(v).strip(): str(k) for k, v in ((spec.get("columns") or {}) if isinstance(spec, Mapping)
+                                                     else {}).items()}
+        props = schemas[name]["properties"]
+        for theirs in map(str, raw.frame.columns):
+            ours = contract_name(theirs, props)
+            if ours != theirs:
+                summary.renamed[theirs] = ours
+        summary.renamed = {**{k: v for k, v in given.items() if k != v}, **summary.renamed}
+    empty_notes = pd.DataFrame(columns=["check", "table", "row", "detail"])
+    if problems:
+        return None, CheckOutcome(files, problems, empty_notes)
     cutoff = pd.Timestamp(data_cutoff) if data_cutoff else pd.Timestamp.today().normalize()
-    trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff)
+    try:
+        trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff)
+    except InputError as exc:
+        return None, CheckOutcome(files, exc.problems, empty_notes)
+    notes = trial.notes
+    if scoring:
+        notes = build_analysis_data(trial, windows_from_config(scoring["visits"]), scoring["prorate"],
+                                    scoring["window_days"], scoring["censor_on"])[2]
+    return trial, CheckOutcome(files, [], notes)
+
+
+def _write_data_check(outcome: CheckOutcome, data_check: str | None, language: str, blinded: bool) -> None:
+    """Write the data-check page (FIT-session notes left out when blinded: they would tell the arms apart)."""
+    if not data_check:
+        return
+    if blinded and len(outcome.notes):
+        outcome = CheckOutcome(outcome.files, outcome.problems,
+                               outcome.notes[~outcome.notes["check"].str.contains("FIT session", regex=False)])
+    write_text(render_data_check(outcome, language), data_check)
+
+
+def _fail(outcome: CheckOutcome, data_check: str | None) -> None:
+    header = "The input data do not meet the input contract (see config/README.md)."
+    if data_check:
+        header += f" The data-check page lists every problem: {data_check}"
+    raise InputError(outcome.problems, header)
+
+
+def check_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path, data_check: str, flag: str,
+               language: str = "en", blinded: bool = False, visits: list[int] | None = None,
+               age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
+               scoring: Mapping | None = None) -> None:
+    """Validate the inputs only (``snakemake check``): write the data-check page; fail if there are errors.
+
+    On success ``flag`` is written (the rule's output); arguments as in :func:`validate_step`.
+    """
+    _, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring)
+    _write_data_check(outcome, data_check, language, blinded)
+    if not outcome.ok:
+        _fail(outcome, data_check)
+    log.info("inputs valid; %d notes; data-check page: %s", len(outcome.notes), data_check)
+    write_text(f"inputs valid; data-check page: {data_check}\n", flag)
+
+
+def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path, outputs: Mapping[str, str],
+                  blinded: bool = False, visits: list[int] | None = None,
+                  age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
+                  data_check: str | None = None, language: str = "en", scoring: Mapping | None = None) -> None:
+    """Read and check the inputs; write the typed tables and the validation notes as Parquet.
+
+    ``inputs`` maps table name to path or mapping (``fit_sessions`` may be
+    None or ""). ``outputs`` maps table name (and ``notes``) to Parquet paths.
+    With ``blinded``, the arms are relabelled (see :func:`blind`). ``visits``:
+    the visit schedule (an explicit visit outside it is an error);
+    ``age_range``: the plausible ages (config ``checks``), replacing the
+    schema's range; ``data_cutoff``: no input date may lie after it
+    (YYYY-MM-DD; empty: today). ``data_check``: where to write the data-check
+    page (in ``language``), whether or not the inputs pass; it is not a
+    declared output, so that a failed run keeps it. ``scoring``: see
+    :func:`_read_and_check`.
+    """
+    trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring)
+    _write_data_check(outcome, data_check, language, blinded)
+    if trial is None:
+        _fail(outcome, data_check)
     if blinded:
         trial = blind(trial, input_path(inputs["randomisation"]))
     for name in ("randomisation", "citizens", "who5"):

@@ -8,6 +8,7 @@ message instead of a traceback inside a job.
 from __future__ import annotations
 
 import datetime as _dt
+from pathlib import Path
 from typing import Any
 
 
@@ -55,6 +56,13 @@ def check_config(config: dict[str, Any]) -> list[str]:
     checks = config.get("checks", {})
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
+    paths = config.get("paths", {})
+    if paths.get("data_check") and paths.get("reports"):
+        page, reports = Path(paths["data_check"]).resolve(), Path(paths["reports"]).resolve()
+        if page == reports or reports in page.parents:
+            problems.append(f"paths.data_check: '{paths['data_check']}' lies in paths.reports ('{paths['reports']}'), "
+                            "which holds only what may be published; the data-check page points at rows of the "
+                            "inputs, so expected a path outside it (default data-check.html).")
     return problems
 
 

@@ -15,6 +15,20 @@ TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
 VISITS = sorted(int(v["visit"]) for v in config["visits"])
 # the analysis options every model step gets: the config's `analysis` section plus the visit schedule
 ANALYSIS = {**config["analysis"], "visits": VISITS, "blinded": config["report"]["blinded"]}
+# what reading and checking the inputs needs (rules validate_inputs and check); the data-check page is
+# written whether or not the inputs pass, so it is a parameter, not an output (a failed job's outputs are removed)
+VALIDATION_PARAMS = dict(
+    inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
+    schema_dir=SCHEMAS,
+    blinded=config["report"]["blinded"],
+    visits=VISITS,
+    age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
+    data_cutoff=config["checks"]["data_cutoff"],
+    data_check=config["paths"]["data_check"],
+    language=config["report"]["language"],
+    scoring=dict(visits=config["visits"], prorate=config["scoring"]["who5_prorate_one_missing"],
+                 window_days=config["analysis"]["outcome_window_days"], censor_on=config["analysis"]["censor_on"]),
+)
 SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
 if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it would unblind
     SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]

@@ -1,6 +1,21 @@
 # Inputs: check them against the contract, then score and assemble the analysis data.
 
 
+# `snakemake --cores 1 check`: validate the inputs only and write the data-check page
+# (config paths.data_check); fails when the inputs have errors.
+rule check:
+    input:
+        unpack(input_files),
+    output:
+        f"{DERIVED}/check/inputs_valid",
+    params:
+        **VALIDATION_PARAMS,
+    log:
+        f"{LOGS}/check.log",
+    script:
+        "../scripts/check_inputs.py"
+
+
 rule validate_inputs:
     input:
         unpack(input_files),
@@ -8,12 +23,7 @@ rule validate_inputs:
         **{name: clean(name) for name in TABLES},
         notes=clean("validation_notes"),
     params:
-        inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
-        schema_dir=SCHEMAS,
-        blinded=config["report"]["blinded"],
-        visits=VISITS,
-        age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
-        data_cutoff=config["checks"]["data_cutoff"],
+        **VALIDATION_PARAMS,
     log:
         f"{LOGS}/validate_inputs.log",
     script:

@@ -1,11 +1,11 @@
-"""Check the inputs against the contract; write typed tables (see fittrial.pipeline.validate_step)."""
+"""Check the inputs against the contract; write typed tables and the data-check page (see fittrial.pipeline)."""
 from fittrial.errors import run_user_step
 from fittrial.pipeline import validate_step
 
+p = snakemake.params
 run_user_step(
-    lambda: validate_step(snakemake.params.inputs, snakemake.params.schema_dir, dict(snakemake.output.items()),
-                          snakemake.params.blinded, snakemake.params.visits, snakemake.params.age_range,
-                          snakemake.params.data_cutoff),
+    lambda: validate_step(p.inputs, p.schema_dir, dict(snakemake.output.items()), p.blinded, p.visits, p.age_range,
+                          p.data_cutoff, p.data_check, p.language, p.scoring),
     snakemake.log[0],
     snakemake.rule,
 )

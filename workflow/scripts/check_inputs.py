@@ -1,0 +1,11 @@
+"""`snakemake check`: validate the inputs only and write the data-check page (see fittrial.pipeline.check_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import check_step
+
+p = snakemake.params
+run_user_step(
+    lambda: check_step(p.inputs, p.schema_dir, p.data_check, snakemake.output[0], p.language, p.blinded, p.visits,
+                       p.age_range, p.data_cutoff, p.scoring),
+    snakemake.log[0],
+    snakemake.rule,
+)
