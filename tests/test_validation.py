@@ -374,3 +374,44 @@ def test_missing_column_suggests_a_mapping(small_trial, schemas):
     cit.to_csv(small_trial["citizens"], index=False)
     (msg,) = problems_of(small_trial, schemas)
     assert "If one of 'startdato' holds it" in msg and "columns: {enrolled_on: <its name>}" in msg
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2015-04-17", "2015-04-17"), ("2015/4/17", "2015-04-17"), ("17-04-2015 00:00", "2015-04-17"),
+    ("17.4.2015", "2015-04-17"), ("2015-04-17T13:45:00", "2015-04-17"),
+    (pd.Timestamp("2015-04-17 23:30", tz="Europe/Copenhagen"), "2015-04-17"), (42111, "2015-04-17")])
+def test_date_cells(value, expected):
+    from fittrial.cells import _to_date
+
+    assert _to_date(value, spreadsheet=True) == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize("value, fmt, words", [
+    ("0201-09-18", None, "between 1900 and 2199"), ("04/17/2015", None, "only month first (US order)"),
+    ("17-04-15", None, "two-digit year"), ("2015-04-17", "%d-%m-%Y", "date_format '%d-%m-%Y'"),
+    (pd.Timestamp("0001-01-01").to_datetime64(), None, "between 1900 and 2199")])
+def test_bad_date_cells(value, fmt, words):
+    from fittrial.cells import _Bad, _to_date
+
+    with pytest.raises(_Bad) as info:
+        _to_date(value, date_format=fmt)
+    assert words in info.value.expected
+
+
+def test_csv_reader_edge_cases(tmp_path):
+    """Trailing separators and unnamed columns are ignored; a row with more filled cells than the header, and a
+    quote left open, are errors naming the row; UTF-16 (Excel's 'Unicode text') is read."""
+    path = tmp_path / "t.csv"
+    path.write_text("a;b;;\n1;2;;\n3;4;;x\n", encoding="utf-8")
+    raw = read_table(path, "t")
+    assert list(raw.frame.columns) == ["a", "b", "", ""]
+    path.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_table(path, "t")
+    assert info.value.problems[0].row == "row 3" and "3 cells but the header has 2" in info.value.problems[0].message
+    path.write_text('a,b\n"1,2\n3,4\n5,6\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_table(path, "t")
+    assert (info.value.problems[0].row, info.value.problems[0].column) == ("row 2", "a")
+    path.write_bytes("a\tb\nø\t2\n".encode("utf-16"))
+    assert read_table(path, "t").frame.values.tolist() == [["ø", "2"]]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 MAX_PROBLEMS_SHOWN = 50
-CPR_LIKE = re.compile(r"\d{6}[-. ]?\d{4}")
+CPR_LIKE = re.compile(r"(?<!\d)\d{6}[-. ]?\d{4}(?!\d)")  # ten digits, not part of a longer number
 # an operating-system error that is the machine's state, not a defect: the user can act on it
 DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
                errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",

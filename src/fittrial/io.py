@@ -2,7 +2,8 @@
 
 The format of an input follows its extension: ``.csv`` (comma or semicolon
 separated; UTF-8, with a fallback to Windows-1252 as Danish Excel writes it),
-``.parquet``, ``.xlsx`` (first sheet), ``.dta`` (Stata) and ``.sav`` (SPSS).
+``.parquet``, ``.xlsx`` (first sheet unless one is named), ``.dta`` (Stata) and ``.sav``
+(SPSS).
 Every value is read as the user stored it and typed later by
 :mod:`fittrial.validation`, so that errors can quote the original value.
 """
@@ -13,10 +14,11 @@ import csv
 import io as _io
 import os
 import tempfile
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pandas as pd
 
@@ -24,6 +26,14 @@ from .errors import InputError, Problem
 
 SUPPORTED = (".csv", ".parquet", ".xlsx", ".dta", ".sav")
 MISSING_TOKENS = ("", "NA", "na", "N/A", ".")
+SEPARATORS = (",", ";", "\t")
+HEADER_SEARCH = 20  # the header is looked for among the first rows (below any title or note rows)
+# what a file that is not CSV text starts with, to say what it is
+SIGNATURES = ((b"PK\x03\x04", "a zip archive, such as an Excel workbook (.xlsx)"),
+              (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls) or another Office file"),
+              (b"$FL2", "an SPSS data file (.sav)"), (b"$FL3", "an SPSS data file (.sav)"),
+              (b"<stata_dta>", "a Stata data file (.dta)"), (b"PAR1", "a Parquet file (.parquet)"),
+              (b"%PDF", "a PDF document"))
 
 
 @dataclass
@@ -31,8 +41,13 @@ class RawTable:
     """An input table as read, before typing.
 
     ``first_row`` is the row number the user sees for the first data record:
-    2 in a spreadsheet or CSV (row 1 is the header), 1 in a data file.
+    the header's row + 1 in a spreadsheet or CSV (2 without title rows), 1 in
+    a data file; ``rows`` (CSV) the row of each record where it differs from
+    counting on from ``first_row`` (a quoted cell spanning lines).
     ``decimal_comma`` is True for semicolon-separated CSV (Danish Excel).
+    From the input's mapping in the config: ``date_format`` (a strptime
+    format for every date column; None = guess) and ``values`` (per contract
+    column, the file's codes -> the contract's codes).
     """
 
     name: str
@@ -41,26 +56,53 @@ class RawTable:
     row_word: str
     first_row: int
     decimal_comma: bool = False
+    date_format: str | None = None
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: list[int] | None = None
 
     def row_label(self, index: int) -> str:
+        """The row (or record) as the user sees it, of the record at position ``index`` of ``frame``."""
+        if self.rows is not None and index < len(self.rows):
+            return f"{self.row_word} {self.rows[index]}"
         return f"{self.row_word} {index + self.first_row}"
 
 
+def _not_text(raw: bytes, label: str) -> InputError:
+    """The error for a file that is not CSV text, saying what it looks like when that is known."""
+    kind = next((what for sig, what in SIGNATURES if raw.startswith(sig)), None)
+    what = f" (it looks like {kind}; give it its own extension)" if kind else ""
+    return InputError(Problem(label, f"the file is not a text (CSV) file{what}; expected comma- or "
+                                     "semicolon-separated text in UTF-8 or Windows-1252, or another supported "
+                                     "format with its own extension."))
+
+
 def _decode(raw: bytes, label: str) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252 as Danish Excel saves it.
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 as Danish Excel saves it.
 
     A file whose lines are partly UTF-8 and partly another encoding (rows
     re-saved by another program) is refused with the rows named: decoding it
     whole either way would corrupt the other part (``Bostøtte`` becoming
     ``BostÃ¸tte`` and a new stratum). A file that is not text is refused.
     """
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    lines = raw.split(b"\n")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" as Excel saves it
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_text(raw, label) from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = _decode_other(raw, label)
+    if "\x00" in text or any(raw.startswith(sig) for sig, _ in SIGNATURES):
+        raise _not_text(raw, label)
+    return text
+
+
+def _decode_other(raw: bytes, label: str) -> str:
+    """Text that is not UTF-8: Windows-1252, unless its lines mix encodings or it is not text."""
     utf8_rows, other_rows = [], []
-    for k, line in enumerate(lines, start=1):
+    for k, line in enumerate(raw.split(b"\n"), start=1):
         if line.isascii():
             continue
         try:
@@ -68,68 +110,159 @@ def _decode(raw: bytes, label: str) -> str:
             utf8_rows.append(k)
         except UnicodeDecodeError:
             other_rows.append(k)
+    if b"\x00" in raw:
+        raise _not_text(raw, label)
     if utf8_rows and other_rows:
         shown = ", ".join(str(k) for k in other_rows[:10]) + (" ..." if len(other_rows) > 10 else "")
         raise InputError(Problem(label, f"the file mixes two text encodings: row(s) {shown} are not UTF-8, while "
                                         f"other rows (e.g. row {utf8_rows[0]}) are; re-save the whole file in one "
                                         "encoding (UTF-8, or CSV from Excel)."))
-    if b"\x00" in raw:
-        raise InputError(Problem(label, "the file is not a text (CSV) file; expected comma- or semicolon-separated "
-                                        "text, or another supported format with its own extension."))
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise InputError(Problem(label, "the file is not a text (CSV) file in UTF-8 or Windows-1252; expected "
-                                        "comma- or semicolon-separated text.")) from None
+        raise _not_text(raw, label) from None
 
 
-def _header_index(cells: list[list[str]], header_row: int | None) -> int:
+def _filled(row: list[Any]) -> int:
+    return sum(1 for c in row if not (c is None or (isinstance(c, float) and c != c) or str(c).strip() == ""))
+
+
+def _header_index(cells: list[list[Any]], header_row: int | None) -> int:
     """Index of the header among the first rows: ``header_row`` - 1 if given, else the first row with at least
-    two filled cells and as many filled cells as the fullest of the first 20 rows (title or note rows above the
-    header have fewer)."""
+    two filled cells and at least three quarters as many as the rows have most often (title or note rows above
+    the header have fewer; a data row with stray extra cells does not push the header down)."""
     if header_row is not None:
         return header_row - 1
-    counts = [sum(1 for c in row if str(c).strip() not in ("", "nan", "None")) for row in cells[:20]]
-    most = max(counts, default=0)
-    return next((k for k, n in enumerate(counts) if n >= max(2, most)), 0)
+    counts = [_filled(row) for row in cells[:HEADER_SEARCH]]
+    widths = Counter(n for n in counts if n >= 2)
+    if not widths:
+        return 0
+    usual = max(widths.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    return next((k for k, n in enumerate(counts) if n >= max(2, -(-3 * usual // 4))), 0)
 
 
-def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int]:
-    """(frame, decimal comma, index of the header line)."""
+def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """Every record of CSV text as (its first line, its cells); a blank line is a record without cells."""
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    records = []
+    line = 0
+    for cells in reader:
+        records.append((line + 1, cells))
+        line = reader.line_num
+    return records
+
+
+def _separator(text: str) -> str:
+    """The separator whose header (found as the reader finds it) has the most filled cells; comma on a tie."""
+    head = "\n".join(text.splitlines()[:HEADER_SEARCH])
+    best, width = ",", -1
+    for sep in SEPARATORS:
+        if sep not in head:
+            continue
+        cells = [c for _, c in _records(head, sep)]
+        n = _filled(cells[_header_index(cells, None)]) if cells else 0
+        if n > width:
+            best, width = sep, n
+    return best
+
+
+def _unclosed_quote(cells: list[str], sep: str, width: int) -> int | None:
+    """The position of a cell that swallowed the rows below it (a quote left open), else None: a cell holding a
+    line break followed by a line with as many separators as a row has."""
+    for k, cell in enumerate(cells):
+        if "\n" in cell or "\r" in cell:
+            if any(line.count(sep) >= max(1, width - 1) for line in cell.splitlines()[1:]):
+                return k
+    return None
+
+
+def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int, list[int]]:
+    """(frame, decimal comma, the header's line number, the line number of every record).
+
+    Cells are kept as text (``MISSING_TOKENS`` as None). A record with more
+    cells than the header is an error unless the extra cells are empty; a
+    shorter one is padded with empty cells.
+    """
     text = _decode(path.read_bytes(), label)
-    lines = text.splitlines()
-    first = lines[:20]
-    sep = ";" if max((ln.count(";") for ln in first), default=0) > max((ln.count(",") for ln in first), default=0) \
-        else ","
-    cells = [next(csv.reader([ln], delimiter=sep), []) for ln in first]
-    start = _header_index(cells, header_row)
-    header = lines[start] if start < len(lines) else ""
-    frame = pd.read_csv(
-        _io.StringIO("\n".join(lines[start:]) + "\n"),
-        sep=sep,
-        dtype=str,
-        keep_default_na=False,
-        na_values=list(MISSING_TOKENS),
-        skip_blank_lines=False,
-        quoting=csv.QUOTE_MINIMAL,
-    )
-    names = next(csv.reader([header], delimiter=sep)) if header else []
-    if len(names) == frame.shape[1]:
-        frame.columns = [n.strip() for n in names]  # keep repeated headers as written (pandas renames them)
-    # a trailing blank line is not a record
-    while len(frame) and frame.iloc[-1].isna().all():
-        frame = frame.iloc[:-1]
-    return frame, sep == ";", start
+    sep = _separator(text)
+    records = _records(text, sep)
+    start = _header_index([c for _, c in records[:HEADER_SEARCH]], header_row)
+    if start >= len(records):
+        if header_row is not None:
+            raise InputError(Problem(label, f"header_row {header_row} of the config lies below the end of the file "
+                                            f"({len(records)} rows); expected the row of the column names."))
+        return pd.DataFrame(), sep == ";", 1, []
+    header_line, names = records[start]
+    names = [n.strip() for n in names]
+    body = records[start + 1:]
+    while body and not any(c.strip() for c in body[-1][1]):  # trailing blank lines are not records
+        body.pop()
+    problems = []
+    data = []
+    for line, cells in body:
+        runaway = _unclosed_quote(cells, sep, len(names))
+        if runaway is not None:
+            column = names[runaway] if runaway < len(names) and names[runaway] else None
+            problems.append(Problem(label, "a quote (\") opened in this cell is not closed: the cell runs on over "
+                                           "lines that look like rows of their own; expected a closing quote, or no "
+                                           "quote.", f"row {line}", column))
+            continue
+        extra = cells[len(names):]
+        if any(c.strip() for c in extra):
+            problems.append(Problem(label, f"the row has {len(names) + len(extra)} cells but the header has "
+                                           f"{len(names)}; expected one cell per column (a value holding the "
+                                           f"separator {sep!r}, such as a decimal comma, must be in quotes).",
+                                    f"row {line}"))
+            continue
+        cells = cells[:len(names)] + [""] * (len(names) - len(cells))
+        data.append([None if c.strip() in MISSING_TOKENS else c for c in cells])
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame(data, columns=names, dtype=object) if names else pd.DataFrame(index=range(len(data)))
+    return frame, sep == ";", header_line, [line for line, _ in body]
 
 
-def _read_xlsx(path: Path, sheet: str | int, header_row: int | None) -> tuple[pd.DataFrame, int]:
-    """(frame, index of the header row) of one sheet; title or note rows above the header are skipped."""
-    grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
-    start = _header_index(grid.head(20).astype(str).values.tolist(), header_row)
-    names = ["" if pd.isna(v) else str(v).strip() for v in grid.iloc[start]] if len(grid) > start else []
+def _sheet(book: pd.ExcelFile, sheet: str | int, label: str) -> str | int:
+    """The sheet to read: by name, or by number (0 = the first); an error lists the sheets there are."""
+    names = book.sheet_names
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return sheet
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    if isinstance(sheet, str):
+        folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+        if len(folded) == 1:
+            return folded[0]
+    raise InputError(Problem(label, f"the workbook has no sheet {sheet!r}; it has {', '.join(map(repr, names))} "
+                                    "(sheet: a name, or a number with 0 for the first)."))
+
+
+def _read_xlsx(path: Path, label: str, sheet: str | int, header_row: int | None) -> tuple[pd.DataFrame, int]:
+    """(frame, index of the header row) of one sheet; title or note rows above the header are skipped.
+
+    Columns without a header are left out (nothing can refer to them)."""
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:
+        raise InputError(Problem(label, f"the file could not be read as an Excel workbook (.xlsx): {exc}")) from None
+    with book:
+        chosen = _sheet(book, sheet, label)
+        try:
+            grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+        except Exception as exc:
+            raise InputError(Problem(label, f"the sheet {chosen!r} could not be read: {exc}")) from None
+    start = _header_index(grid.head(HEADER_SEARCH).values.tolist(), header_row)
+    if start >= len(grid):
+        if header_row is not None:
+            raise InputError(Problem(label, f"header_row {header_row} of the config lies below the last row of the "
+                                            f"sheet ({len(grid)}); expected the row of the column names."))
+        return pd.DataFrame(), 0
+    names = ["" if _filled([v]) == 0 else str(v).strip() for v in grid.iloc[start]]
     frame = grid.iloc[start + 1:].reset_index(drop=True)
-    frame.columns = names
-    frame = frame.loc[:, [bool(n) or frame[c].notna().any() for c, n in zip(frame.columns, names)]]
+    frame.columns = range(frame.shape[1])
+    keep = [k for k, n in enumerate(names) if n]
+    frame = frame[keep]
+    frame.columns = [names[k] for k in keep]
     return frame, start
 
 
@@ -144,16 +277,23 @@ def read_table(path: str | Path, name: str, sheet: str | int = 0, header_row: in
     label = f"{name} ({path})"
     if not path.exists():
         raise InputError(Problem(label, "the file does not exist; check inputs." + name + " in the config."))
+    if not path.is_file():
+        raise InputError(Problem(label, "this is a folder, not a file; check inputs." + name + " in the config."))
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        raise InputError(Problem(label, f"header_row {header_row!r} of the config is not a row; expected the row of "
+                                        "the column names as you see it in the file (1 for the first)."))
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise InputError(Problem(label, f"unsupported file type '{suffix}'; expected one of {', '.join(SUPPORTED)}."))
+        hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
+        raise InputError(Problem(label, f"unsupported file type '{suffix}'{hint}; expected one of "
+                                        f"{', '.join(SUPPORTED)}."))
+    if suffix == ".csv":
+        frame, decimal_comma, header_line, rows = _read_csv(path, label, header_row)
+        return RawTable(name, str(path), frame, "row", header_line + 1, decimal_comma, rows=rows)
+    if suffix == ".xlsx":
+        frame, start = _read_xlsx(path, label, sheet, header_row)
+        return RawTable(name, str(path), frame, "row", start + 2)
     try:
-        if suffix == ".csv":
-            frame, decimal_comma, start = _read_csv(path, label, header_row)
-            return RawTable(name, str(path), frame, "row", start + 2, decimal_comma)
-        if suffix == ".xlsx":
-            frame, start = _read_xlsx(path, sheet, header_row)
-            return RawTable(name, str(path), frame, "row", start + 2)
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".dta":
@@ -162,11 +302,10 @@ def read_table(path: str | Path, name: str, sheet: str | int = 0, header_row: in
             import pyreadstat
 
             frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
-    except InputError:
-        raise
     except Exception as exc:  # a corrupt or mislabelled file is a user error
         raise InputError(Problem(label, f"the file could not be read as {suffix}: {exc}")) from None
     frame = frame.reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
     return RawTable(name, str(path), frame, "record", 1)
 
 

@@ -14,6 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .cells import date_format_problem
 from .datacheck import CheckOutcome, FileSummary, render_data_check
 from .dataset import build_analysis_data
 from .errors import InputError, Problem
@@ -22,6 +23,7 @@ from .io import RawTable, read_table, write_csv, write_parquet, write_text
 from .models import fit_binary_gee, fit_primary_lmm
 from .report import render_report
 from .scoring import windows_from_config
+from .template import blank_example_rows
 from .settings import input_path
 from .tables import (data_quality_table, effects_table, missing_outcomes_table, participants_table,
                      who5_by_arm_visit)
@@ -53,32 +55,45 @@ def blind(trial: Trial, randomisation_path: str) -> Trial:
 
 
 def read_input(name: str, spec: str | Mapping) -> RawTable:
-    """Read one input given as a path or as a mapping (path, sheet, header_row, columns, values).
+    """Read one input given as a path or as a mapping (path, sheet, header_row, columns, values, date_format).
 
     ``columns`` renames the file's columns to the contract's (contract name ->
-    file name); ``values`` recodes a column's values (contract column -> {the
-    file's code: the contract's code}, compared as trimmed text) before the
-    contract is checked.
+    file name, matched without case and surrounding spaces); ``values``
+    recodes a column's values (contract column -> {the file's code: the
+    contract's code}, compared as trimmed text) and ``date_format`` (a strptime
+    format such as '%d-%m-%Y') says how every date column of the table is
+    written; both are applied when the table is typed
+    (:func:`fittrial.validation.type_table`). A column mapping to a column the
+    file does not have, or a date format that is not one, is an
+    :class:`InputError` naming the file.
     """
     if not isinstance(spec, Mapping):
         return read_table(spec, name)
     raw = read_table(spec["path"], name, spec.get("sheet", 0), spec.get("header_row"))
+    label = f"{name} ({raw.path})"
+    problems = []
+    date_format = spec.get("date_format")
+    if date_format is not None:
+        wrong = date_format_problem(date_format)
+        if wrong:
+            problems.append(Problem(label, f"inputs.{name}.{wrong}"))
+        raw.date_format = date_format
     frame = raw.frame.copy()
-    renames = {str(theirs).strip(): ours for ours, theirs in (spec.get("columns") or {}).items()}
-    frame.columns = [renames.get(str(c).strip(), c) for c in frame.columns]
-    for column, codes in (spec.get("values") or {}).items():
-        if column in frame:
-            table = {str(k).strip(): v for k, v in codes.items()}
-            frame[column] = [table.get(_as_code(v), v) for v in frame[column]]
+    have = [str(c) for c in frame.columns]
+    renames: dict[str, str] = {}
+    for ours, theirs in (spec.get("columns") or {}).items():
+        key = str(theirs).strip().casefold()
+        if not any(h.strip().casefold() == key for h in have):
+            problems.append(Problem(label, f"inputs.{name}.columns of the config maps {ours} to '{theirs}', but the "
+                                           f"file has no such column; it has {', '.join(map(repr, have)) or 'none'}.",
+                                    row="header", column=str(ours)))
+        renames[key] = str(ours)
+    if problems:
+        raise InputError(problems)
+    frame.columns = [renames.get(h.strip().casefold(), h) for h in have]
     raw.frame = frame
+    raw.values = {str(k): v for k, v in (spec.get("values") or {}).items()}
     return raw
-
-
-def _as_code(value: object) -> str:
-    """A cell as code text: 1, 1.0 and ' 1 ' all give '1'."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path,
@@ -112,6 +127,7 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        raw.frame = blank_example_rows(raw.frame)
         raws[name] = raw
         summary.rows = len(raw.frame)
         summary.header_row = raw.first_row - 1 if raw.row_word == "row" else None

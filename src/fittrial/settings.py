@@ -53,6 +53,13 @@ def check_config(config: dict[str, Any]) -> list[str]:
                 _dt.date.fromisoformat(value)
             except ValueError:
                 problems.append(f"{key}: '{value}' is not a calendar date; expected YYYY-MM-DD.")
+    from .cells import date_format_problem
+
+    for name, spec in (config.get("inputs") or {}).items():
+        if isinstance(spec, dict) and spec.get("date_format") is not None:
+            wrong = date_format_problem(spec["date_format"])
+            if wrong:
+                problems.append(f"inputs.{name}.{wrong}")
     checks = config.get("checks", {})
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
@@ -77,30 +84,78 @@ def user_input_problems(user_config_files: list[str]) -> tuple[list[str], bool]:
     an input left out is an error, never the example's file (``fit_sessions``
     left out means "no FIT sessions"). Returns (problems, fit_sessions_named).
     """
-    import yaml
-
-    named: set[str] = set()
-    for path in user_config_files:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        named |= set((data.get("inputs") or {}) if isinstance(data, dict) else {})
+    named = named_inputs(user_config_files)
+    if named & {"workbook"}:  # one workbook for every table (see expand_workbook)
+        return [], True
     problems = [f"inputs.{name} is not set in your config ({', '.join(user_config_files)}); expected the path of "
                 f"your {name} table (the bundled example's file is never used for your trial)."
                 for name in REQUIRED_INPUTS if name not in named]
     return problems, "fit_sessions" in named
 
 
+def named_inputs(config_files: list[str]) -> set[str]:
+    """The keys of ``inputs`` that these config files set."""
+    import yaml
+
+    named: set[str] = set()
+    for path in config_files:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        named |= set((data.get("inputs") or {}) if isinstance(data, dict) else {})
+    return named
+
+
 def apply_user_inputs(config: dict, config_files: list[str], bundled: str) -> list[str]:
     """Check that the user's own config files (all but the bundled one) name the inputs; set ``fit_sessions``
-    to "" when they leave it out. Returns the problems (empty when fine, or when only the bundled config is used)."""
-    from pathlib import Path
-
+    to "" when they leave it out; replace ``inputs.workbook`` by one sheet per table (:func:`expand_workbook`).
+    Returns the problems (empty when fine, or when only the bundled config is used)."""
     own = [str(f) for f in config_files if Path(f).resolve() != Path(bundled).resolve()]
     if not own:
-        return []
+        return expand_workbook(config, set())
     problems, fit_named = user_input_problems(own)
     if not fit_named:
         config.setdefault("inputs", {})["fit_sessions"] = ""
+    return problems + expand_workbook(config, named_inputs(own) - {"workbook"})
+
+
+def expand_workbook(config: dict, named: set[str]) -> list[str]:
+    """Turn ``inputs.workbook`` (one .xlsx with a sheet per table, as ``fittrial-template`` writes it) into one
+    input per table: ``{path: <workbook>, sheet: <its sheet>}``. A table the user's config names itself
+    (``named``) keeps that; a workbook without a fit_sessions sheet means no FIT sessions. Returns the problems."""
+    from .template import SHEETS, TABLES, find_sheet
+
+    inputs = config.get("inputs") or {}
+    book = inputs.pop("workbook", None)
+    if not book:
+        return []
+    path = Path(str(book))
+    if path.suffix.lower() != ".xlsx":
+        return [f"inputs.workbook: '{book}' is not an Excel workbook; expected a .xlsx file with one sheet per "
+                "table (fittrial-template writes one)."]
+    if not path.exists():
+        return [f"inputs.workbook: the file '{book}' does not exist (paths are relative to the working directory "
+                f"'{Path.cwd()}')."]
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        names = list(wb.sheetnames)
+        wb.close()
+    except Exception as exc:  # a corrupt or mislabelled file is the user's to fix
+        return [f"inputs.workbook: '{book}' could not be read as an Excel workbook: {exc}"]
+    problems = []
+    for table in TABLES:
+        if table in named:
+            continue
+        sheet = find_sheet(names, table)
+        if sheet is not None:
+            inputs[table] = {"path": str(book), "sheet": sheet}
+        elif table == "fit_sessions":
+            inputs[table] = ""
+        else:
+            problems.append(f"inputs.workbook: '{book}' has no sheet '{SHEETS['da'][table]}' or "
+                            f"'{SHEETS['en'][table]}' for the {table} table; it has {', '.join(map(repr, names))}.")
+    config["inputs"] = inputs
     return problems
 
 

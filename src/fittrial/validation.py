@@ -17,7 +17,6 @@ Supported JSON Schema keywords: ``type`` (string, integer, number, with
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +26,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .cells import _Bad, _expected_text, _is_missing, _recode, _types, date_ambiguities, typed_cell
 from .errors import InputError, Problem, format_value
 from .io import RawTable
 
-CPR_PATTERN = re.compile(r"^\d{6}[-. ]?\d{4}$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TABLES = ("randomisation", "citizens", "who5", "fit_sessions")
 
 
@@ -39,145 +37,6 @@ def load_schema(path: str | Path) -> dict[str, Any]:
     """Load a table schema (YAML)."""
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    if value is pd.NaT or (isinstance(value, type(pd.NA)) and value is pd.NA):
-        return True
-    if isinstance(value, str) and value.strip() == "":
-        return True
-    return False
-
-
-def _types(spec: dict[str, Any]) -> tuple[str, bool]:
-    t = spec.get("type", "string")
-    if isinstance(t, list):
-        nullable = "null" in t
-        main = [x for x in t if x != "null"][0]
-        return main, nullable
-    return t, False
-
-
-class _Bad(Exception):
-    """A value that breaks the column's rule; ``expected`` overrides the column's general description."""
-
-    def __init__(self, expected: str | None = None):
-        self.expected = expected
-
-
-def _to_string(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (pd.Timestamp, _dt.date)):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
-
-
-def _to_integer(value: Any) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise _Bad()
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        if float(value).is_integer():
-            return int(value)
-        raise _Bad()
-    text = str(value).strip()
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if re.fullmatch(r"[+-]?\d+\.0*", text):
-        return int(float(text))
-    raise _Bad()
-
-
-def _to_number(value: Any, decimal_comma: bool) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise _Bad()
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip()
-    if decimal_comma:
-        text = text.replace(",", ".")
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text):
-        return float(text)
-    raise _Bad()
-
-
-DANISH_DATE = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4})$")
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's serial dates (1900 system, as Excel computes them)
-
-
-def _to_date(value: Any, spreadsheet: bool = False) -> pd.Timestamp:
-    """A date from a native date, ISO text (YYYY-MM-DD), Danish day-first text (dd-mm-yyyy, dd.mm.yyyy,
-    dd/mm/yyyy; never month first) or, in a spreadsheet, an Excel serial number (a date cell formatted as a
-    number)."""
-    if isinstance(value, pd.Timestamp):
-        return value.normalize()
-    if isinstance(value, (_dt.datetime, _dt.date, np.datetime64)):
-        return pd.Timestamp(value).normalize()
-    if spreadsheet and isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        if float(value).is_integer() and 1 <= value <= 109_574:  # up to 2199-12-31
-            return EXCEL_EPOCH + pd.Timedelta(days=int(value))
-        raise _Bad("a date (an Excel serial date must be a whole number of days)")
-    text = str(value).strip()
-    if spreadsheet and re.fullmatch(r"\d{5}", text):  # an Excel serial date saved as text (1927-2173)
-        return _to_date(int(text), spreadsheet)
-    if ISO_DATE.fullmatch(text):
-        try:
-            return pd.Timestamp(_dt.date.fromisoformat(text))
-        except ValueError:
-            raise _Bad("a real calendar date as YYYY-MM-DD") from None
-    danish = DANISH_DATE.fullmatch(text)
-    if danish:
-        day, _, month, year = danish.groups()
-        try:
-            return pd.Timestamp(_dt.date(int(year), int(month), int(day)))
-        except ValueError:
-            raise _Bad("a real calendar date, day first (dd-mm-yyyy) or as YYYY-MM-DD") from None
-    raise _Bad("a date as YYYY-MM-DD or day first as dd-mm-yyyy (e.g. 2015-09-01 or 01-09-2015)")
-
-
-# Codes a Danish export uses for the contract's codes (compared without case and surrounding spaces)
-CODE_ALIASES: dict[str, dict[str, str]] = {
-    "arm": {"fit": "FIT", "control": "control", "kontrol": "control"},
-    "sex": {"f": "F", "m": "M", "k": "F", "kvinde": "F", "mand": "M", "female": "F", "male": "M"},
-}
-
-
-def _code(value: str, column: str, enum: list) -> str:
-    """The contract's code for a text value: exact, or without case and spaces, or a Danish alias."""
-    if value in enum:
-        return value
-    folded = value.strip().casefold()
-    for code in enum:
-        if isinstance(code, str) and code.casefold() == folded:
-            return code
-    return CODE_ALIASES.get(column, {}).get(folded, value)
-
-
-def _expected_text(spec: dict[str, Any], main: str, nullable: bool) -> str:
-    parts = []
-    if "enum" in spec:
-        allowed = [str(v) for v in spec["enum"] if v is not None]
-        parts.append("one of " + ", ".join(allowed))
-    elif spec.get("format") == "date":
-        parts.append("a date as YYYY-MM-DD")
-    elif main == "integer":
-        parts.append("a whole number")
-    elif main == "number":
-        parts.append("a number")
-    else:
-        parts.append("text")
-    if "minimum" in spec and "maximum" in spec:
-        parts.append(f"from {spec['minimum']} to {spec['maximum']}")
-    if spec.get("x-decimals") is not None:
-        parts.append(f"with at most {spec['x-decimals']} decimal(s)")
-    parts.append("or empty" if nullable else "(may not be empty)")
-    return " ".join(parts)
 
 
 # Column names a Danish export uses for the contract's columns (compared without case and surrounding spaces)
@@ -198,6 +57,36 @@ def contract_name(header: str, props: dict[str, Any]) -> str:
     return alias if alias in props else text
 
 
+def _filled_rows(frame: pd.DataFrame) -> np.ndarray:
+    """True for every row with at least one non-empty cell (a blank line or a row of spaces is not a record)."""
+    filled = np.zeros(len(frame), bool)
+    for k in range(frame.shape[1]):
+        filled |= np.fromiter((not _is_missing(v) for v in frame.iloc[:, k].tolist()), bool, len(frame))
+    return filled
+
+
+def _mapping_problems(raw: RawTable, props: dict[str, Any], label: str) -> list[Problem]:
+    """Problems of the input's ``values`` mapping: a column that is not the contract's, codes not given as a mapping."""
+    problems = []
+    for col, codes in (raw.values or {}).items():
+        if col not in props:
+            problems.append(Problem(label, f"inputs.{raw.name}.values of the config names '{col}', which is not a "
+                                           f"column of the contract; expected one of {', '.join(props)}.",
+                                    column=str(col)))
+        elif not isinstance(codes, dict):
+            problems.append(Problem(label, f"inputs.{raw.name}.values.{col} of the config is not a mapping of codes; "
+                                           f"expected e.g. {{\"1\": M, \"2\": F}}.", column=str(col)))
+    return problems
+
+
+def _hint(raw: RawTable, col: str, spec: dict[str, Any]) -> str:
+    """What to do about an unknown code (the same sentence for every row of the column, so rows group)."""
+    if "enum" not in spec:
+        return ""
+    return (f" Codes of your own can be mapped to these in the config: inputs.{raw.name}: {{path: ..., values: "
+            f"{{{col}: {{<your code>: <the contract's code>}}}}}}.")
+
+
 def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one raw table by its schema.
 
@@ -205,25 +94,30 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     integers as nullable ``Int64``, numbers as float, dates as
     ``datetime64``, text as ``object``) and the problems found. Every problem
     names the file, the row as the user sees it, the column and the value.
+    Columns without a header are ignored; the input's ``values`` mapping is
+    applied after the headers are matched to the contract's names; dates
+    follow the input's ``date_format`` or, without one, are guessed (see
+    :func:`fittrial.cells._to_date`), a column whose order cannot be guessed
+    safely being an error (:func:`fittrial.cells.date_ambiguities`).
     """
     label = f"{raw.name} ({raw.path})"
     props: dict[str, dict[str, Any]] = schema["properties"]
-    problems: list[Problem] = []
-    columns = [contract_name(str(c), props) for c in raw.frame.columns]
-    # rows with every cell empty (a blank line, a cell holding only a space) are not records
-    filled = ~raw.frame.apply(lambda r: all(_is_missing(v) for v in r), axis=1).to_numpy(bool) if len(raw.frame) \
-        else np.zeros(0, bool)
-    positions = np.flatnonzero(filled)
-    frame = raw.frame[filled].copy()
-    frame.columns = columns
+    problems: list[Problem] = _mapping_problems(raw, props, label)
+    names = [str(c) for c in raw.frame.columns]
+    keep = [k for k, n in enumerate(names) if n.strip()]  # a column without a header is nothing the contract has
+    columns = [contract_name(names[k], props) for k in keep]
+    source = raw.frame.iloc[:, keep]
+    positions = np.flatnonzero(_filled_rows(source))  # rows with every cell empty are not records
 
     def row_label(i: int) -> str:  # the row as the user sees it in the file
         return raw.row_label(int(positions[i]))
 
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     for c in duplicated:
-        problems.append(Problem(label, "the column appears more than once in the header; expected each column "
-                                       "once.", row="header", column=c))
+        headers = [names[k] for k, name in zip(keep, columns) if name == c]
+        shown = f" (as {', '.join(repr(h) for h in headers)})" if len(set(headers)) > 1 or headers[0] != c else ""
+        problems.append(Problem(label, f"the column appears more than once in the header{shown}; expected each "
+                                       "column once.", row="header", column=c))
     for col in schema.get("required", []):
         if col not in columns:
             problems.append(
@@ -247,71 +141,69 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     for col, spec in props.items():
         if col not in columns:
             continue  # optional column absent
-        if col not in required and all(_is_missing(v) for v in frame[col].tolist()):
+        cells = source.iloc[positions, columns.index(col)].tolist()
+        if col in (raw.values or {}):
+            cells = _recode(cells, raw.values[col])
+        if col not in required and all(_is_missing(v) for v in cells):
             continue  # an optional column left entirely empty counts as absent
-        main, nullable = _types(spec)
-        is_date = spec.get("format") == "date"
-        enum = spec.get("enum")
-        values: list[Any] = []
-        for i, value in enumerate(frame[col].tolist()):
-            if _is_missing(value):
-                if not nullable:
-                    problems.append(
-                        Problem(label, "is empty; expected " + _expected_text(spec, main, nullable) + ".",
-                                row_label(i), col, value, True)
-                    )
-                values.append(None)
-                continue
-            try:
-                if is_date:
-                    typed: Any = _to_date(value, spreadsheet)
-                elif main == "integer":
-                    typed = _to_integer(value)
-                elif main == "number":
-                    typed = _to_number(value, raw.decimal_comma)
-                    decimals = spec.get("x-decimals")
-                    if decimals is not None and abs(round(typed, decimals) - typed) > 1e-9:
-                        raise _Bad()
-                else:
-                    typed = _to_string(value)
-                    if enum is not None:
-                        typed = _code(typed, col, enum)
-                if enum is not None and typed not in enum:
-                    raise _Bad()
-                if "minimum" in spec and typed < spec["minimum"]:
-                    raise _Bad()
-                if "maximum" in spec and typed > spec["maximum"]:
-                    raise _Bad()
-                if spec.get("x-identifier") and CPR_PATTERN.fullmatch(typed):
-                    raise _Bad(
-                        "a pseudonymised identifier. This looks like a Danish CPR number (ten digits); "
-                        "identifiers must be pseudonymised before they reach the pipeline"
-                    )
-            except _Bad as bad:
-                expected = bad.expected or _expected_text(spec, main, nullable)
-                problems.append(Problem(label, f"expected {expected}.", row_label(i), col, value, True))
-                typed = None
-            values.append(typed)
-        if is_date:
-            out[col] = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
-        elif main == "integer":
-            out[col] = pd.array(values, dtype="Int64")
-        elif main == "number":
-            out[col] = pd.Series([np.nan if v is None else v for v in values], dtype=float)
-        else:
-            out[col] = pd.Series(values, dtype=object)
-        if spec.get("x-unique"):
-            series = pd.Series(values, dtype=object)
-            dup = series.notna() & series.duplicated(keep="first")
-            for i in np.flatnonzero(dup.to_numpy()):
-                first = int(np.flatnonzero((series == series.iloc[i]).to_numpy())[0])
-                problems.append(
-                    Problem(label, f"duplicate id; it already appears in {row_label(first)}. Each id must be unique.",
-                            row_label(int(i)), col, values[i], True)
-                )
-    typed_frame = pd.DataFrame(out)
-    typed_frame.insert(0, "_row", [row_label(i) for i in range(len(frame))])
+        out[col], found = _type_column(cells, col, spec, raw, label, row_label, spreadsheet)
+        problems.extend(found)
+    typed_frame = pd.DataFrame(out, index=range(len(positions)))
+    typed_frame.insert(0, "_row", [row_label(i) for i in range(len(positions))])
     return typed_frame.reset_index(drop=True), problems
+
+
+def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable, label: str, row_label: Any,
+                 spreadsheet: bool) -> tuple[Any, list[Problem]]:
+    """One column typed by its schema entry: (the typed values in their dtype, the problems)."""
+    main, nullable = _types(spec)
+    is_date = spec.get("format") == "date"
+    problems: list[Problem] = []
+    ambiguous: dict[int, str] = {}
+    if is_date and not raw.date_format:
+        for found in date_ambiguities(cells, raw.name):
+            ambiguous.update({i: found.message for i in found.positions})
+    expected_text = _expected_text(spec, main, nullable, raw.date_format)
+    values: list[Any] = []
+    for i, value in enumerate(cells):
+        if _is_missing(value):
+            if not nullable:
+                problems.append(Problem(label, "is empty; expected " + expected_text + ".", row_label(i), col, value,
+                                        True))
+            values.append(None)
+            continue
+        if i in ambiguous:
+            problems.append(Problem(label, ambiguous[i] + ".", row_label(i), col, value, True))
+            values.append(None)
+            continue
+        try:
+            typed = typed_cell(value, col, spec, spreadsheet, raw.date_format, raw.decimal_comma)
+        except _Bad as bad:
+            if bad.expected:
+                message = f"expected {bad.expected}."
+            else:
+                message = f"expected {expected_text}." + _hint(raw, col, spec)
+            problems.append(Problem(label, message, row_label(i), col, value if bad.shown is None else bad.shown,
+                                    True))
+            typed = None
+        values.append(typed)
+    if spec.get("x-unique"):
+        first_of: dict[Any, int] = {}
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            if v in first_of:
+                problems.append(Problem(label, f"duplicate id; it already appears in {row_label(first_of[v])}. Each "
+                                               "id must be unique.", row_label(i), col, v, True))
+            else:
+                first_of[v] = i
+    if is_date:
+        return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce"), problems
+    if main == "integer":
+        return pd.array(values, dtype="Int64"), problems
+    if main == "number":
+        return pd.Series([np.nan if v is None else v for v in values], dtype=float), problems
+    return pd.Series(values, dtype=object), problems
 
 
 @dataclass
@@ -329,13 +221,34 @@ def _note(check: str, table: str, row: str, detail: str) -> dict[str, str]:
     return {"check": check, "table": table, "row": row, "detail": detail}
 
 
-def _unknown_id(value: str, known: set, what: str, table: str) -> str:
-    """The message for an id not found in ``table``; names a match that differs only in leading zeros."""
-    near = sorted(k for k in known if k.lstrip("0") == value.lstrip("0") and k != value)
-    if near:
-        return (f"this {what} is not in the {table} table, which has {near[0]!r}: ids are compared as text, so "
-                f"{value!r} and {near[0]!r} differ; write the id the same way in both files.")
-    return f"this {what} is not in the {table} table."
+def _id_key(value: str) -> str:
+    """An id without what makes two spellings of one number differ: leading zeros of each number, case, spaces."""
+    return re.sub(r"\d+", lambda m: str(int(m.group())), value).casefold().replace(" ", "")
+
+
+class _Ids:
+    """The ids of one table, to tell an unknown id from one written another way (``1`` for ``001``)."""
+
+    def __init__(self, ids: pd.Series, what: str, table: str):
+        self.known = set(ids.dropna())
+        self.what, self.table = what, table
+        self._keys: dict[str, list[str]] | None = None
+
+    def unknown(self, ids: pd.Series) -> pd.Series:
+        """True where an id is given and not among the known ones."""
+        return ids.notna() & ~ids.isin(self.known)
+
+    def message(self, value: str) -> str:
+        """The message for an id not found; names a known id that differs only in leading zeros, case or spaces."""
+        if self._keys is None:
+            self._keys = {}
+            for k in sorted(self.known):
+                self._keys.setdefault(_id_key(k), []).append(k)
+        near = [k for k in self._keys.get(_id_key(value), []) if k != value]
+        if near:
+            return (f"this {self.what} is not in the {self.table} table, which has {near[0]!r}: ids are compared as "
+                    f"text, so {value!r} and {near[0]!r} differ; write the id the same way in both files.")
+        return f"this {self.what} is not in the {self.table} table."
 
 
 def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None,
@@ -365,11 +278,11 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     problems: list[Problem] = []
     notes: list[dict[str, str]] = []
 
-    known_cw = set(rand["caseworker_id"].dropna())
-    for _, r in cit.iterrows():
-        if r["caseworker_id"] is not None and r["caseworker_id"] not in known_cw:
-            problems.append(Problem(labels["citizens"], _unknown_id(r["caseworker_id"], known_cw, "caseworker",
-                                                                    "randomisation"),
+    caseworkers = _Ids(rand["caseworker_id"], "caseworker", "randomisation")
+    unknown_cw = caseworkers.unknown(cit["caseworker_id"]).to_numpy()
+    for k, r in enumerate(cit.to_dict("records")):
+        if unknown_cw[k]:
+            problems.append(Problem(labels["citizens"], caseworkers.message(r["caseworker_id"]),
                                     r["_row"], "caseworker_id", r["caseworker_id"], True))
         if pd.notna(r["ended_on"]) and pd.notna(r["enrolled_on"]) and r["ended_on"] < r["enrolled_on"]:
             problems.append(Problem(labels["citizens"],
@@ -384,11 +297,10 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
             notes.append(_note("ended without an end reason (dropout and completion set missing)",
                                "citizens", r["_row"], f"citizen {r['citizen_id']}"))
 
-    known_cit = set(cit["citizen_id"].dropna())
-    for _, r in who5.iterrows():
-        if r["citizen_id"] is not None and r["citizen_id"] not in known_cit:
-            problems.append(Problem(labels["who5"], _unknown_id(r["citizen_id"], known_cit, "citizen", "citizens"),
-                                    r["_row"], "citizen_id", r["citizen_id"], True))
+    citizens = _Ids(cit["citizen_id"], "citizen", "citizens")
+    for r in who5[citizens.unknown(who5["citizen_id"])].to_dict("records"):
+        problems.append(Problem(labels["who5"], citizens.message(r["citizen_id"]), r["_row"], "citizen_id",
+                                r["citizen_id"], True))
 
     arm_of_cw = rand.set_index("caseworker_id")["arm"]
     citizen_arms = set(cit["caseworker_id"].map(arm_of_cw).dropna())
@@ -401,12 +313,12 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
         no_date = who5["answered_on"].isna() & who5["visit"].isna()
     else:
         no_date = who5["answered_on"].isna()
-    for _, r in who5[no_date].iterrows():
+    for r in who5[no_date].to_dict("records"):
         problems.append(Problem(labels["who5"], "is empty; expected a date as YYYY-MM-DD, or a visit in the 'visit' "
                                 "column (a form needs one of the two).", r["_row"], "answered_on", None, True))
     if visits is not None and "visit" in who5:
         unknown = who5["visit"].notna() & ~who5["visit"].isin(list(visits))
-        for _, r in who5[unknown].iterrows():
+        for r in who5[unknown].to_dict("records"):
             problems.append(Problem(labels["who5"], "this visit is not in the visit schedule of the config (visits: "
                                     + ", ".join(str(v) for v in visits) + ").", r["_row"], "visit", r["visit"], True))
 
@@ -422,14 +334,15 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                     g["_row"].iloc[0], "stratum", stratum, True))
 
     if fit is not None:
-        for _, r in fit.iterrows():
-            if r["citizen_id"] is not None and r["citizen_id"] not in known_cit:
-                problems.append(Problem(labels["fit_sessions"], _unknown_id(r["citizen_id"], known_cit, "citizen",
-                                                                            "citizens"),
+        bad_citizen = citizens.unknown(fit["citizen_id"]).to_numpy()
+        bad_caseworker = caseworkers.unknown(fit["caseworker_id"]).to_numpy()
+        for k in np.flatnonzero(bad_citizen | bad_caseworker):
+            r = fit.iloc[k]
+            if bad_citizen[k]:
+                problems.append(Problem(labels["fit_sessions"], citizens.message(r["citizen_id"]),
                                         r["_row"], "citizen_id", r["citizen_id"], True))
-            if r["caseworker_id"] is not None and r["caseworker_id"] not in known_cw:
-                problems.append(Problem(labels["fit_sessions"], _unknown_id(r["caseworker_id"], known_cw, "caseworker",
-                                                                            "randomisation"),
+            if bad_caseworker[k]:
+                problems.append(Problem(labels["fit_sessions"], caseworkers.message(r["caseworker_id"]),
                                         r["_row"], "caseworker_id", r["caseworker_id"], True))
 
     from .scoring import ITEMS
@@ -454,7 +367,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                 continue
             for col in cols:
                 late = frame[col].notna() & (frame[col] > cutoff)
-                for _, r in frame[late].iterrows():
+                for r in frame[late].to_dict("records"):
                     problems.append(Problem(labels[name], f"the date lies after the data cut-off {cutoff:%Y-%m-%d} "
                                             "(checks.data_cutoff; by default the day of the run); expected a date on "
                                             "or before it.", r["_row"], col, f"{r[col]:%Y-%m-%d}", True))
@@ -466,21 +379,21 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     rand_on = rand.set_index("caseworker_id")["randomised_on"]
     arm_of = rand.set_index("caseworker_id")["arm"]
     early = cit["enrolled_on"] < cit["caseworker_id"].map(rand_on)
-    for _, r in cit[early].iterrows():
+    for r in cit[early].to_dict("records"):
         notes.append(_note("enrolled before the caseworker was randomised", "citizens", r["_row"],
                            f"citizen {r['citizen_id']}"))
     used = set(cit["caseworker_id"])
-    for _, r in rand[~rand["caseworker_id"].isin(used)].iterrows():
+    for r in rand[~rand["caseworker_id"].isin(used)].to_dict("records"):
         notes.append(_note("caseworker with no citizens (empty cluster)", "randomisation", r["_row"],
                            "kept in the randomisation counts; contributes no data"))
     if fit is not None and len(fit):
         cw_of = cit.set_index("citizen_id")["caseworker_id"]
         in_control = fit["caseworker_id"].map(arm_of) == "control"
-        for _, r in fit[in_control].iterrows():
+        for r in fit[in_control].to_dict("records"):
             notes.append(_note("FIT session recorded in the control arm (possible contamination)",
                                "fit_sessions", r["_row"], f"citizen {r['citizen_id']}"))
         other_cw = fit["citizen_id"].map(cw_of) != fit["caseworker_id"]
-        for _, r in fit[other_cw].iterrows():
+        for r in fit[other_cw].to_dict("records"):
             notes.append(_note("FIT session with a caseworker other than the citizen's", "fit_sessions",
                                r["_row"], f"citizen {r['citizen_id']}"))
 
