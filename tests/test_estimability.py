@@ -42,12 +42,14 @@ def test_one_followup_per_citizen_drops_the_citizen_intercept(small):
     citizens, long = small
     one = long[long["visit"] == 12]
     res = fit_primary_lmm(one, None, "satterthwaite", [12])
-    assert res.fit.free == (True, False) and res.var_citizen == 0
-    table = res.variance_table()
-    assert np.isnan(table.loc[1, "variance"]) and "cannot be told apart" in table.loc[1, "not_estimated"]
+    assert res.fit.free == (True, False, False) and res.var_citizen == 0
+    table = res.variance_table().set_index("component")
+    assert np.isnan(table.loc["citizen within caseworker", "variance"])
+    assert "cannot be told apart" in table.loc["citizen within caseworker", "not_estimated"]
+    assert np.isnan(table.loc["caseworker x visit", "variance"])  # one visit: no caseworker x visit term
     assert "no citizen intercept" in res.contrasts[0].method
     both = fit_primary_lmm(long, None, "satterthwaite", [6, 12])
-    assert both.fit.free == (True, True)
+    assert both.fit.free == (True, True, True)
 
 
 def test_a_visit_missing_in_one_arm_is_left_out_with_its_reason(small):

@@ -40,14 +40,16 @@ def test_batched_statistic_equals_direct_gls_refit(primary):
     A = rng.integers(0, 2, size=(3, len(labels))).astype(float)
     Ty, Ts = allocation_statistics(result, A)
     s = np.sqrt(result.var_residual)
-    ratios = np.array([np.sqrt(result.var_caseworker) / s, np.sqrt(result.var_citizen) / s])
+    ratios = np.array([np.sqrt(result.var_caseworker) / s, np.sqrt(result.var_citizen) / s,
+                       np.sqrt(result.var_cw_visit) / s])
+    assert ratios[2] > 0  # the caseworker x visit term is in the model
     for b in range(3):
         arm = pd.Series(A[b], index=labels)
         data = long.assign(fit=long["caseworker_id"].map(arm)).sort_values(
             ["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
         X, _ = _design(data, sorted(data["stratum"].unique()))
         f = NestedREML(data["who5"].to_numpy(float), X.to_numpy(), data["caseworker_id"].to_numpy(),
-                       data["citizen_id"].to_numpy()).at(ratios)
+                       data["citizen_id"].to_numpy(), data["visit"].to_numpy()).at(ratios)
         direct = f.beta[list(X.columns).index("fit")] + f.beta[list(X.columns).index("fit:visit[12]")]
         assert Ty[b] == pytest.approx(direct, abs=1e-8)
     # the shift vector s has, under the observed allocation, a 12-month contrast of exactly 1

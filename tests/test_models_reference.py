@@ -3,9 +3,11 @@
 Tolerances:
 * Satterthwaite df (lmerTest): 0.1% relative; Kenward-Roger (pbkrtest): SE 1e-5, df 0.1% relative;
   estimated marginal means (emmeans): 1e-3 points, SE 0.1%, df 1%.
-* LMM fixed effects and FIT-control contrasts: 1e-3 WHO-5 points absolute (the
-  issue's bar); REML optimisers stop at slightly different points, seen ~1e-5.
-* LMM standard errors (conditional on the variance parameters, as lme4): 1e-3 relative.
+* The primary model has random intercepts for caseworker, caseworker x visit and citizen
+  (lme4: (1 | caseworker_id) + (1 | caseworker_id:visit) + (1 | caseworker_id:citizen_id)).
+* LMM fixed effects and FIT-control contrasts: 1e-4 WHO-5 points absolute (issue 9's bar);
+  REML optimisers stop at slightly different points, seen ~1e-6.
+* LMM standard errors (conditional on the variance parameters, as lme4): 1e-4 relative.
 * Variance components: 1e-3 relative, or 1e-3 absolute near the boundary (zero).
 * GEE log odds ratio: 1e-5 absolute (so OR to ~1e-5 relative); working
   correlation 1e-5; sandwich and Mancl-DeRouen SEs: 1e-5 relative.
@@ -13,11 +15,14 @@ Tolerances:
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import ROOT
+from fittrial.lmm import kenward_roger
 from fittrial.models import fit_binary_gee, fit_primary_lmm
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
@@ -47,25 +52,30 @@ def test_reference_cases_exist():
 def test_lmm_contrasts_match_lme4(lmm_case):
     result, refs = lmm_case
     ref = refs["lmm_contrast"].set_index("timepoint_months")
-    for c in result.contrasts:
-        assert c.estimate == pytest.approx(ref.loc[c.timepoint_months, "estimate"], abs=1e-3)
-        assert c.se == pytest.approx(ref.loc[c.timepoint_months, "se"], rel=1e-3)
+    for c in result.contrasts:  # Kenward-Roger (the default): the adjusted SE, as pbkrtest
+        assert c.estimate == pytest.approx(ref.loc[c.timepoint_months, "estimate"], abs=1e-4)
+        assert c.se == pytest.approx(ref.loc[c.timepoint_months, "se_kr"], rel=1e-4)
+        L = result.arm_contrast(c.timepoint_months)
+        conditional = float(np.sqrt(L @ result.cov @ L))  # lme4's SE, conditional on the variance parameters
+        assert conditional == pytest.approx(ref.loc[c.timepoint_months, "se"], rel=1e-4)
 
 
 def test_lmm_fixed_effects_match_lme4(lmm_case):
     result, refs = lmm_case
     for _, r in refs["lmm_fixef"].iterrows():
         name = R_TERMS.get(r["term"]) or r["term"].replace("stratum", "stratum[") + "]"
-        assert result.params[name] == pytest.approx(r["estimate"], abs=1e-3), name
-        assert np.sqrt(result.cov.loc[name, name]) == pytest.approx(r["se"], rel=1e-3), name
+        assert result.params[name] == pytest.approx(r["estimate"], abs=1e-4), name
+        assert np.sqrt(result.cov.loc[name, name]) == pytest.approx(r["se"], rel=1e-4), name
 
 
 def test_lmm_variance_components_match_lme4(lmm_case):
     result, refs = lmm_case
     vc = refs["lmm_vc"].set_index("component")["variance"]
+    assert result.fit.free == (True, True, True)
     for ours, theirs in ((result.var_caseworker, "caseworker_id"), (result.var_citizen, "caseworker_id:citizen_id"),
-                         (result.var_residual, "Residual")):
-        assert ours == pytest.approx(vc[theirs], rel=1e-3, abs=1e-3)
+                         (result.var_cw_visit, "caseworker_id:visit"), (result.var_residual, "Residual")):
+        assert ours == pytest.approx(vc[theirs], rel=1e-3, abs=1e-3), theirs
+    assert result.reml_criterion == pytest.approx(refs["lmm_vc"]["reml_criterion"].iloc[0], abs=1e-6)
 
 
 def test_lmm_between_within_df(lmm_case):
@@ -79,24 +89,29 @@ def test_lmm_satterthwaite_df_match_lmertest(lmm_case):
     """Tolerance: 1% (the issue's bar); seen ~3e-6 relative."""
     result, refs = lmm_case
     ref = refs["lmm_contrast"].set_index("timepoint_months")
-    for c in result.contrasts:  # Satterthwaite is the default
-        assert c.df == pytest.approx(ref.loc[c.timepoint_months, "df_satterthwaite"], rel=1e-3)
+    for v in (6, 12):
+        df = result.infer(result.arm_contrast(v), "satterthwaite").df  # as lmerTest: not capped
+        assert df == pytest.approx(ref.loc[v, "df_satterthwaite"], rel=1e-3)
 
 
 def test_lmm_kenward_roger_matches_pbkrtest(lmm_case):
-    """Adjusted SE: 1e-5 relative; df: 1e-3 relative (seen ~1e-6 for both)."""
+    """Adjusted SE: 1e-5 relative; df: 1e-3 relative (seen ~1e-6 for both). The reported df of an arm contrast
+    is pbkrtest's, capped at the between-within df."""
     result, refs = lmm_case
     ref = refs["lmm_contrast"].set_index("timepoint_months")
     for v in (6, 12):
-        kr = result.infer(result.arm_contrast(v), "kenward_roger")
-        assert kr.se == pytest.approx(ref.loc[v, "se_kr"], rel=1e-5)
-        assert kr.df == pytest.approx(ref.loc[v, "df_kr"], rel=1e-3)
+        L = result.arm_contrast(v).to_numpy()
+        raw = kenward_roger(result.model, result.fit, L)
+        assert raw.se == pytest.approx(ref.loc[v, "se_kr"], rel=1e-5)
+        assert raw.df == pytest.approx(ref.loc[v, "df_kr"], rel=1e-3)
+        reported = result.infer(result.arm_contrast(v), "kenward_roger")
+        assert reported.se == raw.se and reported.df == min(raw.df, result.df)
 
 
 def test_emmeans_match_r(lmm_case):
     result, refs = lmm_case
-    ref = refs["emmeans"]
-    ours = result.emmeans([6, 12])
+    ref = refs["emmeans"]  # emmeans with lmer.df = "satterthwaite"
+    ours = dataclasses.replace(result, df_method="satterthwaite").emmeans([6, 12])
     for _, r in ref.iterrows():
         row = ours[(ours.arm == ("FIT" if r["fit"] == 1 else "control")) & (ours.visit_months == r["visit"])].iloc[0]
         assert row["emmean"] == pytest.approx(r["emmean"], abs=1e-3)
@@ -165,8 +180,12 @@ def test_lmm_agrees_with_statsmodels_mixedlm_in_the_interior():
     """Away from the boundary, statsmodels' MixedLM finds the same REML fit."""
     import statsmodels.formula.api as smf
 
+    from fittrial.models import fit_lmm, prepare_lmm
+
     long, _, _ = load("trial_like")
-    ours = fit_primary_lmm(long)
+    data, X, between, _ = prepare_lmm(long, None, None, "follow-up WHO-5")
+    ours = fit_lmm(data, X, between, cw_visit=False)  # the nested model: statsmodels does not converge with
+    # the caseworker x visit term on this set (lme4 does; see the tests above)
     model = smf.mixedlm("who5 ~ fit * C(visit) + baseline_who5 + baseline_missing + C(stratum)", long,
                         groups="caseworker_id", re_formula="1", vc_formula={"citizen": "0 + C(citizen_id)"})
     sm_fit = model.fit(reml=True)

@@ -160,7 +160,7 @@ def run_package(draw: Draw, workdir: Path, schemas: dict, case: Path, kr: bool) 
                  "caseworkers": len(trial.randomisation), "citizens": len(citizens), "rows": len(long),
                  "not_estimated": [], "gee": {}}
     case.mkdir(parents=True)
-    spec = {"lmm": 0, "caseworker_free": 1, "citizen_free": 1, "primary_visit": PRIMARY_VISIT, "kr": int(kr),
+    spec = {"lmm": 0, "caseworker_free": 1, "citizen_free": 1, "cw_visit_free": 1, "primary_visit": PRIMARY_VISIT, "kr": int(kr),
             "cr2": 0, "cox": 0}
     try:
         lmm = fit_primary_lmm(long, strata, "satterthwaite", follow)
@@ -172,7 +172,8 @@ def run_package(draw: Draw, workdir: Path, schemas: dict, case: Path, kr: bool) 
         if row.not_estimated:
             out["not_estimated"].append(f"who5: {row.not_estimated}")
         else:
-            spec.update(lmm=1, caseworker_free=int(lmm.fit.free[0]), citizen_free=int(lmm.fit.free[1]))
+            spec.update(lmm=1, caseworker_free=int(lmm.fit.free[0]), citizen_free=int(lmm.fit.free[1]),
+                        cw_visit_free=int(lmm.fit.free[2]))
             data = long[long["visit"].isin(lmm.model_visits)]
             data[["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5",
                   "baseline_missing"]].to_csv(case / "long.csv", index=False, lineterminator="\n")
@@ -230,7 +231,7 @@ def compare(py: dict, case: Path) -> tuple[dict, list[str]]:
     if "lmm" in py:
         r = pd.read_csv(case / "r_cmp_lmm.csv", keep_default_na=False, na_values=["NA"]).iloc[0]
         ours = py["lmm"]
-        row["random_part"] = "+".join(t for t, f in zip(("cw", "cit"), ours["free"]) if f)
+        row["random_part"] = "+".join(t for t, f in zip(("cw", "cit", "cw:visit"), ours["free"]) if f)
         if r["error"] or pd.isna(r["estimate"]):
             problems.append(f"{py['label']}: lme4 failed: {r['error']}")
         else:
@@ -241,9 +242,11 @@ def compare(py: dict, case: Path) -> tuple[dict, list[str]]:
             if int(r["n_fixef"]) != ours["p"]:
                 problems.append(f"{py['label']}: {ours['p']} fixed effects in Python, {int(r['n_fixef'])} in lme4 "
                                 f"({r['formula']})")
-            if (bool(r["r_caseworker_identified"]), bool(r["r_citizen_identified"])) != tuple(ours["free"]):
+            theirs = (bool(r["r_caseworker_identified"]), bool(r["r_citizen_identified"]),
+                      bool(r["r_cw_visit_identified"]))
+            if theirs != tuple(ours["free"]):
                 problems.append(f"{py['label']}: random part {ours['free']} in Python, identified by the R rule "
-                                f"{(r['r_caseworker_identified'], r['r_citizen_identified'])}")
+                                f"{theirs}")
             if row["who5_diff"] > TOLERANCE:
                 problems.append(
                     f"{py['label']} (seed {py['seed']}): WHO-5 {PRIMARY_VISIT}-month difference {ours['estimate']:.6f} "

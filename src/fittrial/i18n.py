@@ -289,15 +289,16 @@ DA_LABELS: list[tuple[str, str]] = [
 ]
 
 DA_METHODS = {
-    "itt": "Lineær mixed model (REML) med tilfældige intercepter for medarbejder og borger, justeret for WHO-5 ved "
-           "start (manglende: gennemsnit + indikator) og stratum; SE betinget af variansestimaterne; t-test med "
-           "Satterthwaite-frihedsgrader (eller som konfigureret); borgere med mindst én opfølgning; manglende "
-           "opfølgning antages tilfældigt manglende (MAR).",
+    "itt": "Lineær mixed model (REML) med tilfældige intercepter for medarbejder, medarbejder x besøg og borger, "
+           "justeret for WHO-5 ved start (manglende: gennemsnit + indikator) og stratum; t-test med Kenward-Roger-"
+           "justeret SE og frihedsgrader, højst medarbejdere minus parametre på medarbejderniveau (eller som "
+           "konfigureret); borgere med mindst én opfølgning; manglende opfølgning antages tilfældigt manglende (MAR).",
     "itt_binary": "GEE, logit-link, udskiftelig korrelation inden for medarbejder, justeret for stratum; "
                   "bias-reduceret sandwich-kovarians (Mancl-DeRouen, eller som konfigureret); t-test med "
                   "medarbejdere minus parametre som frihedsgrader; borgere med registreret udfald.",
     "clda": "Begrænset longitudinel analyse: WHO-5 ved alle besøg som udfald, samme udgangsniveau i begge "
-            "grupper; tilfældige intercepter for medarbejder og borger; alle observerede målinger (MAR).",
+            "grupper; tilfældige intercepter for medarbejder, medarbejder x besøg og borger; alle observerede målinger "
+            "(MAR).",
     "cluster_level": "To-trins analyse på klyngeniveau: residualer fra en model uden gruppe, gennemsnit pr. "
                      "medarbejder sammenlignet mellem grupperne (uvægtet); t-test med medarbejdere - 1 - strata "
                      "frihedsgrader.",
@@ -306,7 +307,8 @@ DA_METHODS = {
                   "Bell-McCaffrey-frihedsgrader.",
     "randomisation_test": "Randomiseringstest: medarbejdere lodtrukket igen inden for strata; p-værdi fra "
                           "lodtrækningsfordelingen; konfidensinterval ved testinversion.",
-    "multiple_imputation": "Multipel imputation fra en multilevel-model (medarbejder og borger), primær model på hvert "
+    "multiple_imputation": "Multipel imputation fra en multilevel-model (medarbejder, medarbejder x besøg og borger), "
+                           "primær model på hvert "
                            "datasæt, Rubins regler med Barnard-Rubin-frihedsgrader; vendepunktsanalyse.",
     "per_protocol": "Per protokol: den primære model på kontrolborgere og FIT-borgere med tilstrækkeligt mange møder "
                     "med ORS/SRS (ikke beskyttet af randomiseringen).",
@@ -315,7 +317,7 @@ DA_METHODS = {
     "time_to_dropout": "Cox-model for tid til frafald (Breslow), justeret for stratum; klynge-robust kovarians; "
                        "andre afslutninger censureret.",
     "subgroup": "Den primære model med interaktion mellem gruppe, undergruppe og måling; interaktionstest med "
-                "Satterthwaite-frihedsgrader.",
+                "Satterthwaite-frihedsgrader (F-test).",
 }
 
 

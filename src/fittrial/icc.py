@@ -40,23 +40,32 @@ def design_effects(cluster_sizes: np.ndarray, icc: float) -> tuple[float, float,
 
 
 def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> dict:
-    """ICC of the primary model with a parametric-bootstrap percentile CI."""
+    """ICC of the primary model (the share of the WHO-5 variance at a visit between caseworkers: caseworker and
+    caseworker x visit intercepts) with a parametric-bootstrap percentile CI."""
     model, fit = result.model, result.fit
-    total = fit.var_caseworker + fit.var_citizen + fit.var_residual
-    icc = fit.var_caseworker / total
+
+    def share(f) -> float:
+        between = f.var_caseworker + f.var_cw_visit
+        return between / (between + f.var_citizen + f.var_residual)
+
+    icc = share(fit)
     rng = np.random.default_rng(seed)
     labels_cw, cw_idx = np.unique(model.caseworker, return_inverse=True)
     labels_c, c_idx = np.unique(model.citizen.astype(str) + "\x1f" + model.caseworker.astype(str), return_inverse=True)
+    visit = model.visit if model.visit is not None else np.zeros(len(model.y))
+    labels_v, v_idx = np.unique(model.caseworker.astype(str) + "\x1f" + visit.astype(str), return_inverse=True)
     mean = model.X @ fit.beta
     s = np.sqrt(fit.var_residual)
-    start = (np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s)
+    start = (np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s, np.sqrt(fit.var_cw_visit) / s)
     boots = []
     for _ in range(n_boot):
         y = (mean + rng.normal(0, np.sqrt(fit.var_caseworker), len(labels_cw))[cw_idx]
              + rng.normal(0, np.sqrt(fit.var_citizen), len(labels_c))[c_idx]
+             + rng.normal(0, np.sqrt(fit.var_cw_visit), len(labels_v))[v_idx]
              + rng.normal(0, s, len(mean)))
-        f = NestedREML(y, model.X, model.caseworker, model.citizen).fit(starts=(start, (0.0, start[1])))
-        boots.append(f.var_caseworker / (f.var_caseworker + f.var_citizen + f.var_residual))
+        f = NestedREML(y, model.X, model.caseworker, model.citizen, model.visit).fit(
+            starts=(start, (0.0, start[1], start[2])))
+        boots.append(share(f))
     lo, hi = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
     lo = 0.0 if lo < 1e-8 else float(lo)  # a boundary fit gives zero up to optimiser noise
     sizes = pd.Series(model.citizen).groupby(model.caseworker).nunique().to_numpy()

@@ -1,8 +1,9 @@
 """Multiple imputation of missing WHO-5 under a multilevel model, pooled by Rubin's rules.
 
 Imputation model: WHO-5 at every visit of the schedule of every citizen as one outcome
-vector, ``who5 ~ visit * fit + stratum`` with random intercepts for caseworker
-and citizen (so imputations respect clustering and the correlation of a
+vector, ``who5 ~ visit * fit + stratum`` with random intercepts for caseworker,
+caseworker x visit and citizen, as the analysis model (so imputations respect
+clustering, caseworkers that differ by visit and the correlation of a
 citizen's visits; they condition on arm, stratum, the citizen's observed
 visits, baseline included, and the caseworker's other citizens). Each
 imputation is proper: the variance parameters are drawn from the normal
@@ -97,9 +98,9 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     X = _imputation_design(cells, strata, visits)
     obs = cells["who5"].notna().to_numpy()
     model = NestedREML(cells.loc[obs, "who5"].to_numpy(), X[obs].to_numpy(), cells.loc[obs, "caseworker_id"].to_numpy(),
-                       cells.loc[obs, "citizen_id"].to_numpy())
+                       cells.loc[obs, "citizen_id"].to_numpy(), cells.loc[obs, "visit"].to_numpy())
     fit = model.fit()
-    # variance parameters (theta_w, theta_c, sigma) -- relative SDs and the residual SD, lmerTest's
+    # variance parameters (theta_w, theta_c, theta_v, sigma) -- relative SDs and the residual SD, lmerTest's
     # parametrisation -- drawn from the normal approximation of their REML sampling distribution and reflected
     # at zero. On this scale the approximation stays finite at a zero variance, where one on the log-variance
     # scale has an unbounded variance and its draws explode.
@@ -117,19 +118,21 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
     chol = U * np.sqrt(np.clip(w, 0, None))
 
     def variances(z: np.ndarray) -> np.ndarray:
-        theta_w, theta_c, sigma = np.abs(expand(full[index] + chol @ z))
-        return np.array([(theta_w * sigma) ** 2, (theta_c * sigma) ** 2, sigma**2])
+        """(caseworker, citizen, residual, caseworker x visit) variances of one draw."""
+        theta_w, theta_c, theta_v, sigma = np.abs(expand(full[index] + chol @ z))
+        return np.array([(theta_w * sigma) ** 2, (theta_c * sigma) ** 2, sigma**2, (theta_v * sigma) ** 2])
 
     Xall = X.to_numpy()
     groups = cells["caseworker_id"].to_numpy()
     cits = cells["citizen_id"].to_numpy()
+    visit_of = cells["visit"].to_numpy()
     y = cells["who5"].to_numpy(float)
     index_by_group = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
     completed = []
     for _ in range(m):
         v = variances(rng.standard_normal(len(index)))
         s = np.sqrt(v[2])
-        draw = model.at(np.array([np.sqrt(v[0]) / s, np.sqrt(v[1]) / s]))
+        draw = model.at(np.array([np.sqrt(v[0]) / s, np.sqrt(v[1]) / s, np.sqrt(v[3]) / s]))
         beta = rng.multivariate_normal(draw.beta, draw.cov_beta)
         mu = Xall @ beta
         y_m = y.copy()
@@ -139,7 +142,8 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
                 continue
             cit = cits[idx]
             same_cit = (cit[:, None] == cit[None, :]).astype(float)
-            Sigma = v[0] + v[1] * same_cit + v[2] * np.eye(len(idx))
+            same_visit = (visit_of[idx][:, None] == visit_of[idx][None, :]).astype(float)
+            Sigma = v[0] + v[1] * same_cit + v[3] * same_visit + v[2] * np.eye(len(idx))
             o, mi = np.flatnonzero(~miss), np.flatnonzero(miss)
             if len(o):
                 K = np.linalg.solve(Sigma[np.ix_(o, o)], Sigma[np.ix_(o, mi)]).T
@@ -213,9 +217,11 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
         # GLS response to the tipping shift: imputed follow-up cells of FIT citizens
         imputed_fit = (long["who5"].index.isin(np.flatnonzero(cells["who5"].isna())) & (long["fit"] == 1))
         shift = imputed_fit.to_numpy(float)
-        gls = NestedREML(shift, X.to_numpy(), long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy())
+        gls = NestedREML(shift, X.to_numpy(), long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
+                         long["visit"].to_numpy())
         s = np.sqrt(res.var_residual)
-        gfit = gls.at(np.array([np.sqrt(res.var_caseworker) / s, np.sqrt(res.var_citizen) / s]))
+        gfit = gls.at(np.array([np.sqrt(res.var_caseworker) / s, np.sqrt(res.var_citizen) / s,
+                                np.sqrt(res.var_cw_visit) / s]))
         L = res.arm_contrast(visit).to_numpy()
         shift_effects.append(float(L @ gfit.beta))
         shift_base.append(per_visit[visit][-1])

@@ -1,19 +1,28 @@
-"""REML for the linear mixed model with nested random intercepts.
+"""REML for the linear mixed model with caseworker, caseworker x visit and citizen random intercepts.
 
-Model, for observation k of citizen i of caseworker j::
+Model, for observation k (at visit v) of citizen i of caseworker j::
 
-    y = X beta + u_j + v_i + e,   u ~ N(0, s2_w), v ~ N(0, s2_c), e ~ N(0, s2_e)
+    y = X beta + u_j + w_jv + c_i + e,
+    u ~ N(0, s2_w), w ~ N(0, s2_v), c ~ N(0, s2_c), e ~ N(0, s2_e)
 
-so that Var(y_j) = s2_e * H_j with H_j = I + g_c Z_j Z_j' + g_w 1 1'
-(g_w = s2_w / s2_e, g_c = s2_c / s2_e).
+(lme4: ``y ~ X + (1 | caseworker) + (1 | caseworker:visit) + (1 | citizen)``;
+without visit labels, or with ``cw_visit`` off, the w term is absent and the
+model is the nested ``(1 | caseworker) + (1 | citizen)``). With the caseworker
+x visit term every arm contrast at a visit is a comparison between
+caseworkers: caseworkers may differ in their change over time.
+
+Var(y_j) = s2_e * H_j with H_j = I + g_c Z_c Z_c' + Z_j D Z_j', where Z_j =
+[1, visit indicators] and D = diag(g_w, g_v, ..., g_v) are variance ratios.
 
 Why not statsmodels' ``MixedLM``: its optimiser stopped short of the REML
 maximum when the caseworker variance was near zero (REML criterion 0.08
 worse than lme4's on a test set), and its likelihood cannot be evaluated at a
 zero variance (it inverts the random-effects covariance). Here H_j^-1 and
-log|H_j| have closed forms (Sherman-Morrison within citizen, then within
-caseworker), so the profiled REML criterion costs a few small matrix products
-and is defined on the whole parameter space including the boundary.
+log|H_j| come in closed form: Sherman-Morrison within citizen, then the
+Woodbury identity on the 1 + V caseworker-level effects written without
+D^-1 (``I + D^1/2 Z' H_c^-1 Z D^1/2``), so the profiled REML criterion costs a
+few batched small matrix products and is defined on the whole parameter
+space including the boundary.
 
 The criterion is lme4's (Bates et al. 2015, eq. 41)::
 
@@ -35,6 +44,7 @@ from scipy import optimize
 
 
 MAX_REL_SD = 100.0  # upper bound of a random-intercept SD relative to the residual SD
+TERMS = ("caseworker", "citizen", "caseworker:visit")  # order of the relative SDs (s_w, s_c, s_v)
 
 
 @dataclass
@@ -50,80 +60,123 @@ class NestedREMLFit:
     n_obs: int
     n_citizens: int
     n_clusters: int
-    free: tuple[bool, bool] = (True, True)
+    free: tuple[bool, ...] = (True, True, False)
+    var_cw_visit: float = 0.0
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """The random intercepts in the fitted model (``caseworker``, ``citizen``)."""
-        return tuple(t for t, f in zip(("caseworker", "citizen"), self.free) if f)
+        """The random intercepts in the fitted model (``caseworker``, ``citizen``, ``caseworker:visit``)."""
+        return tuple(t for t, f in zip(TERMS, self.free) if f)
 
 
 class NestedREML:
-    """Profiled REML for ``y = X beta + caseworker intercept + citizen intercept + error``.
+    """Profiled REML for ``y = X beta + caseworker + caseworker x visit + citizen intercepts + error``.
 
     Parameters
     ----------
     y : (n,) response
     X : (n, p) fixed-effects design of full column rank
     caseworker, citizen : (n,) labels; citizens are nested in caseworkers
+    visit : (n,) visit labels, or None for no caseworker x visit term
 
     A random intercept that the data cannot identify is left out of the model
     (its variance fixed at 0), as lme4 requires: the citizen intercept when
     every citizen has a single observation (it is then the residual) or when
     every caseworker has a single citizen (it is then the caseworker
     intercept); the caseworker intercept when every caseworker has a single
-    observation. ``free`` records which intercepts are in the model.
+    observation; the caseworker x visit intercept when there is one visit,
+    when every caseworker has data at one visit only (it is then the
+    caseworker intercept) or when every caseworker x visit cell has a single
+    observation (it is then the residual). ``free`` records which intercepts
+    are in the model, in the order of :data:`TERMS`.
     """
 
-    def __init__(self, y: np.ndarray, X: np.ndarray, caseworker: np.ndarray, citizen: np.ndarray):
+    def __init__(self, y: np.ndarray, X: np.ndarray, caseworker: np.ndarray, citizen: np.ndarray,
+                 visit: np.ndarray | None = None):
         A = np.column_stack([np.asarray(X, float), np.asarray(y, float)])
         self.X = np.asarray(X, float)
         self.y = np.asarray(y, float)
         self.caseworker = np.asarray(caseworker)
         self.citizen = np.asarray(citizen)
-        self.n, self.p = X.shape
-        cit_codes, cit_index = pd.factorize(pd.Series(citizen).astype(str) + "\x1f" + pd.Series(caseworker).astype(str))
+        self.visit = None if visit is None else np.asarray(visit)
+        self.n, self.p = self.X.shape
+        cw_row, cw_index = pd.factorize(pd.Series(self.caseworker).astype(str))
+        cit_codes, cit_index = pd.factorize(pd.Series(self.citizen).astype(str) + "\x1f"
+                                            + pd.Series(self.caseworker).astype(str))
         n_cit = len(cit_index)
+        self.n_cw, self.n_cit = len(cw_index), n_cit
         self.m = np.bincount(cit_codes, minlength=n_cit).astype(float)  # rows per citizen
         S = np.zeros((n_cit, A.shape[1]))
         np.add.at(S, cit_codes, A)
         self.S = S  # per-citizen sums of [X, y]
-        cw_of_cit = np.empty(n_cit, dtype=object)
-        cw_of_cit[cit_codes] = np.asarray(caseworker)
-        self.cw_codes, cw_index = pd.factorize(pd.Series(cw_of_cit))
-        self.n_cw = len(cw_index)
+        self.cw_codes = np.empty(n_cit, dtype=int)  # caseworker of each citizen
+        self.cw_codes[cit_codes] = cw_row
+        self.cw_row = cw_row
+        # caseworker-level effects: [intercept, one per visit]; N (per citizen) = their row counts
+        if self.visit is not None:
+            v_codes, v_index = pd.factorize(pd.Series(self.visit).astype(str))
+            n_vis = len(v_index)
+        else:
+            v_codes, n_vis = np.zeros(self.n, dtype=int), 0
+        q = 1 + n_vis
+        Zrow = np.zeros((self.n, q))
+        Zrow[:, 0] = 1.0
+        if n_vis:
+            Zrow[np.arange(self.n), 1 + v_codes] = 1.0
+        self.q = q
+        self.N = np.zeros((n_cit, q))
+        np.add.at(self.N, cit_codes, Zrow)
+        self.T = np.zeros((self.n_cw, q, A.shape[1]))  # Z_j' A per caseworker
+        np.add.at(self.T, cw_row, Zrow[:, :, None] * A[:, None, :])
+        self.Czz = np.zeros((self.n_cw, q, q))  # Z_j' Z_j
+        np.add.at(self.Czz, cw_row, Zrow[:, :, None] * Zrow[:, None, :])
+        self.v_codes = v_codes
         self.AtA = A.T @ A
-        self.n_cit = n_cit
-        self.free = (bool(self.n_cw < self.n), bool(n_cit < self.n and n_cit > self.n_cw))
+        cells = len(pd.unique(cw_row * max(n_vis, 1) + v_codes)) if n_vis else self.n_cw
+        visits_per_cw = (self.Czz[:, 1:, 1:].diagonal(axis1=1, axis2=2) > 0).sum(axis=1) if n_vis else \
+            np.ones(self.n_cw)
+        self.free = (bool(self.n_cw < self.n), bool(n_cit < self.n and n_cit > self.n_cw),
+                     bool(n_vis > 1 and cells < self.n and np.any(visits_per_cw > 1)))
 
     def _full(self, free_sd: np.ndarray) -> np.ndarray:
-        """Relative SDs (s_w, s_c) from the free ones (left-out intercepts at 0)."""
-        out = np.zeros(2)
+        """Relative SDs (s_w, s_c, s_v) from the free ones (left-out intercepts at 0)."""
+        out = np.zeros(3)
         out[np.flatnonzero(self.free)] = free_sd
         return out
 
+    @staticmethod
+    def _pad(rel_sd: np.ndarray) -> np.ndarray:
+        rel_sd = np.asarray(rel_sd, float)
+        return np.concatenate([rel_sd, np.zeros(3 - len(rel_sd))]) if len(rel_sd) < 3 else rel_sd
+
     @property
     def varpar_index(self) -> list[int]:
-        """Indices of the free parameters within (theta_w, theta_c, sigma)."""
-        return [i for i in (0, 1) if self.free[i]] + [2]
+        """Indices of the free parameters within (theta_w, theta_c, theta_v, sigma)."""
+        return [i for i in (0, 1, 2) if self.free[i]] + [3]
 
-    def _cross(self, g_w: float, g_c: float) -> tuple[np.ndarray, float]:
-        """A' H^-1 A and log|H| at the variance ratios (g_w, g_c)."""
+    def _cross(self, g_w: float, g_c: float, g_v: float = 0.0) -> tuple[np.ndarray, float]:
+        """A' H^-1 A and log|H| at the variance ratios (g_w, g_c, g_v)."""
         denom = 1.0 + g_c * self.m
         c = g_c / denom
         M = self.AtA - (self.S * c[:, None]).T @ self.S
-        U = np.zeros((self.n_cw, self.S.shape[1]))
-        np.add.at(U, self.cw_codes, self.S / denom[:, None])
-        t = np.bincount(self.cw_codes, weights=self.m / denom, minlength=self.n_cw)
-        w = g_w / (1.0 + g_w * t)
-        M = M - (U * w[:, None]).T @ U
-        logdet = float(np.log(denom).sum() + np.log1p(g_w * t).sum())
+        cN = self.N * c[:, None]
+        B = self.T.copy()  # Z_j' H_c^-1 A
+        np.add.at(B, self.cw_codes, -cN[:, :, None] * self.S[:, None, :])
+        C = self.Czz.copy()  # Z_j' H_c^-1 Z_j
+        np.add.at(C, self.cw_codes, -cN[:, :, None] * self.N[:, None, :])
+        d = np.sqrt(np.array([g_w] + [g_v] * (self.q - 1)))
+        K = np.eye(self.q)[None] + d[None, :, None] * C * d[None, None, :]
+        dB = d[None, :, None] * B
+        W = np.linalg.solve(K, dB)
+        M = M - np.einsum("jqr,jqs->rs", dB, W)
+        sign, logdet_k = np.linalg.slogdet(K)
+        logdet = float(np.log(denom).sum() + logdet_k.sum())
         return M, logdet
 
     def criterion(self, rel_sd: np.ndarray) -> float:
-        """lme4's REML criterion (-2 x restricted log-likelihood) at relative SDs (s_w, s_c)."""
-        g_w, g_c = float(rel_sd[0]) ** 2, float(rel_sd[1]) ** 2
-        M, logdet = self._cross(g_w, g_c)
+        """lme4's REML criterion (-2 x restricted log-likelihood) at relative SDs (s_w, s_c[, s_v])."""
+        g = self._pad(rel_sd) ** 2
+        M, logdet = self._cross(*g)
         p = self.p
         Mxx, Mxy, Myy = M[:p, :p], M[:p, p], M[p, p]
         try:
@@ -136,13 +189,13 @@ class NestedREML:
         return logdet + 2.0 * np.log(np.diag(L)).sum() + dof * (1.0 + np.log(2.0 * np.pi * rss / dof))
 
     def deviance(self, varpar: np.ndarray) -> float:
-        """REML deviance (-2 restricted log-likelihood) at (theta_w, theta_c, sigma), not profiled.
+        """REML deviance (-2 restricted log-likelihood) at (theta_w, theta_c, theta_v, sigma), not profiled.
 
         theta are relative SDs (sd / sigma) and sigma the residual SD: lmerTest's
         parametrisation, in which the Satterthwaite df are computed.
         """
-        g_w, g_c, s2 = float(varpar[0]) ** 2, float(varpar[1]) ** 2, float(varpar[2]) ** 2
-        M, logdet = self._cross(g_w, g_c)
+        g_w, g_c, g_v, s2 = (float(v) ** 2 for v in varpar)
+        M, logdet = self._cross(g_w, g_c, g_v)
         p = self.p
         L = np.linalg.cholesky(M[:p, :p])
         z = np.linalg.solve(L, M[:p, p])
@@ -151,12 +204,12 @@ class NestedREML:
         return dof * np.log(2 * np.pi * s2) + logdet + 2.0 * np.log(np.diag(L)).sum() + rss / s2
 
     def vcov(self, varpar: np.ndarray) -> np.ndarray:
-        """Cov(beta-hat) = sigma^2 (X' H^-1 X)^-1 at (theta_w, theta_c, sigma)."""
-        M, _ = self._cross(float(varpar[0]) ** 2, float(varpar[1]) ** 2)
-        return float(varpar[2]) ** 2 * np.linalg.inv(M[: self.p, : self.p])
+        """Cov(beta-hat) = sigma^2 (X' H^-1 X)^-1 at (theta_w, theta_c, theta_v, sigma)."""
+        M, _ = self._cross(float(varpar[0]) ** 2, float(varpar[1]) ** 2, float(varpar[2]) ** 2)
+        return float(varpar[3]) ** 2 * np.linalg.inv(M[: self.p, : self.p])
 
-    def fit(self, starts: tuple[tuple[float, float], ...] = ((0.3, 0.7), (0.0, 0.7), (0.7, 1.5), (0.05, 0.2))
-            ) -> NestedREMLFit:
+    def fit(self, starts: tuple[tuple[float, ...], ...] = ((0.3, 0.7, 0.3), (0.0, 0.7, 0.0), (0.7, 1.5, 0.5),
+                                                          (0.05, 0.2, 0.05), (0.0, 0.7, 0.5))) -> NestedREMLFit:
         """Minimise the REML criterion over the free relative SDs from several starts; return the best fit.
 
         The criterion depends on the relative SDs only through their squares,
@@ -169,7 +222,8 @@ class NestedREML:
         """
         keep = np.flatnonzero(self.free)
         if not len(keep):
-            return self.at(np.zeros(2))
+            return self.at(np.zeros(3))
+        starts = tuple(tuple(self._pad(np.asarray(x, float))) for x in starts)
         bounds_sd = [(0.0, MAX_REL_SD)] * len(keep)
         options = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000}
         best = None
@@ -194,16 +248,17 @@ class NestedREML:
         return self.at(self._full(x))
 
     def at(self, rel_sd: np.ndarray) -> NestedREMLFit:
-        """Estimates at given relative SDs (s_w, s_c)."""
-        g_w, g_c = float(rel_sd[0]) ** 2, float(rel_sd[1]) ** 2
-        M, _ = self._cross(g_w, g_c)
+        """Estimates at given relative SDs (s_w, s_c[, s_v])."""
+        rel_sd = self._pad(rel_sd)
+        g_w, g_c, g_v = (float(r) ** 2 for r in rel_sd)
+        M, _ = self._cross(g_w, g_c, g_v)
         p = self.p
         Mxx_inv = np.linalg.inv(M[:p, :p])
         beta = Mxx_inv @ M[:p, p]
         rss = float(M[p, p] - M[:p, p] @ beta)
         s2 = rss / (self.n - p)
-        return NestedREMLFit(beta, s2 * Mxx_inv, g_w * s2, g_c * s2, s2, self.criterion(np.asarray(rel_sd)),
-                             self.n, self.n_cit, self.n_cw, self.free)
+        return NestedREMLFit(beta, s2 * Mxx_inv, g_w * s2, g_c * s2, s2, self.criterion(rel_sd), self.n, self.n_cit,
+                             self.n_cw, self.free, g_v * s2)
 
 
 def _steps(x: np.ndarray) -> np.ndarray:
@@ -252,16 +307,17 @@ class ContrastInference:
 
 
 def varpar_of(fit: NestedREMLFit) -> np.ndarray:
-    """(theta_w, theta_c, sigma) of a fit."""
+    """(theta_w, theta_c, theta_v, sigma) of a fit."""
     s = np.sqrt(fit.var_residual)
-    return np.array([np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s, s])
+    return np.array([np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s, np.sqrt(fit.var_cw_visit) / s,
+                     s])
 
 
 def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
     """Satterthwaite df for L'beta as lmerTest computes them.
 
     df = 2 v^2 / (g' A g) with v = L' Cov(beta) L, g its gradient in the
-    variance parameters (theta_w, theta_c, sigma) and A = 2 x the inverse
+    variance parameters (theta_w, theta_c, theta_v, sigma) and A = 2 x the inverse
     Hessian of the REML deviance (the asymptotic covariance of the variance
     parameters). Derivatives are numerical (lmerTest uses numDeriv).
     """
@@ -283,14 +339,18 @@ def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
 
 
 def _cluster_blocks(model: NestedREML, fit: NestedREMLFit):
-    """Per caseworker: X_j, Sigma_j^-1 and the derivative matrices G_j (caseworker, citizen, residual)."""
+    """Per caseworker: X_j, Sigma_j^-1 and the derivative matrices G_j of the free variances (caseworker,
+    citizen, caseworker x visit, residual)."""
     blocks = []
     for g in pd.unique(model.caseworker):
         idx = np.flatnonzero(model.caseworker == g)
         cit = model.citizen[idx]
         Zc = (cit[:, None] == pd.unique(cit)[None, :]).astype(float)
-        G = [np.ones((len(idx), len(idx))), Zc @ Zc.T, np.eye(len(idx))]
-        Sigma = fit.var_caseworker * G[0] + fit.var_citizen * G[1] + fit.var_residual * G[2]
+        vis = model.v_codes[idx]
+        G = [np.ones((len(idx), len(idx))), Zc @ Zc.T, (vis[:, None] == vis[None, :]).astype(float),
+             np.eye(len(idx))]
+        Sigma = (fit.var_caseworker * G[0] + fit.var_citizen * G[1] + fit.var_cw_visit * G[2]
+                 + fit.var_residual * G[3])
         blocks.append((model.X[idx], np.linalg.inv(Sigma), [G[i] for i in model.varpar_index]))
     return blocks
 
@@ -299,7 +359,8 @@ def kenward_roger(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
     """Kenward-Roger (1997) adjusted SE and df for one contrast L'beta, as pbkrtest computes them.
 
     The covariance parameters are linear (Sigma = sum_i s_i G_i with s =
-    caseworker, citizen and residual variances), so the R_ij terms vanish.
+    caseworker, citizen, caseworker x visit and residual variances), so the
+    R_ij terms vanish.
     Phi_A = Phi + 2 Phi [sum_ij W_ij (Q_ij - P_i Phi P_j)] Phi with W the inverse
     expected REML information; the df follow pbkrtest's ``Lb_ddf`` (as lmerTest's
     ``ddf = "Kenward-Roger"`` for a single contrast).

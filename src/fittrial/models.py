@@ -112,8 +112,9 @@ def _design(long: pd.DataFrame, strata: list[str]) -> tuple[pd.DataFrame, list[s
 
 DF_METHODS = ("satterthwaite", "kenward_roger", "between_within")
 DF_WORDS = {
-    "satterthwaite": "Satterthwaite df (as lmerTest)",
-    "kenward_roger": "Kenward-Roger adjusted SE and df (as pbkrtest)",
+    "satterthwaite": "Satterthwaite df (as lmerTest; not capped)",
+    "kenward_roger": "Kenward-Roger adjusted SE and df (as pbkrtest), the df of an arm contrast capped at the "
+                     "between-within df (caseworkers - caseworker-level parameters)",
     "between_within": "between-within df (caseworkers - caseworker-level parameters)",
 }
 
@@ -128,7 +129,7 @@ class LmmResult:
     fit: NestedREMLFit
     model: NestedREML
     design_means: pd.Series
-    df_method: str = "satterthwaite"
+    df_method: str = "kenward_roger"
     contrasts: list[Contrast] = field(default_factory=list)
     model_visits: list[int] = field(default_factory=list)
 
@@ -145,7 +146,12 @@ class LmmResult:
         if method == "satterthwaite":
             return satterthwaite(self.model, self.fit, vec)
         if method == "kenward_roger":
-            return kenward_roger(self.model, self.fit, vec)
+            inf = kenward_roger(self.model, self.fit, vec)
+            # a contrast involving the arm (a caseworker-level factor) never gets more df than the between-
+            # within df: the arm is compared between caseworkers, whatever the within-caseworker replication
+            if any(vec[k] != 0 for k, name in enumerate(self.params.index) if name.startswith("fit")):
+                inf = ContrastInference(inf.estimate, inf.se, min(inf.df, self.df))
+            return inf
         if method == "between_within":
             return ContrastInference(float(vec @ self.fit.beta), float(np.sqrt(vec @ self.fit.cov_beta @ vec)),
                                      self.df)
@@ -191,9 +197,10 @@ class LmmResult:
 
     @property
     def icc_caseworker(self) -> float:
-        """Share of the total WHO-5 variance between caseworkers."""
-        total = self.var_caseworker + self.var_citizen + self.var_residual
-        return self.var_caseworker / total
+        """Share of the total WHO-5 variance at a visit that lies between caseworkers (caseworker and caseworker
+        x visit intercepts)."""
+        total = self.var_caseworker + self.var_cw_visit + self.var_citizen + self.var_residual
+        return (self.var_caseworker + self.var_cw_visit) / total
 
     def variance_table(self) -> pd.DataFrame:
         """Variance components with their share of the total; a component left out of the model is not estimated."""
@@ -203,6 +210,8 @@ class LmmResult:
 LEFT_OUT = {
     "caseworker": "not estimated: every caseworker has a single observation, so the caseworker and residual "
                   "variances cannot be told apart",
+    "caseworker:visit": "not in the model: with one visit, one visit per caseworker or one observation per "
+                        "caseworker and visit, the data cannot tell it from the caseworker or residual variance",
     "citizen": "not estimated: the citizen variance cannot be told apart from the residual (every citizen has one "
                "observation) or from the caseworker variance (every caseworker has one citizen); it is part of "
                "the residual here",
@@ -210,49 +219,59 @@ LEFT_OUT = {
 
 
 def variance_table(fit: NestedREMLFit | None, reason: str = "") -> pd.DataFrame:
-    """Variance components (caseworker, citizen, residual) with shares; empty with ``reason`` when not fitted."""
-    names = ["caseworker (cluster)", "citizen within caseworker", "residual"]
+    """Variance components (caseworker, caseworker x visit, citizen, residual) with shares; empty with
+    ``reason`` when not fitted."""
+    names = ["caseworker (cluster)", "caseworker x visit", "citizen within caseworker", "residual"]
     if fit is None:
         return pd.DataFrame({"component": names, "variance": np.nan, "share": np.nan,
                              "not_estimated": sentence(reason)})
-    values = [fit.var_caseworker, fit.var_citizen, fit.var_residual]
+    free = tuple(fit.free) + (False,) * (3 - len(fit.free))
+    values = [fit.var_caseworker, fit.var_cw_visit, fit.var_citizen, fit.var_residual]
     total = sum(values)
-    notes = ["" if fit.free[0] else LEFT_OUT["caseworker"], "" if fit.free[1] else LEFT_OUT["citizen"], ""]
+    notes = ["" if free[0] else LEFT_OUT["caseworker"], "" if free[2] else LEFT_OUT["caseworker:visit"],
+             "" if free[1] else LEFT_OUT["citizen"], ""]
     values = [v if not n else np.nan for v, n in zip(values, notes)]
     return pd.DataFrame({"component": names, "variance": values, "share": [v / total for v in values],
                          "not_estimated": [sentence(n) for n in notes]})
 
 
-def random_words(free: tuple[bool, bool]) -> str:
+def random_words(free: tuple[bool, ...]) -> str:
     """The random part of a mixed model in words, saying which intercepts were left out and why."""
-    if all(free):
-        return "random intercepts for caseworker and citizen within caseworker"
-    if free[0]:
-        return ("random intercept for caseworker (no citizen intercept: with one observation per citizen, or one "
-                "citizen per caseworker, the data cannot identify it)")
-    if free[1]:
-        return ("random intercept for citizen (no caseworker intercept: every caseworker has a single "
-                "observation)")
-    return "no random intercepts (every caseworker has a single observation)"
+    free = tuple(free) + (False,) * (3 - len(free))
+    parts = [word for word, f in zip(("caseworker", "citizen within caseworker", "caseworker x visit"), free) if f]
+    if not parts:
+        return "no random intercepts (every caseworker has a single observation)"
+    text = ("random intercepts for " if len(parts) > 1 else "random intercept for ") + \
+        (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+    why = []
+    if not free[0]:
+        why.append("no caseworker intercept: every caseworker has a single observation")
+    if not free[1]:
+        why.append("no citizen intercept: with one observation per citizen, or one citizen per caseworker, the data "
+                   "cannot identify it")
+    return text + (f" ({'; '.join(why)})" if why else "")
 
 
-def lmm_method(df_method: str, free: tuple[bool, bool] = (True, True)) -> str:
+def lmm_method(df_method: str, free: tuple[bool, ...] = (True, True, True)) -> str:
     return ("Linear mixed model (REML), " + random_words(free) + ", "
             "adjusted for baseline WHO-5 (missing baseline: mean + indicator) and stratum; "
             "SE conditional on the variance estimates (as lme4); t-test with " + DF_WORDS[df_method]
             + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
 
 
-def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: str = "satterthwaite") -> LmmResult:
-    """REML fit of ``data.who5`` on the design ``X`` with caseworker and citizen random intercepts.
+def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: str = "kenward_roger",
+            cw_visit: bool = True) -> LmmResult:
+    """REML fit of ``data.who5`` on the design ``X`` with caseworker, caseworker x visit (``cw_visit``, when
+    ``data`` has a ``visit`` column) and citizen random intercepts.
 
     ``between`` names the columns of X that are constant within caseworker
     (for the between-within df). ``data`` must be sorted by caseworker and citizen.
     """
     if df_method not in DF_METHODS:
         raise ValueError(f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}")
+    visit = data["visit"].to_numpy() if cw_visit and "visit" in data else None
     model = NestedREML(data["who5"].astype(float).to_numpy(), X.to_numpy(), data["caseworker_id"].to_numpy(),
-                       data["citizen_id"].to_numpy())
+                       data["citizen_id"].to_numpy(), visit)
     fit = model.fit()
     params = pd.Series(fit.beta, index=X.columns)
     cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
@@ -292,14 +311,15 @@ def prepare_lmm(long: pd.DataFrame, strata: list[str] | None, visits: list[int] 
 
 
 def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
-                    df_method: str = "satterthwaite", visits: list[int] | None = None) -> LmmResult:
+                    df_method: str = "kenward_roger", visits: list[int] | None = None) -> LmmResult:
     """Fit the primary WHO-5 mixed model and return the FIT-control contrasts at each follow-up.
 
     ``long`` has one row per citizen and follow-up visit with an observed
     WHO-5 (columns who5, fit, visit, baseline_who5, baseline_missing,
     stratum, caseworker_id, citizen_id). ``strata`` fixes the reference
     stratum (the first); by default the sorted strata present. ``df_method``:
-    ``satterthwaite`` (default), ``kenward_roger`` or ``between_within``.
+    ``kenward_roger`` (default; an arm contrast's df capped at the
+    between-within df), ``satterthwaite`` or ``between_within``.
     ``visits``: the follow-up visits of the schedule (default: those in
     ``long``). A visit at which the arms cannot be compared (see
     :mod:`fittrial.estimable`) is left out of the model and gets a

@@ -66,13 +66,15 @@ def _cluster_blocks(result: LmmResult, extra: np.ndarray) -> tuple[np.ndarray, l
     Z = np.column_stack([X[other].to_numpy(), pattern.to_numpy(), model.y, extra])
     g_w = fit.var_caseworker / fit.var_residual
     g_c = fit.var_citizen / fit.var_residual
+    g_v = fit.var_cw_visit / fit.var_residual
     labels = pd.unique(model.caseworker)
     blocks = np.zeros((len(labels), Z.shape[1], Z.shape[1]))
     for k, g in enumerate(labels):
         idx = np.flatnonzero(model.caseworker == g)
         cit = model.citizen[idx]
         Zc = (cit[:, None] == pd.unique(cit)[None, :]).astype(float)
-        H = np.eye(len(idx)) + g_c * Zc @ Zc.T + g_w
+        vis = model.v_codes[idx]
+        H = np.eye(len(idx)) + g_c * Zc @ Zc.T + g_w + g_v * (vis[:, None] == vis[None, :])
         blocks[k] = Z[idx].T @ np.linalg.solve(H, Z[idx])
     return blocks, other + arm_cols
 

@@ -39,7 +39,7 @@ def _stratum_dummies(frame: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
                         index=frame.index)
 
 
-def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str = "satterthwaite",
+def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str = "kenward_roger",
          visits: tuple[int, ...] = (0, 6, 12)) -> list[Contrast]:
     """Constrained longitudinal data analysis (Coffman et al. 2016).
 
@@ -242,7 +242,7 @@ def adherence(fit_sessions: pd.DataFrame, citizens: pd.DataFrame, min_sessions: 
 
 
 def per_protocol(long: pd.DataFrame, citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int,
-                 strata: list[str] | None = None, df_method: str = "satterthwaite",
+                 strata: list[str] | None = None, df_method: str = "kenward_roger",
                  visits: list[int] | None = None) -> list[Contrast]:
     """The primary mixed model on control citizens and adherent FIT citizens (non-adherent FIT excluded).
 
@@ -328,7 +328,7 @@ def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]
 
 
 def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_breaks: list[int],
-             strata: list[str] | None = None, df_method: str = "satterthwaite", visit: int = 12) -> list[Contrast]:
+             strata: list[str] | None = None, df_method: str = "kenward_roger", visit: int = 12) -> list[Contrast]:
     """The effect at ``visit`` within each level of a subgroup variable, and the interaction test.
 
     The primary mixed model extended with level x visit and arm x level x visit

@@ -91,7 +91,7 @@ def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -
             contrasts[f"joint:{lev}"] = L - first
         designs["subgroup_sex"] = (data, X, between, contrasts)
     for name, (data, X, _, contrasts) in designs.items():
-        frame = pd.concat([data[["who5", "caseworker_id", "citizen_id"]].reset_index(drop=True),
+        frame = pd.concat([data[["who5", "caseworker_id", "citizen_id", "visit"]].reset_index(drop=True),
                            X.reset_index(drop=True).add_prefix("x_")], axis=1)
         frame.to_csv(case / f"design_{name}.csv", index=False, lineterminator="\n")
         Lframe = pd.DataFrame(np.array([L.to_numpy() for L in contrasts.values()]), columns=X.columns)

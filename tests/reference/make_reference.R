@@ -2,10 +2,11 @@
 # Reference values for the statistical models, from R.
 #
 # For every folder tests/fixtures/reference/<case>/ holding long.csv (the WHO-5
-# analysis data set, one row per citizen and follow-up visit) and citizens.csv
+# analysis data set, one row per citizen and follow-up visit; the primary model has random intercepts for
+# caseworker, caseworker x visit and citizen) and citizens.csv
 # (one row per citizen), writes in the same folder:
 #   r_lmm_fixef.csv  lme4 REML fixed effects with lme4's (conditional) SEs
-#   r_lmm_vc.csv     variance components
+#   r_lmm_vc.csv     variance components (caseworker, caseworker x visit, citizen, residual)
 #   r_lmm_contrast.csv  FIT - control at each follow-up visit: estimate, SE (lme4), Satterthwaite df
 #                    (lmerTest), Kenward-Roger SE and df (pbkrtest vcovAdj, Lb_ddf)
 #   r_emmeans.csv    estimated marginal means by arm and visit (emmeans, Satterthwaite df)
@@ -39,6 +40,8 @@ suppressPackageStartupMessages({
   library(survival)
 })
 
+TIGHT <- lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5, rhoend = 1e-12))
+
 fit_design <- function(case, name) {
   # lmer on a design matrix exported by make_fixtures.py (columns x_*), contrasts from L_<name>.csv:
   # Satterthwaite (lmerTest) estimate, SE, df per row; rows named joint:* tested jointly (contestMD)
@@ -46,10 +49,10 @@ fit_design <- function(case, name) {
   L <- read.csv(file.path(case, paste0("L_", name, ".csv")), check.names = FALSE)
   xs <- grep("^x_", names(d), value = TRUE)
   X <- as.matrix(d[, xs])
-  dd <- data.frame(who5 = d$who5, cw = d$caseworker_id, cit = d$citizen_id)
+  dd <- data.frame(who5 = d$who5, cw = factor(d$caseworker_id), cit = factor(d$citizen_id), visit = factor(d$visit))
   dd$X <- X
-  m <- lmerTest::lmer(who5 ~ 0 + X + (1 | cw) + (1 | cw:cit), data = dd, REML = TRUE,
-                      control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
+  m <- lmerTest::lmer(who5 ~ 0 + X + (1 | cw) + (1 | cw:visit) + (1 | cw:cit), data = dd, REML = TRUE,
+                      control = TIGHT)
   Lm <- as.matrix(L[, -1])
   out <- do.call(rbind, lapply(seq_len(nrow(Lm)), function(i) {
     ct <- lmerTest::contest(m, Lm[i, , drop = FALSE], ddf = "Satterthwaite", joint = FALSE)
@@ -103,8 +106,6 @@ md_covariance <- function(fit, X, y, id, power = -1) {
 
 # ---- the primary model as fittrial.models._design builds it, with the identified random part ----
 
-TIGHT <- lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5, rhoend = 1e-12))
-
 read_long <- function(path) {
   long <- read.csv(path, stringsAsFactors = FALSE,
                    colClasses = c(citizen_id = "character", caseworker_id = "character", stratum = "character"))
@@ -116,21 +117,26 @@ read_long <- function(path) {
 identified_terms <- function(long) {
   # the random intercepts the data identify (the package's rule, fittrial.lmm.NestedREML): caseworker unless
   # every caseworker has one observation; citizen unless every citizen has one observation or every
-  # caseworker has one citizen
+  # caseworker has one citizen; caseworker x visit unless there is one visit, every caseworker has data at
+  # one visit only, or every caseworker x visit cell has one observation
   n <- nrow(long)
   n_cw <- length(unique(long$caseworker_id))
   n_cit <- length(unique(paste(long$caseworker_id, long$citizen_id)))
-  c(caseworker = n_cw < n, citizen = n_cit < n && n_cit > n_cw)
+  cells <- unique(paste(long$caseworker_id, long$visit))
+  visits_per_cw <- tapply(long$visit, long$caseworker_id, function(v) length(unique(v)))
+  c(caseworker = n_cw < n, citizen = n_cit < n && n_cit > n_cw,
+    cw_visit = length(unique(long$visit)) > 1 && length(cells) < n && any(visits_per_cw > 1))
 }
 
-primary_formula <- function(long, caseworker = TRUE, citizen = TRUE) {
+primary_formula <- function(long, caseworker = TRUE, citizen = TRUE, cw_visit = TRUE) {
   # intercept, fit, stratum dummies (more than one stratum), visit dummies and fit:visit (more than one
   # follow-up visit), baseline_who5 and baseline_missing only when they vary; the given random intercepts
   fixed <- if (nlevels(long$visit) > 1) "fit * visit" else "fit"
   if (nlevels(long$stratum) > 1) fixed <- c(fixed, "stratum")
   if (length(unique(long$baseline_who5)) > 1) fixed <- c(fixed, "baseline_who5")
   if (length(unique(long$baseline_missing)) > 1) fixed <- c(fixed, "baseline_missing")
-  random <- c(if (caseworker) "(1 | caseworker_id)", if (citizen) "(1 | caseworker_id:citizen_id)")
+  random <- c(if (caseworker) "(1 | caseworker_id)", if (cw_visit) "(1 | caseworker_id:visit)",
+              if (citizen) "(1 | caseworker_id:citizen_id)")
   as.formula(paste("who5 ~", paste(c(fixed, random), collapse = " + ")))
 }
 
@@ -147,22 +153,24 @@ arm_contrast <- function(m, v) {
 variances <- function(m) {
   vc <- as.data.frame(VarCorr(m))
   get <- function(g) if (g %in% vc$grp) vc$vcov[vc$grp == g] else 0
-  c(caseworker = get("caseworker_id"), citizen = get("caseworker_id:citizen_id"), residual = get("Residual"))
+  c(caseworker = get("caseworker_id"), citizen = get("caseworker_id:citizen_id"),
+    cw_visit = get("caseworker_id:visit"), residual = get("Residual"))
 }
 
 identified_reference <- function(case) {
   # reference values of the primary model fitted with only the identified random intercepts
   long <- read_long(file.path(case, "long.csv"))
   terms <- identified_terms(long)
-  form <- primary_formula(long, terms[["caseworker"]], terms[["citizen"]])
+  form <- primary_formula(long, terms[["caseworker"]], terms[["citizen"]], terms[["cw_visit"]])
   m <- lmerTest::lmer(form, data = long, REML = TRUE, control = TIGHT)
   V <- as.matrix(vcov(m))
   fe <- fixef(m)
   write.csv(data.frame(term = names(fe), estimate = unname(fe), se = sqrt(diag(V))),
             file.path(case, "r_lmm_fixef.csv"), row.names = FALSE)
   vs <- variances(m)
-  write.csv(data.frame(component = c("caseworker_id", "caseworker_id:citizen_id", "Residual"),
-                       variance = unname(vs), in_model = c(terms[["caseworker"]], terms[["citizen"]], TRUE),
+  write.csv(data.frame(component = c("caseworker_id", "caseworker_id:citizen_id", "caseworker_id:visit", "Residual"),
+                       variance = unname(vs),
+                       in_model = c(terms[["caseworker"]], terms[["citizen"]], terms[["cw_visit"]], TRUE),
                        reml_criterion = REMLcrit(m)),
             file.path(case, "r_lmm_vc.csv"), row.names = FALSE)
   rows <- lapply(levels(long$visit), function(v) {
@@ -191,7 +199,7 @@ compare_case <- function(case) {
   if (spec$lmm == 1) {
     res <- tryCatch({
       long <- read_long(file.path(case, "long.csv"))
-      form <- primary_formula(long, spec$caseworker_free == 1, spec$citizen_free == 1)
+      form <- primary_formula(long, spec$caseworker_free == 1, spec$citizen_free == 1, spec$cw_visit_free == 1)
       m <- lmerTest::lmer(form, data = long, REML = TRUE,
                           control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
       L <- arm_contrast(m, spec$primary_visit)
@@ -209,7 +217,8 @@ compare_case <- function(case) {
                  se_kr = kr[1], df_kr = kr[2], var_caseworker = vs[["caseworker"]], var_citizen = vs[["citizen"]],
                  var_residual = vs[["residual"]], reml_criterion = REMLcrit(m), n_fixef = length(fixef(m)),
                  n_obs = nrow(long), r_caseworker_identified = terms[["caseworker"]],
-                 r_citizen_identified = terms[["citizen"]], singular = isSingular(m),
+                 r_citizen_identified = terms[["citizen"]],
+                 r_cw_visit_identified = terms[["cw_visit"]], singular = isSingular(m),
                  formula = paste(deparse(form, width.cutoff = 500L), collapse = " "), error = "")
     }, error = function(e) data.frame(estimate = NA, error = conditionMessage(e)))
     write.csv(res, file.path(case, "r_cmp_lmm.csv"), row.names = FALSE)
@@ -307,11 +316,11 @@ for (case in list.dirs(root, recursive = FALSE)) {
   long <- read.csv(file.path(case, "long.csv"), stringsAsFactors = FALSE)
   long$visit <- factor(long$visit)
   long$stratum <- factor(long$stratum, levels = sort(unique(long$stratum)))
-  form <- who5 ~ fit * visit + baseline_who5 + (1 | caseworker_id) + (1 | caseworker_id:citizen_id)
+  form <- who5 ~ fit * visit + baseline_who5 + (1 | caseworker_id) + (1 | caseworker_id:visit) +
+    (1 | caseworker_id:citizen_id)
   if (nlevels(long$stratum) > 1) form <- update(form, . ~ . + stratum)
   if (length(unique(long$baseline_missing)) > 1) form <- update(form, . ~ . + baseline_missing)
-  m <- lmerTest::lmer(form, data = long, REML = TRUE,
-            control = lmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
+  m <- lmerTest::lmer(form, data = long, REML = TRUE, control = TIGHT)
   V <- as.matrix(vcov(m))
   fe <- fixef(m)
   write.csv(data.frame(term = names(fe), estimate = unname(fe), se = sqrt(diag(V))),
