@@ -37,7 +37,7 @@ pytestmark = [pytest.mark.shapes, pytest.mark.slow]
 
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 ANALYSES = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
-            "multiple_imputation", "per_protocol", "cace", "time_to_dropout"]
+            "multiple_imputation", "per_protocol", "cace", "time_to_dropout", "time_to_dropout_fine_gray"]
 COMPARED = ["estimate", "se", "df", "ci_low", "ci_high", "p_value"]
 TIMEOUT = {"large": 3600}  # seconds per workflow run; the others 600
 

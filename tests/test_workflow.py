@@ -83,6 +83,12 @@ def test_effects_table_has_the_contract_columns_and_rows(finished):
         sub = effects[effects.analysis.str.startswith(f"subgroup:{v}=")]
         assert len(sub) >= 2 and sub["p_interaction"].nunique() == 1, v
     assert effects.loc[effects.analysis == "time_to_dropout", "scale"].tolist() == ["hazard_ratio"]
+    fine_gray = effects[effects.analysis == "time_to_dropout_fine_gray"]
+    assert fine_gray["scale"].tolist() == ["subdistribution_hazard_ratio"]
+    assert (fine_gray["df"] == 24 - 1 - 2).all() and fine_gray["method"].str.contains("Fine-Gray").all()
+    cif = pd.read_csv(work / "reports" / "tables" / "cif_dropout.csv")
+    assert list(cif.columns) == ["arm", "day", "cumulative_incidence", "se", "ci_low", "ci_high", "n_at_risk"]
+    assert cif["day"].tolist() == [0, 90, 180, 270, 365] * 2 and (cif["cumulative_incidence"] <= cif["ci_high"]).all()
     icc = pd.read_csv(work / "reports" / "tables" / "icc.csv")
     assert icc["outcome"].iloc[0] == "who5" and (icc["ci_low"] <= icc["icc"]).all()
 
@@ -221,8 +227,8 @@ def test_filled_template_workbook_runs_end_to_end_with_a_danish_report(tmp_path)
     assert "95% KI" in html
     # decimal commas in the formatted tables and on the figures' axes; Danish figure labels
     assert re.search(r"\d,\d{2} \(-?\d+,\d{2} til -?\d+,\d{2}\)", html)
-    km = (tmp_path / "reports" / "figures" / "km.svg").read_text(encoding="utf-8")
-    assert re.search(r">0,\d</text>", km) and "Antal i risiko" in km
+    cif = (tmp_path / "reports" / "figures" / "cif.svg").read_text(encoding="utf-8")
+    assert re.search(r">0,\d+</text>", cif) and "Antal i risiko" in cif and "Kumuleret incidens af frafald" in cif
     assert "Medarbejdere, n" in html and "Kontrol" in html
 
 
@@ -260,23 +266,33 @@ def test_inconsistent_config_is_named_before_any_job(tmp_path):
 
 
 def test_validate_target_runs_in_chunks_and_summarises(tmp_path):
-    """A tiny simulation study: 3 scenarios x 3 chunks of 1-2 trials, each chunk its own job."""
+    """A tiny simulation study: 2 scenarios (one with departures from the model and the multiple imputation)
+    x 2 chunks of 1 trial, each chunk its own job."""
     config = {"inputs": {"randomisation": "unused.csv", "citizens": "unused.csv", "who5": "unused.csv"},
-              "validation": {"trials": 4, "chunks": 3, "seed": 7,
-                             "parameters": str(ROOT / "config" / "example_trial.yaml")}}
+              "validation": {"trials": 2, "chunks": 2, "seed": 7, "run": ["no_effect", "tiny_departures"],
+                             "parameters": str(ROOT / "config" / "example_trial.yaml"),
+                             "scenarios": {"no_effect": {"effect": {6: 0.0, 12: 0.0}, "odds_ratio": {"dropout": 1.0}},
+                                           "tiny_departures": {"strata": {"A": 4, "B": 4}, "sd_caseworker_visit": 3.0,
+                                                               "ar1_rho": 0.5, "mi_every": 1, "mi_m": 2,
+                                                               "effect": {6: 0.0, 12: 0.0}}}}}
     for name in ("unused.csv",):
         (tmp_path / name).write_text("x\n", encoding="utf-8")
     proc = run_workflow(tmp_path, config, "validate")
     assert proc.returncode == 0, proc.stderr[-3000:]
     chunks = sorted(p.name for p in (tmp_path / "data" / "derived" / "validation").iterdir())
-    scenarios = ("no_effect", "no_effect_high_icc", "plausible_effect")
-    assert chunks == sorted(f"{s}_{c}.parquet" for s in scenarios for c in range(3))
+    scenarios = ("no_effect", "tiny_departures")
+    assert chunks == sorted(f"{s}_{c}.parquet" for s in scenarios for c in range(2))
     oc = pd.read_csv(tmp_path / "reports" / "validation" / "operating_characteristics.csv")
-    assert set(oc["method"]) == {"primary", "naive", "cluster_level", "dropout_gee"}
-    assert (oc["n_trials"] == 4).all()
+    assert set(oc["method"]) == {"primary", "primary_satterthwaite", "clda", "cluster_level", "naive", "dropout_gee",
+                                 "dropout_cox", "subgroup_interaction", "multiple_imputation"}
     assert set(oc["scenario"]) == set(scenarios)
+    tiny = oc[oc["scenario"] == "tiny_departures"].set_index("method")
+    assert tiny.loc["multiple_imputation", "n_trials"] + tiny.loc["multiple_imputation", "n_not_estimated"] == 2
     assert set(oc.loc[oc["scenario"] == "no_effect", "rejection_is"]) == {"type_I_error"}
     assert (tmp_path / "reports" / "validation" / "operating_characteristics.png").stat().st_size > 0
+    bad = {**config, "validation": {**config["validation"], "run": [], "scenarios": {"typo": {"sd_casewroker": 1.0}}}}
+    proc = run_workflow(tmp_path, bad, "validate")
+    assert proc.returncode != 0 and "validation.scenarios.typo: unknown key(s) sd_casewroker" in proc.stderr
 
 
 def test_provenance_hashes_equal_sha256sum_of_the_inputs(finished):
@@ -334,13 +350,13 @@ def test_no_count_below_the_threshold_is_published(finished):
     for path in (work / "reports" / "tables").glob("*.csv"):
         if path.name in ("effects.csv", "icc.csv", "emmeans.csv", "tipping_point.csv", "variance_components.csv",
                          "missingness_predictors.csv", "primary_outcome.csv", "secondary_outcomes.csv",
-                         "who5_by_arm_visit.csv", "fit_practice_by_meeting.csv", "km_dropout.csv",
+                         "who5_by_arm_visit.csv", "fit_practice_by_meeting.csv", "cif_dropout.csv",
                          "who5_completion.csv"):
             continue  # estimates, not counts; their count columns are checked below
         text = path.read_text(encoding="utf-8")
         for m in re.finditer(r"(?<![\d.<])([1-4]) (citizens|caseworkers|of)\b", text):
             raise AssertionError(f"{path.name}: {m.group(0)}")
-    for name, cols in (("km_dropout.csv", ["n_at_risk", "n_events"]), ("who5_completion.csv", ["completed"]),
+    for name, cols in (("cif_dropout.csv", ["n_at_risk"]), ("who5_completion.csv", ["completed"]),
                        ("secondary_outcomes.csv", ["FIT_events", "control_events"]),
                        ("fit_practice_by_meeting.csv", ["citizens"])):
         table = pd.read_csv(work / "reports" / "tables" / name, dtype=str, keep_default_na=False)

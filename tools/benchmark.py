@@ -105,7 +105,7 @@ def main() -> None:
         print(f"randomisation test, 10,000 re-randomisations of the primary model: {time.perf_counter() - t:.2f} s "
               f"(p = {test.p_value:.3f})")
         base = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
-        params = scenario_parameters(base, {"effect": {6: 0.0, 12: 0.0}})
+        params, _ = scenario_parameters(base, {"effect": {6: 0.0, 12: 0.0}})
         t = time.perf_counter()
         run_chunk(params, args.sim_trials, 1, "null")
         per_trial = (time.perf_counter() - t) / args.sim_trials

@@ -18,9 +18,13 @@ within the window, ended after it, or was still open when the data end
 (the censoring date) and that date lies after the window. They are missing
 when the course was still open at the censoring date and the window had not
 yet ended then (follow-up too short to know), and when a course ended within
-the window without a reason. Time to dropout uses the same definition: the
-time is censored at the end of the window, at a course end for another
-reason, or at the censoring date.
+the window without a reason. Time to dropout uses the same window, with the
+other course ends as competing events (``dropout_status``): 1 = dropout
+within the window, 2 = the course ended within the window for another
+reason (completed, evicted, moved, died, other), 0 = censored (still open
+at the end of the window or at the censoring date, whichever is first; an
+end after the censoring date counts as open). ``dropout_event`` is
+``dropout_status == 1``.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ def censoring_date(trial: Trial, censor_on: str | None = None) -> pd.Timestamp:
 
 
 def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    """dropout, completed (Int64, missing where unknown), and time to dropout (dropout_days, dropout_event).
+    """dropout, completed (Int64, missing where unknown), and time to dropout (dropout_days, dropout_event,
+    dropout_status: 0 censored, 1 dropout, 2 other course end, a competing event).
 
-    See the module docstring for the rule. ``dropout_days`` is missing for a
-    course that ended within the window without a reason (its event is unknown).
+    See the module docstring for the rule. ``dropout_days`` (and the event
+    columns) are missing for a course that ended within the window without a
+    reason (its event is unknown).
     """
     window_end = citizens["enrolled_on"] + pd.Timedelta(days=int(window_days))
     ended = citizens["ended_on"].notna()
@@ -65,7 +71,12 @@ def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: i
     days = (stop - citizens["enrolled_on"]).dt.days.astype(float).clip(lower=0.5)  # a zero time has no risk set
     unknown = within & reason.isna()
     out["dropout_days"] = days.where(~unknown)
-    out["dropout_event"] = ((reason == "dropout") & within).astype(int).where(~unknown)
+    ended_by = within & (citizens["ended_on"] <= censor)  # an end after the censoring date is not yet known
+    status = pd.Series(0, index=citizens.index)
+    status[ended_by & reason.notna()] = 2
+    status[ended_by & (reason == "dropout")] = 1
+    out["dropout_event"] = (status == 1).astype(int).where(~unknown)
+    out["dropout_status"] = status.where(~unknown)
     return out
 
 

@@ -92,24 +92,38 @@ def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, x
         _save(fig, png, svg, decimal)
 
 
-def km_figure(curve: pd.DataFrame, at_risk: pd.DataFrame, png: str | Path, svg: str | Path | None,
-              labels: dict[str, str]) -> None:
-    """Kaplan-Meier curves (share not dropped out) by arm, with the numbers at risk below the axis."""
+def cif_figure(curve: pd.DataFrame, table: pd.DataFrame, png: str | Path, svg: str | Path | None,
+               labels: dict[str, str]) -> None:
+    """Cumulative incidence of dropout by arm (Aalen-Johansen step curves), with the numbers at risk below the axis.
+
+    ``curve``: arm, day, cumulative_incidence (:func:`fittrial.survival.cif_curve`); ``table``: arm, day,
+    cumulative_incidence, ci_low, ci_high, n_at_risk (:func:`fittrial.survival.cif_table`, already
+    suppressed), whose pointwise 95% CIs are drawn as bars at its days.
+    """
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(7, 4.6))
+        offsets = {"FIT": -3.0, "control": 3.0}
         for arm, g in curve.groupby("arm", sort=False):
-            ax.step(g["day"], g["survival"], where="post", color=COLOURS.get(arm), label=labels.get(arm, arm))
-        ax.set_ylim(0, 1.02)
-        ax.set_xlim(-10, max(at_risk["day"]) + 20)
+            ax.step(g["day"], g["cumulative_incidence"], where="post", color=COLOURS.get(arm),
+                    label=labels.get(arm, arm))
+        for arm, g in table.dropna(subset=["cumulative_incidence"]).groupby("arm", sort=False):
+            g = g[g["ci_high"] > g["ci_low"]]
+            ax.errorbar(g["day"] + offsets.get(arm, 0), g["cumulative_incidence"],
+                        yerr=[g["cumulative_incidence"] - g["ci_low"], g["ci_high"] - g["cumulative_incidence"]],
+                        fmt="none", ecolor=COLOURS.get(arm), elinewidth=0.8, capsize=2)
+        top = pd.concat([curve["cumulative_incidence"], table["ci_high"]]).max()
+        ax.set_ylim(0, min(1.0, max(0.1, 1.15 * (0 if pd.isna(top) else float(top)))))
+        ax.set_xlim(-10, max(table["day"]) + 20)
         ax.set_xlabel(labels.get("days", "Days since enrolment"))
-        ax.set_ylabel(labels.get("survival", "Share not dropped out"))
-        ax.legend(frameon=False, loc="lower left")
-        days = sorted(at_risk["day"].unique())
+        ax.set_ylabel(labels.get("cif", "Cumulative incidence of dropout"))
+        if len(curve):  # an arm's curve is left out when fewer citizens than the threshold are at risk
+            ax.legend(frameon=False, loc="upper left")
+        days = sorted(table["day"].unique())
         ax.set_xticks(days)
-        for k, (arm, g) in enumerate(at_risk.groupby("arm", sort=False)):
+        for k, (arm, g) in enumerate(table.groupby("arm", sort=False)):
             for _, r in g.iterrows():
-                ax.annotate(str(r["n_at_risk"]), xy=(r["day"], -0.3 - 0.07 * k), xycoords=("data", "axes fraction"),
-                            ha="center", fontsize=8, color=COLOURS.get(arm))
+                ax.annotate(str(r["n_at_risk"]) or "-", xy=(r["day"], -0.3 - 0.07 * k),
+                            xycoords=("data", "axes fraction"), ha="center", fontsize=8, color=COLOURS.get(arm))
             ax.annotate(labels.get(arm, arm), xy=(-0.02, -0.3 - 0.07 * k), xycoords="axes fraction", ha="right",
                         fontsize=8, color=COLOURS.get(arm))
         ax.annotate(labels.get("at_risk", "Number at risk"), xy=(-0.02, -0.23), xycoords="axes fraction", ha="right",
@@ -187,3 +201,50 @@ def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path |
             ax.legend(frameon=False, fontsize=8, loc="lower right")
         fig.tight_layout()
         _save(fig, png, svg, labels.get("decimal", "."))
+
+
+def tipping_2d_figure(grid: pd.DataFrame, png: str | Path, svg: str | Path | None, labels: dict[str, str]) -> None:
+    """Two-dimensional tipping point: the conclusion of the pooled MI test for every pair of shifts.
+
+    ``grid`` has delta_fit, delta_control and conclusion (``favours_fit``,
+    ``no_difference``, ``favours_control``). The shift of the imputed values of
+    the control arm is on the x axis, of the FIT arm on the y axis; the point
+    (0, 0) is missing at random, the diagonal an equal shift in both arms.
+    ``labels``: ``x``, ``y``, ``favours_fit``, ``no_difference``,
+    ``favours_control``, ``mar``, ``decimal``.
+    """
+    import numpy as np
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    codes = {"favours_control": 0, "no_difference": 1, "favours_fit": 2}
+    xs = np.sort(grid["delta_control"].unique())
+    ys = np.sort(grid["delta_fit"].unique())
+    table = grid.pivot(index="delta_fit", columns="delta_control", values="conclusion").reindex(index=ys, columns=xs)
+    z = table.apply(lambda col: col.map(codes)).to_numpy(float)
+    colours = [COLOURS["control"], "#e6e6e6", COLOURS["FIT"]]
+    fig, ax = plt.subplots(figsize=(6.2, 5.0))
+    step_x = (xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    step_y = (ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    ax.imshow(z, origin="lower", cmap=ListedColormap(colours), vmin=-0.5, vmax=2.5, aspect="auto",
+              extent=(xs[0] - step_x / 2, xs[-1] + step_x / 2, ys[0] - step_y / 2, ys[-1] + step_y / 2),
+              interpolation="nearest")
+    lo, hi = min(xs[0], ys[0]), max(xs[-1], ys[-1])
+    ax.plot([lo, hi], [lo, hi], color="#555555", lw=0.8, ls="--")
+    ax.plot([0], [0], marker="o", color="black")
+    ax.annotate(labels["mar"], (0, 0), textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.set_xlabel(labels["x"])
+    ax.set_ylabel(labels["y"])
+    handles = [Patch(color=c, label=labels[k]) for k, c in zip(("favours_fit", "no_difference", "favours_control"),
+                                                                 colours[::-1])]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout()
+    _save(fig, png, svg, labels.get("decimal", "."))
+
+
+def placeholder_figure(text: str, png: str | Path, svg: str | Path | None) -> None:
+    """A figure that only says why there is nothing to draw (e.g. "Not estimated")."""
+    fig, ax = plt.subplots(figsize=(6.2, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=11, color="#555555")
+    _save(fig, png, svg)

@@ -47,8 +47,44 @@ TEXT: dict[str, dict[str, str]] = {
         "disagree": "The analyses give effects at {m} months between {lo} and {hi} points; the confidence interval of {which} "
                     "does not contain the primary estimate ({est}), so the analyses do not fully agree.",
         "tipping": "Tipping point (multiple imputation): {text}.",
-        "tipping_none": "no shift of the imputed FIT-arm values between {lo} and {hi} points changes the conclusion",
-        "tipping_at": "the conclusion changes if the imputed follow-up values of FIT citizens are shifted by {d} points",
+        "tipping_none": "no shift of the imputed {arm}-arm values between {lo} and {hi} points changes the conclusion "
+                        "({before})",
+        "tipping_at": "under missing at random the conclusion is {before}; it becomes {after} if the imputed follow-up "
+                      "values in the {arm} arm are {d} points {dir} than missing at random assumes",
+        "tipping_2d": "Shifting the imputed values of both arms (figure below, tables/tipping_point_2d.csv), the "
+                      "smallest shifts that change the conclusion are {a} points in the {arm_a} arm and {b} points in "
+                      "the {arm_b} arm (then {after})",
+        "tipping_2d_none": "Shifting the imputed values of both arms by up to {lo} to {hi} points each (figure below, "
+                           "tables/tipping_point_2d.csv) never changes the conclusion",
+        "c_favours": "a difference in favour of {arm}", "c_none": "no clear difference",
+        "tip2d_x": "Shift of imputed values, {arm} arm (points)", "tip2d_y": "Shift of imputed values, {arm} arm (points)",
+        "tip2d_favours": "favours {arm}", "tip2d_none": "no clear difference", "tip2d_mar": "missing at random",
+        "s_estimand": "Estimand (ICH E9(R1))", "attribute": "Attribute", "description": "Description",
+        "e_population": "Population", "e_treatments": "Treatment conditions", "e_variable": "Variable (endpoint)",
+        "e_summary": "Population-level summary", "e_events": "Intercurrent events and strategies",
+        "intercurrent": "Intercurrent event", "strategy": "Strategy", "handling": "How the analysis handles it",
+        "st_treatment_policy": "treatment policy", "st_hypothetical": "hypothetical", "st_composite": "composite",
+        "st_while_on_treatment": "while on treatment (while alive)", "st_principal_stratum": "principal stratum",
+        "s_oc": "Appendix: how these methods behave on trials like this one",
+        "oc_intro": "Operating characteristics from simulated trials like this one (up to {n} per scenario; "
+                    "fittrial.operating): each cell is the rejection rate at the 5% level (the type-I error in a "
+                    "no-effect scenario, the power otherwise) and, in brackets, the coverage of the 95% confidence "
+                    "interval. Targets under no effect: type-I error 4-6%, coverage 93.5-96.5%. The scenarios "
+                    "draw trials from models other than the one the analyses assume (caseworkers that differ in "
+                    "change over time or by visit, correlation that decays over time, unequal variances, few "
+                    "caseworkers, follow-up missing not at random).",
+        "oc_outside": "Outside the targets (beyond their Monte Carlo error): {cells}. Conclusions from these "
+                      "analyses in such trials should be read as exploratory.",
+        "oc_none_outside": "Every pre-specified analysis stays within the targets in every no-effect scenario "
+                           "(within its Monte Carlo error).",
+        "oc_cell": "{method} in {scenario} (rejection {rate}%, coverage {cover}%)", "scenario": "Scenario",
+        "m_primary": "Primary", "m_clda": "CLDA", "m_cluster_level": "Cluster-level",
+        "m_multiple_imputation": "Multiple imputation", "m_dropout_gee": "Dropout GEE",
+        "m_dropout_cox": "Dropout Cox", "m_subgroup_interaction": "Subgroup interaction",
+        "m_primary_satterthwaite": "Primary, Satterthwaite df", "m_naive": "Naive (ignores clustering)",
+        "e_treatments_blinded": "The two allocated conditions, shown as arms A and B; which is which is hidden in this "
+                                "blinded review",
+        "e_summary_blinded": "Difference in mean WHO-5 between the arms (A minus B), with its 95% confidence interval",
         "sum_primary": "After {m} months, citizens whose caseworker used FIT scored on average {est} points {dir} on the "
                        "WHO-5 well-being scale (0-100) than citizens whose caseworker worked as usual (95% confidence "
                        "interval {lo} to {hi}).",
@@ -65,7 +101,16 @@ TEXT: dict[str, dict[str, str]] = {
         "prov_plan": "Analysis plan SHA-256", "prov_config": "Effective config SHA-256", "prov_seeds": "Seeds",
         "prov_packages": "Key package versions (locked)", "uncommitted": "(with uncommitted changes)",
         "who5_axis": "WHO-5 (0-100), mean and 95% CI", "months_axis": "Months since enrolment",
-        "days_axis": "Days since enrolment", "surv_axis": "Share not dropped out", "at_risk": "Number at risk",
+        "days_axis": "Days since enrolment", "cif_axis": "Cumulative incidence of dropout", "at_risk": "Number at risk",
+        "cif": "Cumulative incidence of dropout, % (95% CI)", "day": "Day", "arm": "Arm",
+        "dropout_note": "Other course ends (completed, evicted, moved, died, other) are competing events: after one of "
+                        "them a citizen can no longer drop out. The cumulative incidence (Aalen-Johansen) is the "
+                        "probability of having dropped out by the day, with pointwise 95% CIs from the "
+                        "caseworker-clustered infinitesimal-jackknife variance. The cause-specific hazard ratio (Cox) "
+                        "compares the rate of dropout among citizens still in their course; the Fine-Gray "
+                        "subdistribution hazard ratio summarises the difference in the cumulative incidence. Both "
+                        "adjusted for "
+                        "stratum, caseworker-clustered robust SE, t-test with caseworkers - 1 - strata df.",
         "forest_axis": "{a} - {b}, WHO-5 points at {m} months (95% CI)", "meeting_axis": "Meeting number",
         "median": "median", "iqr": "interquartile range", "cutoff": "cut-off",
         "o_who5": "WHO-5 well-being", "o_dropout": "Dropout", "o_completed": "Course completed with success",
@@ -78,7 +123,8 @@ TEXT: dict[str, dict[str, str]] = {
         "a_cluster_level": "Cluster-level (unweighted)", "a_cluster_level_weighted": "Cluster-level (weighted)",
         "a_ancova_cr2": "ANCOVA, CR2 cluster-robust", "a_randomisation_test": "Randomisation test",
         "a_multiple_imputation": "Multiple imputation", "a_per_protocol": "Per protocol",
-        "a_cace": "Complier average causal effect", "a_time_to_dropout": "Cox model",
+        "a_cace": "Complier average causal effect", "a_time_to_dropout": "Cause-specific hazard ratio (Cox)",
+        "a_time_to_dropout_fine_gray": "Subdistribution hazard ratio (Fine-Gray)",
     },
     "da": {
         "title": "Feedback Informed Treatment (FIT) i bostøtten: forsøgsrapport",
@@ -115,9 +161,45 @@ TEXT: dict[str, dict[str, str]] = {
         "disagree": "Analyserne giver effekter efter {m} måneder mellem {lo} og {hi} point; konfidensintervallet for "
                     "{which} indeholder ikke det primære estimat ({est}), så analyserne stemmer ikke helt overens.",
         "tipping": "Vendepunkt (multipel imputation): {text}.",
-        "tipping_none": "ingen forskydning af de imputerede værdier i FIT-gruppen mellem {lo} og {hi} point ændrer "
-                        "konklusionen",
-        "tipping_at": "konklusionen ændres, hvis de imputerede opfølgningsværdier for FIT-borgere forskydes med {d} point",
+        "tipping_none": "ingen forskydning af de imputerede værdier i {arm}-gruppen mellem {lo} og {hi} point ændrer "
+                        "konklusionen ({before})",
+        "tipping_at": "hvis data mangler tilfældigt (MAR), er konklusionen {before}; den bliver {after}, hvis de "
+                      "imputerede opfølgningsværdier i {arm}-gruppen er {d} point {dir} end MAR antager",
+        "tipping_2d": "Når de imputerede værdier i begge grupper forskydes (figuren nedenfor, "
+                      "tables/tipping_point_2d.csv), er de mindste forskydninger, der ændrer konklusionen, {a} point i "
+                      "{arm_a}-gruppen og {b} point i {arm_b}-gruppen (så bliver den {after})",
+        "tipping_2d_none": "Forskydninger af de imputerede værdier i begge grupper på op til {lo} til {hi} point hver "
+                           "(figuren nedenfor, tables/tipping_point_2d.csv) ændrer aldrig konklusionen",
+        "c_favours": "en forskel til fordel for {arm}", "c_none": "ingen klar forskel",
+        "tip2d_x": "Forskydning af imputerede værdier, {arm} (point)",
+        "tip2d_y": "Forskydning af imputerede værdier, {arm} (point)",
+        "tip2d_favours": "til fordel for {arm}", "tip2d_none": "ingen klar forskel", "tip2d_mar": "tilfældigt manglende",
+        "s_estimand": "Estimand (ICH E9(R1))", "attribute": "Egenskab", "description": "Beskrivelse",
+        "e_population": "Population", "e_treatments": "Behandlingsbetingelser", "e_variable": "Variabel (effektmål)",
+        "e_summary": "Opsummering på populationsniveau", "e_events": "Interkurrente hændelser og strategier",
+        "intercurrent": "Interkurrent hændelse", "strategy": "Strategi", "handling": "Sådan håndteres den i analysen",
+        "st_treatment_policy": "behandlingspolitik (treatment policy)", "st_hypothetical": "hypotetisk",
+        "st_composite": "sammensat (composite)", "st_while_on_treatment": "mens i behandling (mens i live)",
+        "st_principal_stratum": "principal stratum",
+        "s_oc": "Bilag: sådan opfører metoderne sig i forsøg som dette",
+        "oc_intro": "Egenskaber fra simulerede forsøg som dette (op til {n} pr. scenarie; fittrial.operating): hver "
+                    "celle er andelen af forkastelser på 5%-niveau (type I-fejl i et scenarie uden effekt, ellers "
+                    "styrken) og i parentes dækningen af 95%-konfidensintervallet. Mål uden effekt: type I-fejl "
+                    "4-6%, dækning 93,5-96,5%. Scenarierne trækker forsøg fra andre modeller end den, analyserne "
+                    "antager (medarbejdere, der adskiller sig i udvikling over tid eller pr. besøg, korrelation, der "
+                    "aftager over tid, ulige varianser, få medarbejdere, opfølgning, der ikke mangler tilfældigt).",
+        "oc_outside": "Uden for målene (ud over Monte Carlo-usikkerheden): {cells}. Konklusioner fra disse analyser i "
+                      "sådanne forsøg bør læses som eksplorative.",
+        "oc_none_outside": "Alle forhåndsspecificerede analyser holder sig inden for målene i alle scenarier uden "
+                           "effekt (inden for Monte Carlo-usikkerheden).",
+        "oc_cell": "{method} i {scenario} (forkastelser {rate}%, dækning {cover}%)", "scenario": "Scenarie",
+        "m_primary": "Primær", "m_clda": "CLDA", "m_cluster_level": "Klyngeniveau",
+        "m_multiple_imputation": "Multipel imputation", "m_dropout_gee": "Frafald, GEE",
+        "m_dropout_cox": "Frafald, Cox", "m_subgroup_interaction": "Undergruppe-interaktion",
+        "m_primary_satterthwaite": "Primær, Satterthwaite-fg", "m_naive": "Naiv (ignorerer klynger)",
+        "e_treatments_blinded": "De to tildelte betingelser, vist som gruppe A og B; hvilken der er hvilken, er skjult i "
+                                "denne blindede gennemgang",
+        "e_summary_blinded": "Forskel i gennemsnitlig WHO-5 mellem grupperne (A minus B) med 95% konfidensinterval",
         "sum_primary": "Efter {m} måneder scorede borgere, hvis medarbejder brugte FIT, i gennemsnit {est} point {dir} på "
                        "trivselsskalaen WHO-5 (0-100) end borgere, hvis medarbejder arbejdede som vanligt "
                        "(95% konfidensinterval {lo} til {hi}).",
@@ -134,7 +216,17 @@ TEXT: dict[str, dict[str, str]] = {
         "prov_commit": "Workflow-commit", "prov_plan": "Analyseplan SHA-256", "prov_config": "Konfiguration SHA-256",
         "prov_seeds": "Seeds", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
         "who5_axis": "WHO-5 (0-100), gennemsnit og 95% KI", "months_axis": "Måneder siden start",
-        "days_axis": "Dage siden start", "surv_axis": "Andel ikke faldet fra", "at_risk": "Antal i risiko",
+        "days_axis": "Dage siden start", "cif_axis": "Kumuleret incidens af frafald", "at_risk": "Antal i risiko",
+        "cif": "Kumuleret incidens af frafald, % (95% KI)", "day": "Dag", "arm": "Arm",
+        "dropout_note": "Andre afslutninger af forløbet (afsluttet, udsat, flyttet, død, andet) er konkurrerende "
+                        "hændelser: derefter kan borgeren ikke længere falde fra. Den kumulerede incidens "
+                        "(Aalen-Johansen) er sandsynligheden for at være faldet fra inden dagen, med punktvise 95% KI "
+                        "fra den klyngevise (medarbejder) infinitesimal-jackknife-varians. Den årsagsspecifikke hazard "
+                        "ratio (Cox) sammenligner raten af frafald blandt borgere, der stadig er i forløb; "
+                        "Fine-Gray-modellens subdistributions-hazard ratio opsummerer forskellen i den kumulerede "
+                        "incidens. "
+                        "Begge justeret for stratum, klynge-robust SE, t-test med medarbejdere - 1 - strata "
+                        "frihedsgrader.",
         "forest_axis": "{a} - {b}, WHO-5-point efter {m} måneder (95% KI)", "meeting_axis": "Mødenummer",
         "median": "median", "iqr": "interkvartilbredde", "cutoff": "grænse",
         "o_who5": "Trivsel (WHO-5)", "o_dropout": "Frafald", "o_completed": "Forløb afsluttet med succes",
@@ -147,7 +239,8 @@ TEXT: dict[str, dict[str, str]] = {
         "a_cluster_level": "Klyngeniveau (uvægtet)", "a_cluster_level_weighted": "Klyngeniveau (vægtet)",
         "a_ancova_cr2": "ANCOVA, CR2 klynge-robust", "a_randomisation_test": "Randomiseringstest",
         "a_multiple_imputation": "Multipel imputation", "a_per_protocol": "Per protokol",
-        "a_cace": "Effekt blandt efterlevere (CACE)", "a_time_to_dropout": "Cox-model",
+        "a_cace": "Effekt blandt efterlevere (CACE)", "a_time_to_dropout": "Årsagsspecifik hazard ratio (Cox)",
+        "a_time_to_dropout_fine_gray": "Subdistributions-hazard ratio (Fine-Gray)",
     },
 }
 
@@ -159,19 +252,97 @@ BLINDED = {
            "sum_clear": "The interval does not include zero: the data point to a {dir} score in arm A.",
            "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being "
                           "between the arms; this is not proof that the arms do not differ.",
-           "tipping_none": "no shift of the imputed arm-A values between {lo} and {hi} points changes the conclusion",
-           "tipping_at": "the conclusion changes if the imputed follow-up values in arm A are shifted by {d} points",
            "subtitle": "Cluster-randomised trial, blinded review: the arms are shown as A and B."},
     "da": {"sum_primary": "Efter {m} måneder scorede borgere i gruppe A i gennemsnit {est} point {dir} på "
                           "trivselsskalaen WHO-5 (0-100) end borgere i gruppe B (95% konfidensinterval {lo} til {hi}).",
            "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score i gruppe A.",
            "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel mellem "
                           "grupperne; det er ikke et bevis for, at grupperne ikke adskiller sig.",
-           "tipping_none": "ingen forskydning af de imputerede værdier i gruppe A mellem {lo} og {hi} point ændrer "
-                           "konklusionen",
-           "tipping_at": "konklusionen ændres, hvis de imputerede opfølgningsværdier i gruppe A forskydes med {d} point",
            "subtitle": "Klyngerandomiseret forsøg, blindet gennemgang: grupperne vises som A og B."},
 }
+
+
+# Recruitment after randomisation (fittrial.recruitment): the subsection under the baseline table.
+TEXT["en"].update({
+    "rc_title": "Recruitment after randomisation", "rc_comparison": "Comparison", "rc_to": "to",
+    "rc_caseworkers": "Caseworkers randomised", "rc_citizens": "Citizens recruited",
+    "rc_per_cw_mean": "Citizens per caseworker: mean",
+    "rc_per_cw_median": "Citizens per caseworker: median (quartiles)",
+    "rc_per_cw_range": "Citizens per caseworker: smallest to largest",
+    "rc_days": "Days from the caseworker's randomisation to enrolment: median (quartiles)",
+    "rc_baseline_n": "Citizens with a baseline WHO-5", "rc_baseline_mean": "Baseline WHO-5: mean (SD)",
+    "rc_size_diff": "Citizens per caseworker, {a} - {b} (stratum-adjusted; randomisation test)",
+    "rc_base_diff": "Baseline WHO-5, {a} - {b}, points (mixed model)",
+    "rc_base_std": "Baseline WHO-5, standardised difference (difference / pooled SD)",
+    "rc_ci_not_attainable": "95% CI not attainable with so few possible allocations",
+    "rc_note": "The caseworkers recruited their citizens after they knew their arm (CONSORT cluster extension, item "
+               "10c), so the arms may differ in whom they recruited. Citizens per caseworker include caseworkers who "
+               "recruited no one; quartiles by linear interpolation; no caseworker is shown. Citizens per caseworker "
+               "are compared by a randomisation test (caseworkers re-randomised within strata as the trial did; "
+               "confidence interval by test inversion); baseline WHO-5 by a linear mixed model with stratum and a "
+               "random intercept for caseworker (SE and df as in the primary model); the standardised difference "
+               "and its confidence interval are the difference and its interval divided by the pooled SD. Full "
+               "methods: section 8 and tables/recruitment.csv.",
+    "rc_arm_FIT": "the FIT arm", "rc_arm_control": "the control arm", "rc_more": "more", "rc_fewer": "fewer",
+    "rc_and": " and ",
+    "rc_evidence": "There is evidence of differential recruitment: {what}. The effect estimates may be biased by whom "
+                   "the caseworkers recruited; the primary analysis adjusts for baseline WHO-5, but not for "
+                   "differences that were not measured.",
+    "rc_found_size": "caseworkers in {fa} recruited on average {est} {dir} citizens each than caseworkers in {ca} "
+                     "({p})",
+    "rc_found_base": "baseline WHO-5 was {dir} in {fa} than in {ca} (standardised difference {est}, 95% CI {ci})",
+    "rc_no_evidence": "These data show no clear evidence of differential recruitment: {what}. This is not evidence "
+                      "that recruitment was the same in both arms: with this number of caseworkers the comparisons "
+                      "can miss a real difference, and differences in characteristics that were not measured cannot "
+                      "be ruled out.",
+    "rc_size_part": "the number of citizens recruited per caseworker does not differ clearly between the arms ({p})",
+    "rc_base_part": "baseline WHO-5 does not differ clearly (standardised difference {est}, 95% CI {ci})",
+    "rc_missing_size": "The number of citizens per caseworker could not be compared: {reason}",
+    "rc_missing_base": "Baseline WHO-5 could not be compared: {reason}",
+    "rc_cannot": "Whether recruitment differed between the arms cannot be assessed from these data.",
+    "rc_size_outcome": "Citizens recruited per caseworker", "rc_base_outcome": "Baseline WHO-5",
+})
+TEXT["da"].update({
+    "rc_title": "Rekruttering efter lodtrækningen", "rc_comparison": "Sammenligning", "rc_to": "til",
+    "rc_caseworkers": "Medarbejdere lodtrukket", "rc_citizens": "Borgere rekrutteret",
+    "rc_per_cw_mean": "Borgere pr. medarbejder: gennemsnit",
+    "rc_per_cw_median": "Borgere pr. medarbejder: median (kvartiler)",
+    "rc_per_cw_range": "Borgere pr. medarbejder: mindste til største",
+    "rc_days": "Dage fra medarbejderens lodtrækning til borgerens start: median (kvartiler)",
+    "rc_baseline_n": "Borgere med WHO-5 ved start", "rc_baseline_mean": "WHO-5 ved start: gennemsnit (SD)",
+    "rc_size_diff": "Borgere pr. medarbejder, {a} - {b} (justeret for stratum; randomiseringstest)",
+    "rc_base_diff": "WHO-5 ved start, {a} - {b}, point (mixed model)",
+    "rc_base_std": "WHO-5 ved start, standardiseret forskel (forskel / samlet SD)",
+    "rc_ci_not_attainable": "95% KI kan ikke opnås med så få mulige lodtrækninger",
+    "rc_note": "Medarbejderne rekrutterede deres borgere, efter at de kendte deres gruppe (CONSORT-udvidelsen for "
+               "klyngeforsøg, punkt 10c), så grupperne kan adskille sig i, hvem de rekrutterede. Borgere pr. "
+               "medarbejder omfatter medarbejdere, der ikke rekrutterede nogen; kvartiler ved lineær interpolation; "
+               "ingen medarbejder vises. Borgere pr. medarbejder sammenlignes med en randomiseringstest "
+               "(medarbejderne lodtrukket igen inden for strata som i forsøget; konfidensinterval ved testinversion); "
+               "WHO-5 ved start med en lineær mixed model med stratum og tilfældigt intercept for medarbejder (SE og "
+               "frihedsgrader som i den primære model); den standardiserede forskel og dens konfidensinterval er "
+               "forskellen og dens interval divideret med den samlede SD. Metoderne i detaljer: afsnit 8 og "
+               "tables/recruitment.csv.",
+    "rc_arm_FIT": "FIT-gruppen", "rc_arm_control": "kontrolgruppen", "rc_more": "flere", "rc_fewer": "færre",
+    "rc_and": " og ",
+    "rc_evidence": "Der er tegn på forskellig rekruttering: {what}. Effektestimaterne kan være skævvredet af, hvem "
+                   "medarbejderne rekrutterede; den primære analyse justerer for WHO-5 ved start, men ikke for "
+                   "forskelle, der ikke er målt.",
+    "rc_found_size": "medarbejderne i {fa} rekrutterede i gennemsnit {est} {dir} borgere hver end medarbejderne i "
+                     "{ca} ({p})",
+    "rc_found_base": "WHO-5 ved start var {dir} i {fa} end i {ca} (standardiseret forskel {est}, 95% KI {ci})",
+    "rc_no_evidence": "Disse data viser ingen klare tegn på forskellig rekruttering: {what}. Det er ikke et bevis for, "
+                      "at rekrutteringen var ens i de to grupper: med dette antal medarbejdere kan sammenligningerne "
+                      "overse en reel forskel, og forskelle i forhold, der ikke er målt, kan ikke udelukkes.",
+    "rc_size_part": "antallet af rekrutterede borgere pr. medarbejder adskiller sig ikke klart mellem grupperne ({p})",
+    "rc_base_part": "WHO-5 ved start adskiller sig ikke klart (standardiseret forskel {est}, 95% KI {ci})",
+    "rc_missing_size": "Antallet af borgere pr. medarbejder kunne ikke sammenlignes: {reason}",
+    "rc_missing_base": "WHO-5 ved start kunne ikke sammenlignes: {reason}",
+    "rc_cannot": "Om rekrutteringen var forskellig i de to grupper, kan ikke vurderes ud fra disse data.",
+    "rc_size_outcome": "Borgere rekrutteret pr. medarbejder", "rc_base_outcome": "WHO-5 ved start",
+})
+BLINDED["en"].update({"rc_arm_FIT": "arm A", "rc_arm_control": "arm B"})
+BLINDED["da"].update({"rc_arm_FIT": "gruppe A", "rc_arm_control": "gruppe B"})
 
 
 class Translator:
@@ -314,8 +485,14 @@ DA_METHODS = {
                     "med ORS/SRS (ikke beskyttet af randomiseringen).",
     "cace": "Effekt blandt efterlevere: 2SLS med lodtrækningen som instrument for efterlevelse; klynge-robust "
             "kovarians (linearmodels).",
-    "time_to_dropout": "Cox-model for tid til frafald (Breslow), justeret for stratum; klynge-robust kovarians; "
-                       "andre afslutninger censureret.",
+    "time_to_dropout": "Årsagsspecifik hazard ratio for frafald: Cox-model for tid til frafald (Breslow), justeret "
+                       "for stratum; klynge-robust kovarians; t-test med medarbejdere - 1 - strata frihedsgrader; "
+                       "andre afslutninger censureret på deres dato.",
+    "time_to_dropout_fine_gray": "Fine-Gray subdistributions-hazard ratio for frafald: borgere med en anden "
+                                 "afslutning (konkurrerende hændelse) forbliver i risikomængden med invers "
+                                 "sandsynligheds-for-censurering-vægte (som survival::finegray), Breslow; justeret for "
+                                 "stratum; klynge-robust kovarians; t-test med medarbejdere - 1 - strata "
+                                 "frihedsgrader.",
     "subgroup": "Den primære model med interaktion mellem gruppe, undergruppe og måling; interaktionstest med "
                 "Satterthwaite-frihedsgrader (F-test).",
 }
@@ -343,6 +520,12 @@ DA_REASONS = [
     (r"no WHO-5 at (\d+) months in arm (A|B)", r"ingen WHO-5 efter \1 måneder i gruppe \2"),
     (r"^No dropout events in arm (A|B), so the hazard ratio is 0 or infinite",
      r"Intet frafald i gruppe \1, så hazard ratio er 0 eller uendelig"),
+    (r"^No dropout events in arm (A|B), so the subdistribution hazard ratio is 0 or infinite",
+     r"Intet frafald i gruppe \1, så subdistributions-hazard ratio er 0 eller uendelig"),
+    (r"^No dropout events in the (FIT|control) arm, so the subdistribution hazard ratio is 0 or infinite",
+     r"Intet frafald i \1-armen, så subdistributions-hazard ratio er 0 eller uendelig"),
+    (r"^The (Cox|Fine-Gray) model did not converge \(the arm's coefficient may be infinite\)",
+     r"\1-modellen konvergerede ikke (armens koefficient kan være uendelig)"),
     (r"^No dropout events in either arm", "Intet frafald i nogen af armene"),
     (r"^The primary model is not estimable: ", "Den primære model kan ikke estimeres: "),
     (r"^No dropout events in the (FIT|control) arm, so the hazard ratio is 0 or infinite",
@@ -365,6 +548,51 @@ DA_REASONS = [
      "med opfølgende WHO-5"),
     (r"^The visit schedule has no baseline \(visit 0\)", "Besøgsplanen har ingen baseline (besøg 0)"),
     (r"^No baseline WHO-5 in the data", "Ingen WHO-5 ved baseline i data"),
+]
+
+
+# Recruitment after randomisation (fittrial.recruitment): Danish methods and reasons
+DA_METHODS.update({
+    "recruitment_size": "Randomiseringstest af forskellig rekruttering: forskellen i gennemsnitligt antal borgere pr. "
+                        "lodtrukket medarbejder mellem grupperne, justeret for stratum (medarbejdere uden borgere "
+                        "tæller som 0); medarbejderne lodtrukket igen inden for strata som i forsøget (alle mulige "
+                        "fordelinger, når de er få); tosidet p-værdi fra lodtrækningsfordelingen; 95% "
+                        "konfidensinterval ved testinversion under en konstant additiv forskel.",
+    "recruitment_baseline": "Lineær mixed model (REML) af WHO-5 ved start på gruppe og stratum med tilfældigt "
+                            "intercept for medarbejder; borgere med WHO-5 ved start; SE og frihedsgrader som i den "
+                            "primære model (Kenward-Roger, højst medarbejdere minus parametre på medarbejderniveau, "
+                            "eller som konfigureret); 95% KI og p fra t-fordelingen. Standardiseret forskel = "
+                            "forskellen / samlet SD, samlet SD = kvadratroden af gennemsnittet af de to gruppers "
+                            "varianser; dens KI = forskellens KI divideret med samme SD.",
+})
+DA_REASONS += [
+    (r"^Not shown for the (FIT|control) arm: ", r"Vises ikke for \1-gruppen: "),
+    (r"^Not shown for arm (A|B): ", r"Vises ikke for gruppe \1: "),
+    (r"not shown for the (FIT|control) arm: ", r"vises ikke for \1-gruppen: "),
+    (r"not shown for arm (A|B): ", r"vises ikke for gruppe \1: "),
+    (r"control-gruppen", "kontrolgruppen"),
+    (r"it has fewer than (\d+) caseworkers", r"den har færre end \1 medarbejdere"),
+    (r"with the other published counts it would reveal a caseworker's number of citizens below (\d+)",
+     r"sammen med de øvrige offentliggjorte antal ville det afsløre en medarbejders antal borgere under \1"),
+    (r"fewer than (\d+) citizens with a baseline WHO-5", r"færre end \1 borgere med WHO-5 ved start"),
+    (r"fewer than (\d+) citizens", r"færre end \1 borgere"),
+    (r": no baseline WHO-5", ": ingen WHO-5 ved start"), (r": no citizens", ": ingen borgere"),
+    (r"^[Tt]he (FIT|control) arm has no caseworkers", r"\1-gruppen har ingen medarbejdere"),
+    (r"^[Aa]rm (A|B) has no caseworkers", r"Gruppe \1 har ingen medarbejdere"),
+    (r"^No baseline WHO-5 in the (FIT|control) arm", r"Ingen WHO-5 ved start i \1-armen"),
+    (r"^No baseline WHO-5 in arm (A|B)", r"Ingen WHO-5 ved start i gruppe \1"),
+    (r"^No caseworkers were randomised to the (FIT|control) arm", r"Ingen medarbejdere blev lodtrukket til \1-armen"),
+    (r"^No caseworkers were randomised to arm (A|B)", r"Ingen medarbejdere blev lodtrukket til gruppe \1"),
+    (r"^No stratum has caseworkers in both arms, so the arms cannot be compared within strata",
+     "Intet stratum har medarbejdere i begge grupper, så grupperne kan ikke sammenlignes inden for strata"),
+    (r"^The randomisation allows only the observed allocation, so there is nothing to compare it with",
+     "Lodtrækningen tillader kun den observerede fordeling, så der er intet at sammenligne med"),
+    (r"^Baseline WHO-5 does not vary within arm and stratum \(every citizen in an arm and stratum has the same "
+     r"score\), so there is no variation to compare the difference with",
+     "WHO-5 ved start varierer ikke inden for gruppe og stratum (alle borgere i en gruppe og et stratum har samme "
+     "score), så der er ingen variation at sammenligne forskellen med"),
+    (r"^Baseline WHO-5 does not vary within either arm \(pooled SD 0\)",
+     "WHO-5 ved start varierer ikke inden for nogen af grupperne (samlet SD 0)"),
 ]
 
 

@@ -28,7 +28,7 @@ delta).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -159,15 +159,37 @@ def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None =
 
 @dataclass
 class MIResult:
+    """Pooled rows, the one-dimensional tipping-point table (FIT arm shifted), the first delta at which the
+    conclusion changes, and the two-dimensional table (both arms shifted: delta_fit, delta_control)."""
+
     rows: list[Contrast]
     tipping: pd.DataFrame
     tipping_delta: float
+    tipping_2d: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIPPING_2D_COLUMNS))
+
+
+TIPPING_2D_COLUMNS = ["delta_fit", "delta_control", "estimate", "ci_low", "ci_high", "p_value", "conclusion"]
+
+
+def conclusion(p_value: float, estimate: float, alpha: float = 0.05) -> str:
+    """The conclusion a test at ``alpha`` draws: ``favours_fit``, ``favours_control`` or ``no_difference``."""
+    if not p_value < alpha:
+        return "no_difference"
+    return "favours_fit" if estimate > 0 else "favours_control"
 
 
 def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None = None,
                         deltas: np.ndarray | None = None, visit: int = 12,
-                        visits: tuple[int, ...] = (0, 6, 12)) -> MIResult:
+                        visits: tuple[int, ...] = (0, 6, 12), deltas_2d: np.ndarray | None = None) -> MIResult:
     """MI analysis of the WHO-5 effect at every follow-up visit, and the delta-adjusted tipping point at ``visit``.
+
+    Tipping point: the imputed follow-up values of the FIT arm are shifted by
+    each of ``deltas`` (one dimension), and those of both arms by every pair
+    of ``deltas_2d`` (two dimensions: delta_fit, delta_control); each shifted
+    set is pooled by Rubin's rules. With the variance parameters of each
+    completed-data fit held fixed, the estimate is linear in the shifts (GLS
+    responses to a unit shift of the imputed cells of each arm), so no refit
+    is needed.
 
     ``visits``: the schedule. Only visits at which both arms have observed
     WHO-5 (see :mod:`fittrial.estimable`) enter the imputation model; the
@@ -201,7 +223,7 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     base_cells = cells["visit"] == 0
     follow_visits = list(ok)
     per_visit: dict[int, list[tuple[float, float]]] = {v: [] for v in follow_visits}
-    shift_effects, shift_base = [], []
+    shift_effects, shift_control, shift_base = [], [], []
     df_com = None
     for y_m in completed:
         c = cells.assign(who5_completed=y_m)
@@ -214,16 +236,17 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
         for v in follow_visits:
             L = res.arm_contrast(v).to_numpy()
             per_visit[v].append((float(L @ res.fit.beta), float(L @ res.fit.cov_beta @ L)))
-        # GLS response to the tipping shift: imputed follow-up cells of FIT citizens
-        imputed_fit = (long["who5"].index.isin(np.flatnonzero(cells["who5"].isna())) & (long["fit"] == 1))
-        shift = imputed_fit.to_numpy(float)
-        gls = NestedREML(shift, X.to_numpy(), long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
-                         long["visit"].to_numpy())
+        # GLS responses to the tipping shifts: imputed follow-up cells of FIT citizens, of control citizens
+        imputed = long["who5"].index.isin(np.flatnonzero(cells["who5"].isna()))
         s = np.sqrt(res.var_residual)
-        gfit = gls.at(np.array([np.sqrt(res.var_caseworker) / s, np.sqrt(res.var_citizen) / s,
-                                np.sqrt(res.var_cw_visit) / s]))
+        ratios = np.array([np.sqrt(res.var_caseworker) / s, np.sqrt(res.var_citizen) / s,
+                           np.sqrt(res.var_cw_visit) / s])
         L = res.arm_contrast(visit).to_numpy()
-        shift_effects.append(float(L @ gfit.beta))
+        for arm, out in ((1, shift_effects), (0, shift_control)):
+            shift = (imputed & (long["fit"] == arm)).to_numpy(float)
+            gls = NestedREML(shift, X.to_numpy(), long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
+                             long["visit"].to_numpy())
+            out.append(float(L @ gls.at(ratios).beta))
         shift_base.append(per_visit[visit][-1])
     method = method.format(random=random_words(free))
     rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", r, method, n_clusters, n_cit)
@@ -245,7 +268,17 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
                          "ci_high": pooled.ci_high, "p_value": pooled.p_value})
     rows.sort(key=lambda r: r.timepoint_months)
     tipping = pd.DataFrame(tip_rows)
-    significant0 = rubin(base_est, base_var, df_com).p_value < 0.05
-    changed = tipping[(tipping["p_value"] < 0.05) != significant0]
+    at_mar = rubin(base_est, base_var, df_com)
+    tipping["conclusion"] = [conclusion(p, e) for p, e in zip(tipping["p_value"], tipping["estimate"])]
+    changed = tipping[tipping["conclusion"] != conclusion(at_mar.p_value, at_mar.estimate)]
     tipping_delta = float(changed.loc[changed["delta"].abs().idxmin(), "delta"]) if len(changed) else float("nan")
-    return MIResult(rows, tipping, tipping_delta)
+    grid = deltas if deltas_2d is None else np.asarray(deltas_2d, float)
+    slope_c = np.array(shift_control)
+    two = []
+    for d_fit in grid:
+        for d_con in grid:
+            pooled = rubin(base_est + d_fit * slope + d_con * slope_c, base_var, df_com)
+            two.append({"delta_fit": float(d_fit), "delta_control": float(d_con), "estimate": pooled.estimate,
+                        "ci_low": pooled.ci_low, "ci_high": pooled.ci_high, "p_value": pooled.p_value,
+                        "conclusion": conclusion(pooled.p_value, pooled.estimate)})
+    return MIResult(rows, tipping, tipping_delta, pd.DataFrame(two, columns=TIPPING_2D_COLUMNS))

@@ -1,18 +1,35 @@
 """Operating characteristics by simulation: bias, empirical and model SE, coverage, type-I error, power.
 
 Trials are generated from :class:`fittrial.simulate.SimulationParameters` by
-the same data-generating model as :func:`fittrial.simulate.simulate_trial`
-(WHO-5 as 4 x a 0-25 item sum; follow-up and items missing completely at
-random; dropout with a caseworker random effect on the logit scale), but
-directly as analysis data sets: no files, no visit windows. Each trial is
-analysed by:
+the data-generating model of :func:`fittrial.simulate.simulate_trial` (WHO-5
+as 4 x a 0-25 item sum; follow-up and items missing completely at random;
+dropout with a caseworker random effect on the logit scale), directly as
+analysis data sets (no files, no visit windows), with optional
+:class:`Departures` from that model that the analyses do not assume:
+caseworkers that differ in their change after baseline, caseworker effects
+that differ by visit, within-citizen correlation that decays over time
+(AR(1)), a larger residual SD in the FIT arm, and follow-up missing not at
+random in the FIT arm. Each trial is analysed by:
 
-* ``primary``: the primary mixed model, 12-month contrast, Satterthwaite df;
-* ``naive``: complete-case ANCOVA at 12 months by OLS with the classical
-  (model-based) SE and n - p df, ignoring clustering;
+* ``primary``: the primary mixed model (caseworker, caseworker x visit and
+  citizen intercepts), contrast at the primary visit, Kenward-Roger SE and df
+  capped at the between-within df (the default of the workflow);
+* ``primary_satterthwaite``: the same with Satterthwaite df (lmerTest);
+* ``clda``: the constrained longitudinal analysis;
 * ``cluster_level``: the unweighted two-stage cluster-level analysis;
+* ``naive``: complete-case ANCOVA by OLS with the classical SE and n - p df,
+  ignoring clustering (shows what clustering costs);
+* ``multiple_imputation``: MI (``mi_m`` imputations) + primary model + Rubin,
+  on every ``mi_every``-th trial only (its cost);
 * ``dropout_gee``: GEE for dropout, Mancl-DeRouen covariance, t with K - p df
-  (log odds ratio scale).
+  (log odds ratio scale);
+* ``dropout_cox``: cause-specific Cox model of time to dropout, clustered
+  robust SE, t with K - 1 - S df (log hazard ratio; only its rejection rate
+  under no effect is judged: the simulation defines no true hazard ratio
+  otherwise);
+* ``subgroup_interaction``: the F-test of equal effects across the levels of
+  a citizen characteristic with no true effect modification (rejection rate
+  only).
 
 The estimand of ``dropout_gee`` is the marginal (population-averaged) log odds
 ratio, computed from the conditional model by Gauss-Hermite integration over
@@ -26,16 +43,47 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
+from dataclasses import dataclass, fields
+
 from .models import fit_binary_gee, fit_primary_lmm, t_inference
-from .sensitivity import cluster_level
+from .sensitivity import clda, cluster_level, subgroup
 from .simulate import SimulationParameters
 
-METHODS = ("primary", "naive", "cluster_level", "dropout_gee")
+METHODS = ("primary", "primary_satterthwaite", "clda", "cluster_level", "multiple_imputation", "naive", "dropout_gee",
+           "dropout_cox", "subgroup_interaction")
 
 
-def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generator
-                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One simulated trial as (citizens, who5_long) analysis data sets."""
+@dataclass(frozen=True)
+class Departures:
+    """Departures from the analysis model in the simulated WHO-5 (all off by default).
+
+    ``sd_caseworker_followup``: SD of a caseworker effect added at every
+    follow-up visit (caseworkers differ in change after baseline);
+    ``sd_caseworker_visit``: SD of independent caseworker effects at each
+    follow-up visit; ``ar1_rho``: if positive, the citizen intercept and the
+    residual are replaced by errors of the same total variance whose
+    correlation decays as rho ** (months apart / 6); ``residual_sd_ratio_fit``:
+    the residual SD in the FIT arm relative to control; ``mnar_slope``: in the
+    FIT arm, the log odds of a missing follow-up change by this much per SD of
+    the citizen's own (unobserved) WHO-5 at that visit (negative: worse-off
+    citizens are missing more often: missing not at random); ``mi_every`` and
+    ``mi_m``: the multiple imputation runs on every ``mi_every``-th trial with
+    ``mi_m`` imputations (0: never).
+    """
+
+    sd_caseworker_followup: float = 0.0
+    sd_caseworker_visit: float = 0.0
+    ar1_rho: float = 0.0
+    residual_sd_ratio_fit: float = 1.0
+    mnar_slope: float = 0.0
+    mi_every: int = 0
+    mi_m: int = 5
+
+
+def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generator,
+                           departures: Departures | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One simulated trial as (citizens, who5_long) analysis data sets (see :class:`Departures`)."""
+    dep = departures or Departures()
     cws, strata = [], []
     arms = []
     for stratum, n_cw in params.strata.items():
@@ -53,12 +101,32 @@ def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generato
     fit = arm_cw[cw_idx]
     v = rng.normal(0, params.sd_citizen, n)
     p_item_missing = 1 - (1 - params.missing_item) ** 5
+    visits = sorted(params.who5_mean)
+    g = rng.normal(0, dep.sd_caseworker_followup, n_cw) if dep.sd_caseworker_followup else np.zeros(n_cw)
+    resid_sd = params.sd_residual * np.where(fit == 1, dep.residual_sd_ratio_fit, 1.0)
+    if dep.ar1_rho > 0:  # citizen intercept + residual replaced by AR(1)-correlated errors of the same variance
+        lag = np.abs(np.subtract.outer(visits, visits)) / 6.0
+        corr = dep.ar1_rho ** lag
+        sd_total = np.sqrt(params.sd_citizen ** 2 + params.sd_residual ** 2)
+        errors = rng.multivariate_normal(np.zeros(len(visits)), corr * sd_total ** 2, n)
+        errors *= np.where(fit == 1, dep.residual_sd_ratio_fit, 1.0)[:, None]
     scores = {}
-    for visit, mu in sorted(params.who5_mean.items()):
-        latent = mu + params.effect.get(visit, 0.0) * fit + u[cw_idx] + v + rng.normal(0, params.sd_residual, n)
+    for k, visit in enumerate(visits):
+        mu = params.who5_mean[visit]
+        noise = errors[:, k] if dep.ar1_rho > 0 else v + rng.normal(0, 1, n) * resid_sd
+        latent = mu + params.effect.get(visit, 0.0) * fit + u[cw_idx] + noise
+        if visit != 0:
+            latent = latent + g[cw_idx]
+            if dep.sd_caseworker_visit:
+                latent = latent + rng.normal(0, dep.sd_caseworker_visit, n_cw)[cw_idx]
         score = 4.0 * np.clip(np.round(latent / 4), 0, 25)
         p_miss = params.missing_baseline if visit == 0 else params.missing_followup
-        missing = rng.random(n) < 1 - (1 - p_miss) * (1 - p_item_missing)
+        p_form = np.full(n, 1 - (1 - p_miss) * (1 - p_item_missing))
+        if visit != 0 and dep.mnar_slope:
+            z = (latent - latent.mean()) / latent.std()
+            shifted = special.expit(special.logit(p_form) + dep.mnar_slope * z)
+            p_form = np.where(fit == 1, shifted, p_form)
+        missing = rng.random(n) < p_form
         scores[visit] = np.where(missing, np.nan, score)
     p0 = params.prevalence["dropout"]
     lin = np.log(p0 / (1 - p0)) + np.log(params.odds_ratio["dropout"]) * fit + w[cw_idx]
@@ -69,7 +137,11 @@ def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generato
         "citizen_id": [f"B{i:05d}" for i in range(n)], "caseworker_id": cws[cw_idx],
         "stratum": np.array(strata)[cw_idx], "fit": fit, **{f"who5_m{vis}": sc for vis, sc in scores.items()},
         "baseline_missing": np.isnan(base).astype(int), "baseline_who5": np.where(np.isnan(base), base_mean, base),
-        "dropout": dropout})
+        "dropout": dropout,
+        # time to dropout: a dropout ends within the year (uniform), everyone else is followed for 365 days
+        "time_days": np.where(dropout == 1, rng.integers(1, 366, n), 365).astype(float),
+        "event_dropout": dropout.astype(int),
+        "sex": np.where(rng.random(n) < 0.5, "F", "M"), "age": rng.integers(18, 80, n).astype(float)})
     follow = sorted(vis for vis in scores if vis != 0)
     long = pd.concat([citizens.assign(visit=vis, who5=citizens[f"who5_m{vis}"]) for vis in follow])
     long = long[long["who5"].notna()][["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5",
@@ -108,40 +180,75 @@ def naive_ancova(citizens: pd.DataFrame, visit: int = 12) -> tuple[float, float,
     return float(res.params["fit"]), float(res.bse["fit"]), float(res.df_resid)
 
 
-def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12
+def _row(c) -> tuple[float, float, float, float, float, float]:
+    return (c.estimate, c.se, c.df, c.ci_low, c.ci_high, c.p_value)
+
+
+NAN6 = (float("nan"),) * 6
+
+
+def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12, mi_m: int = 0, mi_seed: int = 0
                   ) -> dict[str, tuple[float, float, float, float, float, float]]:
-    """(estimate, se, df, ci_low, ci_high, p) per method at ``visit`` (all NaN where not estimable)."""
+    """(estimate, se, df, ci_low, ci_high, p) per method at ``visit`` (all NaN where not estimable).
+
+    ``mi_m`` > 0 adds the multiple imputation with that many imputations.
+    """
     from .estimable import NotEstimable
+    from .imputation import multiple_imputation
+    from .survival import cox_dropout
 
     out = {}
-    nan6 = (float("nan"),) * 6
+    visits = tuple(sorted(int(c.removeprefix("who5_m")) for c in citizens.columns if c.startswith("who5_m")))
     try:
-        primary = next(c for c in fit_primary_lmm(long).contrasts if c.timepoint_months == visit)
-        out["primary"] = (primary.estimate, primary.se, primary.df, primary.ci_low, primary.ci_high, primary.p_value)
+        result = fit_primary_lmm(long, None, "kenward_roger")
+        primary = next(c for c in result.contrasts if c.timepoint_months == visit)
+        out["primary"] = _row(primary)
+        sat = result.infer(result.arm_contrast(visit), "satterthwaite")
+        lo, hi, p = t_inference(sat.estimate, sat.se, sat.df)
+        out["primary_satterthwaite"] = (sat.estimate, sat.se, sat.df, lo, hi, p)
     except NotEstimable:
-        out["primary"] = nan6
+        out["primary"] = out["primary_satterthwaite"] = NAN6
+    rows = [c for c in clda(citizens, None, "kenward_roger", visits) if c.timepoint_months == visit]
+    out["clda"] = _row(rows[0]) if rows else NAN6
     est, se, df = naive_ancova(citizens, visit)
     lo, hi, p = t_inference(est, se, df)
     out["naive"] = (est, se, df, lo, hi, p)
     cl = cluster_level(citizens, None, visit)[0]
-    out["cluster_level"] = (cl.estimate, cl.se, cl.df, cl.ci_low, cl.ci_high, cl.p_value)
+    out["cluster_level"] = _row(cl)
     g = fit_binary_gee(citizens, "dropout")
     b, se = float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"]))
     lo, hi, p = t_inference(b, se, g.df)
     out["dropout_gee"] = (b, se, g.df, lo, hi, p)
+    cox = cox_dropout(citizens.assign(event=citizens["event_dropout"]), None, visit, 365)
+    out["dropout_cox"] = (np.log(cox.estimate), np.nan, cox.df, np.nan, np.nan, cox.p_value) \
+        if np.isfinite(cox.estimate) else NAN6
+    sub = [c for c in subgroup(long, citizens, "sex", [30, 50], None, "kenward_roger", visit)
+           if np.isfinite(c.p_interaction)]
+    out["subgroup_interaction"] = (np.nan, np.nan, np.nan, np.nan, np.nan, sub[0].p_interaction) if sub else NAN6
+    if mi_m:
+        mi = multiple_imputation(citizens, mi_m, mi_seed, None, np.array([0.0]), visit, visits)
+        row = next(c for c in mi.rows if c.timepoint_months == visit)
+        out["multiple_imputation"] = _row(row)
     return out
 
 
-def run_chunk(params: SimulationParameters, n_trials: int, seed: int, scenario: str) -> pd.DataFrame:
+def run_chunk(params: SimulationParameters, n_trials: int, seed: int, scenario: str,
+              departures: Departures | None = None) -> pd.DataFrame:
     """Simulate and analyse ``n_trials`` trials; one row per trial and method."""
+    dep = departures or Departures()
     rng = np.random.default_rng(seed)
     visit = primary_visit_of(params)
     effect = params.effect.get(visit, 0.0)
-    truth = {"primary": effect, "naive": effect, "cluster_level": effect, "dropout_gee": marginal_log_or(params)}
+    null_dropout = params.odds_ratio["dropout"] == 1.0
+    truth = {"primary": effect, "primary_satterthwaite": effect, "clda": effect, "naive": effect,
+             "cluster_level": effect, "multiple_imputation": effect, "dropout_gee": marginal_log_or(params),
+             "dropout_cox": 0.0 if null_dropout else float("nan"), "subgroup_interaction": 0.0}
     rows = []
     for t in range(n_trials):
-        citizens, long = simulate_analysis_data(params, rng)
-        for method, (est, se, df, lo, hi, p) in analyse_trial(citizens, long, visit).items():
+        citizens, long = simulate_analysis_data(params, rng, dep)
+        mi_m = dep.mi_m if dep.mi_every and t % dep.mi_every == 0 else 0
+        analysed = analyse_trial(citizens, long, visit, mi_m, int(rng.integers(2**31)))
+        for method, (est, se, df, lo, hi, p) in analysed.items():
             rows.append({"scenario": scenario, "seed": seed, "trial": t, "method": method, "truth": truth[method],
                          "estimate": est, "se": se, "df": df, "ci_low": lo, "ci_high": hi, "p_value": p})
     return pd.DataFrame(rows)
@@ -152,60 +259,89 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
 
     Coverage and rejection rates are proportions (MCSE sqrt(p(1-p)/n)); the
     MCSE of the bias is empirical SE / sqrt(n); of the empirical SE,
-    empirical SE / sqrt(2(n-1)) (Morris, White & Crowther 2019).
+    empirical SE / sqrt(2(n-1)) (Morris, White & Crowther 2019). A method
+    that reports only a p-value (``subgroup_interaction``) or has no defined
+    truth (``dropout_cox`` under an effect) has only its rejection rate.
+    ``model_se_ratio`` is the mean model SE over the empirical SE. A trial
+    whose analysis was not estimable counts in ``n_not_estimated``.
     """
     rows = []
     for (scenario, method), g in results.groupby(["scenario", "method"], sort=True):
-        g = g[np.isfinite(g["estimate"]) & np.isfinite(g["se"])]
-        n = len(g)
-        emp_se = float(g["estimate"].std(ddof=1))
-        cover = float(((g["ci_low"] <= g["truth"]) & (g["truth"] <= g["ci_high"])).mean())
-        reject = float((g["p_value"] < 0.05).mean())
+        tested = g[np.isfinite(g["p_value"])]
+        est = g[np.isfinite(g["estimate"])]
+        with_ci = g[np.isfinite(g["ci_low"]) & np.isfinite(g["ci_high"]) & np.isfinite(g["truth"])]
+        truth = float(g["truth"].iloc[0])
+        n, n_est = len(tested), len(est)
+        emp_se = float(est["estimate"].std(ddof=1)) if n_est > 1 else float("nan")
+        model_se = float(est["se"].mean()) if n_est and est["se"].notna().any() else float("nan")
+        cover = float(((with_ci["ci_low"] <= with_ci["truth"]) & (with_ci["truth"] <= with_ci["ci_high"])).mean()) \
+            if len(with_ci) else float("nan")
+        reject = float((tested["p_value"] < 0.05).mean()) if n else float("nan")
         rows.append({
-            "scenario": scenario, "method": method, "n_trials": n, "truth": float(g["truth"].iloc[0]),
-            "bias": float(g["estimate"].mean() - g["truth"].iloc[0]), "bias_mcse": emp_se / np.sqrt(n),
-            "empirical_se": emp_se, "empirical_se_mcse": emp_se / np.sqrt(2 * (n - 1)),
-            "mean_model_se": float(g["se"].mean()), "mean_model_se_mcse": float(g["se"].std(ddof=1) / np.sqrt(n)),
-            "coverage": cover, "coverage_mcse": float(np.sqrt(cover * (1 - cover) / n)),
-            "rejection_rate": reject, "rejection_rate_mcse": float(np.sqrt(reject * (1 - reject) / n)),
-            "rejection_is": "type_I_error" if g["truth"].iloc[0] == 0 else "power",
+            "scenario": scenario, "method": method, "n_trials": n, "n_not_estimated": int(len(g) - n),
+            "truth": truth,
+            "bias": float(est["estimate"].mean() - truth) if n_est and np.isfinite(truth) else float("nan"),
+            "bias_mcse": emp_se / np.sqrt(n_est) if n_est and np.isfinite(truth) else float("nan"),
+            "empirical_se": emp_se, "empirical_se_mcse": emp_se / np.sqrt(2 * (n_est - 1)) if n_est > 1 else
+            float("nan"),
+            "mean_model_se": model_se, "model_se_ratio": model_se / emp_se if emp_se else float("nan"),
+            "coverage": cover,
+            "coverage_mcse": float(np.sqrt(cover * (1 - cover) / len(with_ci))) if len(with_ci) else float("nan"),
+            "rejection_rate": reject, "rejection_rate_mcse": float(np.sqrt(reject * (1 - reject) / n)) if n else
+            float("nan"),
+            "rejection_is": "type_I_error" if truth == 0 else ("power" if np.isfinite(truth) else "rejection"),
         })
     return pd.DataFrame(rows)
 
 
 def oc_figure(summary: pd.DataFrame, png: str, svg: str | None = None) -> None:
-    """Coverage and rejection rate (with 95% Monte Carlo intervals) by method and scenario."""
+    """Rejection rate at 5% (with 95% Monte Carlo intervals) by scenario, one panel per method.
+
+    Under a no-effect scenario the rate is the type-I error (the band marks
+    the 4-6% target); under an effect, the power.
+    """
     from .figures import _save, plt
 
-    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-        scenarios = list(dict.fromkeys(summary["scenario"]))
-        methods = [m for m in METHODS if m in set(summary["method"])]
-        for ax, (col, label, ref) in zip(axes, (("coverage", "Coverage of the 95% CI", 0.95),
-                                                ("rejection_rate", "Rejection rate at 5%", 0.05))):
-            for k, scen in enumerate(scenarios):
-                s = summary[summary["scenario"] == scen].set_index("method").reindex(methods)
-                y = np.arange(len(methods)) + (k - (len(scenarios) - 1) / 2) * 0.2
-                ax.errorbar(s[col], y, xerr=1.96 * s[f"{col}_mcse"], fmt="o", capsize=2, label=scen)
-            ax.axvline(ref, color="grey", ls=":")
-            ax.set_yticks(np.arange(len(methods)), methods)
-            ax.set_xlabel(label)
-        axes[0].legend(frameon=False, fontsize=8, title="scenario")
-        axes[1].set_title("type-I error under no effect, power otherwise", fontsize=8)
+    methods = [m for m in METHODS if m in set(summary["method"])]
+    scenarios = sorted(set(summary["scenario"]), key=lambda x: (not x.startswith("no_effect"), x))
+    ncol = 3
+    nrow = int(np.ceil(len(methods) / ncol))
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 8}):
+        fig, axes = plt.subplots(nrow, ncol, figsize=(11, 1.0 + 0.22 * len(scenarios) * nrow), sharey=True,
+                                 squeeze=False)
+        y = np.arange(len(scenarios))
+        for ax, method in zip(axes.flat, methods):
+            s = summary[summary["method"] == method].set_index("scenario").reindex(scenarios)
+            ax.axvspan(0.04, 0.06, color="#dddddd", zorder=0)
+            ax.errorbar(s["rejection_rate"], y, xerr=1.96 * s["rejection_rate_mcse"], fmt="o", ms=3, capsize=2,
+                        color="#1b6ca8")
+            ax.set_title(method, fontsize=8)
+            ax.set_xlim(0, max(0.3, float(np.nanmax(s["rejection_rate"].to_numpy(float), initial=0)) + 0.05))
+            ax.set_yticks(y, scenarios)
+            ax.invert_yaxis()
+        for ax in list(axes.flat)[len(methods):]:
+            ax.axis("off")
+        fig.supxlabel("Rejection rate at the 5% level (type-I error under no effect, power otherwise); "
+                      "grey band: 4-6%", fontsize=8)
         fig.tight_layout()
         _save(fig, png, svg)
 
 
-def scenario_parameters(base: dict, overrides: dict) -> SimulationParameters:
-    """SimulationParameters from a base dict (the example trial's YAML) updated by a scenario's overrides."""
+def scenario_parameters(base: dict, overrides: dict) -> tuple[SimulationParameters, Departures]:
+    """SimulationParameters from a base dict (the example trial's YAML) updated by a scenario's overrides, and
+    the scenario's :class:`Departures` (its keys of that class)."""
+    departure_keys = {f.name for f in fields(Departures)}
+    departures = Departures(**{k: v for k, v in overrides.items() if k in departure_keys})
+    overrides = {k: v for k, v in overrides.items() if k not in departure_keys}
     data = {**base, **overrides}
     for key in ("who5_mean", "effect"):
         if key in data:
             data[key] = {int(k): float(v) for k, v in data[key].items()}
     for key in ("prevalence", "odds_ratio"):
         data[key] = {**base.get(key, {}), **overrides.get(key, {})} if key in base else data.get(key)
-    return SimulationParameters(**{k: v for k, v in data.items() if v is not None})
+    known = {f.name for f in fields(SimulationParameters)}
+    return SimulationParameters(**{k: v for k, v in data.items() if v is not None and k in known}), departures
 
 
-__all__ = ["METHODS", "simulate_analysis_data", "analyse_trial", "run_chunk", "summarise", "oc_figure",
-           "marginal_log_or", "scenario_parameters"]
+__all__ = ["METHODS", "Departures", "simulate_analysis_data", "analyse_trial", "run_chunk", "summarise",
+           "oc_figure", "marginal_log_or", "scenario_parameters"]

@@ -69,7 +69,25 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                         [[r["level"], r["characteristic"], r["FIT"], r["control"], r["std"]] for r in ctx["baseline"]],
                         styles))
     story.append(Paragraph(t("baseline_note"), styles["small"]))
+    if ctx.get("recruitment"):  # recruitment after randomisation (fittrial.recruitment)
+        rc = ctx["recruitment"]
+        story.append(Paragraph(t("rc_title"), styles["h3"]))
+        story.append(_table(["", arms["FIT"], arms["control"]],
+                            [[r["label"], r["FIT"], r["control"]] for r in rc["rows"]], styles))
+        story.append(Spacer(1, 3 * mm))
+        story.append(_table([t("rc_comparison"), t("estimate_ci"), t("p")],
+                            [[r["label"], r["estimate"], r["p"]] for r in rc["comparisons"]], styles))
+        story.append(Paragraph(rc["sentence"], styles["p"]))
+        story.append(Paragraph(" ".join([t("rc_note"), *rc["notes"]]), styles["small"]))
     h2("s_primary")
+    if ctx.get("estimand"):
+        story.append(Paragraph(t("s_estimand"), styles["h3"]))
+        story.append(_table([t("attribute"), t("description")],
+                            [[r["attribute"], r["description"]] for r in ctx["estimand"]], styles))
+        if ctx.get("intercurrent"):
+            story.append(_table([t("intercurrent"), t("strategy"), t("handling")],
+                                [[r["event"], r["strategy"], r["handling"]] for r in ctx["intercurrent"]], styles))
+        story.append(Spacer(1, 3 * mm))
     story.append(_table([t("month"), f"{arms['FIT']}: {t('mean_ci')}", f"{arms['control']}: {t('mean_ci')}",
                          t("difference"), t("df"), t("p")],
                         [[r["month"], r["FIT"], r["control"], r["difference"], r["df"], r["p"]] for r in ctx["primary"]],
@@ -87,14 +105,21 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(_table([t("analysis"), t("estimate_ci"), t("df"), t("p"), t("analysed")],
                         [[r["analysis"], r["estimate"], r["df"], r["p"], r["n"]] for r in ctx["triangulation"]], styles))
     story += [Paragraph(ctx["agreement"], styles["p"]), Paragraph(ctx["tipping"], styles["p"])]
+    if ctx.get("tipping_2d"):
+        story.append(Paragraph(ctx["tipping_2d"], styles["p"]))
+        fig("tipping_point_2d", 100 * mm)
     story.append(Paragraph(t("s_subgroups"), styles["h3"]))
     fig("forest_subgroups", 110 * mm)
     story.append(_table([t("level"), t("estimate_ci"), t("p"), t("p_interaction")],
                         [[r["level"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]], styles))
     story.append(Paragraph(t("s_dropout"), styles["h3"]))
-    fig("km", 95 * mm)
-    story.append(_table([t("hr"), t("p"), t("analysed")], [[r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]],
-                        styles))
+    fig("cif", 95 * mm)
+    story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
+                        [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
+    story.append(Spacer(1, 3 * mm))
+    story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
+                        [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
+    story.append(Paragraph(t("dropout_note"), styles["small"]))
     story.append(Paragraph(t("s_icc"), styles["h3"]))
     story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
                         [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
@@ -118,6 +143,12 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(_table([t("table"), t("check"), t("count")], [[r["table"], r["check"], r["count"]]
                                                                for r in ctx["quality"]], styles)
                  if ctx["quality"] else Paragraph("-", styles["p"]))
+    if ctx.get("oc"):
+        oc = ctx["oc"]
+        h2("s_oc")
+        story.append(Paragraph(oc["intro"], styles["small"]))
+        story.append(_table([t("scenario")] + oc["header"], [[r["scenario"]] + r["values"] for r in oc["rows"]], styles))
+        story.append(Paragraph(oc["outside"], styles["p"]))
     h2("s_provenance")
     p = ctx["prov"]
     story.append(KeepTogether([_table(["", ""], [[t("prov_date"), p["date"]], [t("prov_runtime"), p["runtime"]],

@@ -392,8 +392,9 @@ def randomisation_step(who5_long: str, randomisation: str, options: dict, out: s
     write_parquet(_rows([randomisation_row(result, test, long, visit)]), out)
 
 
-def imputation_step(citizens: str, randomisation: str, options: dict, out: str, tipping_out: str) -> None:
-    """Multiple imputation of missing WHO-5 and the delta-adjusted tipping point."""
+def imputation_step(citizens: str, randomisation: str, options: dict, out: str, tipping_out: str,
+                    tipping_2d_out: str | None = None) -> None:
+    """Multiple imputation of missing WHO-5 and the delta-adjusted tipping point (one and two dimensions)."""
     import numpy as np
 
     from .imputation import multiple_imputation
@@ -401,34 +402,73 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     mi = options["imputation"]
     deltas = np.round(np.arange(mi["delta_from"], mi["delta_to"] + mi["delta_step"] / 2, mi["delta_step"]), 6)
     start = time.perf_counter()
+    step_2d = float(mi.get("delta_2d_step", 2.5))
+    deltas_2d = np.round(np.arange(mi["delta_from"], mi["delta_to"] + step_2d / 2, step_2d), 6)
     res = multiple_imputation(pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]),
                               _strata(pd.read_parquet(randomisation)), deltas, int(options["primary_visit"]),
-                              tuple(sorted(int(v) for v in options["visits"])))
+                              tuple(sorted(int(v) for v in options["visits"])), deltas_2d)
     log.info("multiple imputation: %d imputations in %.1f s; tipping delta %s", mi["m"],
              time.perf_counter() - start, res.tipping_delta)
     write_parquet(_rows(res.rows), out)
     write_parquet(res.tipping.assign(tipping_delta=res.tipping_delta), tipping_out)
+    if tipping_2d_out is not None:
+        write_parquet(res.tipping_2d, tipping_2d_out)
 
 
-def dropout_step(citizens: str, randomisation: str, options: dict, threshold: int, out: str, km_out: str,
+def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str = "en",
+                    blinded: bool = False) -> None:
+    """The two-dimensional tipping-point table (published) and its figure, in the report's language.
+
+    Blinded, the arms are A (the internal FIT arm) and B in the column names,
+    the conclusions and the figure.
+    """
+    from .figures import tipping_2d_figure
+    from .i18n import Translator
+
+    frame = pd.read_parquet(grid)
+    t = Translator(language, blinded=blinded)
+    a, b = ("A", "B") if blinded else (t("FIT"), t("control"))
+    labels = {"x": t("tip2d_x", arm=b), "y": t("tip2d_y", arm=a), "favours_fit": t("tip2d_favours", arm=a),
+              "favours_control": t("tip2d_favours", arm=b), "no_difference": t("tip2d_none"), "mar": t("tip2d_mar"),
+              "decimal": t.decimal}
+    if len(frame):
+        tipping_2d_figure(frame, png, svg, labels)
+    else:  # the multiple imputation was not estimated: an empty figure that says so
+        from .figures import placeholder_figure
+
+        placeholder_figure(t("not_estimated"), png, svg)
+    out = frame.copy()
+    if blinded:
+        out = out.rename(columns={"delta_fit": "delta_A", "delta_control": "delta_B"})
+        out["conclusion"] = out["conclusion"].map({"favours_fit": "favours_A", "favours_control": "favours_B",
+                                                   "no_difference": "no_difference"})
+    write_csv(out, table_out, float_format=FLOAT_FORMAT)
+
+
+def dropout_step(citizens: str, randomisation: str, options: dict, threshold: int, out: str, cif_out: str,
                  curve_out: str) -> None:
-    """Time to dropout within the outcome window: Cox model row and Kaplan-Meier table.
+    """Time to dropout within the outcome window, other course ends competing (see :mod:`fittrial.survival`).
 
+    Rows: the cause-specific Cox hazard ratio and the Fine-Gray subdistribution
+    hazard ratio; the cumulative incidence of dropout by arm (Aalen-Johansen)
+    at ``km_days`` within the window (table) and as a step curve (figure).
     The event definition and the censoring date are those of the ``dropout``
     outcome (see :mod:`fittrial.dataset`).
     """
-    from .survival import cox_dropout, dropout_times, km_curve, km_table
+    from .survival import cif_curve, cif_table, cox_dropout, dropout_times, fine_gray_dropout
 
     cit = pd.read_parquet(citizens)
     times = dropout_times(cit)
-    row = cox_dropout(times, _strata(pd.read_parquet(randomisation)), int(options["primary_visit"]),
-                      int(options["outcome_window_days"]))
-    log.info("time to dropout: censoring date %s; %d events among %d citizens",
-             pd.Timestamp(cit["censor_on"].iloc[0]).date(), int(times["event"].sum()), len(times))
-    write_parquet(_rows([row]), out)
+    strata = _strata(pd.read_parquet(randomisation))
+    args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
+    rows = [cox_dropout(times, strata, *args), fine_gray_dropout(times, strata, *args)]
+    log.info("time to dropout: censoring date %s; %d dropouts and %d other course ends among %d citizens",
+             pd.Timestamp(cit["censor_on"].iloc[0]).date(), int((times["status"] == 1).sum()),
+             int((times["status"] == 2).sum()), len(times))
+    write_parquet(_rows(rows), out)
     window = int(options["outcome_window_days"])  # no one is followed for dropout beyond the window
-    write_parquet(km_table(times, [d for d in options["km_days"] if d <= window], threshold), km_out)
-    write_parquet(km_curve(times), curve_out)
+    write_parquet(cif_table(times, [d for d in options["km_days"] if d <= window], threshold), cif_out)
+    write_parquet(cif_curve(times, threshold), curve_out)
 
 
 def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
@@ -476,12 +516,12 @@ def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk
 
     with open(parameters, encoding="utf-8") as fh:
         base = yaml.safe_load(fh)
-    params = scenario_parameters(base, scenarios[scenario])
+    params, departures = scenario_parameters(base, scenarios[scenario])
     size = n_trials // n_chunks + (1 if chunk < n_trials % n_chunks else 0)
     index = sorted(scenarios).index(scenario)
     chunk_seed = int(np.random.SeedSequence([seed, index, chunk]).generate_state(1)[0])
     start = time.perf_counter()
-    results = run_chunk(params, size, chunk_seed, scenario)
+    results = run_chunk(params, size, chunk_seed, scenario, departures)
     log.info("scenario %s chunk %d: %d trials in %.1f s (seed %d)", scenario, chunk, size,
              time.perf_counter() - start, chunk_seed)
     write_parquet(results, out)
@@ -521,7 +561,7 @@ def blind_text(text: object) -> object:
 
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
-                      emmeans: str, tipping: str, km: str, visits: list[dict], threshold: int,
+                      emmeans: str, tipping: str, cif: str, visits: list[dict], threshold: int,
                       outputs: Mapping[str, str], blinded: bool = False) -> None:
     """Write the published descriptive tables (all counts suppressed below ``threshold``)."""
     rand = pd.read_parquet(clean_randomisation)
@@ -535,7 +575,7 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
     write_csv(pd.read_parquet(variance), outputs["variance_components"], float_format=FLOAT_FORMAT)
     write_csv(publish(pd.read_parquet(emmeans), blinded), outputs["emmeans"], float_format=FLOAT_FORMAT)
     write_csv(pd.read_parquet(tipping), outputs["tipping_point"], float_format=FLOAT_FORMAT)
-    write_csv(publish(pd.read_parquet(km), blinded), outputs["km_dropout"], float_format=FLOAT_FORMAT)
+    write_csv(publish(pd.read_parquet(cif), blinded), outputs["cif_dropout"], float_format=FLOAT_FORMAT)
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, effects: pd.DataFrame,
@@ -575,7 +615,7 @@ def figure_labels(language: str, arms: dict[str, str] | None = None, primary_vis
     t = Translator(language, primary_visit=primary_visit)
     arms = arms or {"FIT": t("FIT"), "control": t("control")}
     return {"FIT": arms["FIT"], "control": arms["control"], "months": t("months_axis"), "who5": t("who5_axis"),
-            "days": t("days_axis"), "survival": t("surv_axis"), "at_risk": t("at_risk"),
+            "days": t("days_axis"), "cif": t("cif_axis"), "at_risk": t("at_risk"),
             "forest": t("forest_axis", a=arms["FIT"], b=arms["control"]), "meeting": t("meeting_axis"),
             "median": t("median"), "iqr": t("iqr"), "cutoff": t("cutoff"), "decimal": t.decimal}
 
@@ -648,8 +688,8 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     F.forest_figure(sub.assign(label=sub["analysis"].str.replace("subgroup:", "", regex=False), note=notes),
                     figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
                     decimal=labels["decimal"])
-    F.km_figure(pd.read_parquet(inputs["km_curve"]), pd.read_parquet(inputs["km"]), figures_out["km_png"],
-                figures_out["km_svg"], labels)
+    F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
+                 figures_out["cif_svg"], labels)
     F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
 
 
@@ -666,12 +706,12 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
     read = {k: pd.read_csv(v, dtype={"n": str, "FIT": str, "control": str, "total": str, "count": str,
                                      "n_at_risk": str, "n_events": str, "FIT_events": str, "FIT_n": str,
                                      "control_events": str, "control_n": str, "completed": str, "enrolled": str,
-                                     "value": str, "citizens": str},
+                                     "value": str, "citizens": str, "A": str, "B": str},
                            keep_default_na=False, na_values=[""]) for k, v in tables.items()}
     with open(provenance_json, encoding="utf-8") as fh:
         prov = json.load(fh)
     if config["report"].get("blinded"):
-        for name in ("baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "flow"):
+        for name in ("baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "flow", "recruitment"):
             read[name] = read[name].rename(columns=lambda c: c.replace("A_", "FIT_").replace("B_", "control_")
                                            if c.startswith(("A_", "B_")) else {"A": "FIT", "B": "control"}.get(c, c))
         read["who5_completion"]["arm"] = read["who5_completion"]["arm"].map({"A": "FIT", "B": "control"})

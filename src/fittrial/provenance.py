@@ -25,7 +25,7 @@ import yaml
 
 from .report import sha256
 
-PLAN_SECTIONS = ("scoring", "visits", "analysis", "report")
+PLAN_SECTIONS = ("scoring", "visits", "estimand", "analysis", "report")
 
 
 def canonical_hash(data: object) -> str:

@@ -150,20 +150,20 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                      for _, r in who5_12.iterrows()]
     subgroups = [{"level": r["analysis"].split(":", 1)[1], "estimate": est_ci(r), "p": t.p(r["p_value"]),
                   "p_interaction": t.p(r["p_interaction"])} for _, r in sub.iterrows()]
-    dropout = [{"estimate": est_ci(r), "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
-               for _, r in e[e["analysis"] == "time_to_dropout"].iterrows()]
+    dropout = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "p": t.p(r["p_value"]),
+                "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
+               for _, r in e[e["analysis"].isin(["time_to_dropout", "time_to_dropout_fine_gray"])].iterrows()]
+    cif = [{"arm": arms.get(r["arm"], r["arm"]), "day": int(r["day"]), "n": r["n_at_risk"] or "-",
+            "cif": "-" if pd.isna(r["cumulative_incidence"]) else
+            f"{t.num(100 * r['cumulative_incidence'], 1)} ({t.ci(100 * r['ci_low'], 100 * r['ci_high'], 1)})"}
+           for _, r in tables["cif_dropout"].iterrows()] if "cif_dropout" in tables else []
     icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": t.label(str(r["scale"])),
             "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})" if pd.notna(r["icc"]) else
             not_estimated(r),
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
-    tip = tables["tipping_point"]
-    tip_delta = tip["tipping_delta"].iloc[0] if len(tip) else float("nan")
-    if tip.empty:  # the multiple imputation was not estimated
-        tipping = t("tipping", text=t("not_estimated").lower())
-    else:
-        tipping = t("tipping", text=(t("tipping_none", lo=t.num(tip["delta"].min(), 1),
-                                       hi=t.num(tip["delta"].max(), 1))
-                                     if pd.isna(tip_delta) else t("tipping_at", d=t.num(tip_delta, 1))))
+    tipping, tipping_2d = tipping_sentences(tables["tipping_point"], tables.get("tipping_point_2d"), t, arms)
+    estimand, intercurrent = estimand_rows(config.get("estimand"), t, blinded=arms.get("FIT") == "A")
+    oc = oc_appendix(tables.get("operating_characteristics"), t)
     completion = [{"month": int(r["visit_months"]), "arm": arms.get(r["arm"], r["arm"]),
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
@@ -186,6 +186,12 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     else:
         methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), m)
                           for a, o, m in zip(e["analysis"], e["outcome"], e["method"])})
+    recruitment = None  # recruitment after randomisation (CONSORT cluster item 10c; fittrial.recruitment)
+    if tables.get("recruitment") is not None:
+        from .recruitment import methods_rows, report_context
+
+        recruitment = report_context(tables["recruitment"], t, arms)
+        methods = list(methods) + methods_rows(tables["recruitment"], t)
     plan = []
 
     def flatten(prefix: str, value: object) -> None:
@@ -215,10 +221,122 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         t=t, lang=t.language, version=__version__, arms=arms, threshold=threshold,
         summary=plain_summary(e, t), baseline=baseline, primary=primary, secondary=secondary,
         triangulation=triangulation, agreement=agreement_sentence(who5_12, t), tipping=tipping,
-        subgroups=subgroups, dropout=dropout, icc=icc, completion=completion, predictors=predictors,
+        tipping_2d=tipping_2d, estimand=estimand, intercurrent=intercurrent, oc=oc,
+        subgroups=subgroups, dropout=dropout, cif=cif, icc=icc, completion=completion, predictors=predictors,
         practice=practice, methods=methods, plan=plan, prov=prov, quality=quality,
+        recruitment=recruitment,
         figures={k: embed_png(v) for k, v in figures.items()},
     )
+
+
+def estimand_rows(estimand: dict | None, t: Translator, blinded: bool = False) -> tuple[list[dict], list[dict]]:
+    """The estimand's attributes and its intercurrent events with their strategies, in the report's language.
+
+    Each text of the config is one string or a mapping per language. Blinded,
+    the treatment conditions and the summary name arms A and B only.
+    """
+    estimand = estimand or {}
+
+    def text(value: object) -> str:
+        if isinstance(value, dict):
+            value = value.get(t.language) or value.get("en") or next(iter(value.values()), "")
+        return str(value or "").replace("{m}", str(t.primary_visit))
+
+    attributes = [("e_population", estimand.get("population")), ("e_treatments", estimand.get("treatments")),
+                  ("e_variable", estimand.get("variable")), ("e_summary", estimand.get("summary"))]
+    rows = []
+    for key, value in attributes:
+        if blinded and key in ("e_treatments", "e_summary"):
+            value = t(f"{key}_blinded")
+        if text(value):
+            rows.append({"attribute": t(key), "description": text(value)})
+    events = [{"event": text(e.get("event")), "strategy": t(f"st_{e.get('strategy')}"),
+               "handling": text(e.get("handling"))} for e in estimand.get("intercurrent_events") or []]
+    return rows, events
+
+
+PRESPECIFIED = ("primary", "clda", "cluster_level", "multiple_imputation", "dropout_gee", "dropout_cox",
+                "subgroup_interaction")
+OC_COLUMNS = PRESPECIFIED + ("primary_satterthwaite", "naive")
+
+
+def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
+    """The appendix on operating characteristics: a scenario x method table of the rejection rate (type-I
+    error or power) with the coverage, and a sentence naming every pre-specified analysis outside the targets
+    (type-I error 4-6%, coverage 93.5-96.5%) under a no-effect scenario, judged with its Monte Carlo error."""
+    if oc is None or oc.empty:
+        return {}
+    methods = [m for m in OC_COLUMNS if m in set(oc["method"])]
+    scenarios = sorted(set(oc["scenario"]), key=lambda x: (not x.startswith("no_effect"), x))
+    cells = oc.set_index(["scenario", "method"])
+    rows = []
+    for scen in scenarios:
+        row = {"scenario": scen, "values": []}
+        for m in methods:
+            if (scen, m) not in cells.index:
+                row["values"].append("")
+                continue
+            r = cells.loc[(scen, m)]
+            text = f"{t.num(100 * r['rejection_rate'], 1)}%" if pd.notna(r["rejection_rate"]) else ""
+            if pd.notna(r.get("coverage")):
+                text += f" ({t.num(100 * r['coverage'], 1)}%)"
+            row["values"].append(text)
+        rows.append(row)
+    outside = []
+    for (scen, m), r in cells.iterrows():
+        if not scen.startswith("no_effect") or m not in PRESPECIFIED:
+            continue
+        z = 1.96 * r["rejection_rate_mcse"] if pd.notna(r["rejection_rate_mcse"]) else 0.0
+        bad_type1 = pd.notna(r["rejection_rate"]) and (r["rejection_rate"] - z > 0.06 or r["rejection_rate"] + z < 0.04)
+        zc = 1.96 * r["coverage_mcse"] if pd.notna(r.get("coverage_mcse")) else 0.0
+        bad_cover = pd.notna(r.get("coverage")) and (r["coverage"] + zc < 0.935 or r["coverage"] - zc > 0.965)
+        if bad_type1 or bad_cover:
+            outside.append(t("oc_cell", method=t(f"m_{m}"), scenario=scen,
+                             rate=t.num(100 * r["rejection_rate"], 1),
+                             cover=t.num(100 * r["coverage"], 1) if pd.notna(r.get("coverage")) else "-"))
+    n = int(oc["n_trials"].max()) if "n_trials" in oc else 0
+    return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=n),
+            "outside": t("oc_outside", cells="; ".join(outside)) if outside else t("oc_none_outside")}
+
+
+def tipping_sentences(tip: pd.DataFrame, grid: pd.DataFrame | None, t: Translator, arms: dict[str, str]
+                      ) -> tuple[str, str]:
+    """The tipping-point sentences: the FIT arm shifted alone (which shift changes the conclusion, in which
+    direction, and to what), and both arms shifted (the smallest pair of shifts that changes it)."""
+    if tip.empty:  # the multiple imputation was not estimated
+        return t("tipping", text=t("not_estimated").lower()), ""
+    arms = {k: v if len(v) == 1 or k == "FIT" else v.lower() for k, v in arms.items()}  # "the control arm"
+
+    def said(code: str) -> str:
+        arm = {"favours_fit": arms["FIT"], "favours_A": arms["FIT"], "favours_control": arms["control"],
+               "favours_B": arms["control"]}.get(code)
+        return t("c_favours", arm=arm) if arm else t("c_none")
+
+    at_mar = tip.loc[tip["delta"].abs().idxmin()]
+    before = said(str(at_mar["conclusion"])) if "conclusion" in tip else ""
+    delta = tip["tipping_delta"].iloc[0]
+    if pd.isna(delta):
+        one = t("tipping_none", arm=arms["FIT"], lo=t.num(tip["delta"].min(), 1), hi=t.num(tip["delta"].max(), 1),
+                before=before)
+    else:
+        row = tip.loc[(tip["delta"] - delta).abs().idxmin()]
+        one = t("tipping_at", before=before, after=said(str(row["conclusion"])), arm=arms["FIT"],
+                d=t.num(abs(delta), 1), dir=t("higher") if delta > 0 else t("lower"))
+    two = ""
+    if grid is not None and len(grid):
+        cols = [c for c in grid.columns if c.startswith("delta_")]
+        fit_col, con_col = cols[0], cols[1]
+        mar = grid.loc[(grid[fit_col].abs() + grid[con_col].abs()).idxmin(), "conclusion"]
+        changed = grid[grid["conclusion"] != mar]
+        if changed.empty:
+            two = t("tipping_2d_none", lo=t.num(grid[fit_col].min(), 1), hi=t.num(grid[fit_col].max(), 1))
+        else:
+            size = changed[[fit_col, con_col]].abs().max(axis=1)
+            first = changed.loc[size.sort_values(kind="mergesort").index[0]]
+            two = t("tipping_2d", a=t.num(first[fit_col], 1), arm_a=arms["FIT"], b=t.num(first[con_col], 1),
+                    arm_b=arms["control"], after=said(str(first["conclusion"])))
+        two += "."
+    return t("tipping", text=one), two
 
 
 def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,

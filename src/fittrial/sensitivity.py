@@ -342,7 +342,10 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     """
     method = (f"Subgroup {variable}: primary mixed model with arm x {variable} x visit interaction; effect within "
               f"the level; t-test with {DF_WORDS[df_method]}; interaction: F-test of equal effects across levels "
-              "with Satterthwaite denominator df (lmerTest contestMD)")
+              "with Satterthwaite denominator df (lmerTest contestMD); no caseworker-level random slope for the "
+              "subgroup (the levels of a citizen characteristic are compared within caseworkers, and a slope "
+              "variance is not identifiable with a few citizens per level and caseworker); the interaction test's "
+              "type-I error is checked by simulation (operating characteristics)")
     level_of = subgroup_levels(citizens, variable, age_breaks)
     by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
     ok_visits, why_visit = usable_visits(long, sorted(set(long["visit"]) | {visit}))

@@ -63,6 +63,7 @@ def check_config(config: dict[str, Any]) -> list[str]:
     checks = config.get("checks", {})
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
+    problems += validation_problems(config.get("validation") or {})
     paths = config.get("paths", {})
     if paths.get("data_check") and paths.get("reports"):
         page, reports = Path(paths["data_check"]).resolve(), Path(paths["reports"]).resolve()
@@ -70,6 +71,27 @@ def check_config(config: dict[str, Any]) -> list[str]:
             problems.append(f"paths.data_check: '{paths['data_check']}' lies in paths.reports ('{paths['reports']}'), "
                             "which holds only what may be published; the data-check page points at rows of the "
                             "inputs, so expected a path outside it (default data-check.html).")
+    return problems
+
+
+def validation_problems(validation: dict[str, Any]) -> list[str]:
+    """Unknown keys in a simulation scenario, and scenarios to run that are not defined."""
+    from dataclasses import fields
+
+    from .operating import Departures
+    from .simulate import SimulationParameters
+
+    known = {f.name for f in fields(SimulationParameters)} | {f.name for f in fields(Departures)}
+    problems = []
+    for name, overrides in (validation.get("scenarios") or {}).items():
+        unknown = sorted(set(overrides or {}) - known)
+        if unknown:
+            problems.append(f"validation.scenarios.{name}: unknown key(s) {', '.join(unknown)}; expected simulation "
+                            "parameters (fittrial.simulate.SimulationParameters) or departures "
+                            "(fittrial.operating.Departures).")
+    missing = [r for r in validation.get("run") or [] if r not in (validation.get("scenarios") or {})]
+    if missing:
+        problems.append(f"validation.run: {', '.join(missing)} not among validation.scenarios.")
     return problems
 
 

@@ -15,9 +15,10 @@ from .dataset import BINARY_OUTCOMES
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
                   "p_value", "p_adjusted", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens"]
 OUTCOME_ORDER = ["who5", *BINARY_OUTCOMES]
-SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio"]
+SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio",
+               "subdistribution_hazard_ratio"]
 ANALYSIS_ORDER = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
-                  "multiple_imputation", "per_protocol", "cace", "time_to_dropout"]
+                  "multiple_imputation", "per_protocol", "cace", "time_to_dropout", "time_to_dropout_fine_gray"]
 ARMS = ["FIT", "control"]
 
 
@@ -196,7 +197,14 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
     for a in ARMS:
         ids = cw_arm[cw_arm == a].index
         sizes = per_cw.reindex(ids, fill_value=0)
-        cells[a] = f"{sizes.mean():.1f} ({int(sizes.min())} to {int(sizes.max())})" if len(ids) >= threshold else ""
+        # the range only where tables/recruitment.csv shows it: a size below the threshold is "<k", and min and max
+        # are left out when, with the published counts, they would reveal one (fittrial.recruitment.recoverable)
+        from .recruitment import format_count_statistic, shown_statistics
+
+        shown = shown_statistics(sizes.to_numpy(), threshold)
+        span = (f" ({format_count_statistic(float(sizes.min()), threshold)} to "
+                f"{format_count_statistic(float(sizes.max()), threshold)})" if "min" in shown else "")
+        cells[a] = f"{sizes.mean():.1f}{span}" if shown else ""
     rows.insert(0, {"level": "caseworker", "characteristic": "Caseworkers, n",
                     **{a: suppress(int((cw_arm == a).sum()), threshold) for a in ARMS}, "std_difference": float("nan")})
     rows.insert(1, {"level": "caseworker", "characteristic": "Citizens per caseworker: mean (range)", **cells,

@@ -13,6 +13,13 @@ tests/fixtures/identified_reference/<case>/ (citizens.csv, long.csv); only
 those, without touching the other cases:
 
     python tests/reference/make_fixtures.py --identified && Rscript tests/reference/make_reference.R --identified
+
+The competing-risk cases (time to dropout with administrative censoring before
+the end of the outcome window, so that the Fine-Gray censoring weights are not
+all 1, and with tied dropout, competing and censoring times) go to
+tests/fixtures/competing_reference/<case>/citizens.csv; only those:
+
+    python tests/reference/make_fixtures.py --competing && Rscript tests/reference/make_reference.R --competing
 """
 
 from __future__ import annotations
@@ -66,9 +73,32 @@ IDENTIFIED_CASES = {
     "one_followup": ("one_followup", 3),
 }
 
+#: kept apart from OUT as well: only the time-to-dropout columns (r_cif.csv and r_finegray.csv are made here)
+COMPETING_OUT = ROOT / "tests" / "fixtures" / "competing_reference"
+#: case -> (simulation parameters, administrative censoring date, days the times are rounded up to a multiple of,
+#: a stratum whose dropouts are recoded as other course ends or None)
+COMPETING_CASES = {
+    # enrolment until 2016-09-30 and censoring on 2017-03-31: the last third of the citizens is censored before
+    # the end of the 365-day window, at many different times
+    "staggered_entry": (SimulationParameters(seed=31, strata={"A": 8, "B": 8}, citizens_per_caseworker=15,
+                                             odds_ratio={"dropout": 0.6, "completed": 1.0, "kept_housing_12m": 1.0,
+                                                         "eviction_or_risk_12m": 1.0, "stable_income_12m": 1.0}),
+                        "2017-03-31", 1, None),
+    # the same with the times rounded up to 30-day steps: dropouts, other ends and censorings tied on one day
+    "coarse_ties": (SimulationParameters(seed=37, strata={"A": 6, "B": 5, "C": 5}, citizens_per_caseworker=12,
+                                         sd_caseworker_logit=0.6), "2017-01-31", 30, None),
+    # the same trial with no dropout in stratum C: its coefficient runs off to minus infinity (coxph: "Loglik
+    # converged before variable; coefficient may be infinite"), the arm's hazard ratios are still estimated
+    "stratum_without_dropout": (SimulationParameters(seed=37, strata={"A": 6, "B": 5, "C": 5},
+                                                     citizens_per_caseworker=12, sd_caseworker_logit=0.6),
+                                "2017-01-31", 30, "C"),
+}
+COMPETING_COLUMNS = ["citizen_id", "caseworker_id", "stratum", "fit", "time_days", "event_dropout", "status_dropout"]
+
 CITIZEN_COLUMNS = ["citizen_id", "caseworker_id", "stratum", "arm", "fit", "age", "sex", "who5_m0", "who5_m6",
                    "who5_m12", "baseline_who5", "baseline_missing", "dropout", "completed", "kept_housing_12m",
-                   "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout"]
+                   "eviction_or_risk_12m", "stable_income_12m", "time_days", "event_dropout",
+                   "status_dropout"]
 LONG_COLUMNS = ["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5", "baseline_who5", "baseline_missing"]
 
 
@@ -79,6 +109,7 @@ def export_case(trial, citizens: pd.DataFrame, long: pd.DataFrame, case: Path) -
     times = dropout_times(citizens).set_index("citizen_id")
     citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
     citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
+    citizens["status_dropout"] = citizens["citizen_id"].map(times["status"])  # 2: another course end (competing)
     keep = [c for c in CITIZEN_COLUMNS if c in citizens]  # who5_m<visit> of the visits in the schedule
     citizens[keep].to_csv(case / "citizens.csv", index=False, lineterminator="\n")
     designs = {"clda": clda_design(citizens)}
@@ -117,19 +148,48 @@ def export_identified(shape: str, seed: int, case: Path, schemas: dict) -> tuple
     times = dropout_times(citizens).set_index("citizen_id")
     citizens["time_days"] = citizens["citizen_id"].map(times["time_days"])
     citizens["event_dropout"] = citizens["citizen_id"].map(times["event"])
+    citizens["status_dropout"] = citizens["citizen_id"].map(times["status"])  # 2: another course end (competing)
     citizens[[c for c in CITIZEN_COLUMNS if c in citizens]].to_csv(case / "citizens.csv", index=False,
                                                                    lineterminator="\n")
     long[LONG_COLUMNS].to_csv(case / "long.csv", index=False, lineterminator="\n")
     return citizens, long
 
 
+def export_competing(params: SimulationParameters, censor_on: str, step: int, no_dropout: str | None, case: Path,
+                     schemas: dict) -> pd.DataFrame:
+    """Write one competing-risk case: the time-to-dropout columns of the analysis citizens (censored on
+    ``censor_on``; times rounded up to a multiple of ``step`` days, at most 365; the dropouts of stratum
+    ``no_dropout`` recoded as other course ends)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_trial(simulate_trial(params), tmp)
+        trial = validate_inputs({n: read_table(p, n) for n, p in paths.items()}, schemas)
+        citizens, _, _ = build_analysis_data(trial, windows_from_config(VISITS), censor_on=censor_on)
+    times = dropout_times(citizens)
+    times["time_days"] = np.minimum(np.ceil(times["time_days"] / step) * step, 365.0)
+    recode = (times["stratum"] == no_dropout) & (times["status"] == 1)
+    times.loc[recode, "status"] = 2
+    times["event"] = (times["status"] == 1).astype(int)
+    out = times.rename(columns={"event": "event_dropout", "status": "status_dropout"})[COMPETING_COLUMNS]
+    case.mkdir(parents=True, exist_ok=True)
+    out.to_csv(case / "citizens.csv", index=False, lineterminator="\n")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--identified", action="store_true",
                         help=f"write only the identified-random-part cases ({IDENTIFIED_OUT.relative_to(ROOT)})")
+    parser.add_argument("--competing", action="store_true",
+                        help=f"write only the competing-risk cases ({COMPETING_OUT.relative_to(ROOT)})")
     args = parser.parse_args()
     schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
                for n in ("randomisation", "citizens", "who5", "fit_sessions")}
+    for name, (params, censor_on, step, no_dropout) in COMPETING_CASES.items():
+        out = export_competing(params, censor_on, step, no_dropout, COMPETING_OUT / name, schemas)
+        print(f"{COMPETING_OUT / name}: {len(out)} citizens, status counts "
+              f"{out['status_dropout'].value_counts().sort_index().to_dict()}")
+    if args.competing:
+        return
     for name, (shape, seed) in IDENTIFIED_CASES.items():
         citizens, long = export_identified(shape, seed, IDENTIFIED_OUT / name, schemas)
         print(f"{IDENTIFIED_OUT / name}: shape {shape}, seed {seed}: {len(citizens)} citizens, "

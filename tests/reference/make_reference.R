@@ -17,6 +17,15 @@
 #   r_ancova_cr2.csv clubSandwich CR2 SE and Bell-McCaffrey df of the complete-case ANCOVA
 #   r_glmer.csv      lme4::glmer (nAGQ = 25) random-intercept logistic SD and arm effect
 #   r_cox.csv        survival::coxph log hazard ratio with cluster-robust SE
+#   r_cif.csv        cumulative incidence of dropout by arm (Aalen-Johansen, survival::survfit with a multi-state
+#                    factor status: 0 censored, 1 dropout, 2 other course end) at days 0, 90, 180, 270, 365:
+#                    survfit's infinitesimal-jackknife SE and log CI (per citizen), and the same influence
+#                    (survfit influence = TRUE) summed by caseworker: the caseworker-clustered SE and its log CI
+#   r_finegray.csv   Fine-Gray subdistribution hazard ratio of dropout: survival::finegray + coxph(Surv(fgstart,
+#                    fgstop, fgstatus) ~ fit + stratum, weights = fgwt, cluster = caseworker_id, ties = "breslow");
+#                    and (cs_*) the cause-specific Cox model coxph(Surv(time_days, status_dropout == 1) ~ ...)
+#   (r_cif.csv and r_finegray.csv also for tests/fixtures/competing_reference/<case>/: citizens.csv with only the
+#   time-to-dropout columns, censored before the end of the window, with tied times; see make_fixtures.py)
 #   r_versions.csv   R and package versions
 # and tests/fixtures/r_pool_scalar.csv: mice::pool.scalar (Rubin's rules, Barnard-Rubin df) on fixed inputs.
 #
@@ -31,6 +40,7 @@
 # Run: Rscript tests/reference/make_reference.R   (needs r-cran-lme4, r-cran-geepack)
 #      Rscript tests/reference/make_reference.R --identified   (only the identified-random-part cases)
 #      Rscript tests/reference/make_reference.R --compare DIR  (tools/compare_with_r.py: unseen trials)
+#      Rscript tests/reference/make_reference.R --competing    (only r_cif.csv and r_finegray.csv)
 suppressPackageStartupMessages({
   library(lme4)
   library(lmerTest)
@@ -284,6 +294,44 @@ compare_case <- function(case) {
   }
 }
 
+competing_reference <- function(case) {
+  # time to dropout with the other course ends as competing events (status_dropout: 0 censored, 1 dropout, 2 other)
+  cit <- read.csv(file.path(case, "citizens.csv"), stringsAsFactors = FALSE)
+  sv <- cit[!is.na(cit$time_days), ]
+  sv$state <- factor(sv$status_dropout, 0:2, labels = c("censor", "dropout", "other"))
+  sv$stratum <- factor(sv$stratum, levels = sort(unique(sv$stratum)))
+  days <- c(0, 90, 180, 270, 365)
+  rows <- lapply(c(1, 0), function(arm) {
+    d <- sv[sv$fit == arm, ]
+    sf <- survfit(Surv(time_days, state) ~ 1, data = d, id = citizen_id, influence = TRUE)
+    s <- summary(sf, times = days, extend = TRUE)
+    k <- match("dropout", sf$states)
+    # influence.pstate: citizens x (start, times) x states; at the last time <= day (column 1: the start)
+    idx <- findInterval(days, sf$time)
+    infl <- sapply(seq_along(days), function(j) sf$influence.pstate[, idx[j] + 1, k])
+    by_cw <- rowsum(infl, d$caseworker_id)
+    se_cw <- sqrt(colSums(by_cw^2))
+    ci <- survival:::survfit_confint(s$pstate[, k], se_cw, logse = FALSE, conf.type = "log", conf.int = 0.95)
+    data.frame(fit = arm, day = days, cif = s$pstate[, k], se_iid = s$std.err[, k], ci_low_iid = s$lower[, k],
+               ci_high_iid = s$upper[, k], se_caseworker = se_cw, ci_low = ci$lower, ci_high = ci$upper,
+               n_risk = s$n.risk[, 1])
+  })
+  write.csv(do.call(rbind, rows), file.path(case, "r_cif.csv"), row.names = FALSE)
+  fg <- finegray(Surv(time_days, state) ~ ., data = sv[, c("time_days", "state", "fit", "stratum", "caseworker_id")],
+                 etype = "dropout")
+  rhs <- if (nlevels(droplevels(sv$stratum)) > 1) "fit + stratum" else "fit"
+  fm <- coxph(as.formula(paste("Surv(fgstart, fgstop, fgstatus) ~", rhs)), data = fg, weights = fgwt,
+              cluster = caseworker_id, ties = "breslow")
+  # the cause-specific Cox model on the same rows (other course ends censored), as r_cox.csv
+  cx <- coxph(as.formula(paste("Surv(time_days, status_dropout == 1) ~", rhs)), data = sv, ties = "breslow",
+              cluster = caseworker_id)
+  write.csv(data.frame(log_shr = unname(coef(fm)["fit"]), robust_se = sqrt(vcov(fm)["fit", "fit"]),
+                       naive_se = sqrt(fm$naive.var[1, 1]), rows = nrow(fg), events = fm$nevent,
+                       cs_log_hr = unname(coef(cx)["fit"]), cs_robust_se = sqrt(vcov(cx)["fit", "fit"])),
+            file.path(case, "r_finegray.csv"), row.names = FALSE)
+  cat("competing-risk reference values written for", case, "\n")
+}
+
 IDENTIFIED_ROOT <- "tests/fixtures/identified_reference"
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) >= 1 && args[1] == "--compare") {
@@ -292,10 +340,68 @@ if (length(args) >= 1 && args[1] == "--compare") {
   cat("compared", length(cases), "cases\n")
   quit(save = "no")
 }
+COMPETING_ROOTS <- c("tests/fixtures/reference", "tests/fixtures/competing_reference")
+if (length(args) >= 1 && args[1] == "--competing") {
+  for (case in list.dirs(COMPETING_ROOTS, recursive = FALSE)) competing_reference(case)
+  quit(save = "no")
+}
 if (length(args) >= 1 && args[1] == "--identified") {
   for (case in list.dirs(IDENTIFIED_ROOT, recursive = FALSE)) identified_reference(case)
   quit(save = "no")
 }
+
+# ---- recruitment after randomisation (fittrial.recruitment; tests/test_recruitment.py) ----
+# r_recruitment.csv per reference case: lme4 REML fit of who5_m0 ~ fit + stratum + (1 | caseworker_id) on the
+# citizens with a baseline WHO-5; the FIT - control difference with lme4's SE, pbkrtest's Kenward-Roger SE
+# (vcovAdj) and df (Lb_ddf), the between-within df (caseworkers - fixed effects, all caseworker-level here) and
+# the df used (the smaller); the 95% CI from t(df) with the KR SE and its p-value; the pooled SD
+# sqrt((var_FIT + var_control) / 2) and the standardised difference with its CI (the CI divided by the pooled SD);
+# the variance components; and the stratum-adjusted difference in mean citizens per caseworker (lm of the
+# caseworker's number of citizens on fit + stratum; the statistic of the recruitment-size randomisation test).
+# Only this block: Rscript tests/reference/make_reference.R --recruitment
+recruitment_reference <- function(case) {
+  cit <- read.csv(file.path(case, "citizens.csv"), stringsAsFactors = FALSE,
+                  colClasses = c(citizen_id = "character", caseworker_id = "character", stratum = "character"))
+  d <- cit[!is.na(cit$who5_m0), ]
+  d$stratum <- factor(d$stratum, levels = sort(unique(d$stratum)))
+  rhs <- if (nlevels(d$stratum) > 1) "fit + stratum" else "fit"
+  m <- lme4::lmer(as.formula(paste("who5_m0 ~", rhs, "+ (1 | caseworker_id)")), data = d, REML = TRUE,
+                  control = TIGHT)
+  fe <- fixef(m)
+  V <- as.matrix(vcov(m))
+  L <- setNames(as.numeric(names(fe) == "fit"), names(fe))
+  adj <- pbkrtest::vcovAdj(m)
+  se_kr <- sqrt(as.numeric(t(L) %*% as.matrix(adj) %*% L))
+  df_kr <- pbkrtest::Lb_ddf(matrix(L, nrow = 1), V, adj)
+  df_bw <- length(unique(d$caseworker_id)) - length(fe)
+  df <- min(df_kr, df_bw)
+  est <- sum(L * fe)
+  q <- qt(0.975, df)
+  psd <- sqrt((var(d$who5_m0[d$fit == 1]) + var(d$who5_m0[d$fit == 0])) / 2)
+  vc <- as.data.frame(VarCorr(m))
+  sizes <- aggregate(list(n = cit$citizen_id), list(caseworker_id = cit$caseworker_id, fit = cit$fit,
+                                                    stratum = cit$stratum), length)
+  size_lm <- lm(as.formula(paste("n ~", if (length(unique(sizes$stratum)) > 1) "fit + stratum" else "fit")),
+                data = sizes)
+  write.csv(data.frame(estimate = est, se_lme4 = sqrt(as.numeric(t(L) %*% V %*% L)), se_kr = se_kr, df_kr = df_kr,
+                       df_between_within = df_bw, df = df, ci_low = est - q * se_kr, ci_high = est + q * se_kr,
+                       p_value = 2 * pt(abs(est / se_kr), df, lower.tail = FALSE), pooled_sd = psd,
+                       std_difference = est / psd, std_ci_low = (est - q * se_kr) / psd,
+                       std_ci_high = (est + q * se_kr) / psd, var_caseworker = vc$vcov[vc$grp == "caseworker_id"],
+                       var_residual = vc$vcov[vc$grp == "Residual"], reml_criterion = REMLcrit(m),
+                       singular = isSingular(m), n_citizens = nrow(d),
+                       n_caseworkers = length(unique(d$caseworker_id)),
+                       size_difference = unname(coef(size_lm)["fit"]),
+                       lme4 = as.character(packageVersion("lme4")),
+                       pbkrtest = as.character(packageVersion("pbkrtest"))),
+            file.path(case, "r_recruitment.csv"), row.names = FALSE)
+  cat("recruitment reference values written for", case, "\n")
+}
+if (length(args) >= 1 && args[1] == "--recruitment") {
+  for (case in list.dirs("tests/fixtures/reference", recursive = FALSE)) recruitment_reference(case)
+  quit(save = "no")
+}
+# ---- end of the recruitment block (its full-run call is the last line of this script) ----
 
 suppressPackageStartupMessages(library(emmeans))  # the full run only (not needed by --compare, --identified)
 root <- "tests/fixtures/reference"
@@ -406,6 +512,7 @@ for (case in list.dirs(root, recursive = FALSE)) {
               cluster = caseworker_id)
   write.csv(data.frame(log_hr = unname(coef(cx)["fit"]), robust_se = sqrt(vcov(cx)["fit", "fit"]),
                        n = cx$n, events = cx$nevent), file.path(case, "r_cox.csv"), row.names = FALSE)
+  competing_reference(case)
   write.csv(data.frame(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
                        lmerTest = as.character(packageVersion("lmerTest")),
                        pbkrtest = as.character(packageVersion("pbkrtest")),
@@ -420,3 +527,7 @@ for (case in list.dirs(root, recursive = FALSE)) {
 
 # the identified-random-part cases (see identified_reference)
 for (case in list.dirs(IDENTIFIED_ROOT, recursive = FALSE)) identified_reference(case)
+# the competing-risk cases (see competing_reference; those of tests/fixtures/reference are done above)
+for (case in list.dirs("tests/fixtures/competing_reference", recursive = FALSE)) competing_reference(case)
+# recruitment after randomisation (see recruitment_reference)
+for (case in list.dirs("tests/fixtures/reference", recursive = FALSE)) recruitment_reference(case)

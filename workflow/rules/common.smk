@@ -1,7 +1,13 @@
 # Helpers shared by the rules: paths from the config, the list of outcomes.
+import os
+import sys
 from pathlib import Path
 
-import sys
+# One BLAS thread per job: the jobs already run in parallel (--cores), and the model fits multiply small
+# matrices, where OpenBLAS threads only contend (a mixed-model fit took 4x longer with two threads per job).
+# Set before any job starts, so every job's Python inherits it; a user's own setting is kept.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 DERIVED = config["paths"]["derived"]
 # the published report set (paths.reports) is built in a staging folder and put in place only when complete
@@ -41,6 +47,12 @@ def input_files(wildcards=None):
     return {name: input_path(spec) for name, spec in config["inputs"].items() if input_path(spec)}
 
 
+def operating_characteristics_input(wildcards=None):
+    """The OC summary shown as the report's appendix (config report.operating_characteristics), if any."""
+    path = config["report"].get("operating_characteristics") or ""
+    return [path] if path and Path(path).exists() else []
+
+
 def clean(name):
     return f"{DERIVED}/clean/{name}.parquet"
 
@@ -69,10 +81,11 @@ def effect_results():
 
 
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
-                    "variance_components", "emmeans", "tipping_point", "km_dropout", "icc"]
+                    "variance_components", "emmeans", "tipping_point", "tipping_point_2d", "cif_dropout", "icc",
+                    "recruitment"]
 REPORT_TABLES = ["baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "missingness_predictors",
                  "fit_practice", "fit_practice_by_meeting", "flow"]
-REPORT_FIGURES = ["flow", "trajectories", "forest_who5", "forest_subgroups", "km", "fit_practice"]
+REPORT_FIGURES = ["flow", "trajectories", "forest_who5", "forest_subgroups", "cif", "fit_practice"]
 
 
 def figure(name, ext="png"):
@@ -88,6 +101,8 @@ def report_set():
     """Every file of the report set (in the staging folder)."""
     return [table(t) for t in PUBLISHED_TABLES + REPORT_TABLES] + [figure(f, e) for f in REPORT_FIGURES
                                                                     for e in ("png", "svg")] + [
+        figure("tipping_point_2d"),
+        figure("tipping_point_2d", "svg"),
         f"{REPORTS}/figures/who5_by_arm_visit.png",
         f"{REPORTS}/figures/who5_by_arm_visit.svg",
         f"{REPORTS}/report.html",

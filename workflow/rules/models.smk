@@ -89,6 +89,7 @@ rule multiple_imputation:
     output:
         rows=result("multiple_imputation"),
         tipping=result("tipping_point"),
+        tipping_2d=result("tipping_point_2d"),
     params:
         options=ANALYSIS,
     log:
@@ -103,8 +104,8 @@ rule time_to_dropout:
         randomisation=clean("randomisation"),
     output:
         rows=result("time_to_dropout"),
-        km=result("km_dropout"),
-        curve=result("km_curve"),
+        cif=result("cif_dropout"),
+        curve=result("cif_curve"),
     params:
         options=ANALYSIS,
         threshold=config["report"]["suppress_below"],

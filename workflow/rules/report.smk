@@ -23,7 +23,7 @@ rule descriptive_tables:
         variance=result("primary_lmm_variance"),
         emmeans=result("primary_lmm_emmeans"),
         tipping=result("tipping_point"),
-        km=result("km_dropout"),
+        cif=result("cif_dropout"),
     output:
         participants=table("participants"),
         who5_by_arm_visit=table("who5_by_arm_visit"),
@@ -32,7 +32,7 @@ rule descriptive_tables:
         variance_components=table("variance_components"),
         emmeans=table("emmeans"),
         tipping_point=table("tipping_point"),
-        km_dropout=table("km_dropout"),
+        cif_dropout=table("cif_dropout"),
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
@@ -43,6 +43,24 @@ rule descriptive_tables:
         "../scripts/descriptive_tables.py"
 
 
+rule recruitment:
+    # recruitment after randomisation (CONSORT cluster extension item 10c): cluster sizes, time to enrolment
+    # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.recruitment)
+    input:
+        randomisation=clean("randomisation"),
+        citizens=analysis("citizens"),
+    output:
+        table("recruitment"),
+    params:
+        options=ANALYSIS,
+        threshold=config["report"]["suppress_below"],
+        blinded=config["report"]["blinded"],
+    log:
+        f"{LOGS}/recruitment.log",
+    script:
+        "../scripts/recruitment.py"
+
+
 rule report_material:
     input:
         randomisation=clean("randomisation"),
@@ -51,8 +69,8 @@ rule report_material:
         who5_long=analysis("who5_long"),
         effects=table("effects"),
         emmeans=table("emmeans"),
-        km=result("km_dropout"),
-        km_curve=result("km_curve"),
+        cif=result("cif_dropout"),
+        cif_curve=result("cif_curve"),
     output:
         **{f"table_{t}": table(t) for t in REPORT_TABLES},
         **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in REPORT_FIGURES},
@@ -82,11 +100,29 @@ rule figure_who5:
         "../scripts/figure_who5.py"
 
 
+rule tipping_point_2d:
+    input:
+        result("tipping_point_2d"),
+    output:
+        table=table("tipping_point_2d"),
+        png=report(figure("tipping_point_2d"), caption="../report/figures.rst", category="Figures"),
+        svg=figure("tipping_point_2d", "svg"),
+    params:
+        language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
+    log:
+        f"{LOGS}/tipping_point_2d.log",
+    script:
+        "../scripts/tipping_point_2d.py"
+
+
 rule report_html:
     input:
         **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
         **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
+        figure_tipping_point_2d=figure("tipping_point_2d"),
         provenance=f"{REPORTS}/provenance.json",
+        operating_characteristics=operating_characteristics_input,
     output:
         html=f"{REPORTS}/report.html",
         pdf=f"{REPORTS}/report.pdf",

@@ -1,7 +1,7 @@
 # Operating characteristics by simulation: `snakemake --cores 2 validate`.
 # Every chunk of trials is its own job, so an executor plugin can spread them over a cluster.
 VALIDATION = config["validation"]
-SCENARIOS = sorted(VALIDATION["scenarios"])
+SCENARIOS = sorted(VALIDATION["run"] or VALIDATION["scenarios"])
 CHUNKS = list(range(VALIDATION["chunks"]))
 
 

@@ -5,7 +5,7 @@ from fittrial.pipeline import descriptives_step
 run_user_step(
     lambda: descriptives_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.input.who5_long,
                               snakemake.input.notes, snakemake.input.variance, snakemake.input.emmeans,
-                              snakemake.input.tipping, snakemake.input.km, snakemake.params.visits,
+                              snakemake.input.tipping, snakemake.input.cif, snakemake.params.visits,
                               snakemake.params.threshold, dict(snakemake.output.items()),
                               snakemake.params.blinded),
     snakemake.log[0],

@@ -4,7 +4,8 @@ from fittrial.pipeline import imputation_step
 
 run_user_step(
     lambda: imputation_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
-                            snakemake.output.rows, snakemake.output.tipping),
+                            snakemake.output.rows, snakemake.output.tipping,
+                            snakemake.output.tipping_2d),
     snakemake.log[0],
     snakemake.rule,
 )

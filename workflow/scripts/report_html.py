@@ -4,6 +4,9 @@ from fittrial.pipeline import report_step
 
 inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}
+oc = inputs.get("operating_characteristics") or []  # the appendix's table, when the config names one that exists
+for path in [oc] if isinstance(oc, str) else list(oc):
+    tables["operating_characteristics"] = path
 figures = {k[len("figure_"):]: v for k, v in inputs.items() if k.startswith("figure_")}
 run_user_step(
     lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output.html,

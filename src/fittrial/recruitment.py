@@ -1,0 +1,656 @@
+"""Recruitment after randomisation (CONSORT 2010 cluster extension, item 10c).
+
+Caseworkers were randomised first and recruited their citizens afterwards,
+knowing their arm, so who was recruited (identification and recruitment
+bias) is the main threat to the comparison of the arms. This module
+describes recruitment by arm and tests whether it differed:
+
+* Citizens recruited per randomised caseworker, by arm: number of
+  caseworkers, mean, median, quartiles, minimum and maximum of the cluster
+  sizes (a caseworker with no citizens counts as 0). Quartiles are R's type
+  7 (linear interpolation between order statistics). Never one row per
+  caseworker; counts below the suppression threshold are shown as ``<k``,
+  and a statistic is left out when, together with the counts published
+  elsewhere (caseworkers and citizens per arm, caseworkers with no citizens),
+  it would let a reader work out a caseworker's number of citizens below the
+  threshold (checked exactly by integer programming, :func:`recoverable`).
+* Differential recruitment size: a randomisation test
+  (:func:`size_test`). Statistic: the stratum-adjusted difference in mean
+  citizens per caseworker (FIT - control), i.e. the arm coefficient of an OLS
+  regression of the cluster size on arm and stratum. Reference distribution:
+  the statistic under re-randomisations of the caseworkers within strata, as
+  the trial randomised them (every allocation when there are few, else a
+  seeded random sample). The test uses nothing but the randomisation, so it
+  holds with zero-inflated, over-dispersed counts and with few caseworkers.
+* Time from the caseworker's randomisation to the citizen's enrolment
+  (days), by arm: median and quartiles over citizens.
+* Baseline WHO-5 by arm: observed mean and SD, and the FIT - control
+  difference from a linear mixed model of baseline WHO-5 on arm and stratum
+  with a random intercept for caseworker (REML; :func:`baseline_comparison`),
+  whose SE and df follow the primary model's rule (Kenward-Roger by
+  default); the standardised difference is that difference divided by the
+  pooled SD of the observed baseline scores, with its CI the CI of the
+  difference divided by the same pooled SD.
+
+Every comparison first checks whether the data allow it (see
+:mod:`fittrial.estimable`); if not, its row carries the reason in words.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .estimable import arm_reason, caseworker_df_reason, first, rank_reason, sentence
+
+if TYPE_CHECKING:
+    from .i18n import Translator
+
+log = logging.getLogger("fittrial")
+
+ARMS = ("FIT", "control")
+INTERNAL_LABELS = {"FIT": "FIT", "control": "control"}
+QUANTILES = {"min": 0.0, "q1": 0.25, "median": 0.5, "q3": 0.75, "max": 1.0}
+# the statistics of the cluster sizes, from the most to the least detailed set shown
+DETAIL_LEVELS: tuple[tuple[str, ...], ...] = (("mean", "median", "q1", "q3", "min", "max"),
+                                              ("mean", "median", "q1", "q3"), ("mean", "median"), ("mean",), ())
+COLUMNS = ["measure", "FIT", "control", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "method",
+           "not_estimated", "note"]
+MAX_SEARCH_STEPS = 200  # outward steps (one null SD each) when bracketing a CI end by test inversion
+
+
+@dataclass
+class Comparison:
+    """One comparison of the arms: estimate with CI, SE, df and two-sided p, or the reason it is not estimated."""
+
+    estimate: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    se: float = float("nan")
+    df: float = float("nan")
+    p_value: float = float("nan")
+    method: str = ""
+    not_estimated: str = ""
+
+    def row(self, measure: str) -> dict:
+        return {"measure": measure, "FIT": "", "control": "", "estimate": self.estimate, "ci_low": self.ci_low,
+                "ci_high": self.ci_high, "se": self.se, "df": self.df, "p_value": self.p_value,
+                "method": self.method, "not_estimated": self.not_estimated, "note": ""}
+
+
+def not_estimated(reason: str, method: str = "") -> Comparison:
+    """A comparison that the data do not allow, with the reason in words (first letter capitalised)."""
+    return Comparison(method=method, not_estimated=sentence(reason))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Citizens per caseworker
+
+
+def cluster_sizes(randomisation: pd.DataFrame, citizens: pd.DataFrame) -> pd.DataFrame:
+    """One row per randomised caseworker: caseworker_id, stratum, arm, fit (1 = FIT) and n_citizens.
+
+    A caseworker with no citizens has ``n_citizens`` 0 (recruiting no one is a
+    recruitment outcome too). Internal only: never published.
+    """
+    counts = citizens.groupby("caseworker_id").size()
+    out = randomisation[["caseworker_id", "stratum", "arm"]].copy()
+    out["fit"] = (out["arm"] == "FIT").astype(int)
+    out["n_citizens"] = out["caseworker_id"].map(counts).fillna(0).astype(int)
+    return out.sort_values("caseworker_id", kind="mergesort").reset_index(drop=True)
+
+
+def quantile_weights(n: int, q: float) -> np.ndarray:
+    """Weights w such that w @ sorted(x) is the q-quantile of n values by linear interpolation (R type 7)."""
+    h = (n - 1) * q
+    i = int(math.floor(h + 1e-12))
+    f = h - i
+    w = np.zeros(n)
+    w[i] += 1.0 - f
+    if f > 1e-12:
+        w[i + 1] += f
+    return w
+
+
+def size_statistics(sizes: np.ndarray) -> dict[str, float]:
+    """Mean, median, quartiles (type 7), minimum and maximum of the cluster sizes of one arm."""
+    x = np.sort(np.asarray(sizes, float))
+    out = {"mean": float(x.mean())}
+    for name, q in QUANTILES.items():
+        out[name] = float(quantile_weights(len(x), q) @ x)
+    return out
+
+
+def recoverable(sizes: np.ndarray, shown: tuple[str, ...], threshold: int, time_limit: float = 10.0) -> bool:
+    """Could a reader deduce one caseworker's number of citizens below ``threshold`` from what is published?
+
+    The reader is assumed to know (conservatively, whether or not they are
+    published exactly elsewhere) the arm's number of caseworkers, its total
+    number of citizens and how many of its caseworkers recruited no one,
+    plus the statistics in ``shown`` (``min``, ``q1``, ``median``, ``q3``,
+    ``max``; ``mean`` adds nothing to the total): a shown statistic below the
+    threshold is known only to lie in (0, threshold), the others exactly. For
+    every caseworker whose count c is in [1, threshold), the smallest and the
+    largest value its order statistic can take among all sorted non-negative
+    integer vectors consistent with that knowledge are found by integer
+    programming (scipy ``milp``, HiGHS); if both equal c, the count is
+    recoverable. A solver failure counts as recoverable (the cautious side).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    x = np.sort(np.asarray(sizes, int))
+    n = len(x)
+    small = [j for j in range(n) if 0 < x[j] < threshold]
+    if not small:
+        return False
+    total = int(x.sum())
+    rows, lb, ub = [], [], []
+    for i in range(n - 1):  # sorted
+        row = np.zeros(n)
+        row[i], row[i + 1] = 1.0, -1.0
+        rows.append(row)
+        lb.append(-np.inf)
+        ub.append(0.0)
+    rows.append(np.ones(n))
+    lb.append(total)
+    ub.append(total)
+    for name in shown:
+        if name == "mean":
+            continue
+        w = quantile_weights(n, QUANTILES[name])
+        value = float(w @ x)
+        rows.append(w)
+        if 0 < value < threshold:  # shown as "<k"; type-7 quantiles of integers are multiples of 1/4
+            lb.append(0.125)
+            ub.append(threshold - 0.125)
+        else:
+            lb.append(value)
+            ub.append(value)
+    zeros = int((x == 0).sum())
+    low = np.where(np.arange(n) < zeros, 0.0, 1.0)
+    high = np.where(np.arange(n) < zeros, 0.0, float(total))
+    constraint = LinearConstraint(np.array(rows), np.array(lb), np.array(ub))
+    for j in small:
+        c = np.zeros(n)
+        c[j] = 1.0
+        for sign in (1.0, -1.0):
+            res = milp(sign * c, integrality=np.ones(n), bounds=Bounds(low, high), constraints=constraint,
+                       options={"time_limit": time_limit})
+            if res.status != 0 or res.x is None:
+                return True
+            if abs(float(res.x[j]) - x[j]) > 0.5:
+                break  # another value is possible: not recoverable
+        else:
+            return True
+    return False
+
+
+def shown_statistics(sizes: np.ndarray, threshold: int) -> tuple[str, ...]:
+    """The most detailed set of cluster-size statistics (see :data:`DETAIL_LEVELS`) that reveals no count below
+    ``threshold`` (:func:`recoverable`); none when the arm has fewer caseworkers than the threshold."""
+    if len(sizes) == 0 or len(sizes) < threshold:
+        return ()
+    for level in DETAIL_LEVELS:
+        if not recoverable(sizes, level, threshold):
+            return level
+    return ()
+
+
+def format_count_statistic(value: float, threshold: int) -> str:
+    """A count-valued statistic (a cluster size or an interpolation of two) as text: ``<k`` when in (0, k)."""
+    if np.isnan(value):
+        return ""
+    if 0 < value < threshold:
+        return f"<{threshold}"
+    return f"{value:g}"
+
+
+def suppress(count: int, threshold: int) -> str:
+    """A count as text, ``<k`` when 0 < count < k (as :func:`fittrial.tables.suppress`)."""
+    from .tables import suppress as _suppress
+
+    return _suppress(count, threshold)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Test of differential recruitment size
+
+
+def size_test(sizes: pd.DataFrame, n_randomisations: int, seed: int, level: float = 0.95,
+              labels: Mapping[str, str] = INTERNAL_LABELS) -> Comparison:
+    """Randomisation test of a difference in citizens recruited per caseworker between the arms.
+
+    Statistic: T = sum_j (a_j - m_s(j)) y_j / sum_j (a_j - m_s(j))^2, with y_j
+    the caseworker's number of citizens (0 if none), a_j = 1 for FIT and
+    m_s the share of FIT caseworkers in the caseworker's stratum: the arm
+    coefficient of the OLS regression y ~ arm + stratum, i.e. the
+    within-stratum differences in mean cluster size weighted by
+    n_s m_s (1 - m_s). Reference distribution: T over the allocations of the
+    caseworkers within strata with the trial's number of FIT caseworkers per
+    stratum (all of them when there are at most ``n_randomisations`` + 1, an
+    exact test; else ``n_randomisations`` random draws with ``seed``).
+    p-value: two-sided, the share of allocations (the observed one counted
+    once) with |T*| >= |T_obs|. 95% CI: the shifts delta not rejected at
+    5% under the sharp null that every FIT caseworker recruited delta more
+    citizens than they would have as a control caseworker (test inversion;
+    not attainable, with the smallest attainable p, when the allocations are
+    too few). ``se``: the SD of the re-randomisation distribution. ``labels``
+    names the arms in the method text (A and B when blinded).
+    """
+    from .randomisation import allocations
+
+    fit, ctl = labels["FIT"], labels["control"]
+    method_base = (f"Randomisation test of differential recruitment size; statistic: the difference in mean citizens "
+                   f"recruited per randomised caseworker ({fit} - {ctl}), adjusted for stratum (the arm coefficient "
+                   "of an OLS regression of the caseworker's number of citizens on arm and stratum; a caseworker "
+                   "with no citizens counts as 0); ")
+    a = sizes["fit"].to_numpy(float)
+    y = sizes["n_citizens"].to_numpy(float)
+    strata = sizes["stratum"].astype(str).to_numpy()
+    for arm, name in ((1, "FIT"), (0, "control")):
+        if not (a == arm).any():
+            return not_estimated(f"no caseworkers were randomised to the {name} arm", method_base)
+    centre = pd.Series(a).groupby(strata).transform("mean").to_numpy()
+    denom = float(((a - centre) ** 2).sum())
+    if denom <= 0:
+        return not_estimated("no stratum has caseworkers in both arms, so the arms cannot be compared within "
+                             "strata", method_base)
+    A, exact = allocations(strata, a, int(n_randomisations), np.random.default_rng(int(seed)))
+    B = len(A)
+    if B < 2:
+        return not_estimated("the randomisation allows only the observed allocation, so there is nothing to "
+                             "compare it with", method_base)
+    C = (A - centre[None, :]) / denom
+    Ty, Ts = C @ y, C @ a
+    tol = 1e-9 * max(1.0, float(np.abs(Ty).max()))
+
+    def p_at(delta: float) -> float:
+        stat = Ty - delta * Ts
+        return float(np.sum(np.abs(stat[1:]) >= abs(stat[0]) - tol) + 1) / B
+
+    est = float(Ty[0])
+    alpha = 1.0 - level
+    spread = float(np.std(Ty[1:]))
+    step = spread or max(abs(est), 1.0)
+
+    def bound(direction: int) -> float:
+        inside, outside = est, est + direction * step
+        for _ in range(MAX_SEARCH_STEPS):
+            if p_at(outside) < alpha:
+                break
+            outside += direction * step
+        else:
+            return float("nan")
+        for _ in range(60):
+            mid = (inside + outside) / 2
+            if p_at(mid) >= alpha:
+                inside = mid
+            else:
+                outside = mid
+        return inside
+
+    if abs(est) <= tol:
+        est = 0.0
+    # ends closer to the estimate than the tie tolerance are the estimate (data without spread, e.g. equal sizes);
+    # an end that the bisection puts within 1e-6 SD of 0 is 0 (the p-value of a discrete statistic jumps there)
+    lo, hi = (est if abs(v - est) <= 10 * tol else 0.0 if abs(v) <= 1e-6 * max(step, 1.0) else v
+              for v in (bound(-1), bound(+1)))
+    how = (f"all {B} possible allocations of the caseworkers within strata enumerated (an exact test)" if exact else
+           f"the caseworkers re-randomised within strata {B - 1} times as the trial randomised them (seed {seed})")
+    note = ""
+    if np.isnan(lo) or np.isnan(hi):
+        lo = hi = float("nan")
+        note = (f"; {round(100 * level)}% CI not attainable: with {B} {'possible' if exact else 'drawn'} "
+                f"allocations the p-value does not fall below {alpha:g} for any shift (smallest attainable p-value "
+                f"{1 / B:.4f})")
+    method = (method_base + how + "; two-sided p-value: the share of allocations, the observed one counted once, "
+              "whose statistic is at least as far from 0 as the observed; 95% CI by test inversion under a "
+              "constant additive difference in citizens per caseworker; se: SD of the re-randomisation "
+              "distribution" + note)
+    return Comparison(est, lo, hi, spread, float("nan"), p_at(0.0), method)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Baseline WHO-5
+
+
+def pooled_sd(values: pd.Series, fit: pd.Series) -> float:
+    """sqrt((SD_FIT^2 + SD_control^2) / 2) of the observed values (SD with n - 1), as the baseline table uses."""
+    v = values.astype(float)
+    var = [v[fit == arm].var(ddof=1) for arm in (1, 0)]
+    return float(np.sqrt((var[0] + var[1]) / 2)) if all(np.isfinite(var)) else float("nan")
+
+
+def baseline_method(df_method: str, labels: Mapping[str, str] = INTERNAL_LABELS, random_part: str = "") -> str:
+    """The method text of the baseline WHO-5 comparison (the df wording of the primary model's rule)."""
+    from .models import DF_WORDS
+
+    fit, ctl = labels["FIT"], labels["control"]
+    random_part = random_part or "a random intercept for caseworker"
+    return (f"Linear mixed model (REML) of baseline WHO-5 on arm and stratum with {random_part} (lme4: who5_m0 ~ "
+            f"arm + stratum + (1 | caseworker)); citizens with a baseline WHO-5; difference {fit} - {ctl} with "
+            f"{DF_WORDS[df_method]}; 95% CI estimate +/- t(df, 0.975) x SE, two-sided p from t(df). Standardised "
+            f"difference = that difference / pooled SD, pooled SD = sqrt((SD_{fit}^2 + SD_{ctl}^2) / 2) of the "
+            "observed baseline WHO-5 (as in the baseline table); its 95% CI = the CI of the difference divided by "
+            "the pooled SD (the pooled SD treated as fixed), same p-value")
+
+
+def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str = "kenward_roger",
+                        labels: Mapping[str, str] = INTERNAL_LABELS) -> tuple[Comparison, Comparison, float]:
+    """Baseline WHO-5, FIT - control: (difference in points, standardised difference, pooled SD).
+
+    Model: who5_m0 ~ fit + stratum + (1 | caseworker), REML
+    (:class:`fittrial.lmm.NestedREML`; one observation per citizen, so no
+    citizen intercept; no caseworker intercept when every caseworker has a
+    single citizen with a baseline score, then the model is OLS). SE and df
+    of the arm coefficient by ``df_method`` as in the primary model
+    (``kenward_roger``: Kenward-Roger adjusted SE and df as pbkrtest, the df
+    capped at the between-within df, caseworkers minus caseworker-level
+    parameters; ``satterthwaite``; ``between_within``); CI and p from
+    t(df). The standardised difference divides the estimate and both CI ends
+    by :func:`pooled_sd` (treated as fixed), so it has the same p-value.
+    """
+    from .models import fit_lmm, t_inference
+
+    method = baseline_method(df_method, labels)
+    if "who5_m0" not in citizens:
+        reason = "the visit schedule has no baseline (visit 0)"
+        return not_estimated(reason, method), not_estimated(reason, method), float("nan")
+    data = citizens[citizens["who5_m0"].notna()]
+    if data.empty:
+        reason = "no baseline WHO-5 in the data"
+        return not_estimated(reason, method), not_estimated(reason, method), float("nan")
+    data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort").reset_index(drop=True)
+    present = set(data["stratum"])
+    strata = sorted(present) if strata is None else [s for s in strata if s in present]
+    X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
+    between = list(X.columns)
+    y = data["who5_m0"].astype(float)
+    reason = first(arm_reason(data, "baseline WHO-5"), caseworker_df_reason(data, len(between), "baseline WHO-5"),
+                   rank_reason(X))
+    if reason is None:
+        beta, *_ = np.linalg.lstsq(X.to_numpy(), y.to_numpy(), rcond=None)
+        rss = float(((y.to_numpy() - X.to_numpy() @ beta) ** 2).sum())
+        if rss <= 1e-10 * max(1.0, float((y ** 2).sum())):
+            reason = ("baseline WHO-5 does not vary within arm and stratum (every citizen in an arm and stratum has "
+                      "the same score), so there is no variation to compare the difference with")
+    psd = pooled_sd(y, data["fit"])
+    if reason:
+        return not_estimated(reason, method), not_estimated(reason, method), psd
+    result = fit_lmm(data.assign(who5=y), X, between, df_method, cw_visit=False)
+    if not result.fit.free[0]:
+        method = baseline_method(df_method, labels, "no random intercept (every caseworker has a single citizen "
+                                                    "with a baseline WHO-5, so there is no clustering to model)")
+    L = pd.Series(0.0, index=X.columns)
+    L["fit"] = 1.0
+    try:
+        inf = result.infer(L)
+    except np.linalg.LinAlgError as exc:  # not expected after the rules above; reported, never a crash
+        log.warning("baseline WHO-5 model: %s", exc)
+        reason = f"the mixed model's small-sample adjustment could not be computed ({exc})"
+        return not_estimated(reason, method), not_estimated(reason, method), psd
+    lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
+    diff = Comparison(inf.estimate, lo, hi, inf.se, inf.df, p, method)
+    if not np.isfinite(psd) or psd <= 0:
+        std = not_estimated("baseline WHO-5 does not vary within either arm (pooled SD 0)", method)
+    else:
+        std = Comparison(inf.estimate / psd, lo / psd, hi / psd, inf.se / psd, inf.df, p, method)
+    log.info("baseline WHO-5: difference %.4f (SE %.4f, df %.2f); pooled SD %.4f; caseworker variance %.4f, "
+             "residual %.4f", inf.estimate, inf.se, inf.df, psd, result.fit.var_caseworker, result.fit.var_residual)
+    return diff, std, psd
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The published table
+
+
+def enrolment_days(citizens: pd.DataFrame) -> pd.Series:
+    """Days from the caseworker's randomisation to the citizen's enrolment (negative: enrolled before)."""
+    return (pd.to_datetime(citizens["enrolled_on"]) - pd.to_datetime(citizens["randomised_on"])).dt.days
+
+
+def _descriptive(measure: str, cells: dict[str, str], note: str = "") -> dict:
+    nan = float("nan")
+    return {"measure": measure, "FIT": cells.get("FIT", ""), "control": cells.get("control", ""), "estimate": nan,
+            "ci_low": nan, "ci_high": nan, "se": nan, "df": nan, "p_value": nan, "method": "",
+            "not_estimated": "", "note": note}
+
+
+def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, threshold: int,
+                      options: Mapping, labels: Mapping[str, str] = INTERNAL_LABELS) -> pd.DataFrame:
+    """The published recruitment table (aggregate only; see the module docstring).
+
+    Rows (``measure``): caseworkers_randomised, citizens_recruited,
+    citizens_per_caseworker_{mean,median,q1,q3,min,max}, size_difference
+    (:func:`size_test`), days_to_enrolment_{n,median,q1,q3},
+    baseline_who5_{n,mean,sd}, baseline_who5_pooled_sd,
+    baseline_who5_difference and baseline_who5_std_difference
+    (:func:`baseline_comparison`). Arm cells are text (counts below
+    ``threshold`` as ``<k``; a statistic not shown is empty and ``note`` says
+    why); comparisons fill estimate .. p_value, method and not_estimated.
+    ``options``: the config's ``analysis`` section (``lmm_df``,
+    ``randomisation``: n and seed). ``labels``: how the arms are named in
+    the notes and methods (A and B when blinded; the columns stay FIT and
+    control, :func:`fittrial.pipeline.publish` renames them).
+    """
+    strata = sorted(randomisation["stratum"].astype(str).unique())
+    sizes = cluster_sizes(randomisation, citizens)
+    rows = []
+    by_arm = {a: sizes.loc[sizes["arm"] == a, "n_citizens"].to_numpy() for a in ARMS}
+    rows.append(_descriptive("caseworkers_randomised", {a: suppress(len(v), threshold) for a, v in by_arm.items()}))
+    rows.append(_descriptive("citizens_recruited", {a: suppress(int(v.sum()), threshold) for a, v in by_arm.items()}))
+    stats_cells: dict[str, dict[str, str]] = {s: {} for s in ("mean", "median", "q1", "q3", "min", "max")}
+    notes: dict[str, list[str]] = {s: [] for s in stats_cells}
+    for arm, x in by_arm.items():
+        shown = shown_statistics(x, threshold)
+        values = size_statistics(x) if len(x) else {}
+        for s in stats_cells:
+            if s in shown:
+                stats_cells[s][arm] = f"{values[s]:.2f}" if s == "mean" else format_count_statistic(values[s],
+                                                                                                   threshold)
+            elif len(x) == 0:
+                notes[s].append(f"the {arm} arm has no caseworkers")
+            elif len(x) < threshold:
+                notes[s].append(f"not shown for the {arm} arm: it has fewer than {threshold} caseworkers")
+            else:
+                notes[s].append(f"not shown for the {arm} arm: with the other published counts it would "
+                                f"reveal a caseworker's number of citizens below {threshold}")
+    for s in stats_cells:
+        rows.append(_descriptive(f"citizens_per_caseworker_{s}", stats_cells[s], "; ".join(notes[s])))
+    rows.append(size_test(sizes, int(options["randomisation"]["n"]), int(options["randomisation"]["seed"]),
+                          labels=labels).row("size_difference"))
+
+    days = enrolment_days(citizens) if len(citizens) else pd.Series(dtype=float)
+    cells_n, cells_q, day_notes = {}, {s: {} for s in ("median", "q1", "q3")}, []
+    for arm in ARMS:
+        d = days[(citizens["arm"] == arm).to_numpy()].dropna().astype(float) if len(citizens) else days
+        cells_n[arm] = suppress(len(d), threshold)
+        if len(d) >= max(threshold, 1):
+            for s in cells_q:
+                cells_q[s][arm] = f"{float(np.quantile(d, QUANTILES[s])):g}"
+        else:
+            day_notes.append(f"not shown for the {arm} arm: " +
+                             ("no citizens" if len(d) == 0 else f"fewer than {threshold} citizens"))
+    rows.append(_descriptive("days_to_enrolment_n", cells_n))
+    for s, cells in cells_q.items():
+        rows.append(_descriptive(f"days_to_enrolment_{s}", cells, "; ".join(day_notes)))
+
+    base = citizens["who5_m0"] if "who5_m0" in citizens else pd.Series(np.nan, index=citizens.index)
+    cells_n, cells_mean, cells_sd, base_notes = {}, {}, {}, []
+    for arm in ARMS:
+        x = base[citizens["arm"] == arm].dropna().astype(float)
+        cells_n[arm] = suppress(len(x), threshold)
+        if len(x) >= max(threshold, 2):
+            cells_mean[arm], cells_sd[arm] = f"{x.mean():.2f}", f"{x.std(ddof=1):.2f}"
+        else:
+            base_notes.append(f"not shown for the {arm} arm: " +
+                              ("no baseline WHO-5" if len(x) == 0 else
+                               f"fewer than {max(threshold, 2)} citizens with a baseline WHO-5"))
+    rows.append(_descriptive("baseline_who5_n", cells_n))
+    rows.append(_descriptive("baseline_who5_mean", cells_mean, "; ".join(base_notes)))
+    rows.append(_descriptive("baseline_who5_sd", cells_sd, "; ".join(base_notes)))
+    diff, std, psd = baseline_comparison(citizens, strata, str(options.get("lmm_df", "kenward_roger")), labels)
+    pooled = _descriptive("baseline_who5_pooled_sd", {})
+    pooled["estimate"] = psd
+    rows.append(pooled)
+    rows.append(diff.row("baseline_who5_difference"))
+    rows.append(std.row("baseline_who5_std_difference"))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def recruitment_step(randomisation: str, citizens: str, options: Mapping, threshold: int, out: str,
+                     blinded: bool = False) -> None:
+    """Workflow step: write tables/recruitment.csv from the clean randomisation and the analysis citizens.
+
+    With ``blinded`` the arms are A and B in the columns, notes, methods and
+    reasons (see :func:`fittrial.pipeline.publish`).
+    """
+    import time
+
+    from .io import write_csv
+    from .pipeline import BLIND_LABELS, FLOAT_FORMAT, blind_text, publish
+
+    start = time.perf_counter()
+    labels = BLIND_LABELS if blinded else INTERNAL_LABELS
+    table = recruitment_table(pd.read_parquet(randomisation), pd.read_parquet(citizens), int(threshold), options,
+                              labels)
+    if blinded:
+        for col in ("method", "not_estimated", "note"):
+            table[col] = table[col].map(blind_text)
+    log.info("recruitment table in %.2f s", time.perf_counter() - start)
+    write_csv(publish(table, blinded), out, float_format=FLOAT_FORMAT)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The report section
+
+
+def report_context(table: pd.DataFrame, t: Translator, arms: Mapping[str, str]) -> dict:
+    """The recruitment section of the report (HTML and PDF) in the report's language.
+
+    ``table``: tables/recruitment.csv as read by the report step (arm
+    columns FIT and control, also when blinded); ``t``: the
+    :class:`fittrial.i18n.Translator`; ``arms``: the arms' display names.
+    Returns ``rows`` (label, FIT, control), ``comparisons`` (label,
+    estimate with CI or the not-estimated reason, p), ``notes`` and the
+    ``sentence`` on differential recruitment.
+    """
+    from .report import reason_text
+
+    by = table.set_index("measure")
+
+    def cell(measure: str, arm: str) -> str:
+        v = by.loc[measure, arm] if measure in by.index else ""
+        return "" if pd.isna(v) else t.label(str(v))
+
+    def pair(a: str, b: str, arm: str) -> str:
+        x, y = cell(a, arm), cell(b, arm)
+        return f"{x} {t('rc_to')} {y}" if x and y else ""
+
+    def quart(prefix: str, arm: str) -> str:
+        med = cell(f"{prefix}_median", arm)
+        return f"{med} ({pair(f'{prefix}_q1', f'{prefix}_q3', arm)})" if med and cell(f"{prefix}_q1", arm) else med
+
+    def mean_sd(arm: str) -> str:
+        m = cell("baseline_who5_mean", arm)
+        return f"{m} ({cell('baseline_who5_sd', arm)})" if m else ""
+
+    rows = [{"label": t("rc_caseworkers"), **{a: cell("caseworkers_randomised", a) for a in ARMS}},
+            {"label": t("rc_citizens"), **{a: cell("citizens_recruited", a) for a in ARMS}},
+            {"label": t("rc_per_cw_mean"), **{a: cell("citizens_per_caseworker_mean", a) for a in ARMS}},
+            {"label": t("rc_per_cw_median"), **{a: quart("citizens_per_caseworker", a) for a in ARMS}},
+            {"label": t("rc_per_cw_range"),
+             **{a: pair("citizens_per_caseworker_min", "citizens_per_caseworker_max", a) for a in ARMS}},
+            {"label": t("rc_days"), **{a: quart("days_to_enrolment", a) for a in ARMS}},
+            {"label": t("rc_baseline_n"), **{a: cell("baseline_who5_n", a) for a in ARMS}},
+            {"label": t("rc_baseline_mean"), **{a: mean_sd(a) for a in ARMS}}]
+    notes = []
+    for measure in ("citizens_per_caseworker_min", "citizens_per_caseworker_q1", "citizens_per_caseworker_mean",
+                    "days_to_enrolment_median", "baseline_who5_mean"):
+        note = by.loc[measure, "note"] if measure in by.index else ""
+        text = reason_text(pd.Series({"not_estimated": sentence(note)}), t) if isinstance(note, str) and note else ""
+        if text and text not in notes:
+            notes.append(text)
+
+    def est_ci(measure: str, digits: int) -> str:
+        r = by.loc[measure]
+        if pd.isna(r["estimate"]):
+            return f"{t('not_estimated')}: {reason_text(r, t)}"
+        ci = t.ci(r["ci_low"], r["ci_high"], digits) if pd.notna(r["ci_low"]) else t("rc_ci_not_attainable")
+        return f"{t.num(r['estimate'], digits)} ({ci})"
+
+    comparisons = [{"label": t("rc_size_diff", a=arms["FIT"], b=arms["control"]),
+                    "estimate": est_ci("size_difference", 2), "p": t.p(by.loc["size_difference", "p_value"])},
+                   {"label": t("rc_base_diff", a=arms["FIT"], b=arms["control"]),
+                    "estimate": est_ci("baseline_who5_difference", 2),
+                    "p": t.p(by.loc["baseline_who5_difference", "p_value"])},
+                   {"label": t("rc_base_std", a=arms["FIT"], b=arms["control"]),
+                    "estimate": est_ci("baseline_who5_std_difference", 2), "p": ""}]
+    return {"rows": rows, "comparisons": comparisons, "notes": notes, "sentence": evidence_sentence(by, t)}
+
+
+def p_text(p: float, t: Translator) -> str:
+    """'p = 0.040', or 'p < 0.001' (in the report's number format)."""
+    text = t.p(p)
+    return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
+def evidence_sentence(by: pd.DataFrame, t: Translator) -> str:
+    """One sentence (or two) on whether there is evidence of differential recruitment.
+
+    Evidence: the randomisation test of recruitment size has p < 0.05, or the
+    95% CI of the standardised baseline WHO-5 difference excludes 0. Without
+    either, the sentence says there is no clear evidence and that this is not
+    evidence that recruitment was the same (limited power; unmeasured
+    characteristics). What could not be assessed is said with its reason.
+    """
+    from .report import reason_text
+
+    size, std = by.loc["size_difference"], by.loc["baseline_who5_std_difference"]
+    arms = {"fa": t("rc_arm_FIT"), "ca": t("rc_arm_control")}
+    found, missing = [], []
+    def reason(row: pd.Series) -> str:  # after a colon: "no baseline WHO-5 ...", but "FIT-armen" stays
+        text = reason_text(row, t)
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+    if pd.isna(size["estimate"]):
+        missing.append(t("rc_missing_size", reason=reason(size)))
+    elif size["p_value"] < 0.05:
+        found.append(t("rc_found_size", dir=t("rc_more") if size["estimate"] > 0 else t("rc_fewer"),
+                       est=t.num(abs(size["estimate"]), 2), p=p_text(size["p_value"], t), **arms))
+    if pd.isna(std["estimate"]):
+        missing.append(t("rc_missing_base", reason=reason(std)))
+    elif std["ci_low"] > 0 or std["ci_high"] < 0:
+        found.append(t("rc_found_base", dir=t("higher") if std["estimate"] > 0 else t("lower"),
+                       est=t.num(std["estimate"], 2), ci=t.ci(std["ci_low"], std["ci_high"], 2), **arms))
+    if found:
+        text = t("rc_evidence", what=t("rc_and").join(found))
+    elif len(missing) == 2:
+        return t("rc_cannot") + " " + " ".join(missing)
+    else:
+        parts = []
+        if pd.notna(size["estimate"]):
+            parts.append(t("rc_size_part", p=p_text(size["p_value"], t)))
+        if pd.notna(std["estimate"]):
+            parts.append(t("rc_base_part", est=t.num(std["estimate"], 2), ci=t.ci(std["ci_low"], std["ci_high"], 2)))
+        text = t("rc_no_evidence", what=t("rc_and").join(parts))
+    return " ".join([text, *missing])
+
+
+def methods_rows(table: pd.DataFrame, t: Translator) -> list[tuple[str, str, str]]:
+    """(analysis, outcome, method) rows of the report's methods table for the recruitment comparisons."""
+    by = table.set_index("measure")
+    if t.language == "da":
+        from .i18n import DA_METHODS
+
+        return [(t("rc_title"), t("rc_size_outcome"), DA_METHODS["recruitment_size"]),
+                (t("rc_title"), t("rc_base_outcome"), DA_METHODS["recruitment_baseline"])]
+    return [(t("rc_title"), t("rc_size_outcome"), str(by.loc["size_difference", "method"])),
+            (t("rc_title"), t("rc_base_outcome"), str(by.loc["baseline_who5_difference", "method"]))]

@@ -1,0 +1,84 @@
+"""The operating-characteristics simulator: departures from the analysis model, every analysis, the summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT
+from fittrial.i18n import Translator
+from fittrial.operating import Departures, run_chunk, scenario_parameters, simulate_analysis_data, summarise
+from fittrial.report import oc_appendix
+
+BASE = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
+NULL = {"effect": {6: 0.0, 12: 0.0}, "odds_ratio": {"dropout": 1.0}}
+
+
+def test_scenario_keys_split_into_parameters_and_departures():
+    params, dep = scenario_parameters(BASE, {**NULL, "strata": {"A": 4, "B": 4}, "ar1_rho": 0.5, "mi_every": 3})
+    assert params.strata == {"A": 4, "B": 4} and params.effect == {6: 0.0, 12: 0.0}
+    assert dep == Departures(ar1_rho=0.5, mi_every=3)
+
+
+def _wide(params, dep, seed=1):
+    many = scenario_parameters(BASE, {**NULL, "missing_followup": 0.0, "missing_baseline": 0.0, "missing_item": 0.0,
+                                      "citizens_per_caseworker": 60})[0]
+    return simulate_analysis_data(many, np.random.default_rng(seed), dep)[0]
+
+
+def test_ar1_correlation_decays_with_time_apart():
+    cit = _wide(None, Departures(ar1_rho=0.6))
+    c = cit[["who5_m0", "who5_m6", "who5_m12"]].corr()
+    assert c.loc["who5_m0", "who5_m6"] > c.loc["who5_m0", "who5_m12"] + 0.1  # 0.6 vs 0.36 (plus caseworker)
+    flat = _wide(None, Departures())
+    f = flat[["who5_m0", "who5_m6", "who5_m12"]].corr()
+    assert abs(f.loc["who5_m0", "who5_m6"] - f.loc["who5_m0", "who5_m12"]) < 0.05  # exchangeable by default
+
+
+def test_caseworker_followup_effect_moves_follow_up_means_of_a_caseworker_together():
+    cit = _wide(None, Departures(sd_caseworker_followup=6.0))
+    means = cit.groupby("caseworker_id")[["who5_m0", "who5_m6", "who5_m12"]].mean()
+    change6, change12 = means["who5_m6"] - means["who5_m0"], means["who5_m12"] - means["who5_m0"]
+    assert np.corrcoef(change6, change12)[0, 1] > 0.5  # a caseworker's change is shared by both follow-ups
+
+
+def test_mnar_makes_low_scorers_in_the_fit_arm_go_missing():
+    params, _ = scenario_parameters(BASE, {**NULL, "citizens_per_caseworker": 60})
+    full = simulate_analysis_data(params, np.random.default_rng(5), Departures())[0]
+    mnar = simulate_analysis_data(params, np.random.default_rng(5), Departures(mnar_slope=-1.5))[0]
+    gap = lambda c, arm: c.loc[c.fit == arm, "who5_m12"].mean()  # noqa: E731
+    assert gap(mnar, 1) - gap(full, 1) > 2.0  # observed FIT-arm mean inflated: the worse-off are missing
+    assert abs(gap(mnar, 0) - gap(full, 0)) < 1.0
+
+
+def test_every_analysis_on_a_small_trial_with_departures():
+    params, dep = scenario_parameters(BASE, {**NULL, "strata": {"A": 4, "B": 4}, "sd_caseworker_visit": 3.0,
+                                             "mi_every": 1, "mi_m": 2})
+    rows = run_chunk(params, 2, 3, "tiny", dep)
+    assert set(rows["method"]) == {"primary", "primary_satterthwaite", "clda", "cluster_level", "naive",
+                                   "dropout_gee", "dropout_cox", "subgroup_interaction", "multiple_imputation"}
+    assert rows.groupby("method").size().eq(2).all()
+    primary = rows[rows.method == "primary"]
+    assert (primary["df"] <= 8 - 2).all()  # capped at the between-within df: 8 caseworkers - 2 parameters
+    summary = summarise(rows).set_index("method")
+    assert np.isnan(summary.loc["subgroup_interaction", "coverage"])
+    assert summary.loc["primary", "rejection_is"] == "type_I_error"
+
+
+def test_appendix_names_analyses_outside_the_targets():
+    oc = pd.DataFrame([
+        {"scenario": "no_effect", "method": "primary", "n_trials": 1000, "rejection_rate": 0.05,
+         "rejection_rate_mcse": 0.007, "coverage": 0.95, "coverage_mcse": 0.007},
+        {"scenario": "no_effect_cw_visit", "method": "clda", "n_trials": 1000, "rejection_rate": 0.097,
+         "rejection_rate_mcse": 0.009, "coverage": 0.90, "coverage_mcse": 0.009},
+        {"scenario": "plausible_effect", "method": "primary", "n_trials": 1000, "rejection_rate": 0.41,
+         "rejection_rate_mcse": 0.015, "coverage": 0.95, "coverage_mcse": 0.007}])
+    out = oc_appendix(oc, Translator("en"))
+    assert out["header"] == ["Primary", "CLDA"]
+    assert [r["scenario"] for r in out["rows"]] == ["no_effect", "no_effect_cw_visit", "plausible_effect"]
+    assert out["rows"][1]["values"] == ["", "9.7% (90.0%)"]
+    assert "CLDA in no_effect_cw_visit (rejection 9.7%, coverage 90.0%)" in out["outside"]
+    assert "Primary in" not in out["outside"]
+    assert oc_appendix(None, Translator("en")) == {}

@@ -1,0 +1,10 @@
+"""Recruitment after randomisation table (see fittrial.recruitment.recruitment_step)."""
+from fittrial.errors import run_user_step
+from fittrial.recruitment import recruitment_step
+
+run_user_step(
+    lambda: recruitment_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.params.options,
+                             snakemake.params.threshold, snakemake.output[0], snakemake.params.blinded),
+    snakemake.log[0],
+    snakemake.rule,
+)
