@@ -11,7 +11,7 @@ import pytest
 from conftest import SCHEMA_DIR
 from fittrial.datacheck import CheckOutcome, FileSummary, kind_of, render_data_check
 from fittrial.errors import InputError, Problem, run_user_step
-from fittrial.pipeline import check_step, validate_step
+from fittrial.input_steps import check_step, validate_step
 
 SCORING = {"visits": [{"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
                       {"visit": 6, "target_day": 182, "earliest_day": 122, "latest_day": 273},

@@ -2,7 +2,7 @@
 
 Hypothesis throws generated tables at :func:`fittrial.io.read_table` and
 :func:`fittrial.validation.validate_inputs` (and, with the input mappings of
-the config, at :func:`fittrial.pipeline.validate_step`): CSV files with their
+the config, at :func:`fittrial.input_steps.validate_step`): CSV files with their
 headers permuted, recased, in Danish or dropped or repeated, random cells
 (unicode, numbers, dates in many spellings, codes, CPR-like numbers, empty,
 whitespace), blank and title rows, random separators, quoting, line endings and
@@ -36,7 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fittrial.errors import InputError
 from fittrial.io import MISSING_TOKENS, read_table
-from fittrial.pipeline import validate_step
+from fittrial.input_steps import validate_step
 from fittrial.validation import TABLES, Trial, load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]

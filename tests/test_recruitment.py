@@ -19,9 +19,9 @@ import pytest
 
 from conftest import ROOT
 from fittrial.i18n import Translator
-from fittrial.recruitment import (DETAIL_LEVELS, QUANTILES, baseline_comparison, cluster_sizes, evidence_sentence,
-                                  methods_rows, quantile_weights, recoverable, recruitment_step, recruitment_table,
-                                  report_context, shown_statistics, size_test)
+from fittrial.disclosure import DETAIL_LEVELS, QUANTILES, quantile_weights, recoverable, shown_statistics
+from fittrial.recruitment import (baseline_comparison, cluster_sizes, evidence_sentence, methods_rows, recruitment_step,
+                                  recruitment_table, report_context, size_test)
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 OPTIONS = {"lmm_df": "kenward_roger", "randomisation": {"n": 2000, "seed": 11}}

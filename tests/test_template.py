@@ -13,7 +13,7 @@ import yaml
 from openpyxl import load_workbook
 
 from conftest import ROOT, SCHEMA_DIR
-from fittrial.pipeline import _read_and_check
+from fittrial.input_steps import _read_and_check
 from fittrial.settings import apply_user_inputs, expand_workbook
 from fittrial.template import SHEETS, TABLES, main, write_template
 from fittrial.validation import load_schema

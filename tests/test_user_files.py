@@ -2,7 +2,7 @@
 
 Each test takes the example trial (data/example), alters it as a Danish export would (openpyxl for Excel,
 Windows-1252 with semicolons and decimal commas for CSV from Danish Excel, pyreadstat for SPSS and Stata),
-and checks the exact behaviour through :func:`fittrial.pipeline.validate_step` or
+and checks the exact behaviour through :func:`fittrial.input_steps.validate_step` or
 :func:`fittrial.validation.validate_inputs`: accepted with the example's typed values, or an
 :class:`~fittrial.errors.InputError` whose problems name the file, row, column and value.
 Cases with unit tests of their own in tests/test_validation.py are not repeated here.
@@ -26,7 +26,7 @@ import pytest
 
 from fittrial.errors import InputError, Problem
 from fittrial.io import read_table
-from fittrial.pipeline import read_input, validate_step
+from fittrial.input_steps import read_input, validate_step
 from fittrial.validation import Trial, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -347,7 +347,7 @@ def test_dates_after_the_data_cutoff_are_refused(small_trial, schemas):
 
 def test_input_mapping_with_title_rows_sheet_columns_and_codes(small_trial, schemas, tmp_path):
     """A spreadsheet as a municipality has it: title rows, its own column names and codes, data on sheet 2."""
-    from fittrial.pipeline import read_input
+    from fittrial.input_steps import read_input
 
     cit = pd.read_csv(small_trial["citizens"], dtype=str)
     expected = cit["sex"].tolist()

@@ -31,7 +31,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import numpy as np
 import yaml
 
 from fittrial.models import fit_binary_gee, fit_primary_lmm

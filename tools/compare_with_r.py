@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -182,7 +181,9 @@ def run_package(draw: Draw, workdir: Path, schemas: dict, case: Path, kr: bool) 
                           "var_caseworker": lmm.var_caseworker, "var_citizen": lmm.var_citizen,
                           "var_residual": lmm.var_residual}
             if kr:
-                k = lmm.infer(lmm.arm_contrast(PRIMARY_VISIT), "kenward_roger")
+                from fittrial.lmm import kenward_roger  # pbkrtest's df, before the between-within cap
+
+                k = kenward_roger(lmm.model, lmm.fit, lmm.arm_contrast(PRIMARY_VISIT).to_numpy())
                 out["lmm"].update(se_kr=k.se, df_kr=k.df)
     gee_rows = []
     for o in OUTCOMES:

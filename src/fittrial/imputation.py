@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimable import NotEstimable, arm_reason, first, months, usable_visits
+from .estimable import arm_reason, first, months, usable_visits
 from .lmm import NestedREML, numeric_hessian, varpar_of
 from .models import Contrast, _design, fit_lmm, not_estimated, random_words
 

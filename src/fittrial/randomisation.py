@@ -142,6 +142,67 @@ def allocations(strata: np.ndarray, a_obs: np.ndarray, n_randomisations: int, rn
     return A, False
 
 
+@dataclass
+class Inversion:
+    """A randomisation test's estimate, two-sided p-value, CI by test inversion (NaN when not attainable) and
+    the SD of the re-randomisation distribution."""
+
+    estimate: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    null_sd: float
+
+
+def invert_test(Ty: np.ndarray, Ts: np.ndarray, level: float = 0.95) -> Inversion:
+    """Two-sided randomisation p-value and CI by test inversion under a constant additive effect.
+
+    ``Ty[b]`` is the statistic of the data under allocation ``b`` (row 0 the
+    observed one) and ``Ts[b]`` its response to a unit effect, so that under
+    an effect delta the statistic of allocation b is ``Ty[b] - delta * Ts[b]``.
+    p(delta) = (#{b >= 1: |stat_b| >= |stat_0|} + 1) / B, ties within a
+    relative 1e-9; each CI end is the delta where p(delta) falls below
+    1 - level, bracketed by outward steps of one null SD (at most
+    MAX_SEARCH_STEPS; NaN when never reached) and then bisected. Ends within
+    the tie tolerance of the estimate are the estimate, and ends within 1e-6
+    null SDs of 0 are 0 (the p-value of a discrete statistic jumps there).
+    """
+    B = len(Ty)
+    tol = 1e-9 * max(1.0, float(np.abs(Ty).max()))
+
+    def p_at(delta: float) -> float:
+        stat = Ty - delta * Ts
+        return float(np.sum(np.abs(stat[1:]) >= abs(stat[0]) - tol) + 1) / B
+
+    est = float(Ty[0])
+    alpha = 1.0 - level
+    spread = float(np.std(Ty[1:])) if B > 1 else 0.0
+    step = spread or max(abs(est), 1.0)
+
+    def bound(direction: int) -> float:
+        inside, outside = est, est + direction * step
+        for _ in range(MAX_SEARCH_STEPS):
+            if p_at(outside) < alpha:
+                break
+            outside += direction * step
+        else:
+            return float("nan")
+        for _ in range(60):
+            mid = (inside + outside) / 2
+            if p_at(mid) >= alpha:
+                inside = mid
+            else:
+                outside = mid
+        return inside
+
+    p0 = p_at(0.0)
+    if abs(est) <= tol:
+        est = 0.0
+    lo, hi = (est if abs(v - est) <= 10 * tol else 0.0 if abs(v) <= 1e-6 * max(step, 1.0) else v
+              for v in (bound(-1), bound(+1)))
+    return Inversion(est, p0, lo, hi, spread)
+
+
 def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, caseworker_arm: pd.Series,
                        n_randomisations: int, seed: int, visit: int = 12, level: float = 0.95) -> RandomisationTest:
     """Re-randomise caseworkers within strata; return the p-value and the CI by test inversion.
@@ -157,32 +218,8 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
     Ty, Ts = allocation_statistics(result, A, visit)
     B = len(A)
 
-    def p_at(delta: float) -> float:
-        stat = Ty - delta * Ts
-        return float(np.sum(np.abs(stat[1:]) >= abs(stat[0]) - 1e-12) + 1) / B
-
-    est = float(Ty[0])
-    alpha = 1 - level
-    spread = float(np.std(Ty[1:])) if B > 1 else 0.0
-    spread = spread or max(abs(est), 1.0)
-
-    def bound(direction: int) -> float:
-        inside, outside = est, est + direction * spread
-        for _ in range(MAX_SEARCH_STEPS):
-            if p_at(outside) < alpha:
-                break
-            outside += direction * spread
-        else:
-            return float("nan")
-        for _ in range(60):
-            mid = (inside + outside) / 2
-            if p_at(mid) >= alpha:
-                inside = mid
-            else:
-                outside = mid
-        return inside
-
-    lo, hi = bound(-1), bound(+1)
+    inv = invert_test(Ty, Ts, level)
+    est, lo, hi, spread, alpha = inv.estimate, inv.ci_low, inv.ci_high, inv.null_sd, 1 - level
     note = ""
     if np.isnan(lo) or np.isnan(hi):
         lo = hi = float("nan")
@@ -190,7 +227,7 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
                 f"the p-value does not fall below {alpha:g} for any shift within {MAX_SEARCH_STEPS} null SDs of the "
                 f"estimate (smallest attainable p-value {1 / B:.4f})")
     n = B - 1 if not exact else B
-    return RandomisationTest(est, p_at(0.0), lo, hi, n, spread, exact, note)
+    return RandomisationTest(est, inv.p_value, lo, hi, n, spread, exact, note)
 
 
 def randomisation_row(result: LmmResult, test: RandomisationTest, data: pd.DataFrame, visit: int = 12) -> Contrast:

@@ -13,7 +13,7 @@ describes recruitment by arm and tests whether it differed:
   and a statistic is left out when, together with the counts published
   elsewhere (caseworkers and citizens per arm, caseworkers with no citizens),
   it would let a reader work out a caseworker's number of citizens below the
-  threshold (checked exactly by integer programming, :func:`recoverable`).
+  threshold (checked exactly by integer programming, :func:`fittrial.disclosure.recoverable`).
 * Differential recruitment size: a randomisation test
   (:func:`size_test`). Statistic: the stratum-adjusted difference in mean
   citizens per caseworker (FIT - control), i.e. the arm coefficient of an OLS
@@ -39,13 +39,13 @@ Every comparison first checks whether the data allow it (see
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
 
+from .disclosure import QUANTILES, format_count_statistic, shown_statistics, size_statistics, suppress
 from .estimable import arm_reason, caseworker_df_reason, first, rank_reason, sentence
 
 if TYPE_CHECKING:
@@ -55,13 +55,8 @@ log = logging.getLogger("fittrial")
 
 ARMS = ("FIT", "control")
 INTERNAL_LABELS = {"FIT": "FIT", "control": "control"}
-QUANTILES = {"min": 0.0, "q1": 0.25, "median": 0.5, "q3": 0.75, "max": 1.0}
-# the statistics of the cluster sizes, from the most to the least detailed set shown
-DETAIL_LEVELS: tuple[tuple[str, ...], ...] = (("mean", "median", "q1", "q3", "min", "max"),
-                                              ("mean", "median", "q1", "q3"), ("mean", "median"), ("mean",), ())
 COLUMNS = ["measure", "FIT", "control", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "method",
            "not_estimated", "note"]
-MAX_SEARCH_STEPS = 200  # outward steps (one null SD each) when bracketing a CI end by test inversion
 
 
 @dataclass
@@ -105,118 +100,6 @@ def cluster_sizes(randomisation: pd.DataFrame, citizens: pd.DataFrame) -> pd.Dat
     return out.sort_values("caseworker_id", kind="mergesort").reset_index(drop=True)
 
 
-def quantile_weights(n: int, q: float) -> np.ndarray:
-    """Weights w such that w @ sorted(x) is the q-quantile of n values by linear interpolation (R type 7)."""
-    h = (n - 1) * q
-    i = int(math.floor(h + 1e-12))
-    f = h - i
-    w = np.zeros(n)
-    w[i] += 1.0 - f
-    if f > 1e-12:
-        w[i + 1] += f
-    return w
-
-
-def size_statistics(sizes: np.ndarray) -> dict[str, float]:
-    """Mean, median, quartiles (type 7), minimum and maximum of the cluster sizes of one arm."""
-    x = np.sort(np.asarray(sizes, float))
-    out = {"mean": float(x.mean())}
-    for name, q in QUANTILES.items():
-        out[name] = float(quantile_weights(len(x), q) @ x)
-    return out
-
-
-def recoverable(sizes: np.ndarray, shown: tuple[str, ...], threshold: int, time_limit: float = 10.0) -> bool:
-    """Could a reader deduce one caseworker's number of citizens below ``threshold`` from what is published?
-
-    The reader is assumed to know (conservatively, whether or not they are
-    published exactly elsewhere) the arm's number of caseworkers, its total
-    number of citizens and how many of its caseworkers recruited no one,
-    plus the statistics in ``shown`` (``min``, ``q1``, ``median``, ``q3``,
-    ``max``; ``mean`` adds nothing to the total): a shown statistic below the
-    threshold is known only to lie in (0, threshold), the others exactly. For
-    every caseworker whose count c is in [1, threshold), the smallest and the
-    largest value its order statistic can take among all sorted non-negative
-    integer vectors consistent with that knowledge are found by integer
-    programming (scipy ``milp``, HiGHS); if both equal c, the count is
-    recoverable. A solver failure counts as recoverable (the cautious side).
-    """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    x = np.sort(np.asarray(sizes, int))
-    n = len(x)
-    small = [j for j in range(n) if 0 < x[j] < threshold]
-    if not small:
-        return False
-    total = int(x.sum())
-    rows, lb, ub = [], [], []
-    for i in range(n - 1):  # sorted
-        row = np.zeros(n)
-        row[i], row[i + 1] = 1.0, -1.0
-        rows.append(row)
-        lb.append(-np.inf)
-        ub.append(0.0)
-    rows.append(np.ones(n))
-    lb.append(total)
-    ub.append(total)
-    for name in shown:
-        if name == "mean":
-            continue
-        w = quantile_weights(n, QUANTILES[name])
-        value = float(w @ x)
-        rows.append(w)
-        if 0 < value < threshold:  # shown as "<k"; type-7 quantiles of integers are multiples of 1/4
-            lb.append(0.125)
-            ub.append(threshold - 0.125)
-        else:
-            lb.append(value)
-            ub.append(value)
-    zeros = int((x == 0).sum())
-    low = np.where(np.arange(n) < zeros, 0.0, 1.0)
-    high = np.where(np.arange(n) < zeros, 0.0, float(total))
-    constraint = LinearConstraint(np.array(rows), np.array(lb), np.array(ub))
-    for j in small:
-        c = np.zeros(n)
-        c[j] = 1.0
-        for sign in (1.0, -1.0):
-            res = milp(sign * c, integrality=np.ones(n), bounds=Bounds(low, high), constraints=constraint,
-                       options={"time_limit": time_limit})
-            if res.status != 0 or res.x is None:
-                return True
-            if abs(float(res.x[j]) - x[j]) > 0.5:
-                break  # another value is possible: not recoverable
-        else:
-            return True
-    return False
-
-
-def shown_statistics(sizes: np.ndarray, threshold: int) -> tuple[str, ...]:
-    """The most detailed set of cluster-size statistics (see :data:`DETAIL_LEVELS`) that reveals no count below
-    ``threshold`` (:func:`recoverable`); none when the arm has fewer caseworkers than the threshold."""
-    if len(sizes) == 0 or len(sizes) < threshold:
-        return ()
-    for level in DETAIL_LEVELS:
-        if not recoverable(sizes, level, threshold):
-            return level
-    return ()
-
-
-def format_count_statistic(value: float, threshold: int) -> str:
-    """A count-valued statistic (a cluster size or an interpolation of two) as text: ``<k`` when in (0, k)."""
-    if np.isnan(value):
-        return ""
-    if 0 < value < threshold:
-        return f"<{threshold}"
-    return f"{value:g}"
-
-
-def suppress(count: int, threshold: int) -> str:
-    """A count as text, ``<k`` when 0 < count < k (as :func:`fittrial.tables.suppress`)."""
-    from .tables import suppress as _suppress
-
-    return _suppress(count, threshold)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Test of differential recruitment size
 
@@ -242,7 +125,7 @@ def size_test(sizes: pd.DataFrame, n_randomisations: int, seed: int, level: floa
     too few). ``se``: the SD of the re-randomisation distribution. ``labels``
     names the arms in the method text (A and B when blinded).
     """
-    from .randomisation import allocations
+    from .randomisation import allocations, invert_test
 
     fit, ctl = labels["FIT"], labels["control"]
     method_base = (f"Randomisation test of differential recruitment size; statistic: the difference in mean citizens "
@@ -267,39 +150,8 @@ def size_test(sizes: pd.DataFrame, n_randomisations: int, seed: int, level: floa
                              "compare it with", method_base)
     C = (A - centre[None, :]) / denom
     Ty, Ts = C @ y, C @ a
-    tol = 1e-9 * max(1.0, float(np.abs(Ty).max()))
-
-    def p_at(delta: float) -> float:
-        stat = Ty - delta * Ts
-        return float(np.sum(np.abs(stat[1:]) >= abs(stat[0]) - tol) + 1) / B
-
-    est = float(Ty[0])
-    alpha = 1.0 - level
-    spread = float(np.std(Ty[1:]))
-    step = spread or max(abs(est), 1.0)
-
-    def bound(direction: int) -> float:
-        inside, outside = est, est + direction * step
-        for _ in range(MAX_SEARCH_STEPS):
-            if p_at(outside) < alpha:
-                break
-            outside += direction * step
-        else:
-            return float("nan")
-        for _ in range(60):
-            mid = (inside + outside) / 2
-            if p_at(mid) >= alpha:
-                inside = mid
-            else:
-                outside = mid
-        return inside
-
-    if abs(est) <= tol:
-        est = 0.0
-    # ends closer to the estimate than the tie tolerance are the estimate (data without spread, e.g. equal sizes);
-    # an end that the bisection puts within 1e-6 SD of 0 is 0 (the p-value of a discrete statistic jumps there)
-    lo, hi = (est if abs(v - est) <= 10 * tol else 0.0 if abs(v) <= 1e-6 * max(step, 1.0) else v
-              for v in (bound(-1), bound(+1)))
+    inv = invert_test(Ty, Ts, level)
+    est, lo, hi, spread, alpha = inv.estimate, inv.ci_low, inv.ci_high, inv.null_sd, 1.0 - level
     how = (f"all {B} possible allocations of the caseworkers within strata enumerated (an exact test)" if exact else
            f"the caseworkers re-randomised within strata {B - 1} times as the trial randomised them (seed {seed})")
     note = ""
@@ -312,7 +164,7 @@ def size_test(sizes: pd.DataFrame, n_randomisations: int, seed: int, level: floa
               "whose statistic is at least as far from 0 as the observed; 95% CI by test inversion under a "
               "constant additive difference in citizens per caseworker; se: SD of the re-randomisation "
               "distribution" + note)
-    return Comparison(est, lo, hi, spread, float("nan"), p_at(0.0), method)
+    return Comparison(est, lo, hi, spread, float("nan"), inv.p_value, method)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 
 from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits
 from .lmm import satterthwaite_f

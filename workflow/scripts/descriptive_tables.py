@@ -1,6 +1,6 @@
-"""Write the published descriptive tables (see fittrial.pipeline.descriptives_step)."""
+"""Write the published descriptive tables (see fittrial.report_steps.descriptives_step)."""
 from fittrial.errors import run_user_step
-from fittrial.pipeline import descriptives_step
+from fittrial.report_steps import descriptives_step
 
 run_user_step(
     lambda: descriptives_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.input.who5_long,

@@ -1,6 +1,6 @@
-"""Render reports/report.html (see fittrial.pipeline.report_step)."""
+"""Render reports/report.html (see fittrial.report_steps.report_step)."""
 from fittrial.errors import run_user_step
-from fittrial.pipeline import report_step
+from fittrial.report_steps import report_step
 
 inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}

@@ -1,6 +1,6 @@
-"""The report's tables and figures (see fittrial.pipeline.report_material_step)."""
+"""The report's tables and figures (see fittrial.report_steps.report_material_step)."""
 from fittrial.errors import run_user_step
-from fittrial.pipeline import report_material_step
+from fittrial.report_steps import report_material_step
 
 outputs = dict(snakemake.output.items())
 tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}
