@@ -82,3 +82,17 @@ def test_appendix_names_analyses_outside_the_targets():
     assert "CLDA in no_effect_cw_visit (rejection 9.7%, coverage 90.0%)" in out["outside"]
     assert "Primary in" not in out["outside"]
     assert oc_appendix(None, Translator("en")) == {}
+
+
+def test_schema_defaults_hold_the_bundled_scenarios():
+    """A user's `validation:` section replaces the bundled one whole; its missing scenarios must then be the
+    bundled ones, not a shorter list."""
+    from snakemake.utils import validate
+
+    config = {"inputs": {"randomisation": "a", "citizens": "b", "who5": "c"}, "validation": {"trials": 5}}
+    validate(config, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"), set_default=True)
+    bundled = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["validation"]
+    import json
+
+    as_text = lambda d: json.dumps(json.loads(json.dumps(d)), sort_keys=True)  # noqa: E731  (int keys as text)
+    assert as_text(config["validation"]["scenarios"]) == as_text(bundled["scenarios"])

@@ -48,9 +48,15 @@ def input_files(wildcards=None):
 
 
 def operating_characteristics_input(wildcards=None):
-    """The OC summary shown as the report's appendix (config report.operating_characteristics), if any."""
+    """The OC summary shown as the report's appendix (config report.operating_characteristics), if any: the path
+    as given (relative to the working directory), else relative to the workflow (the project's own study)."""
     path = config["report"].get("operating_characteristics") or ""
-    return [path] if path and Path(path).exists() else []
+    if not path:
+        return []
+    for candidate in (Path(path), Path(workflow.basedir) / path):
+        if candidate.exists():
+            return [str(candidate)]
+    return []
 
 
 def clean(name):
