@@ -43,7 +43,9 @@ TIMEOUT = {"large": 3600}  # seconds per workflow run; the others 600
 
 
 # run by default (and so in CI); `pytest -m shapes` runs every shape, `-m slow_shape` the large one
-DEFAULT_SHAPES = ("pilot", "one_followup", "followup_missing_one_arm", "no_fit_sessions", "empty_arm")
+# one_followup runs in the full matrix only: its model (no citizen intercept) is checked against lme4 in
+# tests/test_identified_reference.py, and CI must stay within 15 minutes
+DEFAULT_SHAPES = ("pilot", "followup_missing_one_arm", "no_fit_sessions", "empty_arm")
 
 
 def _param(name: str):
