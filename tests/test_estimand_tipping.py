@@ -74,3 +74,13 @@ def test_estimand_from_the_bundled_config_in_both_languages_and_blinded():
     assert "FIT" not in text and "A minus B" in text
     assert len(events) == 6 and events[1]["strategy"] == "treatment policy"
     assert estimand_rows(None, Translator("en")) == ([], [])
+
+
+def test_a_users_config_gets_the_bundled_estimand():
+    """A user's config file replaces config/config.yaml; the schema's default must then be the bundled estimand."""
+    from snakemake.utils import validate
+
+    config = {"inputs": {"randomisation": "a", "citizens": "b", "who5": "c"}}
+    validate(config, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"), set_default=True)
+    bundled = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    assert config["estimand"] == bundled["estimand"]

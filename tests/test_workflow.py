@@ -218,6 +218,7 @@ def test_filled_template_workbook_runs_end_to_end_with_a_danish_report(tmp_path)
     cif = (tmp_path / "reports" / "figures" / "cif.svg").read_text(encoding="utf-8")
     assert re.search(r">0,\d+</text>", cif) and "Antal i risiko" in cif and "Kumuleret incidens af frafald" in cif
     assert "Medarbejdere, n" in html and "Kontrol" in html
+    assert "Estimand (ICH E9(R1))" in html and "Interkurrent hændelse" in html  # a user's config gets the estimand
 
 
 def test_snakemake_check_validates_only(tmp_path):
