@@ -478,8 +478,9 @@ DA_METHODS = {
                   "Bell-McCaffrey-frihedsgrader.",
     "randomisation_test": "Randomiseringstest: medarbejdere lodtrukket igen inden for strata; p-værdi fra "
                           "lodtrækningsfordelingen; konfidensinterval ved testinversion.",
-    "multiple_imputation": "Multipel imputation fra en multilevel-model (medarbejder, medarbejder x besøg og borger), "
-                           "primær model på hvert "
+    "multiple_imputation": "Multipel imputation fra en fælles normalfordelingsmodel på to niveauer (som jomo1rancon: "
+                           "ustruktureret kovarians over besøg for medarbejder og borger; gruppe, stratum og "
+                           "hjælpevariable som alder, køn og forløbsudfald), primær model på hvert "
                            "datasæt, Rubins regler med Barnard-Rubin-frihedsgrader; vendepunktsanalyse.",
     "per_protocol": "Per protokol: den primære model på kontrolborgere og FIT-borgere med tilstrækkeligt mange møder "
                     "med ORS/SRS (ikke beskyttet af randomiseringen).",

@@ -1,18 +1,19 @@
 """Multiple imputation of missing WHO-5 under a multilevel model, pooled by Rubin's rules.
 
-Imputation model: WHO-5 at every visit of the schedule of every citizen as one outcome
-vector, ``who5 ~ visit * fit + stratum`` with random intercepts for caseworker,
-caseworker x visit and citizen, as the analysis model (so imputations respect
-clustering, caseworkers that differ by visit and the correlation of a
-citizen's visits; they condition on arm, stratum, the citizen's observed
-visits, baseline included, and the caseworker's other citizens). Each
-imputation is proper: the variance parameters are drawn from the normal
-approximation of their REML sampling distribution on the scale of the
-relative SDs and the residual SD (covariance 2 x inverse Hessian of the REML
-deviance, draws reflected at zero; on the log-variance scale that
-approximation breaks down at a zero variance), the fixed effects from N(beta-hat,
-Cov(beta-hat)) given them, and the missing values from their conditional normal
-distribution given the observed values of the same caseworker.
+Imputation model: the WHO-5 scores of a citizen at every visit of the schedule
+(baseline included) as one vector, from the two-level joint normal model of
+:mod:`fittrial.jointmodel` (R's ``jomo::jomo1rancon``): covariates arm,
+stratum and auxiliary variables (age, sex, the course outcomes; see
+:func:`auxiliary_design`), each with its own effect at every visit;
+unstructured caseworker-level and citizen-level covariances over the visits.
+It is more general than the analysis model (whose caseworker, caseworker x
+visit and citizen intercepts are a special case of the two covariances), so
+the imputations do not impose the analysis model's assumptions on the missing
+values. Imputations are proper: they are draws of a Gibbs sampler (flat prior
+on the coefficients, inverse Wishart full conditionals of the covariances
+with identity prior scale, as jomo), ``between`` iterations apart after
+``burn_in`` iterations; variance draws stay positive definite at any
+caseworker variance, including near zero.
 
 Analysis: the primary mixed model on each completed data set (baseline now
 complete: no missing-baseline indicator). Pooling: Rubin's rules; df by
@@ -35,7 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from .estimable import arm_reason, first, months, usable_visits
-from .lmm import NestedREML, numeric_hessian, varpar_of
+from .lmm import NestedREML
 from .models import Contrast, _design, fit_lmm, not_estimated, random_words
 
 
@@ -78,83 +79,92 @@ def _long_all(citizens: pd.DataFrame, visits: tuple[int, ...]) -> pd.DataFrame:
         drop=True)
 
 
-def _imputation_design(cells: pd.DataFrame, strata: list[str], visits: tuple[int, ...]) -> pd.DataFrame:
-    X = pd.DataFrame({"intercept": 1.0, "fit": cells["fit"].astype(float)}, index=cells.index)
-    for s in strata[1:]:
-        X[f"stratum[{s}]"] = (cells["stratum"] == s).astype(float)
-    for v in visits[1:]:
-        X[f"visit[{v}]"] = (cells["visit"] == v).astype(float)
-        X[f"fit:visit[{v}]"] = X[f"visit[{v}]"] * X["fit"]
-    return X
+DEFAULT_AUXILIARY = ("age", "sex", "dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m",
+                     "stable_income_12m")
+MAX_COLUMNS_PER_CITIZENS = 10  # an auxiliary variable enters only while citizens >= 10 x covariate columns
+
+
+def auxiliary_design(citizens: pd.DataFrame, X: pd.DataFrame, names: tuple[str, ...] | list[str]
+                     ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """Add the auxiliary variables ``names`` to the imputation covariates ``X`` (one row per citizen).
+
+    A numeric variable enters as it is, centred; a missing value is set to the
+    mean and flagged by an indicator column (it is a predictor of WHO-5 only,
+    never imputed itself). A text variable enters as indicators of its levels
+    (a missing value is a level of its own), the most common level being the
+    reference. A variable is left out, with the reason, when it is not in the
+    data, does not vary, would make the covariates collinear, or would leave
+    fewer than 10 citizens per covariate column. Returns (X, used names,
+    {left-out name: reason}).
+    """
+    used, left_out = [], {}
+    for name in names:
+        if name not in citizens.columns:
+            left_out[name] = "not in the data"
+            continue
+        col = citizens[name]
+        block = pd.DataFrame(index=citizens.index)
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            x = pd.to_numeric(col, errors="coerce").astype(float)
+            if x.notna().sum() == 0:
+                left_out[name] = "no observed values"
+                continue
+            block[name] = (x - x.mean()).fillna(0.0)
+            if x.isna().any():
+                block[f"{name}_missing"] = x.isna().astype(float)
+        else:
+            levels = col.astype("string").fillna("(missing)")
+            counts = levels.value_counts()
+            ref = sorted(counts.index[counts == counts.max()])[0]
+            for level in sorted(set(levels) - {ref}):
+                block[f"{name}[{level}]"] = (levels == level).astype(float).to_numpy()
+        block = block.loc[:, block.std(ddof=0) > 0]
+        if block.empty:
+            left_out[name] = "does not vary"
+            continue
+        trial = pd.concat([X, block], axis=1)
+        if len(citizens) < MAX_COLUMNS_PER_CITIZENS * trial.shape[1]:
+            left_out[name] = f"too few citizens ({len(citizens)}) for {trial.shape[1]} covariate columns"
+            continue
+        if np.linalg.matrix_rank(trial.to_numpy()) < trial.shape[1]:
+            left_out[name] = "collinear with the other covariates"
+            continue
+        X, used = trial, used + [name]
+    return X, used, left_out
+
+
+@dataclass
+class Imputations:
+    """Completed WHO-5 vectors for every citizen x visit cell (``cells``), and what the model used."""
+
+    cells: pd.DataFrame
+    completed: list[np.ndarray]
+    auxiliary: list[str]
+    left_out: dict[str, str]
 
 
 def impute(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None = None,
-           visits: tuple[int, ...] = (0, 6, 12)) -> tuple[pd.DataFrame, list[np.ndarray]]:
-    """Return (cells, [completed WHO-5 vector per imputation]) for every citizen x visit cell."""
-    rng = np.random.default_rng(seed)
-    cells = _long_all(citizens, visits)
-    strata = strata or sorted(cells["stratum"].unique())
-    strata = [s for s in strata if s in set(cells["stratum"])]
-    X = _imputation_design(cells, strata, visits)
-    obs = cells["who5"].notna().to_numpy()
-    model = NestedREML(cells.loc[obs, "who5"].to_numpy(), X[obs].to_numpy(), cells.loc[obs, "caseworker_id"].to_numpy(),
-                       cells.loc[obs, "citizen_id"].to_numpy(), cells.loc[obs, "visit"].to_numpy())
-    fit = model.fit()
-    # variance parameters (theta_w, theta_c, theta_v, sigma) -- relative SDs and the residual SD, lmerTest's
-    # parametrisation -- drawn from the normal approximation of their REML sampling distribution and reflected
-    # at zero. On this scale the approximation stays finite at a zero variance, where one on the log-variance
-    # scale has an unbounded variance and its draws explode.
-    index = model.varpar_index  # an intercept left out of the model stays at zero
-    full = varpar_of(fit)
+           visits: tuple[int, ...] = (0, 6, 12), auxiliary: tuple[str, ...] | list[str] = DEFAULT_AUXILIARY,
+           burn_in: int = 1000, between: int = 100) -> Imputations:
+    """Impute the missing WHO-5 at ``visits`` ``m`` times from the two-level joint model
+    (:func:`fittrial.jointmodel.sample_joint_model`): covariates intercept, arm,
+    stratum and the usable ``auxiliary`` variables (:func:`auxiliary_design`),
+    each with its own coefficient at every visit; unstructured caseworker-level
+    and citizen-level covariances over the visits."""
+    from .jointmodel import sample_joint_model
 
-    def expand(vp: np.ndarray) -> np.ndarray:
-        out = full.copy()
-        out[index] = vp
-        return out
-
-    H = numeric_hessian(lambda vp: model.deviance(expand(vp)), full[index])
-    cov_vp = 2.0 * np.linalg.pinv(H)
-    w, U = np.linalg.eigh((cov_vp + cov_vp.T) / 2)
-    chol = U * np.sqrt(np.clip(w, 0, None))
-
-    def variances(z: np.ndarray) -> np.ndarray:
-        """(caseworker, citizen, residual, caseworker x visit) variances of one draw."""
-        theta_w, theta_c, theta_v, sigma = np.abs(expand(full[index] + chol @ z))
-        return np.array([(theta_w * sigma) ** 2, (theta_c * sigma) ** 2, sigma**2, (theta_v * sigma) ** 2])
-
-    Xall = X.to_numpy()
-    groups = cells["caseworker_id"].to_numpy()
-    cits = cells["citizen_id"].to_numpy()
-    visit_of = cells["visit"].to_numpy()
-    y = cells["who5"].to_numpy(float)
-    index_by_group = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
-    completed = []
-    for _ in range(m):
-        v = variances(rng.standard_normal(len(index)))
-        s = np.sqrt(v[2])
-        draw = model.at(np.array([np.sqrt(v[0]) / s, np.sqrt(v[1]) / s, np.sqrt(v[3]) / s]))
-        beta = rng.multivariate_normal(draw.beta, draw.cov_beta)
-        mu = Xall @ beta
-        y_m = y.copy()
-        for idx in index_by_group:
-            miss = ~obs[idx]
-            if not miss.any():
-                continue
-            cit = cits[idx]
-            same_cit = (cit[:, None] == cit[None, :]).astype(float)
-            same_visit = (visit_of[idx][:, None] == visit_of[idx][None, :]).astype(float)
-            Sigma = v[0] + v[1] * same_cit + v[3] * same_visit + v[2] * np.eye(len(idx))
-            o, mi = np.flatnonzero(~miss), np.flatnonzero(miss)
-            if len(o):
-                K = np.linalg.solve(Sigma[np.ix_(o, o)], Sigma[np.ix_(o, mi)]).T
-                cmean = mu[idx][mi] + K @ (y[idx][o] - mu[idx][o])
-                ccov = Sigma[np.ix_(mi, mi)] - K @ Sigma[np.ix_(o, mi)]
-            else:
-                cmean, ccov = mu[idx][mi], Sigma[np.ix_(mi, mi)]
-            ew, EV = np.linalg.eigh((ccov + ccov.T) / 2)
-            y_m[idx[mi]] = cmean + (EV * np.sqrt(np.clip(ew, 0, None))) @ rng.standard_normal(len(mi))
-        completed.append(y_m)
-    return cells, completed
+    cits = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort").reset_index(drop=True)
+    cells = _long_all(cits, visits)
+    strata = [s for s in (strata or sorted(cits["stratum"].unique())) if s in set(cits["stratum"])]
+    X = pd.DataFrame({"intercept": 1.0, "fit": cits["fit"].astype(float)}, index=cits.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (cits["stratum"] == s).astype(float)
+    X, used, left_out = auxiliary_design(cits, X, tuple(auxiliary))
+    Y = cits[[f"who5_m{v}" for v in visits]].to_numpy(float)
+    cluster = pd.factorize(cits["caseworker_id"])[0]
+    draws = sample_joint_model(Y, X.to_numpy(), cluster, m, seed, burn_in, between)
+    # cells are sorted by caseworker, citizen, visit: the completed matrices row by row
+    return Imputations(cells, [d.reshape(-1) for d in draws.completed], used, left_out)
 
 
 @dataclass
@@ -180,7 +190,9 @@ def conclusion(p_value: float, estimate: float, alpha: float = 0.05) -> str:
 
 def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[str] | None = None,
                         deltas: np.ndarray | None = None, visit: int = 12,
-                        visits: tuple[int, ...] = (0, 6, 12), deltas_2d: np.ndarray | None = None) -> MIResult:
+                        visits: tuple[int, ...] = (0, 6, 12), deltas_2d: np.ndarray | None = None,
+                        auxiliary: tuple[str, ...] | list[str] = DEFAULT_AUXILIARY, burn_in: int = 1000,
+                        between: int = 100) -> MIResult:
     """MI analysis of the WHO-5 effect at every follow-up visit, and the delta-adjusted tipping point at ``visit``.
 
     Tipping point: the imputed follow-up values of the FIT arm are shifted by
@@ -190,6 +202,10 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     completed-data fit held fixed, the estimate is linear in the shifts (GLS
     responses to a unit shift of the imputed cells of each arm), so no refit
     is needed.
+
+    Imputation model: :func:`impute` (the two-level joint model, with the
+    ``auxiliary`` variables; ``burn_in`` and ``between`` iterations of its
+    Gibbs sampler).
 
     ``visits``: the schedule. Only visits at which both arms have observed
     WHO-5 (see :mod:`fittrial.estimable`) enter the imputation model; the
@@ -206,20 +222,24 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     imp_visits = tuple(baseline + ok)
     strata = [s for s in (strata or sorted(citizens["stratum"].unique())) if s in set(citizens["stratum"])]
     method = (f"Multiple imputation ({m} imputations) of missing WHO-5 at "
-              + ", ".join(months(v) for v in imp_visits or follow) + " from a multilevel normal "
-              "model ({random}; arm x visit, stratum; proper draws of all "
-              "parameters); primary mixed model on each completed data set; Rubin's rules, t-test with "
+              + ", ".join(months(v) for v in imp_visits or follow) + " from a two-level joint normal model "
+              "(as jomo1rancon: unstructured caseworker-level and citizen-level covariance over visits; "
+              "arm, stratum{aux}, each with its own effect at every visit; Gibbs sampler, "
+              f"{burn_in} iterations burn-in, {between} between imputations); primary mixed model "
+              "({random}) on each completed data set; Rubin's rules, t-test with "
               "Barnard-Rubin df (complete-data df: caseworkers - caseworker-level parameters); all enrolled "
-              "citizens; missing at random")
+              "citizens; missing at random given the covariates and the observed WHO-5")
     reason = why.get(visit) or first(
         None if n_clusters > 2 + len(strata) - 1 else
         f"only {n_clusters} caseworkers, not more than the {1 + len(strata)} caseworker-level parameters")
     if reason:
         rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", why.get(v, reason),
-                              method.format(random=random_words((True, True))), n_clusters, n_cit) for v in follow]
+                              method.format(random=random_words((True, True)), aux=""), n_clusters, n_cit)
+                for v in follow]
         empty = pd.DataFrame(columns=["delta", "estimate", "ci_low", "ci_high", "p_value"], dtype=float)
         return MIResult(rows, empty, float("nan"))
-    cells, completed = impute(citizens, m, seed, strata, imp_visits)
+    imps = impute(citizens, m, seed, strata, imp_visits, auxiliary, burn_in, between)
+    cells, completed = imps.cells, imps.completed
     base_cells = cells["visit"] == 0
     follow_visits = list(ok)
     per_visit: dict[int, list[tuple[float, float]]] = {v: [] for v in follow_visits}
@@ -248,7 +268,10 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
                              long["visit"].to_numpy())
             out.append(float(L @ gls.at(ratios).beta))
         shift_base.append(per_visit[visit][-1])
-    method = method.format(random=random_words(free))
+    aux = (", auxiliary " + ", ".join(imps.auxiliary)) if imps.auxiliary else ""
+    aux += "".join(f"; {name} left out ({why})" for name, why in imps.left_out.items()
+                   if why != "not in the data")
+    method = method.format(random=random_words(free), aux=aux)
     rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", r, method, n_clusters, n_cit)
             for v, r in why.items()]
     for v in follow_visits:

@@ -187,7 +187,7 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     """Multiple imputation of missing WHO-5 and the delta-adjusted tipping point (one and two dimensions)."""
     import numpy as np
 
-    from .imputation import multiple_imputation
+    from .imputation import DEFAULT_AUXILIARY, multiple_imputation
 
     mi = options["imputation"]
     deltas = np.round(np.arange(mi["delta_from"], mi["delta_to"] + mi["delta_step"] / 2, mi["delta_step"]), 6)
@@ -196,7 +196,9 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     deltas_2d = np.round(np.arange(mi["delta_from"], mi["delta_to"] + step_2d / 2, step_2d), 6)
     res = multiple_imputation(pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]),
                               _strata(pd.read_parquet(randomisation)), deltas, int(options["primary_visit"]),
-                              tuple(sorted(int(v) for v in options["visits"])), deltas_2d)
+                              tuple(sorted(int(v) for v in options["visits"])), deltas_2d,
+                              tuple(mi.get("auxiliary", DEFAULT_AUXILIARY)), int(mi.get("burn_in", 1000)),
+                              int(mi.get("between", 100)))
     log.info("multiple imputation: %d imputations in %.1f s; tipping delta %s", mi["m"],
              time.perf_counter() - start, res.tipping_delta)
     write_parquet(_rows(res.rows), out)

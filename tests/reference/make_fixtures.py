@@ -175,13 +175,39 @@ def export_competing(params: SimulationParameters, censor_on: str, step: int, no
     return out
 
 
+def export_mi_design(case: Path) -> pd.DataFrame:
+    """Write mi_design.csv: the imputation model's outcomes (y_m<visit>), covariates (x_*) and caseworker of the
+    case's citizens.csv, in the order and coding of :func:`fittrial.imputation.impute` (for jomo in R)."""
+    from fittrial.imputation import DEFAULT_AUXILIARY, auxiliary_design
+
+    cits = pd.read_csv(case / "citizens.csv").sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    cits = cits.reset_index(drop=True)
+    strata = sorted(cits["stratum"].unique())
+    X = pd.DataFrame({"intercept": 1.0, "fit": cits["fit"].astype(float)}, index=cits.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (cits["stratum"] == s).astype(float)
+    X, _, _ = auxiliary_design(cits, X, DEFAULT_AUXILIARY)
+    visits = [c for c in cits.columns if c.startswith("who5_m")]
+    frame = pd.concat([cits[["citizen_id", "caseworker_id"]], cits[visits].add_prefix("y_").rename(
+        columns=lambda c: c.replace("y_who5_", "y_")), X.add_prefix("x_")], axis=1)
+    frame.to_csv(case / "mi_design.csv", index=False, lineterminator="\n", float_format="%.10g")
+    return frame
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--identified", action="store_true",
                         help=f"write only the identified-random-part cases ({IDENTIFIED_OUT.relative_to(ROOT)})")
     parser.add_argument("--competing", action="store_true",
                         help=f"write only the competing-risk cases ({COMPETING_OUT.relative_to(ROOT)})")
+    parser.add_argument("--mi", action="store_true",
+                        help="write only the imputation-model designs (mi_design.csv) of the reference cases")
     args = parser.parse_args()
+    if args.mi:
+        for case in sorted(p for p in OUT.iterdir() if p.is_dir()):
+            frame = export_mi_design(case)
+            print(f"{case}/mi_design.csv: {len(frame)} citizens, {frame.shape[1]} columns")
+        return
     schemas = {n: load_schema(ROOT / "workflow" / "schemas" / f"{n}.schema.yaml")
                for n in ("randomisation", "citizens", "who5", "fit_sessions")}
     for name, (params, censor_on, step, no_dropout) in COMPETING_CASES.items():
