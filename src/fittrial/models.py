@@ -280,7 +280,12 @@ def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: 
 
 def contrast_row(result: LmmResult, L: pd.Series, outcome: str, timepoint: int, scale: str, method: str,
                  data: pd.DataFrame, analysis: str = "itt") -> Contrast:
-    """A t-based effects-table row for L'beta of a mixed model (df by the result's df method)."""
+    """A t-based effects-table row for L'beta of a mixed model (df by the result's df method).
+
+    ``data``: the rows the model used for this row; ``n_citizens`` and
+    ``n_clusters`` count the citizens and caseworkers contributing at least
+    one observation (the analysis population of config/README.md), at any
+    visit, since every observation informs the contrast."""
     inf = result.infer(L)
     lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
     return Contrast(outcome, timepoint, scale, inf.estimate, inf.se, inf.df, lo, hi, p, method,
@@ -334,7 +339,7 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
             result.contrasts.append(not_estimated("itt", "who5", v, "mean_difference", why[v], method))
         else:
             result.contrasts.append(contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference",
-                                                 method, data[data["visit"] == v]))
+                                                 method, data))
     return result
 
 
@@ -462,7 +467,8 @@ def _standardised_risks(X: pd.DataFrame, beta: np.ndarray) -> tuple[float, float
 
 
 INDEPENDENCE_NOTE = ("; working correlation set to independence because the exchangeable iteration did not "
-                     "converge to an admissible correlation (positive definite for every caseworker)")
+                     "converge to an admissible solution (a correlation positive definite for every caseworker, fitted "
+                     "risks strictly between 0 and 1)")
 
 
 def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, float, float, str]:
@@ -471,7 +477,9 @@ def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> 
     statsmodels' alternating iteration (``ddof_scale=0``, as geepack). If it
     does not converge, or converges to a correlation that is not positive
     definite for the largest caseworker (alpha <= -1/(n_max - 1); geepack
-    reports such fits), the independence working correlation is used instead:
+    reports such fits), or runs off to fitted risks of 0 or 1 (seen with 8
+    caseworkers, where geepack diverges too; complete separation is excluded
+    before fitting), the independence working correlation is used instead:
     still a consistent GEE, with the same sandwich covariance; ``note`` says so.
     """
     model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
@@ -482,7 +490,10 @@ def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> 
     lower = -1.0 / (n_max - 1) if n_max > 1 else -np.inf
     if res is not None and res.converged and np.all(np.isfinite(res.params)):
         alpha = float(model.cov_struct.dep_params)
-        if alpha > lower:
+        mu = 1.0 / (1.0 + np.exp(-np.clip(X @ np.asarray(res.params), -700, 700)))
+        # with few caseworkers the alternating iteration can run off to a degenerate fixed point (fitted risks of
+        # exactly 0 or 1 in a stratum whose risk is 20%; geepack diverges on the same data): not a solution
+        if alpha > lower and np.all((mu > 1e-6) & (mu < 1 - 1e-6)):
             return np.asarray(res.params), alpha, float(res.scale), ""
     model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Independence())
     with warnings.catch_warnings():
