@@ -102,7 +102,7 @@ def test_cif_table_and_curve(case):
     ok = table["cumulative_incidence"].notna()
     assert ((table["ci_low"] <= table["cumulative_incidence"]) & (table["cumulative_incidence"] <= table["ci_high"]))[ok].all()
     for _, g in table.groupby("arm"):
-        assert g["cumulative_incidence"].is_monotonic_increasing
+        assert g["cumulative_incidence"].dropna().is_monotonic_increasing  # days resting on < 5 dropouts are empty
     # the CIF lies below 1 - Kaplan-Meier, which counts the other course ends as censoring
     from statsmodels.duration.survfunc import SurvfuncRight
 
@@ -111,14 +111,15 @@ def test_cif_table_and_curve(case):
         km = SurvfuncRight(d["time_days"].to_numpy(), d["event"].to_numpy())
         one_minus = 1 - km.surv_prob[np.searchsorted(km.surv_times, 365, side="right") - 1]
         cif = table[(table["arm"] == label) & (table["day"] == 365)]["cumulative_incidence"].iloc[0]
-        assert cif <= one_minus + 1e-12
+        assert np.isnan(cif) or cif <= one_minus + 1e-12
     curve = cif_curve(times, 5)
     assert set(curve["arm"]) == {"FIT", "control"} and (curve.groupby("arm")["day"].min() == 0).all()
     at_365 = table.set_index(["arm", "day"])["cumulative_incidence"]
     for label, g in curve.groupby("arm"):
         assert g["cumulative_incidence"].is_monotonic_increasing
-        if g["day"].max() >= 365:
-            assert abs(g["cumulative_incidence"].iloc[-1] - at_365[(label, 365)]) < 1e-12
+        if g["day"].max() >= 365 and np.isfinite(at_365[(label, 365)]):
+            # the published curve steps only after >= 5 dropouts, so it ends at or below the table's value
+            assert g["cumulative_incidence"].iloc[-1] <= at_365[(label, 365)] + 1e-12
 
 
 # ---- shapes the default simulator does not draw -------------------------------------------------------------

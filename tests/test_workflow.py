@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -28,11 +30,12 @@ FAST = {"randomisation": {"n": 500, "seed": 1}, "imputation": {"m": 5, "seed": 2
         "delta_to": 5, "delta_step": 1}, "icc": {"bootstrap": 20, "seed": 3}}
 
 
-def run_workflow(workdir: Path, config: dict, *extra: str) -> subprocess.CompletedProcess:
+def run_workflow(workdir: Path, config: dict, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
     (workdir / "my-trial.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "FITTRIAL_BLINDING_KEY"}
     return subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
                            "--cores", "2", *extra], cwd=workdir, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"}, timeout=900)
+                          env={**environment, "PYTHONHASHSEED": "0", **(env or {})}, timeout=900)
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -88,7 +91,8 @@ def test_effects_table_has_the_contract_columns_and_rows(finished):
     assert (fine_gray["df"] == 24 - 1 - 2).all() and fine_gray["method"].str.contains("Fine-Gray").all()
     cif = pd.read_csv(work / "reports" / "tables" / "cif_dropout.csv")
     assert list(cif.columns) == ["arm", "day", "cumulative_incidence", "se", "ci_low", "ci_high", "n_at_risk"]
-    assert cif["day"].tolist() == [0, 90, 180, 270, 365] * 2 and (cif["cumulative_incidence"] <= cif["ci_high"]).all()
+    shown = cif["cumulative_incidence"].notna()  # a day resting on fewer than 5 more dropouts is left empty
+    assert cif["day"].tolist() == [0, 90, 180, 270, 365] * 2 and (cif["cumulative_incidence"] <= cif["ci_high"])[shown].all()
     icc = pd.read_csv(work / "reports" / "tables" / "icc.csv")
     assert icc["outcome"].iloc[0] == "who5" and (icc["ci_low"] <= icc["icc"]).all()
 
@@ -350,7 +354,7 @@ def test_no_count_below_the_threshold_is_published(finished):
             raise AssertionError(f"{path.name}: {m.group(0)}")
     for name, cols in (("cif_dropout.csv", ["n_at_risk"]), ("who5_completion.csv", ["completed"]),
                        ("secondary_outcomes.csv", ["FIT_events", "control_events"]),
-                       ("fit_practice_by_meeting.csv", ["citizens"])):
+                       ("fit_practice_by_meeting.csv", ["meetings"])):
         table = pd.read_csv(work / "reports" / "tables" / name, dtype=str, keep_default_na=False)
         for col in cols:
             for v in table[col]:
@@ -373,26 +377,104 @@ def test_report_embeds_every_figure(finished):
         assert f'id="{section}"' in html, section
 
 
-def test_blinded_review_shows_only_a_and_b(tmp_path):
-    import re
+def _blinding_keys() -> tuple[str, str]:
+    """Two keys: one that shows FIT as A, one that shows FIT as B."""
+    from fittrial.blinding import fit_is_a
+
+    keys = [f"key-{i}" for i in range(20)]
+    return (next(k for k in keys if fit_is_a(k.encode())), next(k for k in keys if not fit_is_a(k.encode())))
+
+
+def _skeleton(text: str) -> str:
+    """A published text with every number and every arm letter replaced: what is left must not tell the runs of
+    the two mappings apart."""
+    text = re.sub(r'src="data:[^"]+"', "", text)
+    # the hash of a published table or figure is a function of its numbers (compared below), not of the mapping
+    text = re.sub(r"\b[0-9a-f]{64}\b", "HASH", text)
+    text = re.sub(r"\d+(?:[.,]\d+)*(?:e[-+]?\d+)?", "#", text)
+    text = re.sub(r"\b(higher|lower)\b", "DIRECTION", text)  # the sign of A - B, an arm-labelled number
+    # how a number is shown depends on the number (a range left out, a count suppressed), and the numbers move
+    # between the A and B columns with the mapping
+    text = re.sub(r"-?<?#(?: \(-?#(?:%)?(?: to -?#)?\))?", "#", text)
+    text = re.sub(r"\b[AB]\b", "X", text)
+    # a table row's A and B cells change places with the mapping: compare its cells as a set
+    return re.sub(r"<tr>(.*?)</tr>", lambda m: "<tr>" + "".join(sorted(re.findall(r"<t[dh][^>]*>.*?</t[dh]>",
+                                                                                       m.group(1)))) + "</tr>",
+                  text, flags=re.S)
+
+
+def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(tmp_path):
+    """Blinded runs of one trial under the two possible mappings (keys) differ only by exchanging A and B."""
+    from fittrial.blinding import mapping
 
     paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
-    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST, "report": {"blinded": True}}
-    proc = run_workflow(tmp_path, config)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    reports = tmp_path / "reports"
-    for path in list((reports / "tables").glob("*.csv")) + list((reports / "figures").glob("*.svg")):
+    config = {"inputs": {k: f"../in/{k}.csv" for k in paths}, "analysis": FAST, "report": {"blinded": True}}
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    proc = run_workflow(refused, config)
+    assert proc.returncode != 0 and "FITTRIAL_BLINDING_KEY" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (refused / "reports").exists()
+    runs = []
+    for key in _blinding_keys():
+        work = tmp_path / key
+        work.mkdir()
+        proc = run_workflow(work, config, env={"FITTRIAL_BLINDING_KEY": key})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        runs.append((work / "reports", mapping(key.encode())))
+    (one, map_one), (two, map_two) = runs
+    assert map_one["A"] == "FIT" and map_two["A"] == "control"
+    # nothing names an arm
+    for path in list((one / "tables").glob("*.csv")) + list((one / "figures").glob("*.svg")):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\bFIT\b|\bcontrol\b|\bControl\b", text), path.name
-    html = (reports / "report.html").read_text(encoding="utf-8")
+    html = (one / "report.html").read_text(encoding="utf-8")
     body = re.sub(r"<title>.*?</title>|<h1>.*?</h1>", "", html, flags=re.S)
     body = re.sub(r'src="data:[^"]+"', "", body)
     assert not re.search(r"\bControl\b|\bcontrol\b", body)
     assert not re.search(r"\bFIT\b", body.replace("Feedback Informed Treatment (FIT)", ""))
-    effects = pd.read_csv(reports / "tables" / "effects.csv")
+    effects = pd.read_csv(one / "tables" / "effects.csv")
     assert not {"per_protocol", "cace"} & set(effects["analysis"])
-    participants = pd.read_csv(reports / "tables" / "participants.csv")
-    assert list(participants.columns) == ["measure", "A", "B", "total"]
+    # the same files, the same text up to numbers and arm letters (no hash, section number or order differs)
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    for name in files:
+        if name.endswith(".csv"):  # the same columns, rows and row labels (the cells' values move with A and B)
+            a, b = (pd.read_csv(d / name, dtype=str, keep_default_na=False) for d in (one, two))
+            assert list(a.columns) == list(b.columns) and a.shape == b.shape, name
+            if len(a.columns):
+                assert [_skeleton(x) for x in a.iloc[:, 0]] == [_skeleton(x) for x in b.iloc[:, 0]], name
+    # the report: the same sections, numbered alike, and the same document structure (its sentences may differ
+    # where a result differs: e.g. the one-dimensional tipping point shifts arm A, a different arm under each key)
+    pages = [(d / "report.html").read_text(encoding="utf-8") for d in (one, two)]
+    headings = [re.findall(r"<h[23][^>]*>(.*?)</h[23]>", p) for p in pages]
+    assert headings[0] == headings[1] and any(h.startswith("1. ") for h in headings[0])
+    tags = [re.findall(r"<(/?[a-z0-9]+)", re.sub(r'src="data:[^"]+"', "", p)) for p in pages]
+    assert tags[0] == tags[1]
+    # the inputs, config and analysis plan have the same hashes under both mappings
+    import json
+
+    prov = [json.loads((d / "provenance.json").read_text(encoding="utf-8")) for d in (one, two)]
+    for key in ("inputs", "config_files", "analysis_plan_sha256", "effective_config_sha256"):
+        assert prov[0][key] == prov[1][key], key
+    # the numbers are those of the other mapping with A and B exchanged
+    p1, p2 = (pd.read_csv(d / "tables" / "participants.csv") for d in (one, two))
+    assert list(p1.columns) == ["measure", "A", "B", "total"]
+    pd.testing.assert_series_equal(p1["A"], p2["B"], check_names=False)
+    pd.testing.assert_series_equal(p1["B"], p2["A"], check_names=False)
+    e1, e2 = (pd.read_csv(d / "tables" / "effects.csv") for d in (one, two))
+    keys = ["analysis", "outcome", "timepoint_months", "scale"]
+    both = e1.merge(e2, on=keys, suffixes=("_1", "_2"))
+    assert len(both) == len(e1) == len(e2)
+    # the imputations are random draws: under the other key the same draws land on the other arm, so the MI
+    # estimate agrees only within its Monte Carlo error
+    mi = both[both["analysis"] == "multiple_imputation"].dropna(subset=["estimate_1"])
+    assert ((mi["estimate_1"] + mi["estimate_2"]).abs() < mi["se_1"]).all()
+    both = both[both["analysis"] != "multiple_imputation"]
+    diff = both[both["scale"].isin(["mean_difference", "risk_difference"]) & both["estimate_1"].notna()]
+    ratio = both[both["scale"].str.contains("ratio") & both["estimate_1"].notna()]
+    assert len(diff) and len(ratio)
+    assert np.allclose(diff["estimate_1"], -diff["estimate_2"], atol=1e-6)
+    assert np.allclose(ratio["estimate_1"], 1 / ratio["estimate_2"], rtol=1e-5)
 
 
 def test_pdf_report_has_the_same_sections(finished):

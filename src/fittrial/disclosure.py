@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 QUANTILES = {"min": 0.0, "q1": 0.25, "median": 0.5, "q3": 0.75, "max": 1.0}
 # the statistics of the cluster sizes, from the most to the least detailed set shown
@@ -132,3 +133,108 @@ def suppress(count: int, threshold: int) -> str:
     from .tables import suppress as _suppress
 
     return _suppress(count, threshold)
+
+
+def small_cell_reason(counts: dict[str, tuple[int, int]], threshold: int, what: str) -> str | None:
+    """Why an effect estimate is withheld (None: it may be published).
+
+    ``counts``: per arm label, (citizens with the event or outcome, citizens
+    analysed). A ratio or difference of two arms' proportions, published with
+    the arms' numbers analysed, lets a reader work back to the number of
+    events; so when an arm has between 1 and ``threshold`` - 1 citizens with
+    (or without) the outcome, the estimate is not published.
+    """
+    for arm, (events, n) in counts.items():
+        for k, kind in ((events, "with"), (n - events, "without")):
+            if 0 < k < threshold:
+                return (f"fewer than {threshold} citizens {kind} {what} in the {arm} arm: the estimate is not "
+                        f"published, as with the numbers analysed it would reveal a count below {threshold} "
+                        "(disclosure control)")
+    return None
+
+
+def withhold(rows: list, reason: str | None) -> list:
+    """The rows with their estimates emptied and ``reason`` as their not-estimated reason (when a reason)."""
+    if not reason:
+        return rows
+    from .models import sentence
+
+    nan = float("nan")
+    reason = sentence(reason)
+    for r in rows:
+        if r.not_estimated:
+            continue
+        r.estimate = r.se = r.df = r.ci_low = r.ci_high = r.p_value = nan
+        r.not_estimated = reason
+    return rows
+
+
+def effects_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The effects table's counts (``n_citizens``, ``n_clusters``) made safe to publish, as text.
+
+    A count below ``threshold`` is ``<k``. A per-protocol or CACE population
+    is the ITT population less some FIT citizens: when its count is fewer
+    than ``threshold`` below the ITT count at the same visit, it is shown as
+    the range that includes the ITT count (e.g. ``810-814``), so the
+    difference (citizens left out) is not published. Subgroup levels of one
+    variable add up to the ITT count: when a level's count is suppressed, the
+    next smallest level's is too, so the suppressed one cannot be recovered by
+    subtraction.
+    """
+    from .tables import suppress
+
+    out = table.copy()
+    for col in ("n_citizens", "n_clusters"):
+        out[col] = [suppress(v, threshold) if pd.notna(v) else "" for v in table[col]]
+    if threshold <= 1:
+        return out
+    itt = table[table["analysis"] == "itt"].groupby(["outcome", "timepoint_months"])["n_citizens"].max()
+    for i, r in table.iterrows():
+        if r["analysis"] in ("per_protocol", "cace") and (r["outcome"], r["timepoint_months"]) in itt.index:
+            full = int(itt[(r["outcome"], r["timepoint_months"])])
+            if 0 < full - int(r["n_citizens"]) < threshold:
+                out.at[i, "n_citizens"] = f"{full - threshold + 1}-{full}"
+    sub = table["analysis"].str.startswith("subgroup:")
+    variable = table["analysis"].str.extract(r"^subgroup:([^=]+)=", expand=False)
+    for _, g in table[sub].groupby([variable[sub], "outcome", "timepoint_months"]):
+        counts = g["n_citizens"].astype(int)
+        labels = {i: (f"<{threshold}" if 0 < c < threshold else None) for i, c in counts.items()}
+        total = int(counts.sum())
+        while any(labels.values()) and _determined(counts, labels, threshold, total):
+            open_ = [i for i, lab in labels.items() if lab is None and counts[i] > 0]
+            if open_:
+                labels[min(open_, key=lambda i: (counts[i], i))] = "suppressed"
+            else:
+                labels = {i: ("suppressed" if lab else None) for i, lab in labels.items()}
+                break
+        for i, lab in labels.items():
+            if lab:
+                out.at[i, "n_citizens"] = lab
+    return out
+
+
+def _determined(counts: pd.Series, labels: dict, threshold: int, total: int) -> bool:
+    """Is some hidden count (label ``<k``: 1..k-1; ``suppressed``: 1..total) fixed by the published total?"""
+    hidden = [i for i, lab in labels.items() if lab]
+    rest = total - sum(int(counts[i]) for i in counts.index if not labels[i])
+    lo = {i: 1 for i in hidden}
+    hi = {i: (threshold - 1 if labels[i] != "suppressed" else total) for i in hidden}
+    for i in hidden:
+        low = max(lo[i], rest - sum(hi[j] for j in hidden if j != i))
+        high = min(hi[i], rest - sum(lo[j] for j in hidden if j != i))
+        if high <= low:
+            return True
+    return False
+
+
+def safe_steps(cumulative: np.ndarray, threshold: int) -> np.ndarray:
+    """Which points of a non-decreasing count series may be published: the count is 0, or at least
+    ``threshold`` and at least ``threshold`` above the previous published point (differences between published
+    points are then never a count below the threshold)."""
+    keep = np.zeros(len(cumulative), dtype=bool)
+    last = 0
+    for i, c in enumerate(np.asarray(cumulative, int)):
+        if c == 0 or (c >= threshold and (c - last == 0 or c - last >= threshold)):
+            keep[i] = True
+            last = c
+    return keep

@@ -46,25 +46,29 @@ def _save(fig: plt.Figure, png: str | Path, svg: str | Path | None, decimal: str
     plt.close(fig)
 
 
-def who5_by_arm_figure(summary: pd.DataFrame, png: str | Path, svg: str | Path | None = None) -> None:
-    """Observed WHO-5 mean (95% CI) by arm at each visit; ``summary`` from tables.who5_by_arm_visit."""
+def who5_by_arm_figure(summary: pd.DataFrame, png: str | Path, svg: str | Path | None = None,
+                       labels: dict[str, str] | None = None) -> None:
+    """Observed WHO-5 mean (95% CI) by arm at each visit; ``summary`` from tables.who5_by_arm_visit (arms FIT and
+    control, or A and B when blinded). ``labels``: the report language's (see report_steps.figure_labels)."""
+    labels = labels or {}
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 10}):
         fig, ax = plt.subplots(figsize=(6, 4))
-        offsets = {"FIT": -0.25, "control": 0.25}
+        offsets = {"FIT": -0.25, "control": 0.25, "A": -0.25, "B": 0.25}
+        colours = {**COLOURS, "A": COLOURS.get("FIT"), "B": COLOURS.get("control")}
         for arm, g in summary.groupby("arm", sort=False):
             g = g.dropna(subset=["mean"])
             x = g["visit_months"] + offsets.get(arm, 0)
             ax.errorbar(x, g["mean"], yerr=[g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]], marker="o",
-                        capsize=3, color=COLOURS.get(arm), label=arm)
+                        capsize=3, color=colours.get(arm), label=labels.get(arm, arm))
         ax.set_xticks(sorted(summary["visit_months"].unique()))
-        ax.set_xlabel("Months since enrolment")
-        ax.set_ylabel("WHO-5 score (0-100), mean and 95% CI")
+        ax.set_xlabel(labels.get("months", "Months since enrolment"))
+        ax.set_ylabel(labels.get("who5", "WHO-5 (0-100), mean and 95% CI"))
         ax.set_ylim(0, 100)
         ax.axhline(50, color="grey", lw=0.6, ls=":")
         ax.legend(frameon=False, loc="upper left")
-        ax.set_title("WHO-5 well-being by arm (observed)")
+        ax.set_title(labels.get("who5_title", "WHO-5 well-being by arm (observed)"))
         fig.tight_layout()
-        _save(fig, png, svg)
+        _save(fig, png, svg, labels.get("decimal", "."))
 
 
 def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, xlabel: str, null: float = 0.0,
@@ -186,7 +190,8 @@ def practice_figure(by_meeting: pd.DataFrame, png: str | Path, svg: str | Path |
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
         for ax, col, cut, name in ((axes[0], "ors", 25, "ORS"), (axes[1], "srs", 36, "SRS")):
-            d = by_meeting.dropna(subset=[f"{col}_median"]).astype(float)
+            d = by_meeting.dropna(subset=[f"{col}_median"]).drop(columns=["meeting", "meetings"], errors="ignore")
+            d = d.rename(columns={"meeting_from": "meeting"}).astype(float)
             if d.empty:
                 ax.text(0.5, 0.5, labels.get("no_data", "no data"), ha="center", va="center", transform=ax.transAxes)
                 ax.set_title(name)

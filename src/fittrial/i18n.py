@@ -17,11 +17,11 @@ TEXT: dict[str, dict[str, str]] = {
         "subtitle": "Cluster-randomised trial: caseworkers randomised within strata to FIT or usual practice; citizens "
                     "analysed by their caseworker's allocated arm (intention to treat).",
         "FIT": "FIT", "control": "Control", "A": "A", "B": "B", "total": "Total",
-        "s_summary": "Summary in plain language", "s_flow": "1. Flow of caseworkers and citizens",
-        "s_baseline": "2. Baseline characteristics", "s_primary": "3. Primary outcome: WHO-5 well-being",
-        "s_secondary": "4. Course outcomes", "s_triangulation": "5. Do the analyses agree?",
+        "s_summary": "Summary in plain language", "s_flow": "Flow of caseworkers and citizens",
+        "s_baseline": "Baseline characteristics", "s_primary": "Primary outcome: WHO-5 well-being",
+        "s_secondary": "Course outcomes", "s_triangulation": "Do the analyses agree?",
         "s_subgroups": "Subgroups", "s_dropout": "Time to dropout", "s_icc": "Intra-cluster correlations",
-        "s_practice": "6. FIT in practice", "s_missing": "7. Missing data", "s_methods": "8. Methods",
+        "s_practice": "FIT in practice", "s_missing": "Missing data", "s_methods": "Methods",
         "s_plan": "Analysis plan as configured", "s_quality": "Data quality", "s_provenance": "Provenance",
         "characteristic": "Characteristic", "std_diff": "Standardised difference", "level": "Level",
         "month": "Month", "mean_ci": "Mean (95% CI)", "difference": "Difference (95% CI)", "df": "df", "p": "p",
@@ -30,7 +30,8 @@ TEXT: dict[str, dict[str, str]] = {
         "estimate_ci": "Estimate (95% CI)", "analysed": "Analysed", "scale": "Scale", "icc": "ICC (95% CI)",
         "deff": "Design effect", "measure": "Measure", "value": "Value", "visit": "Visit", "completed": "Completed",
         "predictor": "Predictor", "method": "Method", "key": "Setting", "check": "Check", "count": "Count",
-        "table": "Table", "input": "Input", "file": "File", "hr": "Hazard ratio (95% CI)",
+        "table": "Table", "input": "Input", "file": "File", "config_file": "Configuration",
+        "published_file": "Published", "hr": "Hazard ratio (95% CI)",
         "baseline_note": "No p-values: differences at baseline after randomisation are due to chance. Standardised "
                          "differences above 0.1 in absolute value are noteworthy.",
         "primary_note": "Month 0: observed mean. Follow-up months: marginal means of the primary mixed model (strata "
@@ -101,6 +102,7 @@ TEXT: dict[str, dict[str, str]] = {
         "prov_plan": "Analysis plan SHA-256", "prov_config": "Effective config SHA-256", "prov_seeds": "Seeds",
         "prov_packages": "Key package versions (locked)", "uncommitted": "(with uncommitted changes)",
         "who5_axis": "WHO-5 (0-100), mean and 95% CI", "months_axis": "Months since enrolment",
+        "who5_title": "WHO-5 well-being by arm (observed)",
         "days_axis": "Days since enrolment", "cif_axis": "Cumulative incidence of dropout", "at_risk": "Number at risk",
         "cif": "Cumulative incidence of dropout, % (95% CI)", "day": "Day", "arm": "Arm",
         "dropout_note": "Other course ends (completed, evicted, moved, died, other) are competing events: after one of "
@@ -119,7 +121,12 @@ TEXT: dict[str, dict[str, str]] = {
         "not_estimated": "Not estimated",
         "sum_primary_not": "The primary comparison (WHO-5 at {m} months) could not be estimated from these data: "
                            "{reason}",
-        "a_itt": "Primary (mixed model)", "a_clda": "Constrained longitudinal analysis",
+        "a_itt": "Primary (mixed model)", "a_itt_binary": "Primary (GEE)",
+        "subgroup_note": "Exploratory: the subgroup analyses were pre-specified but the trial was not powered for "
+                         "them, and neither the effects within subgroups nor the interaction p-values are adjusted "
+                         "for the number of comparisons. An interaction p below 0.05 here is a lead for a future "
+                         "trial, not evidence that the effect differs between subgroups. n: citizens with at least one "
+                         "follow-up WHO-5 in the subgroup.", "a_clda": "Constrained longitudinal analysis",
         "a_cluster_level": "Cluster-level (unweighted)", "a_cluster_level_weighted": "Cluster-level (weighted)",
         "a_ancova_cr2": "ANCOVA, CR2 cluster-robust", "a_randomisation_test": "Randomisation test",
         "a_multiple_imputation": "Multiple imputation", "a_per_protocol": "Per protocol",
@@ -131,11 +138,11 @@ TEXT: dict[str, dict[str, str]] = {
         "subtitle": "Klyngerandomiseret forsøg: medarbejdere lodtrukket inden for strata til FIT eller sædvanlig praksis; "
                     "borgerne analyseret efter deres medarbejders tildelte gruppe (intention to treat).",
         "FIT": "FIT", "control": "Kontrol", "A": "A", "B": "B", "total": "I alt",
-        "s_summary": "Sammenfatning", "s_flow": "1. Forløb for medarbejdere og borgere",
-        "s_baseline": "2. Udgangspunkt (baseline)", "s_primary": "3. Primært effektmål: trivsel (WHO-5)",
-        "s_secondary": "4. Forløbsmål", "s_triangulation": "5. Stemmer analyserne overens?",
+        "s_summary": "Sammenfatning", "s_flow": "Forløb for medarbejdere og borgere",
+        "s_baseline": "Udgangspunkt (baseline)", "s_primary": "Primært effektmål: trivsel (WHO-5)",
+        "s_secondary": "Forløbsmål", "s_triangulation": "Stemmer analyserne overens?",
         "s_subgroups": "Undergrupper", "s_dropout": "Tid til frafald", "s_icc": "Intra-klynge-korrelationer",
-        "s_practice": "6. FIT i praksis", "s_missing": "7. Manglende data", "s_methods": "8. Metoder",
+        "s_practice": "FIT i praksis", "s_missing": "Manglende data", "s_methods": "Metoder",
         "s_plan": "Analyseplan som konfigureret", "s_quality": "Datakvalitet", "s_provenance": "Sporbarhed",
         "characteristic": "Karakteristik", "std_diff": "Standardiseret forskel", "level": "Niveau",
         "month": "Måned", "mean_ci": "Gennemsnit (95% KI)", "difference": "Forskel (95% KI)", "df": "fg", "p": "p",
@@ -144,7 +151,8 @@ TEXT: dict[str, dict[str, str]] = {
         "estimate_ci": "Estimat (95% KI)", "analysed": "Analyseret", "scale": "Skala", "icc": "ICC (95% KI)",
         "deff": "Designeffekt", "measure": "Mål", "value": "Værdi", "visit": "Måling", "completed": "Udfyldt",
         "predictor": "Forklarende variabel", "method": "Metode", "key": "Indstilling", "check": "Kontrol",
-        "count": "Antal", "table": "Tabel", "input": "Input", "file": "Fil", "hr": "Hazard ratio (95% KI)",
+        "count": "Antal", "table": "Tabel", "input": "Inddata", "file": "Fil",
+        "config_file": "Konfiguration", "published_file": "Offentliggjort", "hr": "Hazard ratio (95% KI)",
         "baseline_note": "Ingen p-værdier: forskelle ved udgangspunktet efter lodtrækning skyldes tilfældigheder. "
                          "Standardiserede forskelle over 0,1 i absolut værdi er værd at bemærke.",
         "primary_note": "Måned 0: observeret gennemsnit. Opfølgningsmåneder: marginale gennemsnit fra den primære "
@@ -214,10 +222,11 @@ TEXT: dict[str, dict[str, str]] = {
         "sum_not_estimable": "Kan ikke estimeres ud fra disse data: {list}.",
         "prov_date": "Kørsel afsluttet (UTC)", "prov_runtime": "Køretid fra inputkontrol (s)",
         "prov_commit": "Workflow-commit", "prov_plan": "Analyseplan SHA-256", "prov_config": "Konfiguration SHA-256",
-        "prov_seeds": "Seeds", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
+        "prov_seeds": "Startværdier for tilfældige tal (seeds)", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
         "who5_axis": "WHO-5 (0-100), gennemsnit og 95% KI", "months_axis": "Måneder siden start",
+        "who5_title": "Trivsel (WHO-5) efter gruppe (observeret)",
         "days_axis": "Dage siden start", "cif_axis": "Kumuleret incidens af frafald", "at_risk": "Antal i risiko",
-        "cif": "Kumuleret incidens af frafald, % (95% KI)", "day": "Dag", "arm": "Arm",
+        "cif": "Kumuleret incidens af frafald, % (95% KI)", "day": "Dag", "arm": "Gruppe",
         "dropout_note": "Andre afslutninger af forløbet (afsluttet, udsat, flyttet, død, andet) er konkurrerende "
                         "hændelser: derefter kan borgeren ikke længere falde fra. Den kumulerede incidens "
                         "(Aalen-Johansen) er sandsynligheden for at være faldet fra inden dagen, med punktvise 95% KI "
@@ -235,7 +244,12 @@ TEXT: dict[str, dict[str, str]] = {
         "not_estimated": "Ikke estimeret",
         "sum_primary_not": "Den primære sammenligning (WHO-5 efter {m} måneder) kan ikke estimeres ud fra disse data: "
                            "{reason}",
-        "a_itt": "Primær (mixed model)", "a_clda": "Begrænset longitudinel analyse (cLDA)",
+        "a_itt": "Primær (blandet model)", "a_itt_binary": "Primær (GEE)",
+        "subgroup_note": "Eksplorativt: undergruppeanalyserne var planlagt på forhånd, men forsøget var ikke "
+                         "dimensioneret til dem, og hverken effekterne i undergrupperne eller interaktions-p-"
+                         "værdierne er justeret for antallet af sammenligninger. En interaktions-p under 0,05 her "
+                         "er et spor for et fremtidigt forsøg, ikke belæg for, at effekten er forskellig i "
+                         "undergrupperne. n: borgere med mindst én WHO-5 ved opfølgning i undergruppen.", "a_clda": "Begrænset longitudinel analyse (cLDA)",
         "a_cluster_level": "Klyngeniveau (uvægtet)", "a_cluster_level_weighted": "Klyngeniveau (vægtet)",
         "a_ancova_cr2": "ANCOVA, CR2 klynge-robust", "a_randomisation_test": "Randomiseringstest",
         "a_multiple_imputation": "Multipel imputation", "a_per_protocol": "Per protokol",
@@ -311,7 +325,7 @@ TEXT["da"].update({
     "rc_days": "Dage fra medarbejderens lodtrækning til borgerens start: median (kvartiler)",
     "rc_baseline_n": "Borgere med WHO-5 ved start", "rc_baseline_mean": "WHO-5 ved start: gennemsnit (SD)",
     "rc_size_diff": "Borgere pr. medarbejder, {a} - {b} (justeret for stratum; randomiseringstest)",
-    "rc_base_diff": "WHO-5 ved start, {a} - {b}, point (mixed model)",
+    "rc_base_diff": "WHO-5 ved start, {a} - {b}, point (blandet model)",
     "rc_base_std": "WHO-5 ved start, standardiseret forskel (forskel / samlet SD)",
     "rc_ci_not_attainable": "95% KI kan ikke opnås med så få mulige lodtrækninger",
     "rc_note": "Medarbejderne rekrutterede deres borgere, efter at de kendte deres gruppe (CONSORT-udvidelsen for "
@@ -319,7 +333,7 @@ TEXT["da"].update({
                "medarbejder omfatter medarbejdere, der ikke rekrutterede nogen; kvartiler ved lineær interpolation; "
                "ingen medarbejder vises. Borgere pr. medarbejder sammenlignes med en randomiseringstest "
                "(medarbejderne lodtrukket igen inden for strata som i forsøget; konfidensinterval ved testinversion); "
-               "WHO-5 ved start med en lineær mixed model med stratum og tilfældigt intercept for medarbejder (SE og "
+               "WHO-5 ved start med en lineær blandet model med stratum og tilfældigt intercept for medarbejder (SE og "
                "frihedsgrader som i den primære model); den standardiserede forskel og dens konfidensinterval er "
                "forskellen og dens interval divideret med den samlede SD. Metoderne i detaljer: afsnit 8 og "
                "tables/recruitment.csv.",
@@ -374,6 +388,19 @@ class Translator:
         text = f"{v:.{digits}f}"
         return text.replace(".", ",") if self.decimal == "," else text
 
+    def count(self, x: object) -> str:
+        """A published count with a thousands separator (1,146; Danish 1.146); text such as "<5" or a range
+        "810-814" passes through, "suppressed" in the report language."""
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return ""
+        text = str(x).strip()
+        if text.lstrip("-").isdigit() or (isinstance(x, float) and float(x).is_integer()):
+            text = f"{int(float(x)):,}"
+            return text.replace(",", ".") if self.decimal == "," else text
+        if text == "suppressed":
+            return "undertrykt" if self.language == "da" else text
+        return text
+
     def p(self, p: object) -> str:
         try:
             v = float(p)  # type: ignore[arg-type]
@@ -404,6 +431,25 @@ class Translator:
         return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
 
 
+# what the configured small-sample rules are called in the Danish method texts
+DA_LMM_DF = {"kenward_roger": "Kenward-Roger-justeret SE og frihedsgrader, højst medarbejdere minus parametre på "
+                              "medarbejderniveau",
+             "satterthwaite": "Satterthwaite-frihedsgrader",
+             "between_within": "frihedsgrader = medarbejdere minus parametre på medarbejderniveau (between-within)"}
+DA_GEE_COV = {"mancl_derouen": "Mancl-DeRouen", "kauermann_carroll": "Kauermann-Carroll",
+              "robust": "uden småprøvekorrektion"}
+
+
+def da_configured(text: str, lmm_df: str, gee_covariance: str) -> str:
+    """A Danish method text with the configured df rule and GEE covariance instead of 'eller som konfigureret'."""
+    text = text.replace("Kenward-Roger-justeret SE og frihedsgrader, højst medarbejdere minus parametre på "
+                        "medarbejderniveau (eller som konfigureret)", DA_LMM_DF.get(lmm_df, lmm_df))
+    text = text.replace("(Kenward-Roger, højst medarbejdere minus parametre på medarbejderniveau, eller som "
+                        "konfigureret)", f"({DA_LMM_DF.get(lmm_df, lmm_df)})")
+    return text.replace("(Mancl-DeRouen, eller som konfigureret)",
+                        f"({DA_GEE_COV.get(gee_covariance, gee_covariance)})")
+
+
 # Danish wording of the row labels that the tables carry in English (regex, replacement), applied in order.
 DA_LABELS: list[tuple[str, str]] = [
     (r"^Caseworkers, n$", "Medarbejdere, n"),
@@ -421,7 +467,7 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^caseworker$", "medarbejder"), (r"^citizen$", "borger"),
     (r"^FIT citizens$", "FIT-borgere"),
     (r"^FIT citizens with at least one meeting with ORS/SRS$", "FIT-borgere med mindst ét møde med ORS/SRS"),
-    (r"^Meetings per FIT citizen: median \(IQR\)$", "Møder pr. FIT-borger: median (IQR)"),
+    (r"^Meetings per FIT citizen: median \(IQR\)$", "Møder pr. FIT-borger: median (IKB)"),
     (r"^Meetings per FIT citizen: mean$", "Møder pr. FIT-borger: gennemsnit"),
     (r"^Reliably improved \(last - first ORS >= \+5\), citizens with >= 2 ORS$",
      "Pålideligt forbedret (sidste - første ORS >= +5), borgere med >= 2 ORS"),
@@ -455,12 +501,19 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^WHO-5 at (\d+) months$", r"WHO-5 efter \1 måneder"),
     (r"^WHO-5 at baseline$", "WHO-5 ved start"),
     (r"^Excluded from the primary analysis: no follow-up WHO-5$", "Udeladt af den primære analyse: ingen opfølgning"),
-    (r"^Analysed, primary \(WHO-5, mixed model\)$", "Analyseret, primær (WHO-5, mixed model)"),
+    (r"^Analysed, primary \(WHO-5, mixed model\)$", "Analyseret, primær (WHO-5, blandet model)"),
+    (r"^Analysed, dropout \(outcome recorded\)$", "Analyseret, frafald (udfald registreret)"),
+    (r"^Analysed, completed \(outcome recorded\)$", "Analyseret, afsluttet med succes (udfald registreret)"),
+    (r"^Analysed, kept_housing_12m \(outcome recorded\)$", "Analyseret, egen bolig 12 mdr. (udfald registreret)"),
+    (r"^Analysed, eviction_or_risk_12m \(outcome recorded\)$",
+     "Analyseret, udsættelse eller risiko (udfald registreret)"),
+    (r"^Analysed, stable_income_12m \(outcome recorded\)$",
+     "Analyseret, stabilt forsørgelsesgrundlag 12 mdr. (udfald registreret)"),
     (r"^Analysed, (.+) \(outcome recorded\)$", r"Analyseret, \1 (udfald registreret)"),
 ]
 
 DA_METHODS = {
-    "itt": "Lineær mixed model (REML) med tilfældige intercepter for medarbejder, medarbejder x besøg og borger, "
+    "itt": "Lineær blandet model (REML) med tilfældige intercepter for medarbejder, medarbejder x besøg og borger, "
            "justeret for WHO-5 ved start (manglende: gennemsnit + indikator) og stratum; t-test med Kenward-Roger-"
            "justeret SE og frihedsgrader, højst medarbejdere minus parametre på medarbejderniveau (eller som "
            "konfigureret); borgere med mindst én opfølgning; manglende opfølgning antages tilfældigt manglende (MAR).",
@@ -559,7 +612,7 @@ DA_METHODS.update({
                         "tæller som 0); medarbejderne lodtrukket igen inden for strata som i forsøget (alle mulige "
                         "fordelinger, når de er få); tosidet p-værdi fra lodtrækningsfordelingen; 95% "
                         "konfidensinterval ved testinversion under en konstant additiv forskel.",
-    "recruitment_baseline": "Lineær mixed model (REML) af WHO-5 ved start på gruppe og stratum med tilfældigt "
+    "recruitment_baseline": "Lineær blandet model (REML) af WHO-5 ved start på gruppe og stratum med tilfældigt "
                             "intercept for medarbejder; borgere med WHO-5 ved start; SE og frihedsgrader som i den "
                             "primære model (Kenward-Roger, højst medarbejdere minus parametre på medarbejderniveau, "
                             "eller som konfigureret); 95% KI og p fra t-fordelingen. Standardiseret forskel = "

@@ -27,22 +27,20 @@ from .validation import Trial, contract_name, load_schema, validate_inputs
 log = logging.getLogger("fittrial")
 
 
-def blind(trial: Trial, randomisation_path: str) -> Trial:
-    """Blinded review: relabel the arms by a draw that is stored nowhere, and drop what would unblind.
+def blind(trial: Trial, key: bytes) -> Trial:
+    """Blinded review: relabel the arms by the trial statistician's key, and drop what would unblind.
 
-    Whether the internal label "FIT" stays on the FIT arm or moves to the
-    control arm is decided by the SHA-256 of the randomisation file (so two
-    runs on the same inputs agree, and nothing records the mapping). Every
-    output then shows the internal "FIT" arm as "A" and "control" as "B".
-    FIT sessions exist only in the FIT arm, so they are dropped, and with
-    them the per-protocol, CACE and FIT-in-practice results; validation notes
-    about FIT sessions are dropped too.
+    Every output shows the internal "FIT" arm as "A" and "control" as "B";
+    when the key says FIT is B (:func:`fittrial.blinding.fit_is_a`), the arms
+    are exchanged first. The mapping depends on the key only, which is never
+    written anywhere. FIT sessions exist only in the FIT arm, so they are
+    dropped, and with them the per-protocol, CACE and FIT-in-practice results;
+    validation notes about FIT sessions are dropped too.
     """
-    from .report import sha256
+    from .blinding import fit_is_a
 
-    swap = int(sha256(randomisation_path)[-1], 16) % 2 == 1
     rand = trial.randomisation.copy()
-    if swap:
+    if not fit_is_a(key):
         rand["arm"] = rand["arm"].map({"FIT": "control", "control": "FIT"})
     notes = trial.notes[~trial.notes["check"].str.contains("FIT session", regex=False)] if len(trial.notes) else trial.notes
     return Trial(rand, trial.citizens, trial.who5, None, notes)
@@ -184,12 +182,14 @@ def check_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Pat
 def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path, outputs: Mapping[str, str],
                   blinded: bool = False, visits: list[int] | None = None,
                   age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
-                  data_check: str | None = None, language: str = "en", scoring: Mapping | None = None) -> None:
+                  data_check: str | None = None, language: str = "en", scoring: Mapping | None = None,
+                  blinding_key_file: str | None = None) -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path or mapping (``fit_sessions`` may be
     None or ""). ``outputs`` maps table name (and ``notes``) to Parquet paths.
-    With ``blinded``, the arms are relabelled (see :func:`blind`). ``visits``:
+    With ``blinded``, the arms are relabelled (see :func:`blind`) by the key
+    in ``blinding_key_file`` or the environment (:mod:`fittrial.blinding`). ``visits``:
     the visit schedule (an explicit visit outside it is an error);
     ``age_range``: the plausible ages (config ``checks``), replacing the
     schema's range; ``data_cutoff``: no input date may lie after it
@@ -203,7 +203,9 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
     if trial is None:
         _fail(outcome, data_check)
     if blinded:
-        trial = blind(trial, input_path(inputs["randomisation"]))
+        from .blinding import read_key
+
+        trial = blind(trial, read_key(blinding_key_file))
     for name in ("randomisation", "citizens", "who5"):
         write_parquet(getattr(trial, name), outputs[name])
     fit = trial.fit_sessions if trial.fit_sessions is not None else pd.DataFrame(

@@ -47,14 +47,18 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     """Write the report PDF from the HTML report's context (see fittrial.report.build_context)."""
     t, arms = ctx["t"], ctx["arms"]
     base = getSampleStyleSheet()
-    styles = {"h1": base["Title"], "h2": base["Heading2"], "h3": base["Heading3"], "p": base["BodyText"],
+    # headings keep with what follows them: none is left at the foot of a page
+    styles = {"h1": base["Title"], "h2": ParagraphStyle("h2k", parent=base["Heading2"], keepWithNext=1),
+              "h3": ParagraphStyle("h3k", parent=base["Heading3"], keepWithNext=1), "p": base["BodyText"],
               "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5, textColor=colors.grey),
               "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7, leading=8.5)}
     story = [Paragraph(t("title"), styles["h1"]), Paragraph(f"{t('subtitle')} {t('suppression', k=ctx['threshold'])}",
                                                             styles["small"])]
 
+    sec = ctx.get("sec", t)
+
     def h2(key: str) -> None:
-        story.append(Paragraph(t(key), styles["h2"]))
+        story.append(Paragraph(sec(key), styles["h2"]))
 
     def fig(name: str, height: float = 120 * mm) -> None:
         if name in ctx["figures"]:
@@ -110,8 +114,10 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         fig("tipping_point_2d", 100 * mm)
     story.append(Paragraph(t("s_subgroups"), styles["h3"]))
     fig("forest_subgroups", 110 * mm)
-    story.append(_table([t("level"), t("estimate_ci"), t("p"), t("p_interaction")],
-                        [[r["level"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]], styles))
+    story.append(_table([t("level"), "n", t("estimate_ci"), t("p"), t("p_interaction")],
+                        [[r["level"], r["n"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]],
+                        styles))
+    story.append(Paragraph(t("subgroup_note"), styles["small"]))
     story.append(Paragraph(t("s_dropout"), styles["h3"]))
     fig("cif", 95 * mm)
     story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
@@ -129,7 +135,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         fig("fit_practice", 80 * mm)
         story.append(Paragraph(t("practice_note"), styles["small"]))
     h2("s_missing")
-    story.append(_table([t("month"), t("analysis"), t("completed")],
+    story.append(_table([t("month"), t("arm"), t("completed")],
                         [[r["month"], r["arm"], r["value"]] for r in ctx["completion"]], styles))
     story.append(Spacer(1, 3 * mm))
     story.append(_table([t("predictor"), t("or"), t("p")], [[r["predictor"], r["or"], r["p"]] for r in ctx["predictors"]],

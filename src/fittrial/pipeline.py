@@ -89,14 +89,23 @@ def primary_step(who5_long: str, randomisation: str, options: Mapping, contrasts
 
 
 def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: str, out: str,
-                   timepoint_months: int = 12) -> None:
-    """Fit one binary outcome's GEE; write its odds ratio and risk difference rows."""
+                   timepoint_months: int = 12, threshold: int = 0) -> None:
+    """Fit one binary outcome's GEE; write its odds ratio and risk difference rows.
+
+    The rows are withheld (not estimated, with the reason) when an arm has
+    fewer than ``threshold`` citizens with or without the outcome
+    (:func:`fittrial.disclosure.small_cell_reason`)."""
+    from .disclosure import small_cell_reason, withhold
+
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
     result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)), timepoint_months)
     log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
              outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
-    write_parquet(_rows(result.contrasts), out)
+    seen = cit[cit[outcome].notna()]
+    counts = {label: (int(seen.loc[seen["fit"] == arm, outcome].sum()), int((seen["fit"] == arm).sum()))
+              for arm, label in ((1, "FIT"), (0, "control"))}
+    write_parquet(_rows(withhold(result.contrasts, small_cell_reason(counts, threshold, outcome))), out)
 
 
 def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
@@ -223,7 +232,12 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     times = dropout_times(cit)
     strata = _strata(pd.read_parquet(randomisation))
     args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
+    from .disclosure import small_cell_reason, withhold
+
     rows = [cox_dropout(times, strata, *args), fine_gray_dropout(times, strata, *args)]
+    counts = {label: (int((times.loc[times["fit"] == arm, "status"] == 1).sum()), int((times["fit"] == arm).sum()))
+              for arm, label in ((1, "FIT"), (0, "control"))}
+    rows = withhold(rows, small_cell_reason(counts, threshold, "a dropout"))
     log.info("time to dropout: censoring date %s; %d dropouts and %d other course ends among %d citizens",
              pd.Timestamp(cit["censor_on"].iloc[0]).date(), int((times["status"] == 1).sum()),
              int((times["status"] == 2).sum()), len(times))
@@ -298,10 +312,13 @@ def operating_characteristics_step(chunks: list[str], table_out: str, png: str, 
     oc_figure(summary, png, svg)
 
 
-def effects_step(results: list[str], out: str, blinded: bool = False) -> None:
-    """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded)."""
+def effects_step(results: list[str], out: str, blinded: bool = False, threshold: int = 0) -> None:
+    """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded; counts
+    made safe to publish by :func:`fittrial.disclosure.effects_counts`)."""
+    from .disclosure import effects_counts
+
     frames = [pd.read_parquet(p) for p in results]
-    table = effects_table([f for f in frames if len(f)])
+    table = effects_counts(effects_table([f for f in frames if len(f)]), threshold)
     if blinded:
         table["method"] = table["method"].str.replace("FIT - control", "A - B", regex=False)
         table["not_estimated"] = table["not_estimated"].map(blind_text)

@@ -70,10 +70,44 @@ def practice_summary(totals: pd.DataFrame, citizens: pd.DataFrame, threshold: in
 
 
 def by_meeting(totals: pd.DataFrame, threshold: int, max_meeting: int = 20) -> pd.DataFrame:
-    """Median and interquartile range of ORS and SRS by meeting number (meetings with >= threshold citizens)."""
+    """Median and interquartile range of ORS and SRS by meeting number, safe against recovery by subtraction.
+
+    Row m counts the meetings numbered m (one per citizen who had an m-th
+    meeting; these counts fall with m). Meeting numbers are shown one by one
+    while their count is at least ``threshold`` and differs from the previous
+    row's count by 0 or by at least ``threshold`` (otherwise the difference
+    would publish how many citizens had exactly m - 1 meetings, a count below
+    the threshold); from the first meeting number that fails, up to the last,
+    all meetings are pooled in one row "m+" whose ``meetings`` is the number of
+    meetings in it (not of citizens: with both, their difference could reveal
+    a small count). The column ``meetings`` then sums to the total number of
+    meetings with ORS or SRS, so nothing is hidden that a total could
+    recover. ``meeting_from`` is the first meeting number of a row (for the
+    figure). No row is shown before the pooled one if the first meeting has
+    fewer than ``threshold`` citizens: then the whole table is one row "1+".
+    """
+    columns = ["meeting", "meeting_from", "meetings", "ors_median", "ors_q1", "ors_q3", "srs_median", "srs_q1",
+               "srs_q3"]
+    if totals.empty:
+        return pd.DataFrame(columns=columns)
+    counts = totals.groupby("meeting").size().sort_index()
+    shown: list[int] = []
+    for m, c in counts.items():
+        if m > max_meeting or c < threshold or (shown and 0 < counts[shown[-1]] - c < threshold):
+            break
+        shown.append(int(m))
+    last = int(counts.index.max())
+    rest_from = shown[-1] + 1 if shown else 1
+    groups = [(str(m), m, totals[totals["meeting"] == m]) for m in shown]
+    if rest_from <= last:
+        rest = totals[totals["meeting"] >= rest_from]
+        if len(rest) < threshold and groups:  # too few meetings to pool alone: pool them with the last shown row
+            label, first, g = groups.pop()
+            rest_from, rest = first, totals[totals["meeting"] >= first]
+        groups.append((f"{rest_from}+", rest_from, rest))
     rows = []
-    for m, g in totals[totals["meeting"] <= max_meeting].groupby("meeting"):
-        row = {"meeting": int(m), "citizens": suppress(len(g), threshold)}
+    for label, first, g in groups:
+        row = {"meeting": label, "meeting_from": int(first), "meetings": suppress(len(g), threshold)}
         for col in ("ors", "srs"):
             x = g[col].dropna()
             ok = len(x) >= threshold
@@ -81,8 +115,7 @@ def by_meeting(totals: pd.DataFrame, threshold: int, max_meeting: int = 20) -> p
             row[f"{col}_q1"] = float(x.quantile(0.25)) if ok else np.nan
             row[f"{col}_q3"] = float(x.quantile(0.75)) if ok else np.nan
         rows.append(row)
-    return pd.DataFrame(rows, columns=["meeting", "citizens", "ors_median", "ors_q1", "ors_q3", "srs_median",
-                                       "srs_q1", "srs_q3"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = None, visit: int = 12) -> pd.DataFrame:

@@ -1,8 +1,11 @@
 """Provenance for reviewers: what went in, with which settings and software, and a re-run check.
 
-``provenance.json`` holds the SHA-256 of every input file and config file,
-the analysis plan (the config sections that determine the numbers) with its
-own hash, the pinned package versions (from requirements.lock) beside the
+``provenance.json`` holds the SHA-256 of every input file and config file
+(paths relative to the working directory, or to the workflow as
+``<workflow>/...``), of every published table and figure, the analysis plan
+(the config sections that determine the numbers: scoring, visits, estimand,
+analysis; not the report's language or blinding, so the English, Danish and
+blinded reports of one analysis share its hash) with its own hash, the pinned package versions (from requirements.lock) beside the
 installed ones, the git commit of the workflow, every seed, the date and the
 run time. :func:`verify` re-runs the workflow in a scratch directory and
 compares every published table and figure with the files on disk.
@@ -25,7 +28,19 @@ import yaml
 
 from .report import sha256
 
-PLAN_SECTIONS = ("scoring", "visits", "estimand", "analysis", "report")
+PLAN_SECTIONS = ("scoring", "visits", "estimand", "analysis")
+
+
+def display_path(path: str | Path, workflow_dir: str | Path) -> str:
+    """A path as a reader can use it on another machine: relative to the working directory, else to the workflow
+    (``<workflow>/config/config.yaml``), else as given."""
+    p = Path(path).resolve()
+    for base, prefix in ((Path.cwd(), ""), (Path(workflow_dir).resolve(), "<workflow>/")):
+        try:
+            return prefix + p.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def canonical_hash(data: object) -> str:
@@ -68,13 +83,17 @@ def seeds(config: dict) -> dict[str, int]:
 
 
 def provenance(config: dict, inputs: dict[str, str], config_files: list[str], workflow_dir: str | Path,
-               started: float | None) -> dict:
-    """The provenance record (see the module docstring)."""
+               started: float | None, outputs: dict[str, str] | None = None) -> dict:
+    """The provenance record (see the module docstring). ``outputs``: published name (``tables/x.csv``) -> the
+    file to hash."""
     plan = {k: config[k] for k in PLAN_SECTIONS if k in config}
     now = _dt.datetime.now(_dt.timezone.utc)
     return {
-        "inputs": {name: {"path": path, "sha256": sha256(path)} for name, path in sorted(inputs.items()) if path},
-        "config_files": {path: sha256(path) for path in config_files if Path(path).exists()},
+        "inputs": {name: {"path": display_path(path, workflow_dir), "sha256": sha256(path)}
+                   for name, path in sorted(inputs.items()) if path},
+        "config_files": {display_path(path, workflow_dir): sha256(path) for path in config_files
+                         if Path(path).exists()},
+        "outputs": {name: sha256(path) for name, path in sorted((outputs or {}).items())},
         "effective_config_sha256": canonical_hash(config),
         "analysis_plan": plan,
         "analysis_plan_sha256": canonical_hash(plan),

@@ -36,6 +36,44 @@ def embed_png(path: str | Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
+SUBGROUP_NAMES = {"en": {"age_group": "Age", "sex": "Sex", "stratum": "Stratum",
+                          "baseline_who5_le50": "WHO-5 at baseline"},
+                   "da": {"age_group": "Alder", "sex": "Køn", "stratum": "Stratum",
+                          "baseline_who5_le50": "WHO-5 ved start"}}
+SUBGROUP_LEVELS = {"en": {"F": "women", "M": "men", "<=50": "50 or less (poor well-being)", ">50": "above 50"},
+                   "da": {"F": "kvinder", "M": "mænd", "<=50": "50 eller derunder (dårlig trivsel)", ">50": "over 50"}}
+
+
+def subgroup_name(variable: str, t: Translator) -> str:
+    return SUBGROUP_NAMES.get(t.language, SUBGROUP_NAMES["en"]).get(variable, variable)
+
+
+def subgroup_label(analysis: str, t: Translator) -> str:
+    """``subgroup:age_group=<30`` as the reader's words: "Age: under 30" (Danish "Alder: under 30")."""
+    variable, _, level = analysis.split(":", 1)[1].partition("=")
+    words = SUBGROUP_LEVELS.get(t.language, SUBGROUP_LEVELS["en"])
+    if variable == "age_group":
+        if level.startswith("<"):
+            level = ("under " if t.language == "da" else "under ") + level[1:]
+        elif level.endswith("+"):
+            level = level[:-1] + (" år og derover" if t.language == "da" else " and over")
+        else:
+            level = level.replace("-", "–") + (" år" if t.language == "da" else " years")
+    else:
+        level = words.get(level, level)
+    return f"{subgroup_name(variable, t)}: {level}"
+
+
+def subgroup_order(analysis: str) -> tuple:
+    """Subgroup rows grouped by variable, levels in their natural order (age groups by age)."""
+    import re
+
+    variable, _, level = analysis.split(":", 1)[1].partition("=")
+    number = re.search(r"\d+", level)
+    age = (0 if level.startswith("<") else int(number.group(0))) if variable == "age_group" and number else 0
+    return (variable, age, level)
+
+
 def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
     """Sentences for readers who are not statisticians, worded from the numbers.
 
@@ -146,12 +184,14 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                           "rd": "" if pd.isna(r.get("rd_per_100")) else
                           f"{t.num(r['rd_per_100'], 1)} ({t.ci(r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})"})
     triangulation = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "df": t.num(r["df"], 1),
-                      "p": t.p(r["p_value"]), "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
+                      "p": t.p(r["p_value"]), "n": f"{t.count(r['n_citizens'])} / {t.count(r['n_clusters'])}"}
                      for _, r in who5_12.iterrows()]
-    subgroups = [{"level": r["analysis"].split(":", 1)[1], "estimate": est_ci(r), "p": t.p(r["p_value"]),
-                  "p_interaction": t.p(r["p_interaction"])} for _, r in sub.iterrows()]
+    subgroups = [{"level": subgroup_label(r["analysis"], t), "n": t.count(r["n_citizens"]), "estimate": est_ci(r),
+                  "p": t.p(r["p_value"]), "p_interaction": t.p(r["p_interaction"])}
+                 for _, r in sub.iloc[sorted(range(len(sub)), key=lambda i: subgroup_order(sub["analysis"].iloc[i]))]
+                 .iterrows()]
     dropout = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "p": t.p(r["p_value"]),
-                "n": f"{int(r['n_citizens'])} / {int(r['n_clusters'])}"}
+                "n": f"{t.count(r['n_citizens'])} / {t.count(r['n_clusters'])}"}
                for _, r in e[e["analysis"].isin(["time_to_dropout", "time_to_dropout_fine_gray"])].iterrows()]
     cif = [{"arm": arms.get(r["arm"], r["arm"]), "day": int(r["day"]), "n": r["n_at_risk"] or "-",
             "cif": "-" if pd.isna(r["cumulative_incidence"]) else
@@ -174,18 +214,30 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                    "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
     practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
                 for _, r in tables["fit_practice"].iterrows()]
+    analysis_cfg = config.get("analysis", {})
+
+    def method_label(a: str, o: str) -> str:
+        if a.startswith("subgroup:"):
+            return f"{t('s_subgroups')}: {subgroup_name(a.split(':', 1)[1].split('=')[0], t)}"
+        return t("a_itt_binary") if a == "itt" and o != "who5" else t(f"a_{a}")
+
     if t.language == "da":  # Danish descriptions; the detailed English ones stay in tables/effects.csv
-        from .i18n import DA_METHODS
+        from .i18n import DA_METHODS, da_configured
 
-        def da_method(a: str, o: str) -> str:
+        def method_text(a: str, o: str, m: str) -> str:
             key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
-            return DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit))
-
-        methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), da_method(a, o))
-                          for a, o in zip(e["analysis"], e["outcome"])})
+            return da_configured(DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit)),
+                                 analysis_cfg.get("lmm_df", "kenward_roger"),
+                                 analysis_cfg.get("gee_covariance", "mancl_derouen"))
     else:
-        methods = sorted({(a.split("=")[0] if a.startswith("subgroup:") else t(f"a_{a}"), t(f"o_{o}"), m)
-                          for a, o, m in zip(e["analysis"], e["outcome"], e["method"])})
+        def method_text(a: str, o: str, m: str) -> str:
+            return m
+    # one row per analysis and outcome in both languages (the first row's method: the rows of one analysis and
+    # outcome share it)
+    seen: dict[tuple[str, str], str] = {}
+    for a, o, m in zip(e["analysis"], e["outcome"], e["method"]):
+        seen.setdefault((method_label(a, o), t(f"o_{o}")), method_text(a, o, m))
+    methods = sorted((k[0], k[1], v) for k, v in seen.items())
     recruitment = None  # recruitment after randomisation (CONSORT cluster item 10c; fittrial.recruitment)
     if tables.get("recruitment") is not None:
         from .recruitment import methods_rows, report_context
@@ -199,7 +251,8 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             for k, v in value.items():
                 flatten(f"{prefix}.{k}" if prefix else str(k), v)
         else:
-            plan.append({"key": prefix, "value": str(value)})
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            plan.append({"key": prefix, "value": t.text_numbers(shown)})
 
     for section in ("scoring", "visits", "analysis", "report"):
         flatten(section, config.get(section))
@@ -207,13 +260,14 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     workflow = provenance.get("workflow", {})
     prov = {
         "date": provenance.get("run", {}).get("finished_utc", ""),
-        "runtime": provenance.get("run", {}).get("seconds_since_input_check", ""),
+        "runtime": t.num(provenance.get("run", {}).get("seconds_since_input_check", ""), 1),
         "commit": f"{workflow.get('commit') or '-'} {t('uncommitted') if workflow.get('uncommitted_changes') else ''}",
         "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
         "seeds": ", ".join(f"{k} {v}" for k, v in provenance.get("seeds", {}).items()),
         "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
         "inputs": [{"name": k, "path": v["path"], "sha256": v["sha256"]} for k, v in provenance.get("inputs", {}).items()],
         "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
+        "outputs": [{"path": k, "sha256": v} for k, v in provenance.get("outputs", {}).items()],
     }
     quality = [{"table": r["table"], "check": t.label(str(r["check"])), "count": r["count"]}
                for r in tables["data_quality"].fillna("").to_dict("records")]
@@ -339,6 +393,21 @@ def tipping_sentences(tip: pd.DataFrame, grid: pd.DataFrame | None, t: Translato
     return t("tipping", text=one), two
 
 
+NUMBERED_SECTIONS = ("s_flow", "s_baseline", "s_primary", "s_secondary", "s_triangulation", "s_practice", "s_missing",
+                     "s_methods")
+
+
+def section_titles(t: Translator, practice: bool):
+    """Section titles numbered 1, 2, ... over the sections present (a section left out, such as FIT in practice in
+    a blinded review, leaves no gap in the numbering); unnumbered sections keep their title."""
+    present = [k for k in NUMBERED_SECTIONS if practice or k != "s_practice"]
+
+    def title(key: str) -> str:
+        return f"{present.index(key) + 1}. {t(key)}" if key in present else t(key)
+
+    return title
+
+
 def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
                   target: str | Path, arms: dict[str, str] | None = None, blinded: bool = False,
                   pdf_target: str | Path | None = None) -> None:
@@ -354,6 +423,7 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     context = build_context(tables, figures, provenance, config, t, arms)
     if blinded:
         context["practice"] = []
+    context["sec"] = section_titles(t, bool(context["practice"]))
     html = env.get_template("report.html").render(**context)
     write_text(html, target)
     if pdf_target is not None:

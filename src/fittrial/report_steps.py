@@ -109,7 +109,8 @@ def figure_labels(language: str, arms: dict[str, str] | None = None, primary_vis
     return {"FIT": arms["FIT"], "control": arms["control"], "months": t("months_axis"), "who5": t("who5_axis"),
             "days": t("days_axis"), "cif": t("cif_axis"), "at_risk": t("at_risk"),
             "forest": t("forest_axis", a=arms["FIT"], b=arms["control"]), "meeting": t("meeting_axis"),
-            "median": t("median"), "iqr": t("iqr"), "cutoff": t("cutoff"), "decimal": t.decimal}
+            "median": t("median"), "iqr": t("iqr"), "cutoff": t("cutoff"), "decimal": t.decimal,
+            "who5_title": t("who5_title")}
 
 
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
@@ -172,12 +173,15 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     who5_12 = who5_12.assign(note=[t("not_estimated") if pd.isna(x) else "" for x in who5_12["estimate"]])
     F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
                     figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"])
+    from .report import subgroup_label, subgroup_order
+
     sub = effects[effects["analysis"].str.startswith("subgroup:")]
+    sub = sub.iloc[sorted(range(len(sub)), key=lambda i: subgroup_order(sub["analysis"].iloc[i]))]
     notes = [t("not_estimated") if pd.isna(est) else f"{t('p_interaction')} {t.p(p)}" if k == 0 or v != prev else ""
              for k, (p, v, prev, est) in enumerate(
                  zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
                      [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]], sub["estimate"]))]
-    F.forest_figure(sub.assign(label=sub["analysis"].str.replace("subgroup:", "", regex=False), note=notes),
+    F.forest_figure(sub.assign(label=[subgroup_label(a, t) for a in sub["analysis"]], note=notes),
                     figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
                     decimal=labels["decimal"])
     F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
@@ -185,9 +189,13 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
 
 
-def figure_step(who5_summary: str, png: str, svg: str) -> None:
-    """Draw the WHO-5-by-arm figure."""
-    who5_by_arm_figure(pd.read_csv(who5_summary), png, svg)
+def figure_step(who5_summary: str, png: str, svg: str, language: str = "en", blinded: bool = False,
+                primary_visit: int = 12) -> None:
+    """Draw the WHO-5-by-arm figure in the report's language (arms A and B when blinded)."""
+    labels = figure_labels(language, None, primary_visit)
+    if blinded:
+        labels.update({"A": "A", "B": "B"})
+    who5_by_arm_figure(pd.read_csv(who5_summary), png, svg, labels)
 
 
 def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenance_json: str, config: dict,

@@ -75,7 +75,7 @@ def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str
         return none(reason)
     result = fit_lmm(data, X, between, df_method)
     method = words.format(random=random_words(result.fit.free))
-    rows = {v: contrast_row(result, L, "who5", v, "mean_difference", method, data[data["visit"] == v], "clda")
+    rows = {v: contrast_row(result, L, "who5", v, "mean_difference", method, data, "clda")
             for v, L in contrasts.items()}
     rows.update({v: not_estimated("clda", "who5", v, "mean_difference", r, method) for v, r in why.items()})
     return [rows[v] for v in follow]
@@ -264,7 +264,7 @@ def per_protocol(long: pd.DataFrame, citizens: pd.DataFrame, adherent: pd.Series
                             + random_words(result.fit.free) + ")")
     return [not_estimated("per_protocol", "who5", v, "mean_difference", why[v], method) if v in why else
             contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference", method,
-                         data[data["visit"] == v], "per_protocol") for v in visits]
+                         data, "per_protocol") for v in visits]
 
 
 def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata: list[str] | None = None,
@@ -383,7 +383,7 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     _, _, _, p_int = satterthwaite_f(result.model, result.fit, Lmat)
     for lev, L in effects.items():
         row = contrast_row(result, L, "who5", visit, "mean_difference", method,
-                           data[(data["level"] == lev) & (data["visit"] == visit)], f"subgroup:{variable}={lev}")
+                           data[data["level"] == lev], f"subgroup:{variable}={lev}")
         row.p_interaction = p_int
         rows[lev] = row
     return [rows[lev] for lev in levels]

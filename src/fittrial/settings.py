@@ -64,6 +64,12 @@ def check_config(config: dict[str, Any]) -> list[str]:
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
     problems += validation_problems(config.get("validation") or {})
+    report = config.get("report", {})
+    if report.get("blinded"):
+        from .blinding import key_problem
+
+        if why := key_problem(report.get("blinding_key_file") or None):
+            problems.append(why)
     paths = config.get("paths", {})
     if paths.get("data_check") and paths.get("reports"):
         page, reports = Path(paths["data_check"]).resolve(), Path(paths["reports"]).resolve()

@@ -374,6 +374,19 @@ def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFr
                          "se": si if known else np.nan, "ci_low": li if known else np.nan,
                          "ci_high": hi_ if known else np.nan, "_n": int((t >= day).sum())})
     table = pd.DataFrame(rows)
+    # an incidence resting on fewer than `threshold` dropouts, or differing from the previous shown day's by fewer,
+    # would give the count away with the numbers at risk: left empty (fittrial.disclosure.safe_steps)
+    from .disclosure import safe_steps
+
+    for arm, label in ARM_LABELS:
+        d = times[times["fit"] == arm]
+        events = np.array([int(((d["status"] == 1) & (d["time_days"] <= day)).sum()) for day in days])
+        hidden = ~safe_steps(events, threshold) if threshold else np.zeros(len(days), dtype=bool)
+        at = (table["arm"] == label).to_numpy()
+        for col in ("cumulative_incidence", "se", "ci_low", "ci_high"):
+            values = table.loc[at, col].to_numpy(float).copy()
+            values[hidden] = np.nan
+            table.loc[at, col] = values
     small = (table["_n"] > 0) & (table["_n"] < threshold)
     hide = table.groupby("day")["_n"].transform(lambda n: ((n > 0) & (n < threshold)).any()) & ~small
     table["n_at_risk"] = [("" if h else suppress(n, threshold)) for n, h in zip(table["_n"], hide)]
@@ -383,10 +396,12 @@ def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFr
 def cif_curve(times: pd.DataFrame, threshold: int = 0) -> pd.DataFrame:
     """The Aalen-Johansen cumulative incidence of dropout by arm as a step function (arm, day, cumulative_incidence).
 
-    Starts at day 0 with 0 and steps at every event time. An arm's curve stops
-    at the last day at which at least ``threshold`` of its citizens are still
-    at risk, so that no step of the published figure rests on fewer citizens
-    than a count the tables would show.
+    Starts at day 0 with 0. An arm's curve stops at the last day at which at
+    least ``threshold`` of its citizens are still at risk, and it steps only
+    where at least ``threshold`` dropouts have accumulated since its last step
+    (:func:`fittrial.disclosure.safe_steps`), so that no step of the published
+    figure shows a count below the threshold (a curve stepping at every event
+    shows each dropout).
     """
     rows = []
     for arm, label in ARM_LABELS:
@@ -396,6 +411,11 @@ def cif_curve(times: pd.DataFrame, threshold: int = 0) -> pd.DataFrame:
             continue
         stop = float(np.sort(t)[::-1][max(threshold, 1) - 1])  # n at risk >= threshold up to here
         steps = np.unique(t[(s != 0) & (t <= stop)])
+        if threshold > 1 and len(steps):
+            from .disclosure import safe_steps
+
+            cumulative = np.array([int(((s == 1) & (t <= day)).sum()) for day in steps])
+            steps = steps[safe_steps(cumulative, threshold) & (cumulative > 0)]
         f, _ = aalen_johansen(t, s, steps)
         rows.append(pd.DataFrame({"arm": label, "day": np.r_[0.0, steps, stop],
                                   "cumulative_incidence": np.r_[0.0, f, f[-1] if len(f) else 0.0]}))

@@ -94,4 +94,4 @@ for (case in cases) {
   cat(case, "done\n")
 }
 writeLines(c(paste("R", getRversion()), paste("jomo", packageVersion("jomo")),
-             paste("lme4", packageVersion("lme4"))), "tests/fixtures/reference/r_jomo_versions.txt")
+             paste("lme4", packageVersion("lme4"))), "tests/fixtures/r_jomo_versions.txt")

@@ -27,6 +27,7 @@ VALIDATION_PARAMS = dict(
     inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
     schema_dir=SCHEMAS,
     blinded=config["report"]["blinded"],
+    blinding_key_file=config["report"]["blinding_key_file"],
     visits=VISITS,
     age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
     data_cutoff=config["checks"]["data_cutoff"],
@@ -101,6 +102,11 @@ def figure(name, ext="png"):
 def all_outputs():
     """What the default target builds: the published report set."""
     return [PUBLISH_FLAG]
+
+
+def hashed_outputs():
+    """Every published table and figure (the provenance record lists their SHA-256)."""
+    return [f for f in report_set() if f.startswith((f"{REPORTS}/tables/", f"{REPORTS}/figures/"))]
 
 
 def report_set():

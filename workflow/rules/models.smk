@@ -27,6 +27,7 @@ rule secondary_gee:
     params:
         covariance=config["analysis"]["gee_covariance"],
         timepoint=config["analysis"]["primary_visit"],
+        threshold=config["report"]["suppress_below"],
     wildcard_constraints:
         outcome="|".join(BINARY_OUTCOMES),
     log:

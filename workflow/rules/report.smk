@@ -8,6 +8,7 @@ rule effects_table:
         report(table("effects"), caption="../report/effects.rst", category="Effects"),
     params:
         blinded=config["report"]["blinded"],
+        threshold=config["report"]["suppress_below"],
     log:
         f"{LOGS}/effects_table.log",
     script:
@@ -94,6 +95,10 @@ rule figure_who5:
         png=report(f"{REPORTS}/figures/who5_by_arm_visit.png", caption="../report/who5_figure.rst",
                    category="Figures"),
         svg=f"{REPORTS}/figures/who5_by_arm_visit.svg",
+    params:
+        language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
+        primary_visit=config["analysis"]["primary_visit"],
     log:
         f"{LOGS}/figure_who5.log",
     script:
@@ -137,7 +142,7 @@ rule report_html:
 rule provenance:
     input:
         unpack(input_files),
-        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES},
+        outputs=hashed_outputs(),
         started=clean("randomisation"),
     output:
         f"{REPORTS}/provenance.json",

@@ -2,5 +2,6 @@
 from fittrial.errors import run_user_step
 from fittrial.pipeline import effects_step
 
-run_user_step(lambda: effects_step(list(snakemake.input), snakemake.output[0], snakemake.params.blinded),
+run_user_step(lambda: effects_step(list(snakemake.input), snakemake.output[0], snakemake.params.blinded,
+                                   snakemake.params.threshold),
               snakemake.log[0], snakemake.rule)

@@ -2,5 +2,6 @@
 from fittrial.errors import run_user_step
 from fittrial.report_steps import figure_step
 
-run_user_step(lambda: figure_step(snakemake.input[0], snakemake.output.png, snakemake.output.svg), snakemake.log[0],
-              snakemake.rule)
+p = snakemake.params
+run_user_step(lambda: figure_step(snakemake.input[0], snakemake.output.png, snakemake.output.svg, p.language, p.blinded,
+                                  p.primary_visit), snakemake.log[0], snakemake.rule)
