@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from fittrial.lmm import satterthwaite_f
-from fittrial.models import contrast_row, fit_lmm
+from fittrial.models import fit_lmm
 from fittrial.sensitivity import ancova_cr2, clda_design, cluster_level, cr2, subgroup_design
 from fittrial.survival import cox_dropout
 

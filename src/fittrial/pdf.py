@@ -17,7 +17,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                TableStyle)
 
 from .io import atomic_path
 
@@ -58,7 +59,8 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     sec = ctx.get("sec", t)
 
     def h2(key: str) -> None:
-        story.append(Paragraph(sec(key), styles["h2"]))
+        # a heading never ends a page: start a new page unless 50 mm are left for what follows it
+        story.extend([CondPageBreak(50 * mm), Paragraph(sec(key), styles["h2"])])
 
     def fig(name: str, height: float = 120 * mm) -> None:
         if name in ctx["figures"]:
@@ -75,7 +77,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(Paragraph(t("baseline_note"), styles["small"]))
     if ctx.get("recruitment"):  # recruitment after randomisation (fittrial.recruitment)
         rc = ctx["recruitment"]
-        story.append(Paragraph(t("rc_title"), styles["h3"]))
+        story.extend([CondPageBreak(40 * mm), Paragraph(t("rc_title"), styles["h3"])])
         story.append(_table(["", arms["FIT"], arms["control"]],
                             [[r["label"], r["FIT"], r["control"]] for r in rc["rows"]], styles))
         story.append(Spacer(1, 3 * mm))
@@ -85,7 +87,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         story.append(Paragraph(" ".join([t("rc_note"), *rc["notes"]]), styles["small"]))
     h2("s_primary")
     if ctx.get("estimand"):
-        story.append(Paragraph(t("s_estimand"), styles["h3"]))
+        story.extend([CondPageBreak(40 * mm), Paragraph(t("s_estimand"), styles["h3"])])
         story.append(_table([t("attribute"), t("description")],
                             [[r["attribute"], r["description"]] for r in ctx["estimand"]], styles))
         if ctx.get("intercurrent"):
@@ -112,13 +114,13 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     if ctx.get("tipping_2d"):
         story.append(Paragraph(ctx["tipping_2d"], styles["p"]))
         fig("tipping_point_2d", 100 * mm)
-    story.append(Paragraph(t("s_subgroups"), styles["h3"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_subgroups"), styles["h3"])])
     fig("forest_subgroups", 110 * mm)
     story.append(_table([t("level"), "n", t("estimate_ci"), t("p"), t("p_interaction")],
                         [[r["level"], r["n"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]],
                         styles))
     story.append(Paragraph(t("subgroup_note"), styles["small"]))
-    story.append(Paragraph(t("s_dropout"), styles["h3"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
     fig("cif", 95 * mm)
     story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
                         [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
@@ -126,7 +128,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
                         [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
     story.append(Paragraph(t("dropout_note"), styles["small"]))
-    story.append(Paragraph(t("s_icc"), styles["h3"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_icc"), styles["h3"])])
     story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
                         [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
     if ctx["practice"]:
@@ -143,7 +145,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(Paragraph(t("missing_note"), styles["small"]))
     h2("s_methods")
     story.append(_table([t("analysis"), t("outcome"), t("method")], [list(m) for m in ctx["methods"]], styles))
-    story.append(Paragraph(t("s_plan"), styles["h3"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_plan"), styles["h3"])])
     story.append(_table([t("key"), t("value")], [[r["key"], r["value"]] for r in ctx["plan"]], styles))
     h2("s_quality")
     story.append(_table([t("table"), t("check"), t("count")], [[r["table"], r["check"], r["count"]]
@@ -164,7 +166,8 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(Spacer(1, 3 * mm))
     story.append(_table([t("input"), t("file"), "SHA-256"],
                         [[i["name"], i["path"], i["sha256"]] for i in p["inputs"]]
-                        + [["config", c["path"], c["sha256"]] for c in p["config_files"]], styles))
+                        + [[t("config_file"), c["path"], c["sha256"]] for c in p["config_files"]]
+                        + [[t("published_file"), o["path"], o["sha256"]] for o in p.get("outputs", [])], styles))
     with atomic_path(target) as tmp:
         doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                 bottomMargin=15 * mm, title=t("title"), author="fittrial", creator="fittrial",
