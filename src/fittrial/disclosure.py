@@ -153,6 +153,13 @@ def small_cell_reason(counts: dict[str, tuple[int, int]], threshold: int, what: 
     return None
 
 
+def arm_counts(fit: np.ndarray, event: np.ndarray) -> dict[str, tuple[int, int]]:
+    """{"FIT": (events, n), "control": (events, n)} for :func:`small_cell_reason` (``event`` 0/1 per citizen)."""
+    fit, event = np.asarray(fit), np.asarray(event, float)
+    return {label: (int(event[fit == arm].sum()), int((fit == arm).sum())) for arm, label in ((1, "FIT"),
+                                                                                           (0, "control"))}
+
+
 def withhold(rows: list, reason: str | None) -> list:
     """The rows with their estimates emptied and ``reason`` as their not-estimated reason (when a reason)."""
     if not reason:

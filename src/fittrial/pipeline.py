@@ -95,7 +95,7 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
     The rows are withheld (not estimated, with the reason) when an arm has
     fewer than ``threshold`` citizens with or without the outcome
     (:func:`fittrial.disclosure.small_cell_reason`)."""
-    from .disclosure import small_cell_reason, withhold
+    from .disclosure import arm_counts, small_cell_reason, withhold
 
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
@@ -103,8 +103,7 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
     log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
              outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
     seen = cit[cit[outcome].notna()]
-    counts = {label: (int(seen.loc[seen["fit"] == arm, outcome].sum()), int((seen["fit"] == arm).sum()))
-              for arm, label in ((1, "FIT"), (0, "control"))}
+    counts = arm_counts(seen["fit"].to_numpy(), seen[outcome].to_numpy(float))
     write_parquet(_rows(withhold(result.contrasts, small_cell_reason(counts, threshold, outcome))), out)
 
 
@@ -232,11 +231,10 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     times = dropout_times(cit)
     strata = _strata(pd.read_parquet(randomisation))
     args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
-    from .disclosure import small_cell_reason, withhold
+    from .disclosure import arm_counts, small_cell_reason, withhold
 
     rows = [cox_dropout(times, strata, *args), fine_gray_dropout(times, strata, *args)]
-    counts = {label: (int((times.loc[times["fit"] == arm, "status"] == 1).sum()), int((times["fit"] == arm).sum()))
-              for arm, label in ((1, "FIT"), (0, "control"))}
+    counts = arm_counts(times["fit"].to_numpy(), (times["status"] == 1).to_numpy())
     rows = withhold(rows, small_cell_reason(counts, threshold, "a dropout"))
     log.info("time to dropout: censoring date %s; %d dropouts and %d other course ends among %d citizens",
              pd.Timestamp(cit["censor_on"].iloc[0]).date(), int((times["status"] == 1).sum()),

@@ -54,7 +54,7 @@ def subgroup_label(analysis: str, t: Translator) -> str:
     words = SUBGROUP_LEVELS.get(t.language, SUBGROUP_LEVELS["en"])
     if variable == "age_group":
         if level.startswith("<"):
-            level = ("under " if t.language == "da" else "under ") + level[1:]
+            level = "under " + level[1:]
         elif level.endswith("+"):
             level = level[:-1] + (" år og derover" if t.language == "da" else " and over")
         else:

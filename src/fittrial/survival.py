@@ -347,6 +347,12 @@ def log_ci(p: np.ndarray, se: np.ndarray, z: float = Z95) -> tuple[np.ndarray, n
     return lo, hi
 
 
+def dropouts_by(time: np.ndarray, status: np.ndarray, days) -> np.ndarray:
+    """Number of dropouts (status 1) on or before each of ``days``."""
+    return np.searchsorted(np.sort(np.asarray(time, float)[np.asarray(status) == 1]), np.asarray(days, float),
+                           side="right")
+
+
 def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFrame:
     """Cumulative incidence of dropout by arm at ``days``, with 95% CI and the number at risk.
 
@@ -380,7 +386,7 @@ def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFr
 
     for arm, label in ARM_LABELS:
         d = times[times["fit"] == arm]
-        events = np.array([int(((d["status"] == 1) & (d["time_days"] <= day)).sum()) for day in days])
+        events = dropouts_by(d["time_days"].to_numpy(float), d["status"].to_numpy(int), days)
         hidden = ~safe_steps(events, threshold) if threshold else np.zeros(len(days), dtype=bool)
         at = (table["arm"] == label).to_numpy()
         for col in ("cumulative_incidence", "se", "ci_low", "ci_high"):
@@ -414,7 +420,7 @@ def cif_curve(times: pd.DataFrame, threshold: int = 0) -> pd.DataFrame:
         if threshold > 1 and len(steps):
             from .disclosure import safe_steps
 
-            cumulative = np.array([int(((s == 1) & (t <= day)).sum()) for day in steps])
+            cumulative = dropouts_by(t, s, steps)
             steps = steps[safe_steps(cumulative, threshold) & (cumulative > 0)]
         f, _ = aalen_johansen(t, s, steps)
         rows.append(pd.DataFrame({"arm": label, "day": np.r_[0.0, steps, stop],
