@@ -130,3 +130,89 @@ def test_cif_table_and_curve_show_no_step_below_the_threshold():
         jumps = c["day"].to_numpy()[1:][np.diff(levels) > 0]
         counts = [int(((d["status"] == 1) & (d["time_days"] <= day)).sum()) for day in jumps]
         assert np.all(np.diff([0] + counts) >= K)
+
+
+# --- analysis populations and the flow diagram (fittrial.populations) ---
+
+def _citizens(rng: np.random.Generator, n_fit: int, n_control: int, miss_fit: int, miss_control: int) -> pd.DataFrame:
+    """Citizens of two arms with WHO-5 at 0 and 12 months; ``miss_*`` of each arm have no 12-month WHO-5."""
+    rows = []
+    for arm, n, miss in (("FIT", n_fit, miss_fit), ("control", n_control, miss_control)):
+        for i in range(n):
+            rows.append({"citizen_id": f"{arm}{i}", "caseworker_id": f"{arm}-cw{i % 4}", "arm": arm,
+                         "fit": int(arm == "FIT"), "stratum": "S", "who5_m0": 40.0,
+                         "who5_m12": np.nan if i < miss else float(rng.integers(0, 101)),
+                         "enrolled_on": pd.Timestamp("2015-06-01"),
+                         "ended_on": pd.Timestamp("2015-09-01") if i < miss and i % 2 else pd.NaT,
+                         "end_reason": ("dropout" if i % 3 else "moved") if i < miss and i % 2 else None,
+                         **{o: 1.0 for o in ("dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m",
+                                             "stable_income_12m")}})
+    return pd.DataFrame(rows)
+
+
+def _values(text: str, k: int, enrolled: int) -> set[int]:
+    """The counts a published text allows."""
+    if text.startswith("<"):
+        return set(range(1, k))
+    if text == "suppressed":
+        return set(range(1, enrolled + 1))
+    lo, _, hi = text.partition("-")
+    return set(range(int(lo), int(hi or lo) + 1))
+
+
+@pytest.mark.parametrize("miss", [0, 1, 3, 4, 5, 9, 37, 38, 40])
+def test_flow_counts_never_reveal_a_small_left_out_count(miss):
+    """A population count and the enrolled citizens it leaves out are published so that neither can be worked
+    out from the other and the number enrolled when one of them is below the threshold."""
+    from fittrial.populations import safe_count
+    from fittrial.report_steps import flow_table
+
+    cit = _citizens(np.random.default_rng(miss), 40, 41, miss, 20)
+    rand = pd.DataFrame({"caseworker_id": [f"{a}-cw{i}" for a in ("FIT", "control") for i in range(4)],
+                         "arm": ["FIT"] * 4 + ["control"] * 4, "stratum": "S"})
+    flow = flow_table(rand, cit, cit[cit["who5_m12"].notna()], K, [0, 12], 12).set_index("stage")
+    row = flow.loc["who5_m12"]
+    enrolled = 40
+    pairs = {(n, enrolled - n) for n in _values(row["FIT_citizens"], K, enrolled)
+             if enrolled - n in _values(row["FIT_not_included"] or "0", K, enrolled)}
+    true_out = miss
+    assert (enrolled - true_out, true_out) in pairs
+    if 0 < true_out < K or 0 < enrolled - true_out < K:  # something is hidden: more than one pair fits
+        assert len(pairs) > 1, (row["FIT_citizens"], row["FIT_not_included"])
+    else:
+        assert row["FIT_citizens"] == str(enrolled - true_out)
+    assert safe_count(40 - miss, 40, K).text == row["FIT_citizens"]
+    # the reasons add up to the left-out count and hide their small cells from the total
+    if row["FIT_reasons"]:
+        cells = dict(p.split(": ") for p in row["FIT_reasons"].split("; "))
+        hidden = [c for c, v in cells.items() if not v.isdigit()]
+        shown = sum(int(v) for v in cells.values() if v.isdigit())
+        assert not (len(hidden) == 1 and row["FIT_not_included"].isdigit()), cells  # one hidden = total - shown
+        assert shown <= int(row["FIT_not_included"] or 0)
+
+
+def test_population_totals_agree_with_the_arms():
+    """The effects table's n for a population is the total the flow diagram's arms add up to."""
+    from fittrial.populations import population_counts, published_totals, safe_count, total_text
+
+    cit = _citizens(np.random.default_rng(1), 40, 41, 3, 20)
+    counts = population_counts(cit)
+    totals = published_totals(counts, K)
+    assert totals["who5_m12"] == "57-61"  # FIT 36-40 (3 left out), control 21
+    assert totals["enrolled"] == "81"
+    assert total_text([safe_count(2, 30, K), safe_count(1, 3, K)], K) == "<9"  # 2..8: never a false range
+    assert total_text([safe_count(2, 30, K), safe_count(0, 2, K)], K) == "<5"
+    table = pd.DataFrame([{"analysis": "cluster_level", "outcome": "who5", "timepoint_months": 12,
+                           "n_citizens": 58, "n_clusters": 8},
+                          {"analysis": "per_protocol", "outcome": "who5", "timepoint_months": 12,
+                           "n_citizens": 50, "n_clusters": 8}])
+    out = effects_counts(table, K, totals)
+    assert out.loc[0, "n_citizens"] == "57-61" and out.loc[1, "n_citizens"] == "50"
+
+
+def test_breakdown_suppresses_a_second_cell():
+    from fittrial.populations import breakdown
+
+    shown = breakdown({"dropout": 30, "moved": 2, "in_course": 40}, K)
+    assert shown["moved"] == "<5" and shown["dropout"] == "suppressed" and shown["in_course"] == "40"
+    assert breakdown({"dropout": 30, "in_course": 40}, K) == {"dropout": "30", "in_course": "40"}

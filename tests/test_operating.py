@@ -76,9 +76,11 @@ def test_appendix_names_analyses_outside_the_targets():
          "rejection_rate_mcse": 0.015, "coverage": 0.95, "coverage_mcse": 0.007}])
     out = oc_appendix(oc, Translator("en"))
     assert out["header"] == ["Primary", "CLDA"]
-    assert [r["scenario"] for r in out["rows"]] == ["no_effect", "no_effect_cw_visit", "plausible_effect"]
+    assert [r["scenario"] for r in out["rows"]] == ["No effect: the analysis model",
+                                                    "No effect: caseworkers differ by visit",
+                                                    "Plausible effect (4 points at 12 months; dropout OR 0.7)"]
     assert out["rows"][1]["values"] == ["", "9.7% (90.0%)"]
-    assert "CLDA in no_effect_cw_visit (rejection 9.7%, coverage 90.0%)" in out["outside"]
+    assert 'CLDA in "No effect: caseworkers differ by visit" (rejection 9.7%, coverage 90.0%)' in out["outside"]
     assert "Primary in" not in out["outside"]
     assert oc_appendix(None, Translator("en")) == {}
 

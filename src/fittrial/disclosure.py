@@ -176,7 +176,7 @@ def withhold(rows: list, reason: str | None) -> list:
     return rows
 
 
-def effects_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def effects_counts(table: pd.DataFrame, threshold: int, populations: dict[str, str] | None = None) -> pd.DataFrame:
     """The effects table's counts (``n_citizens``, ``n_clusters``) made safe to publish, as text.
 
     A count below ``threshold`` is ``<k``. A per-protocol or CACE population
@@ -186,8 +186,11 @@ def effects_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     difference (citizens left out) is not published. Subgroup levels of one
     variable add up to the ITT count: when a level's count is suppressed, the
     next smallest level's is too, so the suppressed one cannot be recovered by
-    subtraction.
+    subtraction. ``populations`` (population -> total as published, from
+    :func:`fittrial.populations.published_totals`) gives the rows of a named
+    analysis population the same text as the flow diagram's arms add up to.
     """
+    from .populations import population_of
     from .tables import suppress
 
     out = table.copy()
@@ -195,6 +198,11 @@ def effects_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
         out[col] = [suppress(v, threshold) if pd.notna(v) else "" for v in table[col]]
     if threshold <= 1:
         return out
+    for i, r in table.iterrows():
+        name = population_of(str(r["analysis"]), str(r["outcome"]), int(r["timepoint_months"]))
+        if populations and name in populations and pd.notna(r["n_citizens"]) and \
+                _within(int(r["n_citizens"]), populations[name], threshold):
+            out.at[i, "n_citizens"] = populations[name]
     itt = table[table["analysis"] == "itt"].groupby(["outcome", "timepoint_months"])["n_citizens"].max()
     for i, r in table.iterrows():
         if r["analysis"] in ("per_protocol", "cace") and (r["outcome"], r["timepoint_months"]) in itt.index:
@@ -218,6 +226,14 @@ def effects_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
             if lab:
                 out.at[i, "n_citizens"] = lab
     return out
+
+
+def _within(n: int, text: str, threshold: int) -> bool:
+    """Is ``n`` one of the values a published count (``12``, ``<5``, ``810-814``) allows?"""
+    if text.startswith("<"):
+        return 0 < n < int(text[1:])
+    low, _, high = text.partition("-")
+    return int(low) <= n <= int(high or low)
 
 
 def _determined(counts: pd.Series, labels: dict, threshold: int, total: int) -> bool:

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .io import atomic_path  # noqa: E402
@@ -137,43 +138,72 @@ def cif_figure(curve: pd.DataFrame, table: pd.DataFrame, png: str | Path, svg: s
 
 
 def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, title: str = "") -> None:
-    """CONSORT flow diagram for a cluster trial, drawn from the flow table (stage, FIT text, control text)."""
-    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 8.5}):
-        n = len(flow)
-        fig, ax = plt.subplots(figsize=(9.5, 0.8 * n + 0.8))
+    """CONSORT flow diagram for a cluster trial, drawn from :func:`fittrial.report_steps.flow_texts`: one row
+    per stage with its label, and per arm a main box (citizens and caseworkers, the clusters, at that stage)
+    and a side box (who is not included there, and why)."""
+    with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 7.5}):
+        labels = [textwrap.fill(str(r["label"]), 30) for _, r in flow.iterrows()]
+        lines = [max(lab.count("\n"), str(r["FIT"]).count("\n"), str(r["control"]).count("\n"),
+                     str(r["FIT_side"]).count("\n"), str(r["control_side"]).count("\n")) + 1
+                 for lab, (_, r) in zip(labels, flow.iterrows())]
+        line_in, pad_in = 0.145, 0.34
+        heights = [k * line_in + pad_in for k in lines]
+        total = sum(heights) + 0.35
+        fig, ax = plt.subplots(figsize=(11.0, total))
+        fig.subplots_adjust(0.01, 0.0, 0.99, 1.0)
         ax.set_xlim(0, 1)
-        ax.set_ylim(0, n)
+        ax.set_ylim(0, total)
         ax.axis("off")
-        for k, (_, r) in enumerate(flow.iterrows()):
-            yc = n - k - 0.5
-            ax.text(0.0, yc, textwrap.fill(str(r["stage"]), 34), ha="left", va="center", fontsize=8.5,
-                    fontweight="bold")
-            for x, col in ((0.56, "FIT"), (0.85, "control")):
-                ax.text(x, yc, str(r[col]), ha="center", va="center",
-                        bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": COLOURS.get(col, "black")})
-            if k < n - 1:
-                for x in (0.56, 0.85):
-                    ax.annotate("", xy=(x, yc - 0.62), xytext=(x, yc - 0.38),
-                                arrowprops={"arrowstyle": "->", "color": "grey"})
-        for x, col in ((0.56, "FIT"), (0.85, "control")):
-            ax.text(x, n + 0.05, flow.attrs.get(col, col), ha="center", va="bottom", fontweight="bold",
-                    color=COLOURS.get(col))
+        main_x, side_x = {"FIT": 0.37, "control": 0.72}, {"FIT": 0.535, "control": 0.885}
+        top = total - 0.3
+        for col in ("FIT", "control"):
+            ax.text(main_x[col], top + 0.05, flow.attrs.get(col, col), ha="center", va="bottom", fontweight="bold",
+                    color=COLOURS.get(col), fontsize=9)
+            ax.text(side_x[col], top + 0.05, flow.attrs.get("side", ""), ha="center", va="bottom",
+                    fontstyle="italic", color="grey")
+        y = top
+        for k, (lab, h, (_, r)) in enumerate(zip(labels, heights, flow.iterrows())):
+            yc = y - h / 2
+            ax.text(0.0, yc, lab, ha="left", va="center", fontweight="bold")
+            for col in ("FIT", "control"):
+                ax.text(main_x[col], yc, str(r[col]), ha="center", va="center", multialignment="center",
+                        bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": COLOURS.get(col, "black")})
+                if str(r[f"{col}_side"]):
+                    ax.text(side_x[col] - 0.06, yc, str(r[f"{col}_side"]), ha="left", va="center",
+                            fontsize=6.8, bbox={"boxstyle": "square,pad=0.3", "fc": "#f6f6f6", "ec": "grey"})
+                    ax.annotate("", xy=(side_x[col] - 0.065, yc), xytext=(main_x[col] + 0.07, yc),
+                                arrowprops={"arrowstyle": "->", "color": "grey", "lw": 0.7})
+                if k < len(labels) - 1:
+                    ax.annotate("", xy=(main_x[col], y - h - 0.02), xytext=(main_x[col], yc - 0.17),
+                                arrowprops={"arrowstyle": "->", "color": "lightgrey", "lw": 0.7})
+            ax.axhline(y, color="#eeeeee", lw=0.5, zorder=-1)
+            y -= h
         if title:
             ax.set_title(title, pad=18)
-        fig.tight_layout()
         _save(fig, png, svg)
 
 
 def trajectories_figure(primary: pd.DataFrame, png: str | Path, svg: str | Path | None,
                         labels: dict[str, str]) -> None:
-    """WHO-5 by arm at 0, 6, 12 months: baseline observed mean, follow-up marginal means, with 95% CIs."""
+    """WHO-5 by arm at every visit with 95% CIs: the baseline observed mean (open marker) and the follow-up
+    marginal means of the primary model (filled, joined by a line); a dotted line joins the two kinds of
+    estimate, which are not the same quantity."""
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(6, 4))
         for k, arm in enumerate(("FIT", "control")):
             x = primary["visit_months"] + (k - 0.5) * 0.3
             m = primary[f"{arm}_mean"]
-            ax.errorbar(x, m, yerr=[m - primary[f"{arm}_ci_low"], primary[f"{arm}_ci_high"] - m], marker="o",
-                        capsize=3, color=COLOURS[arm], label=labels.get(arm, arm))
+            err = [m - primary[f"{arm}_ci_low"], primary[f"{arm}_ci_high"] - m]
+            base = (primary["visit_months"] == 0).to_numpy()
+            ax.errorbar(x[~base], m[~base], yerr=[e[~base] for e in err], marker="o", capsize=3, color=COLOURS[arm],
+                        label=labels.get(arm, arm))
+            if base.any():
+                ax.errorbar(x[base], m[base], yerr=[e[base] for e in err], marker="o", mfc="white", capsize=3,
+                            color=COLOURS[arm], ls="none")
+                follow = np.flatnonzero(~base)
+                if len(follow):
+                    j = follow[0]
+                    ax.plot([x[base].iloc[0], x.iloc[j]], [m[base].iloc[0], m.iloc[j]], ls=":", color=COLOURS[arm])
         ax.set_xticks(sorted(primary["visit_months"]))
         ax.set_xlabel(labels.get("months", "Months since enrolment"))
         ax.set_ylabel(labels.get("who5", "WHO-5 (0-100), mean and 95% CI"))

@@ -34,8 +34,11 @@ TEXT: dict[str, dict[str, str]] = {
         "published_file": "Published", "hr": "Hazard ratio (95% CI)",
         "baseline_note": "No p-values: differences at baseline after randomisation are due to chance. Standardised "
                          "differences above 0.1 in absolute value are noteworthy.",
-        "primary_note": "Month 0: observed mean. Follow-up months: marginal means of the primary mixed model (strata "
-                        "weighted equally, baseline WHO-5 at its mean). The primary time point is {m} months.",
+        "primary_note": "Month 0: observed mean, with a 95% CI that allows for clustering by caseworker (cluster-robust "
+                        "SE, t with caseworkers - 1 df). Follow-up months: marginal means of the primary mixed model "
+                        "(strata weighted equally, baseline WHO-5 at its mean). In the figure the baseline mean is an "
+                        "open circle and the dotted line joins it to the model-based means, which are a different "
+                        "kind of estimate. The primary time point is {m} months. Source: tables/primary_outcome.csv.",
         "secondary_note": "Odds ratio and risk difference from the GEE (main analysis); Holm p adjusted across the "
                           "five course outcomes.",
         "practice_note": "ORS (0-40) at the start and SRS (0-40) at the end of each meeting; median and interquartile "
@@ -78,7 +81,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "analyses in such trials should be read as exploratory.",
         "oc_none_outside": "Every pre-specified analysis stays within the targets in every no-effect scenario "
                            "(within its Monte Carlo error).",
-        "oc_cell": "{method} in {scenario} (rejection {rate}%, coverage {cover}%)", "scenario": "Scenario",
+        "oc_cell": "{method} in \"{scenario}\" (rejection {rate}%, coverage {cover}%)",
+        "oc_cell_rate": "{method} in \"{scenario}\" (rejection {rate}%)", "scenario": "Scenario",
         "m_primary": "Primary", "m_clda": "CLDA", "m_cluster_level": "Cluster-level",
         "m_multiple_imputation": "Multiple imputation", "m_dropout_gee": "Dropout GEE",
         "m_dropout_cox": "Dropout Cox", "m_subgroup_interaction": "Subgroup interaction",
@@ -155,9 +159,12 @@ TEXT: dict[str, dict[str, str]] = {
         "config_file": "Konfiguration", "published_file": "Offentliggjort", "hr": "Hazard ratio (95% KI)",
         "baseline_note": "Ingen p-værdier: forskelle ved udgangspunktet efter lodtrækning skyldes tilfældigheder. "
                          "Standardiserede forskelle over 0,1 i absolut værdi er værd at bemærke.",
-        "primary_note": "Måned 0: observeret gennemsnit. Opfølgningsmåneder: marginale gennemsnit fra den primære "
-                        "mixed-model (strata vægtet ens, WHO-5 ved udgangspunktet sat til gennemsnittet). Det primære "
-                        "tidspunkt er {m} måneder.",
+        "primary_note": "Måned 0: observeret gennemsnit med et 95% KI, der tager højde for klyngning på medarbejder "
+                        "(klynge-robust SE, t med medarbejdere - 1 frihedsgrader). Opfølgningsmåneder: marginale "
+                        "gennemsnit fra den primære blandede model (strata vægtet ens, WHO-5 ved start sat til "
+                        "gennemsnittet). I figuren er gennemsnittet ved start en åben cirkel, og den prikkede linje "
+                        "forbinder det med de modelbaserede gennemsnit, som er en anden slags estimat. Det primære "
+                        "tidspunkt er {m} måneder. Kilde: tables/primary_outcome.csv.",
         "secondary_note": "Odds ratio og risikoforskel fra GEE (hovedanalysen); Holm-p justeret over de fem forløbsmål.",
         "practice_note": "ORS (0-40) ved mødets start og SRS (0-40) ved mødets slutning; median og interkvartilbredde "
                          "efter mødenummer; stiplede linjer: kliniske grænser ORS 25 og SRS 36. Pålidelig ændring: 5 "
@@ -200,7 +207,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "sådanne forsøg bør læses som eksplorative.",
         "oc_none_outside": "Alle forhåndsspecificerede analyser holder sig inden for målene i alle scenarier uden "
                            "effekt (inden for Monte Carlo-usikkerheden).",
-        "oc_cell": "{method} i {scenario} (forkastelser {rate}%, dækning {cover}%)", "scenario": "Scenarie",
+        "oc_cell": "{method} i \"{scenario}\" (forkastelser {rate}%, dækning {cover}%)",
+        "oc_cell_rate": "{method} i \"{scenario}\" (forkastelser {rate}%)", "scenario": "Scenarie",
         "m_primary": "Primær", "m_clda": "CLDA", "m_cluster_level": "Klyngeniveau",
         "m_multiple_imputation": "Multipel imputation", "m_dropout_gee": "Frafald, GEE",
         "m_dropout_cox": "Frafald, Cox", "m_subgroup_interaction": "Undergruppe-interaktion",
@@ -296,7 +304,7 @@ TEXT["en"].update({
                "confidence interval by test inversion); baseline WHO-5 by a linear mixed model with stratum and a "
                "random intercept for caseworker (SE and df as in the primary model); the standardised difference "
                "and its confidence interval are the difference and its interval divided by the pooled SD. Full "
-               "methods: section 8 and tables/recruitment.csv.",
+               "methods: the Methods section and tables/recruitment.csv.",
     "rc_arm_FIT": "the FIT arm", "rc_arm_control": "the control arm", "rc_more": "more", "rc_fewer": "fewer",
     "rc_and": " and ",
     "rc_evidence": "There is evidence of differential recruitment: {what}. The effect estimates may be biased by whom "
@@ -335,7 +343,7 @@ TEXT["da"].update({
                "(medarbejderne lodtrukket igen inden for strata som i forsøget; konfidensinterval ved testinversion); "
                "WHO-5 ved start med en lineær blandet model med stratum og tilfældigt intercept for medarbejder (SE og "
                "frihedsgrader som i den primære model); den standardiserede forskel og dens konfidensinterval er "
-               "forskellen og dens interval divideret med den samlede SD. Metoderne i detaljer: afsnit 8 og "
+               "forskellen og dens interval divideret med den samlede SD. Metoderne i detaljer: metodeafsnittet og "
                "tables/recruitment.csv.",
     "rc_arm_FIT": "FIT-gruppen", "rc_arm_control": "kontrolgruppen", "rc_more": "flere", "rc_fewer": "færre",
     "rc_and": " og ",
@@ -357,6 +365,14 @@ TEXT["da"].update({
 })
 BLINDED["en"].update({"rc_arm_FIT": "arm A", "rc_arm_control": "arm B"})
 BLINDED["da"].update({"rc_arm_FIT": "gruppe A", "rc_arm_control": "gruppe B"})
+
+from .texts import ALL as _MORE, BLINDED as _MORE_BLINDED  # noqa: E402  (flow diagram, CONSORT, yardsticks)
+
+for _texts in _MORE:
+    for _lang in LANGUAGES:
+        TEXT[_lang].update(_texts[_lang])
+for _lang in LANGUAGES:
+    BLINDED[_lang].update(_MORE_BLINDED[_lang])
 
 
 class Translator:
@@ -420,7 +436,12 @@ class Translator:
         """A table's row label in the report language (with decimal commas in Danish)."""
         if self.language != "da":
             return text
-        return self.text_numbers(danish_label(text))
+        import re
+
+        text = self.text_numbers(danish_label(text))
+        # counts of thousands in "n af N" with the Danish thousands separator
+        return re.sub(r"\b(\d{4,})(?= af )|(?<= af )(\d{4,})\b",
+                      lambda m: f"{int(m.group(0)):,}".replace(",", "."), text)
 
     def text_numbers(self, text: str) -> str:
         """Turn decimal points between digits into commas (for Danish free text from tables)."""
@@ -650,12 +671,33 @@ DA_REASONS += [
 ]
 
 
+DA_REASONS += [
+    (r"^Fewer than (\d+) citizens (with|without) (.+?) in (the FIT arm|the control arm|arm A|arm B): the estimate is "
+     r"not published, as with the numbers analysed it would reveal a count below \d+ \(disclosure control\)",
+     r"Færre end \1 borgere \2 \3 i \4: estimatet offentliggøres ikke, da det sammen med antallet analyserede "
+     r"ville afsløre et antal under \1 (diskretionering)"),
+]
+# words and codes left in a Danish reason after the patterns: arms, with/without, outcome codes
+DA_REASON_WORDS = [("borgere with ", "borgere med "), ("borgere without ", "borgere uden "),
+                   ("the FIT arm", "FIT-gruppen"), ("the control arm", "kontrolgruppen"), ("arm A", "gruppe A"),
+                   ("arm B", "gruppe B"), ("kept_housing_12m", "opretholdt egen bolig"),
+                   ("eviction_or_risk_12m", "udsættelse eller risiko"), ("stable_income_12m",
+                                                                         "stabilt forsørgelsesgrundlag"),
+                   ("reliable improvement", "pålidelig forbedring"), ("reliable deterioration", "pålidelig forværring"),
+                   ("poor wellbeing", "dårlig trivsel"), ("likely depression", "sandsynlig depression"),
+                   (" dropout ", " frafald "), (" completed ", " gennemført ")]
+
+
 def danish_reason(text: str) -> str:
     """A not-estimated reason in Danish where its wording is known (else unchanged)."""
     import re
 
+    translated = False
     for pattern, replacement in DA_REASONS:
         new, n = re.subn(pattern, replacement, text)
         if n:
-            text = new
+            text, translated = new, True
+    if translated:
+        for old, new in DA_REASON_WORDS:
+            text = text.replace(old, new)
     return text.replace("control-armen", "kontrolarmen")

@@ -39,10 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
-from statsmodels.genmod.cov_struct import Exchangeable, Independence
-from statsmodels.genmod.generalized_estimating_equations import GEE
 
 from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence,
                         separation_reason, usable_visits)
@@ -482,7 +479,11 @@ def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> 
     before fitting), the independence working correlation is used instead:
     still a consistent GEE, with the same sandwich covariance; ``note`` says so.
     """
-    model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Exchangeable())
+    from statsmodels.genmod.cov_struct import Exchangeable, Independence  # imported where used: slow to import
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_estimating_equations import GEE
+
+    model = GEE(y, X, groups=groups, family=Binomial(), cov_struct=Exchangeable())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(maxiter=200, ddof_scale=0)
@@ -495,7 +496,7 @@ def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> 
         # exactly 0 or 1 in a stratum whose risk is 20%; geepack diverges on the same data): not a solution
         if alpha > lower and np.all((mu > 1e-6) & (mu < 1 - 1e-6)):
             return np.asarray(res.params), alpha, float(res.scale), ""
-    model = GEE(y, X, groups=groups, family=sm.families.Binomial(), cov_struct=Independence())
+    model = GEE(y, X, groups=groups, family=Binomial(), cov_struct=Independence())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(maxiter=200, ddof_scale=0)

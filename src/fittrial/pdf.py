@@ -34,14 +34,31 @@ def _image(data_uri: str, max_height: float = 120 * mm) -> Image:
     return img
 
 
-def _table(header: list[str], rows: list[list[str]], styles: dict) -> Table:
+def _table(header: list[str], rows: list[list[str]], styles: dict, widths: list[float] | None = None) -> Table:
     cell = styles["cell"]
     data = [[Paragraph(f"<b>{h}</b>", cell) for h in header]] + [[Paragraph(str(c), cell) for c in r] for r in rows]
-    table = Table(data, repeatRows=1, hAlign="LEFT")
+    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
+
+
+def _keep_headings_with_next(story: list) -> list:
+    """Each heading and the flowable after it kept on one page (reportlab's keepWithNext alone lets a heading
+    stay behind when the next flowable, a figure or table, does not fit in the space left)."""
+    out: list = []
+    k = 0
+    while k < len(story):
+        item = story[k]
+        style = getattr(getattr(item, "style", None), "name", "")
+        if style in ("h2k", "h3k") and k + 1 < len(story):
+            out.append(KeepTogether([item, story[k + 1]]))
+            k += 2
+            continue
+        out.append(item)
+        k += 1
+    return out
 
 
 def render_pdf(ctx: dict, target: str | Path) -> None:
@@ -62,19 +79,29 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         # a heading never ends a page: start a new page unless 50 mm are left for what follows it
         story.extend([CondPageBreak(50 * mm), Paragraph(sec(key), styles["h2"])])
 
+    src = ctx.get("source", lambda *names: "")
+
+    def source(*names: str) -> None:
+        story.append(Paragraph(src(*names), styles["small"]))
+
     def fig(name: str, height: float = 120 * mm) -> None:
-        if name in ctx["figures"]:
-            story.append(_image(ctx["figures"][name], height))
+        if name in ctx["figures"]:  # the figure with its caption (the HTML's alternative text) below it
+            caption = Paragraph(ctx.get("alt", {}).get(name, ""), styles["small"])
+            story.append(KeepTogether([_image(ctx["figures"][name], height), caption]))
 
     h2("s_summary")
     story += [Paragraph(s, styles["p"]) for s in ctx["summary"]]
+    h2("s_design")
+    story.append(_table([t("cs_item"), "", t("cs_text")], [[r["item"], r["label"], r["text"]] for r in ctx["consort"]],
+                        styles, widths=[14 * mm, 42 * mm, WIDTH - 56 * mm]))
+    story.append(Paragraph(t("cs_note"), styles["small"]))
     h2("s_flow")
-    fig("flow", 200 * mm)
+    fig("flow", 230 * mm)
     h2("s_baseline")
     story.append(_table([t("level"), t("characteristic"), arms["FIT"], arms["control"], t("std_diff")],
                         [[r["level"], r["characteristic"], r["FIT"], r["control"], r["std"]] for r in ctx["baseline"]],
                         styles))
-    story.append(Paragraph(t("baseline_note"), styles["small"]))
+    story.append(Paragraph(f"{t('baseline_note')} {src('baseline')}", styles["small"]))
     if ctx.get("recruitment"):  # recruitment after randomisation (fittrial.recruitment)
         rc = ctx["recruitment"]
         story.extend([CondPageBreak(40 * mm), Paragraph(t("rc_title"), styles["h3"])])
@@ -100,16 +127,31 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                         styles))
     story.append(Paragraph(t("primary_note"), styles["small"]))
     fig("trajectories", 90 * mm)
+    y = ctx["yardsticks"]
+    h2("s_yardsticks")
+    story += [Paragraph(s, styles["p"]) for s in y["sentences"]]
+    if y["rows"]:
+        story.append(_table([t("y_measure"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}",
+                             t("y_rd"), t("y_rr")], [[r["label"], r["FIT"], r["control"], r["rd"], r["rr"]]
+                                                    for r in y["rows"]], styles))
+        story.append(Paragraph(y["note"], styles["small"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("y_claims_title"), styles["h3"])])
+    if y["claims"]:
+        story.append(_table([t("y_claim"), t("y_claimed"), t("y_observed"), t("y_inside")],
+                            [[r["claim"], r["claimed"], r["observed"], r["inside"]] for r in y["claims"]], styles))
+        story.append(Paragraph(y["claims_note"], styles["small"]))
+    story.append(Paragraph(y["claims_sentence"], styles["p"]))
     h2("s_secondary")
     story.append(_table([t("outcome"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}", t("or"),
                          t("p"), t("p_holm"), t("rd")],
                         [[r["outcome"], r["FIT"], r["control"], r["or"], r["p"], r["p_holm"], r["rd"]]
                          for r in ctx["secondary"]], styles))
-    story.append(Paragraph(t("secondary_note"), styles["small"]))
+    story.append(Paragraph(f"{t('secondary_note')} {src('secondary_outcomes')}", styles["small"]))
     h2("s_triangulation")
     fig("forest_who5", 100 * mm)
     story.append(_table([t("analysis"), t("estimate_ci"), t("df"), t("p"), t("analysed")],
                         [[r["analysis"], r["estimate"], r["df"], r["p"], r["n"]] for r in ctx["triangulation"]], styles))
+    source("effects")
     story += [Paragraph(ctx["agreement"], styles["p"]), Paragraph(ctx["tipping"], styles["p"])]
     if ctx.get("tipping_2d"):
         story.append(Paragraph(ctx["tipping_2d"], styles["p"]))
@@ -119,7 +161,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(_table([t("level"), "n", t("estimate_ci"), t("p"), t("p_interaction")],
                         [[r["level"], r["n"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]],
                         styles))
-    story.append(Paragraph(t("subgroup_note"), styles["small"]))
+    story.append(Paragraph(f"{t('subgroup_note')} {src('effects')}", styles["small"]))
     story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
     fig("cif", 95 * mm)
     story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
@@ -127,22 +169,24 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(Spacer(1, 3 * mm))
     story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
                         [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
-    story.append(Paragraph(t("dropout_note"), styles["small"]))
+    story.append(Paragraph(f"{t('dropout_note')} {src('cif_dropout')}", styles["small"]))
     story.extend([CondPageBreak(40 * mm), Paragraph(t("s_icc"), styles["h3"])])
     story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
                         [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
+    source("icc")
     if ctx["practice"]:
         h2("s_practice")
         story.append(_table([t("measure"), t("value")], [[r["measure"], r["value"]] for r in ctx["practice"]], styles))
         fig("fit_practice", 80 * mm)
-        story.append(Paragraph(t("practice_note"), styles["small"]))
+        story.append(Paragraph(f"{t('practice_note')} {src('fit_practice_by_meeting')}", styles["small"]))
     h2("s_missing")
     story.append(_table([t("month"), t("arm"), t("completed")],
                         [[r["month"], r["arm"], r["value"]] for r in ctx["completion"]], styles))
     story.append(Spacer(1, 3 * mm))
     story.append(_table([t("predictor"), t("or"), t("p")], [[r["predictor"], r["or"], r["p"]] for r in ctx["predictors"]],
                         styles))
-    story.append(Paragraph(t("missing_note"), styles["small"]))
+    story.append(Paragraph(f"{t('missing_note')} {src('who5_completion', 'missingness_predictors')}",
+                           styles["small"]))
     h2("s_methods")
     story.append(_table([t("analysis"), t("outcome"), t("method")], [list(m) for m in ctx["methods"]], styles))
     story.extend([CondPageBreak(40 * mm), Paragraph(t("s_plan"), styles["h3"])])
@@ -168,6 +212,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                         [[i["name"], i["path"], i["sha256"]] for i in p["inputs"]]
                         + [[t("config_file"), c["path"], c["sha256"]] for c in p["config_files"]]
                         + [[t("published_file"), o["path"], o["sha256"]] for o in p.get("outputs", [])], styles))
+    story = _keep_headings_with_next(story)
     with atomic_path(target) as tmp:
         doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                                 bottomMargin=15 * mm, title=t("title"), author="fittrial", creator="fittrial",

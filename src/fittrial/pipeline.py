@@ -17,8 +17,6 @@ from typing import Mapping
 import pandas as pd
 
 from .io import write_csv, write_parquet, write_text
-from .models import fit_binary_gee, fit_primary_lmm
-from .tables import effects_table
 
 log = logging.getLogger("fittrial")
 FLOAT_FORMAT = "%.10g"
@@ -49,6 +47,8 @@ def follow_up_visits(options: Mapping) -> list[int]:
 
 def _primary(who5_long: str, randomisation: str, options: Mapping):
     """(long, fitted primary model); raises NotEstimable with the reason when it cannot be fitted."""
+    from .models import fit_primary_lmm
+
     long = pd.read_parquet(who5_long)
     return long, fit_primary_lmm(long, _strata(pd.read_parquet(randomisation)), options["lmm_df"],
                                  follow_up_visits(options))
@@ -99,6 +99,8 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
 
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
+    from .models import fit_binary_gee
+
     result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)), timepoint_months)
     log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
              outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
@@ -310,13 +312,22 @@ def operating_characteristics_step(chunks: list[str], table_out: str, png: str, 
     oc_figure(summary, png, svg)
 
 
-def effects_step(results: list[str], out: str, blinded: bool = False, threshold: int = 0) -> None:
+def effects_step(results: list[str], out: str, blinded: bool = False, threshold: int = 0,
+                 citizens: str | None = None, who5_long: str | None = None) -> None:
     """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded; counts
-    made safe to publish by :func:`fittrial.disclosure.effects_counts`)."""
+    made safe to publish by :func:`fittrial.disclosure.effects_counts`, with the analysis populations of
+    :mod:`fittrial.populations` counted from ``citizens`` and ``who5_long`` as in the flow diagram)."""
     from .disclosure import effects_counts
+    from .populations import population_counts, published_totals
 
     frames = [pd.read_parquet(p) for p in results]
-    table = effects_counts(effects_table([f for f in frames if len(f)]), threshold)
+    totals = None
+    if citizens is not None:
+        counts = population_counts(pd.read_parquet(citizens), pd.read_parquet(who5_long) if who5_long else None)
+        totals = published_totals(counts, threshold)
+    from .tables import effects_table
+
+    table = effects_counts(effects_table([f for f in frames if len(f)]), threshold, totals)
     if blinded:
         table["method"] = table["method"].str.replace("FIT - control", "A - B", regex=False)
         table["not_estimated"] = table["not_estimated"].map(blind_text)

@@ -244,18 +244,10 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
         recruitment = report_context(tables["recruitment"], t, arms)
         methods = list(methods) + methods_rows(tables["recruitment"], t)
-    plan = []
+    from .report_sections import plan_rows
+    from .texts import INPUT_LABELS
 
-    def flatten(prefix: str, value: object) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                flatten(f"{prefix}.{k}" if prefix else str(k), v)
-        else:
-            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            plan.append({"key": prefix, "value": t.text_numbers(shown)})
-
-    for section in ("scoring", "visits", "analysis", "report"):
-        flatten(section, config.get(section))
+    plan = plan_rows(config, t)
     locked = provenance.get("software", {}).get("packages", {})
     workflow = provenance.get("workflow", {})
     prov = {
@@ -265,15 +257,23 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
         "seeds": ", ".join(f"{k} {v}" for k, v in provenance.get("seeds", {}).items()),
         "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
-        "inputs": [{"name": k, "path": v["path"], "sha256": v["sha256"]} for k, v in provenance.get("inputs", {}).items()],
+        "inputs": [{"name": INPUT_LABELS[t.language].get(k, k), "path": v["path"], "sha256": v["sha256"]}
+                   for k, v in provenance.get("inputs", {}).items()],
         "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
         "outputs": [{"path": k, "sha256": v} for k, v in provenance.get("outputs", {}).items()],
     }
     quality = [{"table": r["table"], "check": t.label(str(r["check"])), "count": r["count"]}
                for r in tables["data_quality"].fillna("").to_dict("records")]
+    from .report_sections import yardstick_context
+
+    yard = yardstick_context(tables, config, t, arms, blinded=arms.get("FIT") == "A")
+    summary = plain_summary(e, t)
+    if yard["band"] != "not_estimated":  # how the effect compares with the smallest important difference
+        summary.insert(1, yard["sentences"][0])
     return dict(
+        yardsticks=yard, alt=alt_texts(tables, t, arms, who5_12), source=lambda *names: t("source", f=", ".join(f"tables/{n}.csv" for n in names)),
         t=t, lang=t.language, version=__version__, arms=arms, threshold=threshold,
-        summary=plain_summary(e, t), baseline=baseline, primary=primary, secondary=secondary,
+        summary=summary, baseline=baseline, primary=primary, secondary=secondary,
         triangulation=triangulation, agreement=agreement_sentence(who5_12, t), tipping=tipping,
         tipping_2d=tipping_2d, estimand=estimand, intercurrent=intercurrent, oc=oc,
         subgroups=subgroups, dropout=dropout, cif=cif, icc=icc, completion=completion, predictors=predictors,
@@ -281,6 +281,21 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         recruitment=recruitment,
         figures={k: embed_png(v) for k, v in figures.items()},
     )
+
+
+def alt_texts(tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, str], who5_12: pd.DataFrame
+              ) -> dict[str, str]:
+    """Alternative text of every figure: what it shows, with its key numbers where it has a few."""
+    out = {k: t(f"alt_{k}") for k in ("flow", "forest_subgroups", "cif", "fit_practice", "tipping_point_2d")}
+    p = tables["primary_outcome"]
+    row = p[p["visit_months"] == t.primary_visit]
+    x = t.num(row["FIT_mean"].iloc[0], 1) if len(row) else ""
+    y = t.num(row["control_mean"].iloc[0], 1) if len(row) else ""
+    out["trajectories"] = t("alt_trajectories", a=arms["FIT"], b=arms["control"], x=x or "-", y=y or "-")
+    est = who5_12["estimate"].dropna()
+    out["forest_who5"] = t("alt_forest_who5", n=len(who5_12), lo=t.num(est.min(), 1) if len(est) else "-",
+                           hi=t.num(est.max(), 1) if len(est) else "-")
+    return out
 
 
 def estimand_rows(estimand: dict | None, t: Translator, blinded: bool = False) -> tuple[list[dict], list[dict]]:
@@ -323,9 +338,12 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
     methods = [m for m in OC_COLUMNS if m in set(oc["method"])]
     scenarios = sorted(set(oc["scenario"]), key=lambda x: (not x.startswith("no_effect"), x))
     cells = oc.set_index(["scenario", "method"])
+    from .texts import SCENARIOS
+
+    names = SCENARIOS[t.language]
     rows = []
     for scen in scenarios:
-        row = {"scenario": scen, "values": []}
+        row = {"scenario": names.get(scen, scen), "values": []}
         for m in methods:
             if (scen, m) not in cells.index:
                 row["values"].append("")
@@ -345,11 +363,11 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
         zc = 1.96 * r["coverage_mcse"] if pd.notna(r.get("coverage_mcse")) else 0.0
         bad_cover = pd.notna(r.get("coverage")) and (r["coverage"] + zc < 0.935 or r["coverage"] - zc > 0.965)
         if bad_type1 or bad_cover:
-            outside.append(t("oc_cell", method=t(f"m_{m}"), scenario=scen,
-                             rate=t.num(100 * r["rejection_rate"], 1),
-                             cover=t.num(100 * r["coverage"], 1) if pd.notna(r.get("coverage")) else "-"))
+            outside.append(t("oc_cell" if pd.notna(r.get("coverage")) else "oc_cell_rate", method=t(f"m_{m}"),
+                             scenario=names.get(scen, scen), rate=t.num(100 * r["rejection_rate"], 1),
+                             cover=t.num(100 * r["coverage"], 1) if pd.notna(r.get("coverage")) else ""))
     n = int(oc["n_trials"].max()) if "n_trials" in oc else 0
-    return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=n),
+    return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=t.count(n)),
             "outside": t("oc_outside", cells="; ".join(outside)) if outside else t("oc_none_outside")}
 
 
@@ -393,8 +411,8 @@ def tipping_sentences(tip: pd.DataFrame, grid: pd.DataFrame | None, t: Translato
     return t("tipping", text=one), two
 
 
-NUMBERED_SECTIONS = ("s_flow", "s_baseline", "s_primary", "s_secondary", "s_triangulation", "s_practice", "s_missing",
-                     "s_methods")
+NUMBERED_SECTIONS = ("s_design", "s_flow", "s_baseline", "s_primary", "s_yardsticks", "s_secondary", "s_triangulation",
+                     "s_practice", "s_missing", "s_methods")
 
 
 def section_titles(t: Translator, practice: bool):
@@ -406,6 +424,16 @@ def section_titles(t: Translator, practice: bool):
         return f"{present.index(key) + 1}. {t(key)}" if key in present else t(key)
 
     return title
+
+
+def keep_headings_with_next(html: str) -> str:
+    """Wrap each h2/h3 heading and the element after it (figure, table or paragraph) in a block the browser does
+    not break across pages when printing (Chromium ignores break-after: avoid before a figure)."""
+    import re
+
+    pattern = re.compile(r"(<h[23][^>]*>.*?</h[23]>\s*)(<figure>.*?</figure>|<table>.*?</table>|<p[^>]*>.*?</p>"
+                         r"|<div[^>]*>.*?</div>)", re.S)
+    return pattern.sub(lambda m: f'<div class="keep">{m.group(1)}{m.group(2)}</div>', html)
 
 
 def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
@@ -424,7 +452,10 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     if blinded:
         context["practice"] = []
     context["sec"] = section_titles(t, bool(context["practice"]))
-    html = env.get_template("report.html").render(**context)
+    from .report_sections import consort_rows
+
+    context["consort"] = consort_rows(config.get("trial"), tables, t, arms, context["sec"], context["yardsticks"])
+    html = keep_headings_with_next(env.get_template("report.html").render(**context))
     write_text(html, target)
     if pdf_target is not None:
         from .pdf import render_pdf

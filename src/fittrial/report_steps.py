@@ -13,7 +13,6 @@ from typing import Mapping
 
 import pandas as pd
 
-from .figures import who5_by_arm_figure
 from .io import write_csv
 from .pipeline import BLIND_LABELS, FLOAT_FORMAT, _strata, blind_text, publish
 from .report import render_report
@@ -70,34 +69,118 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
     write_csv(publish(pd.read_parquet(cif), blinded), outputs["cif_dropout"], float_format=FLOAT_FORMAT)
 
 
-def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, effects: pd.DataFrame,
-               threshold: int, visits: list[int] = (0, 6, 12)) -> pd.DataFrame:
-    """Numbers of the CONSORT flow diagram by arm (suppressed below ``threshold``); the figure is drawn from it."""
-    from .dataset import BINARY_OUTCOMES
+FLOW_ANALYSES = ("followup_who5", "any_who5", "primary_visit", "enrolled")
+
+
+def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, threshold: int,
+               visits: list[int] = (0, 6, 12), primary_visit: int = 12) -> pd.DataFrame:
+    """The CONSORT flow diagram's numbers by arm (published as tables/flow.csv; the figure is drawn from it).
+
+    One row per stage (``stage``: ``randomised``, ``enrolled``, ``who5_m{v}`` for each visit, then the
+    analysis populations of :mod:`fittrial.populations` and ``outcome:{o}``), with per arm: ``*_citizens``,
+    ``*_caseworkers`` (clusters at that stage), ``*_not_included`` (the side box: enrolled citizens not at
+    that stage; at ``enrolled``, caseworkers who enrolled no one), and ``*_reasons`` (at a visit, why the
+    WHO-5 is missing as far as the course says: ended before the visit and why, or ``in_course``; at
+    ``randomised``, caseworkers per stratum). Counts are made safe by
+    :func:`fittrial.populations.safe_count` and :func:`fittrial.populations.breakdown`.
+    """
+    from .populations import END_REASONS, breakdown, end_reason_at, members, safe_count
     from .tables import ARMS, suppress
 
-    def n(frame: pd.DataFrame, arm: str, key: str | None = None) -> int:
-        sub = frame[frame["arm"] == arm]
-        return int(sub[key].nunique()) if key else len(sub)
-
+    member = members(citizens, long)
     strata = sorted(randomisation["stratum"].unique())
-    rows = []
+    rows: list[dict] = []
+    row = {"stage": "randomised"}
+    for a in ARMS:
+        ra = randomisation[randomisation["arm"] == a]
+        row.update({f"{a}_citizens": "", f"{a}_caseworkers": str(len(ra)), f"{a}_not_included": "",
+                    f"{a}_reasons": "; ".join(f"{s}: {int((ra['stratum'] == s).sum())}" for s in strata)})
+    rows.append(row)
+    row = {"stage": "enrolled"}
+    for a in ARMS:
+        ca = citizens[citizens["arm"] == a]
+        with_citizens = int(ca["caseworker_id"].nunique())
+        row.update({f"{a}_citizens": suppress(len(ca), threshold), f"{a}_caseworkers": str(with_citizens),
+                    f"{a}_not_included": str(int((randomisation["arm"] == a).sum()) - with_citizens),
+                    f"{a}_reasons": ""})
+    rows.append(row)
 
-    def add(stage: str, values: dict[str, str]) -> None:
-        rows.append({"stage": stage, **values})
+    def stage(name: str, population: str, reasons_at: int | None = None) -> None:
+        row = {"stage": name}
+        for a in ARMS:
+            in_arm = citizens["arm"] == a
+            sub = citizens[in_arm & member[population]]
+            safe = safe_count(len(sub), int(in_arm.sum()), threshold)
+            reasons = ""
+            if reasons_at is not None and safe.left_out.isdigit() and int(safe.left_out) > 0:
+                why = end_reason_at(citizens[in_arm & ~member[population]], reasons_at).value_counts()
+                order = [*END_REASONS, "in_course"]
+                shown = breakdown({k: int(why.get(k, 0)) for k in order if why.get(k, 0) > 0}, threshold)
+                reasons = "; ".join(f"{k}: {v}" for k, v in shown.items())
+            row.update({f"{a}_citizens": safe.text, f"{a}_caseworkers": str(int(sub["caseworker_id"].nunique())),
+                        f"{a}_not_included": safe.left_out, f"{a}_reasons": reasons})
+        rows.append(row)
 
-    add("Caseworkers randomised (clusters)", {a: f"{suppress(n(randomisation, a), threshold)} caseworkers" for a in ARMS})
-    add("Caseworkers by stratum", {a: "; ".join(f"{s}: {suppress(int(((randomisation['arm'] == a) & (randomisation['stratum'] == s)).sum()), threshold)}" for s in strata) for a in ARMS})
-    add("Citizens enrolled", {a: f"{suppress(n(citizens, a), threshold)} citizens, {suppress(n(citizens, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
     for v in visits:
-        col = f"who5_m{v}"
-        add("WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, col].notna().sum()), threshold)} citizens" for a in ARMS})
-    no_follow = {a: n(citizens, a) - n(long, a, "citizen_id") for a in ARMS}
-    add("Excluded from the primary analysis: no follow-up WHO-5", {a: f"{suppress(no_follow[a], threshold)} citizens" for a in ARMS})
-    add("Analysed, primary (WHO-5, mixed model)", {a: f"{suppress(n(long, a, 'citizen_id'), threshold)} citizens, {suppress(n(long, a, 'caseworker_id'), threshold)} caseworkers" for a in ARMS})
+        stage(f"who5_m{v}", f"who5_m{v}", reasons_at=v)
+    stage("analysis:followup_who5", "followup_who5")
+    stage("analysis:any_who5", "any_who5")
+    stage(f"analysis:who5_m{primary_visit}", f"who5_m{primary_visit}")
+    if f"change_m{primary_visit}" in member:
+        stage(f"analysis:change_m{primary_visit}", f"change_m{primary_visit}")
+    stage("analysis:enrolled", "enrolled")
+    from .dataset import BINARY_OUTCOMES
+
     for o in BINARY_OUTCOMES:
-        add(f"Analysed, {o} (outcome recorded)", {a: f"{suppress(int(citizens.loc[citizens['arm'] == a, o].notna().sum()), threshold)} citizens" for a in ARMS})
-    return pd.DataFrame(rows, columns=["stage", *ARMS])
+        stage(f"outcome:{o}", f"outcome:{o}")
+    columns = ["stage"] + [f"{a}_{c}" for a in ARMS for c in ("citizens", "caseworkers", "not_included", "reasons")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def flow_label(stage: str, t) -> str:
+    """The label of a flow-diagram stage in the report language."""
+    if stage == "who5_m0":
+        return t("fl_baseline")
+    if stage.startswith("who5_m"):
+        return t("fl_who5", v=stage[len("who5_m"):])
+    if stage.startswith("analysis:change_m"):
+        return t("fl_change", v=stage[len("analysis:change_m"):])
+    if stage.startswith("analysis:who5_m"):
+        return t("fl_visit_analyses", v=stage[len("analysis:who5_m"):])
+    if stage.startswith("outcome:"):
+        return t("fl_outcome", o=t(f"o_{stage.split(':', 1)[1]}"))
+    return t("fl_enrolled_all" if stage == "analysis:enrolled" else f"fl_{stage.split(':')[-1]}")
+
+
+def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")) -> pd.DataFrame:
+    """The flow diagram's boxes in the report language: ``label`` (the stage), per arm the main box (``FIT``,
+    ``control``) and the side box (``FIT_side``, ``control_side``; empty when nobody is left out)."""
+    rows = []
+    for r in flow.to_dict("records"):
+        st = r["stage"]
+        row = {"label": flow_label(st, t)}
+        for a, col in zip(arms, ("FIT", "control")):
+            cit, cw = r[f"{a}_citizens"], r[f"{a}_caseworkers"]
+            out, why = str(r[f"{a}_not_included"] or ""), str(r[f"{a}_reasons"] or "")
+            if st == "randomised":
+                strata = "\n".join(f"{s.split(': ')[0]}: {t.count(s.split(': ')[1])}" for s in why.split("; ") if s)
+                row[col] = t("fl_box_cw", cw=t.count(cw)) + ("\n" + strata if strata else "")
+                row[f"{col}_side"] = ""
+                continue
+            row[col] = t("fl_box", n=t.count(cit), cw=t.count(cw))
+            if st == "enrolled":
+                row[f"{col}_side"] = t("fl_no_citizens", n=t.count(out)) if out not in ("", "0") else ""
+                continue
+            side = ""
+            if out not in ("", "0"):
+                side = t("fl_side_who5" if st.startswith("who5_m") else "fl_side_outcome" if
+                         st.startswith("outcome:") else "fl_side_analysis", n=t.count(out))
+                if why:
+                    parts = [p.split(": ") for p in why.split("; ")]
+                    side += "\n" + "\n".join(f"  {t('end_' + k)}: {t.count(v)}" for k, v in parts)
+            row[f"{col}_side"] = side
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["label", "FIT", "FIT_side", "control", "control_side"])
 
 
 def figure_labels(language: str, arms: dict[str, str] | None = None, primary_visit: int = 12) -> dict[str, str]:
@@ -156,16 +239,10 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
         summary, meetings = summary.iloc[0:0], meetings.iloc[0:0]
     write_csv(summary, tables_out["fit_practice"])
     write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
-    flow = flow_table(rand, cit, long, effects, threshold, visit_list)
+    flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit)
     write_csv(publish(flow, blinded), tables_out["flow"])
-
-    flow_fig = flow.copy()
-    flow_fig["stage"] = [t.label(st) for st in flow_fig["stage"]]
-    if language == "da":
-        for col in ("FIT", "control"):
-            flow_fig[col] = [str(v).replace("caseworkers", "medarbejdere").replace("citizens", "borgere")
-                             for v in flow_fig[col]]
-    flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"]}
+    flow_fig = flow_texts(flow, t)
+    flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
     F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
     who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == primary_visit)
@@ -192,6 +269,8 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
 def figure_step(who5_summary: str, png: str, svg: str, language: str = "en", blinded: bool = False,
                 primary_visit: int = 12) -> None:
     """Draw the WHO-5-by-arm figure in the report's language (arms A and B when blinded)."""
+    from .figures import who5_by_arm_figure
+
     labels = figure_labels(language, None, primary_visit)
     if blinded:
         labels.update({"A": "A", "B": "B"})

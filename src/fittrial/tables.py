@@ -30,6 +30,25 @@ def suppress(count: int | float, threshold: int) -> str:
     return f"<{threshold}" if 0 < count < threshold else str(count)
 
 
+def cluster_mean_ci(x: pd.Series, clusters: pd.Series, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``x`` with a CI that respects clustering: the cluster-robust (sandwich) SE of a mean,
+    sqrt(G / (G - 1) * sum_g (sum_i in g (x_i - mean))^2) / n, and t with G - 1 df (G clusters).
+    (nan, nan, nan) when fewer than two clusters or values."""
+    from scipy import stats
+
+    x = pd.Series(np.asarray(x, float), index=clusters.index)
+    ok = x.notna()
+    x, clusters = x[ok], clusters[ok]
+    g = clusters.nunique()
+    if len(x) < 2 or g < 2:
+        return (float(x.mean()) if len(x) else np.nan, np.nan, np.nan)
+    mean = float(x.mean())
+    sums = (x - mean).groupby(clusters.to_numpy()).sum()
+    se = float(np.sqrt(g / (g - 1) * (sums ** 2).sum()) / len(x))
+    half = float(stats.t.ppf(0.5 + level / 2, g - 1)) * se
+    return mean, mean - half, mean + half
+
+
 def holm(p: pd.Series) -> pd.Series:
     """Holm (1979) step-down adjusted p-values (missing p-values stay missing)."""
     from statsmodels.stats.multitest import multipletests
@@ -76,44 +95,52 @@ def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
 
 def participants_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame,
                        threshold: int) -> pd.DataFrame:
-    """Participant flow counts by arm (caseworkers and citizens), suppressed below ``threshold``."""
-    rows: list[tuple[str, dict[str, int]]] = []
+    """Participant flow counts by arm (caseworkers and citizens), made safe to publish like the flow diagram's
+    (:func:`fittrial.populations.safe_count`: a population leaving fewer than ``threshold`` enrolled citizens out
+    is shown as a range)."""
+    from .populations import members, safe_count, total_text
 
-    def by_arm(frame: pd.DataFrame, key: str | None = None) -> dict[str, int]:
-        if key is None:
-            return {a: int((frame["arm"] == a).sum()) for a in ARMS}
-        return {a: int(frame.loc[frame["arm"] == a, key].nunique()) for a in ARMS}
+    member = members(citizens, long)
+    rows: list[tuple[str, list[str], str]] = []
 
-    rows.append(("Caseworkers randomised", by_arm(randomisation)))
-    rows.append(("Caseworkers with at least one citizen", by_arm(citizens, "caseworker_id")))
-    rows.append(("Citizens enrolled", by_arm(citizens)))
+    n_rand = {a: int((randomisation["arm"] == a).sum()) for a in ARMS}
+    rows.append(("Caseworkers randomised", [str(n_rand[a]) for a in ARMS], str(sum(n_rand.values()))))
+    with_c = {a: int(citizens.loc[citizens["arm"] == a, "caseworker_id"].nunique()) for a in ARMS}
+    rows.append(("Caseworkers with at least one citizen", [str(with_c[a]) for a in ARMS], str(sum(with_c.values()))))
+
+    def population(label: str, name: str) -> None:
+        safe = [safe_count(int((member[name] & (citizens["arm"] == a)).sum()), int((citizens["arm"] == a).sum()),
+                           threshold) for a in ARMS]
+        rows.append((label, [c.text for c in safe], total_text(safe, threshold)))
+
+    population("Citizens enrolled", "enrolled")
     visits = sorted(int(c[len("who5_m"):]) for c in citizens if c.startswith("who5_m"))
     for v in visits:
-        label = "WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months"
-        rows.append((label, by_arm(citizens[citizens[f"who5_m{v}"].notna()])))
-    rows.append(("Citizens in the primary analysis (>=1 follow-up WHO-5)", by_arm(long, "citizen_id")))
+        population("WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months", f"who5_m{v}")
+    population("Citizens in the primary analysis (>=1 follow-up WHO-5)", "followup_who5")
     for o in BINARY_OUTCOMES:
-        rows.append((f"Citizens with {o} observed", by_arm(citizens[citizens[o].notna()])))
+        population(f"Citizens with {o} observed", f"outcome:{o}")
     out = pd.DataFrame({"measure": [r[0] for r in rows]})
-    for a in ARMS:
-        out[a] = [suppress(r[1][a], threshold) for r in rows]
-    out["total"] = [suppress(r[1]["FIT"] + r[1]["control"], threshold) for r in rows]
+    for k, a in enumerate(ARMS):
+        out[a] = [r[1][k] for r in rows]
+    out["total"] = [r[2] for r in rows]
     return out
 
 
 def who5_by_arm_visit(citizens: pd.DataFrame, visits: list[int], threshold: int) -> pd.DataFrame:
-    """Observed WHO-5 mean, SD and a normal-approximation 95% CI by arm and visit (descriptive)."""
+    """Observed WHO-5 mean, SD and 95% CI by arm and visit (descriptive; the CI clustered by caseworker,
+    :func:`cluster_mean_ci`)."""
     rows = []
     for a in ARMS:
         for v in visits:
-            x = citizens.loc[citizens["arm"] == a, f"who5_m{v}"].dropna().astype(float)
+            sub = citizens.loc[(citizens["arm"] == a) & citizens[f"who5_m{v}"].notna()]
+            x = sub[f"who5_m{v}"].astype(float)
             n = len(x)
             show = n >= threshold
-            mean = float(x.mean()) if show else np.nan
+            mean, lo, hi = cluster_mean_ci(x, sub["caseworker_id"]) if show else (np.nan, np.nan, np.nan)
             sd = float(x.std(ddof=1)) if show and n > 1 else np.nan
-            half = 1.959964 * sd / np.sqrt(n) if show and n > 1 else np.nan
             rows.append({"arm": a, "visit_months": v, "n": suppress(n, threshold), "mean": mean, "sd": sd,
-                         "ci_low": mean - half, "ci_high": mean + half})
+                         "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)
 
 
@@ -243,18 +270,17 @@ def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: in
 
 def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int,
                   visits: list[int] = (0, 6, 12)) -> pd.DataFrame:
-    """WHO-5 by arm at every visit (baseline: observed mean; follow-up: marginal means of the primary
-    model) with 95% CIs, and the FIT - control difference with CI, df and p (empty where not estimated)."""
+    """WHO-5 by arm at every visit (baseline: observed mean with a CI clustered by caseworker,
+    :func:`cluster_mean_ci`; follow-up: marginal means of the primary model) with 95% CIs, and the FIT - control difference with CI, df and p (empty where not estimated)."""
     rows = []
     for a in ARMS:
         if 0 not in visits:
             break
-        x = citizens.loc[citizens["arm"] == a, "who5_m0"].dropna().astype(float)
-        half = 1.959964 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
-        show = len(x) >= threshold
-        rows.append({"visit_months": 0, "arm": a, "mean": x.mean() if show else np.nan,
-                     "ci_low": x.mean() - half if show else np.nan, "ci_high": x.mean() + half if show else np.nan,
-                     "source": "observed"})
+        sub = citizens.loc[(citizens["arm"] == a) & citizens["who5_m0"].notna()]
+        show = len(sub) >= threshold
+        mean, lo, hi = cluster_mean_ci(sub["who5_m0"], sub["caseworker_id"]) if show else (np.nan, np.nan, np.nan)
+        rows.append({"visit_months": 0, "arm": a, "mean": mean, "ci_low": lo, "ci_high": hi,
+                     "source": "observed (CI clustered by caseworker)"})
     for _, r in emmeans.iterrows():
         rows.append({"visit_months": int(r["visit_months"]), "arm": r["arm"], "mean": r["emmean"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"], "source": "marginal mean, primary model"})

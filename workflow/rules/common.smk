@@ -89,7 +89,7 @@ def effect_results():
 
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
                     "variance_components", "emmeans", "tipping_point", "tipping_point_2d", "cif_dropout", "icc",
-                    "recruitment"]
+                    "recruitment", "yardsticks", "claims"]
 REPORT_TABLES = ["baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "missingness_predictors",
                  "fit_practice", "fit_practice_by_meeting", "flow"]
 REPORT_FIGURES = ["flow", "trajectories", "forest_who5", "forest_subgroups", "cif", "fit_practice"]

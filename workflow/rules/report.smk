@@ -3,7 +3,9 @@
 
 rule effects_table:
     input:
-        effect_results(),
+        results=effect_results(),
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
     output:
         report(table("effects"), caption="../report/effects.rst", category="Effects"),
     params:
@@ -42,6 +44,29 @@ rule descriptive_tables:
         f"{LOGS}/descriptive_tables.log",
     script:
         "../scripts/descriptive_tables.py"
+
+
+rule yardsticks:
+    # how much: Hedges' g, individual change (reliable improvement/deterioration, WHO-5 cut-offs) by arm with
+    # GEE risk differences, and the effects claimed for FIT against this trial's (fittrial.yardsticks)
+    input:
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+        effects=table("effects"),
+        who5_by_arm=table("who5_by_arm_visit"),
+    output:
+        table=table("yardsticks"),
+        claims=table("claims"),
+    params:
+        options=config["yardsticks"],
+        covariance=config["analysis"]["gee_covariance"],
+        primary_visit=config["analysis"]["primary_visit"],
+        threshold=config["report"]["suppress_below"],
+        blinded=config["report"]["blinded"],
+    log:
+        f"{LOGS}/yardsticks.log",
+    script:
+        "../scripts/yardsticks.py"
 
 
 rule recruitment:

@@ -2,6 +2,7 @@
 from fittrial.errors import run_user_step
 from fittrial.pipeline import effects_step
 
-run_user_step(lambda: effects_step(list(snakemake.input), snakemake.output[0], snakemake.params.blinded,
-                                   snakemake.params.threshold),
+run_user_step(lambda: effects_step(list(snakemake.input.results), snakemake.output[0], snakemake.params.blinded,
+                                   snakemake.params.threshold, snakemake.input.citizens,
+                                   snakemake.input.who5_long),
               snakemake.log[0], snakemake.rule)

@@ -1,5 +1,4 @@
 """Re-run the analysis in a scratch directory and compare every published table and figure."""
-import sys
 
 from fittrial.errors import InputError, Problem, run_user_step
 from fittrial.provenance import verify

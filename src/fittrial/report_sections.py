@@ -1,0 +1,188 @@
+"""Report sections built from the configuration and the published tables: the CONSORT items of the trial
+(config ``trial``) and the yardsticks for "how much" (:mod:`fittrial.yardsticks`)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from .i18n import Translator
+from .yardsticks import harm_band, mid_band
+
+# (CONSORT 2010 / cluster extension item, config key), in the order of the checklist
+CONSORT_ITEMS = (("2a", "background"), ("2b", "objectives"), ("4a", "eligibility_clusters"),
+                 ("4a", "eligibility_individuals"), ("4b", "setting"), ("5", "intervention"), ("5", "control"),
+                 ("6a", "outcomes"), ("7a", "sample_size"), ("8", "sequence_generation"),
+                 ("9", "allocation_concealment"), ("10c", "recruitment"), ("11", "blinding"), ("14a", "dates"),
+                 ("19", "harms"), ("20", "limitations"), ("23", "registration"), ("24", "protocol"),
+                 ("25", "funding"))
+
+
+def config_text(value: object, t: Translator) -> str:
+    """A config text (one string or a mapping per language) in the report's language; "" when empty."""
+    if isinstance(value, dict):
+        value = value.get(t.language) or value.get("en") or next(iter(value.values()), "")
+    return "" if value is None else str(value).replace("{m}", str(t.primary_visit)).strip()
+
+
+def observed_icc(icc: pd.DataFrame, t: Translator) -> str:
+    """The observed ICC of WHO-5 with its CI (tables/icc.csv), or "not estimated"."""
+    r = icc[icc["outcome"] == "who5"] if icc is not None and len(icc) else pd.DataFrame()
+    if r.empty or pd.isna(r["icc"].iloc[0]):
+        return t("not_estimated").lower()
+    r = r.iloc[0]
+    return f"{t.num(r['icc'], 3)} (95% {t('ci_abbr')} {t.ci(r['ci_low'], r['ci_high'], 3)})"
+
+
+def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, str],
+                 sec: Callable[[str], str], yardsticks: dict) -> list[dict]:
+    """The CONSORT items as rows (item, label, text); "not stated" for a key the config leaves empty, with the
+    observed ICC beside the assumed one, the observed deterioration under harms, and the recruitment section
+    named under item 10c."""
+    trial = trial or {}
+    rows = []
+    for item, key in CONSORT_ITEMS:
+        text = config_text(trial.get(key), t)
+        stated = bool(text)
+        extra = []
+        if key == "sample_size":
+            assumed = trial.get("assumed_icc")
+            extra.append(t("cs_icc", assumed=t.num(assumed, 3) if assumed is not None else t("cs_not_stated"),
+                           observed=observed_icc(tables.get("icc"), t)))
+        if key == "harms" and yardsticks.get("deterioration"):
+            d = yardsticks["deterioration"]
+            extra.append(t("cs_harms_observed", k=yardsticks["k"], fit=d["FIT"], con=d["control"],
+                           a=t("rc_arm_FIT"), b=t("rc_arm_control"), section=sec("s_yardsticks")))
+        if key == "recruitment" and tables.get("recruitment") is not None:
+            extra.append(t("cs_recruitment_observed", section=t("rc_title")))
+        shown = " ".join([text if stated else t("cs_not_stated"), *extra])
+        rows.append({"item": item, "label": t(f"cs_{key}"), "text": shown, "stated": stated})
+    return rows
+
+
+def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translator, arms: dict[str, str],
+                      blinded: bool) -> dict:
+    """The yardsticks section: the MID sentence (three bands) and the harm sentence, Hedges' g, the
+    individual-change table by arm, and the claims table with its sentence."""
+    from .report import reason_text
+
+    opts = {"who5_mid": 10, "reliable_change": 10, "poor_wellbeing": 50, "likely_depression": 28,
+            **(config.get("yardsticks") or {})}
+    mid = float(opts["who5_mid"])
+    e = tables["effects"]
+    itt = e[(e["analysis"] == "itt") & (e["outcome"] == "who5") & (e["timepoint_months"] == t.primary_visit)]
+    est, lo, hi = (itt.iloc[0][["estimate", "ci_low", "ci_high"]] if len(itt) else (float("nan"),) * 3)
+    band = mid_band(est, lo, hi, mid)
+    values = dict(mid=t.num(mid, 0) if float(mid).is_integer() else t.num(mid, 1), lo=t.num(lo, 1), hi=t.num(hi, 1))
+    sentences = [t(f"y_mid_{band}", **values)]
+    if band != "not_estimated":
+        sentences.append(t("y_harm_ruled_out" if harm_band(lo, mid) else "y_harm_not_ruled_out",
+                           neg=t.num(-mid, 0) if float(mid).is_integer() else t.num(-mid, 1)))
+    y = tables.get("yardsticks")
+    y = y if y is not None else pd.DataFrame(columns=["measure", "scale"])
+    g = y[y["scale"] == "hedges_g"]
+    if len(g) and pd.notna(g["estimate"].iloc[0]):
+        r = g.iloc[0]
+        sentences.append(t("y_g", g=t.num(r["estimate"], 2), ci=t.ci(r["ci_low"], r["ci_high"], 2)))
+    elif len(g):
+        sentences.append(t("y_g_not", reason=reason_text(g.iloc[0], t).rstrip(".")))
+    k = t.num(opts["reliable_change"], 0)
+    label_values = {"k": k, "m": t.primary_visit}
+    a_col = "A" if blinded else "FIT"
+    b_col = "B" if blinded else "control"
+    rows, deterioration = [], {}
+    for measure in ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression"):
+        sub = y[y["measure"] == measure]
+        if sub.empty:
+            continue
+        first = sub.iloc[0]
+
+        def share(col: str) -> str:
+            pct = first.get(f"{col}_percent")
+            pct = "" if pd.isna(pct) else f" ({t.num(pct, 1)}%)"
+            return f"{t.count(first[f'{col}_events'])} / {t.count(first[f'{col}_n'])}{pct}"
+
+        def effect(scale: str, factor: float = 1.0) -> str:
+            r = sub[sub["scale"] == scale]
+            if r.empty:
+                return ""
+            r = r.iloc[0]
+            if pd.isna(r["estimate"]):
+                return f"{t('not_estimated')}: {reason_text(r, t)}"
+            return f"{t.num(r['estimate'] * factor, 1 if factor != 1 else 2)} " \
+                   f"({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, 1 if factor != 1 else 2)})"
+
+        c = t.num(opts["poor_wellbeing" if measure == "poor_wellbeing" else "likely_depression"], 0)
+        rows.append({"label": t(f"y_{measure}", c=c, **label_values), "FIT": share(a_col), "control": share(b_col),
+                     "rd": effect("risk_difference", 100.0), "rr": effect("risk_ratio")})
+        if measure == "reliable_deterioration":
+            deterioration = {"FIT": share(a_col), "control": share(b_col)}
+    claims = []
+    claims_sentence = t("y_claims_blinded") if blinded else ""
+    change = ""
+    table = tables.get("claims")
+    config_claims = (config.get("yardsticks") or {}).get("claims") or []
+    if not blinded and table is not None and len(table):
+        inside, outside = [], []
+        for _, r in table.iterrows():
+            spec = config_claims[int(r["claim"]) - 1] if int(r["claim"]) - 1 < len(config_claims) else {}
+            text = config_text(spec.get("claim"), t) or str(r["outcome"])
+            digits = 2 if r["scale"] == "risk_ratio" else 1
+            if r["outcome"] == "who5" and pd.notna(r["claimed_value"]):
+                change = t.num(r["claimed_value"] / (float(spec.get("value", 2)) - 1), 1) \
+                    if float(spec.get("value", 2)) != 1 else ""
+            observed = f"{t('not_estimated')}: {reason_text(r, t)}" if pd.isna(r["estimate"]) else \
+                f"{t.num(r['estimate'], digits)} ({t.ci(r['ci_low'], r['ci_high'], digits)})"
+            verdict = {"yes": t("y_yes"), "no": t("y_no")}.get(str(r["inside_ci"]), "")
+            claims.append({"claim": text, "claimed": t.num(r["claimed_value"], digits), "observed": observed,
+                           "inside": verdict})
+            if r["inside_ci"] == "yes":
+                inside.append(text)
+            elif r["inside_ci"] == "no":
+                outside.append(text)
+        if inside:
+            claims_sentence = t("y_claims_sentence", which="; ".join(inside), others="; ".join(outside) or "-")
+        elif outside:
+            claims_sentence = t("y_claims_sentence_none")
+    cov = {"mancl_derouen": "Mancl-DeRouen", "robust": "robust sandwich"}.get(
+        config.get("analysis", {}).get("gee_covariance", "mancl_derouen"),
+        config.get("analysis", {}).get("gee_covariance", ""))
+    return {"band": band, "sentences": sentences, "rows": rows, "claims": claims, "claims_sentence": claims_sentence,
+            "note": t("y_note", cov=cov), "claims_note": t("y_claims_note", change=change or "-"),
+            "deterioration": deterioration, "k": k}
+
+
+def plan_rows(config: dict, t: Translator) -> list[dict]:
+    """The analysis plan as configured: one row per setting with its label in the report language (the config
+    key beside it, for the reviewer) and its value in words (yes/no, named methods, visit windows)."""
+    from .texts import PLAN_LABELS, PLAN_VALUES
+
+    labels, words = PLAN_LABELS[t.language], PLAN_VALUES[t.language]
+    rows = []
+
+    def word(v: object) -> str:
+        return words.get(str(v), t.text_numbers(str(v)))
+
+    def add(key: str, value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                add(f"{key}.{k}", v)
+            return
+        if key == "visits":
+            shown = "; ".join(f"{v.get('visit')}: {t.num(v.get('earliest_day'), 0)} - {t.num(v.get('latest_day'), 0)}"
+                              for v in value or [])
+        elif isinstance(value, list):
+            shown = ", ".join(word(v) for v in value)
+        else:
+            shown = word(value)
+        label = labels.get(key)
+        rows.append({"key": f"{label} ({key})" if label else key, "value": shown})
+
+    for section in ("scoring", "visits", "analysis", "report"):
+        if config.get(section) is not None:
+            add(section, config.get(section))
+    return rows
+
+
+__all__ = ["plan_rows", "consort_rows", "yardstick_context", "config_text", "CONSORT_ITEMS"]

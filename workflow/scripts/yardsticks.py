@@ -1,0 +1,12 @@
+"""Write the yardsticks and claims tables (see fittrial.yardsticks.yardsticks_step)."""
+from fittrial.errors import run_user_step
+from fittrial.yardsticks import yardsticks_step
+
+run_user_step(
+    lambda: yardsticks_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.input.effects,
+                            snakemake.input.who5_by_arm, snakemake.params.options, snakemake.params.covariance,
+                            snakemake.params.primary_visit, snakemake.params.threshold, snakemake.output.table,
+                            snakemake.output.claims, snakemake.params.blinded),
+    snakemake.log[0],
+    snakemake.rule,
+)
