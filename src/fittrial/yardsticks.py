@@ -33,7 +33,6 @@ import pandas as pd
 
 from .disclosure import arm_counts, small_cell_reason, withhold
 from .populations import safe_count
-from .models import fit_binary_gee
 from .tables import suppress
 
 INDIVIDUAL = ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression")
@@ -87,6 +86,8 @@ def hedges_g(citizens: pd.DataFrame, effects: pd.DataFrame, primary_visit: int) 
 def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: int, options: dict, covariance: str,
                     threshold: int) -> list[dict]:
     """Shares by arm and GEE risk difference and risk ratio of the four individual-change outcomes."""
+    from .models import fit_binary_gee
+
     data = individual_outcomes(citizens, primary_visit, options)
     rows = []
     for measure in INDIVIDUAL:
