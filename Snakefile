@@ -23,6 +23,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/validation.smk"
+include: "workflow/rules/design.smk"
 
 
 rule all:

@@ -198,7 +198,7 @@ def test_population_totals_agree_with_the_arms():
     cit = _citizens(np.random.default_rng(1), 40, 41, 3, 20)
     counts = population_counts(cit)
     totals = published_totals(counts, K)
-    assert totals["who5_m12"] == "57-61"  # FIT 36-40 (3 left out), control 21
+    assert totals["who5_m12"] == "57-60"  # FIT 36-39 (1 to 4 of 40 left out), control 21
     assert totals["enrolled"] == "81"
     assert total_text([safe_count(2, 30, K), safe_count(1, 3, K)], K) == "<9"  # 2..8: never a false range
     assert total_text([safe_count(2, 30, K), safe_count(0, 2, K)], K) == "<5"
@@ -207,7 +207,7 @@ def test_population_totals_agree_with_the_arms():
                           {"analysis": "per_protocol", "outcome": "who5", "timepoint_months": 12,
                            "n_citizens": 50, "n_clusters": 8}])
     out = effects_counts(table, K, totals)
-    assert out.loc[0, "n_citizens"] == "57-61" and out.loc[1, "n_citizens"] == "50"
+    assert out.loc[0, "n_citizens"] == "57-60" and out.loc[1, "n_citizens"] == "50"
 
 
 def test_breakdown_suppresses_a_second_cell():

@@ -172,7 +172,12 @@ def test_reports_are_published_all_or_nothing(tmp_path):
         proc = subprocess.Popen([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
                                  "--cores", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(12)  # the analyses are running
+        started = time.time()
+        rebuilt = tmp_path / "data" / "derived" / "analysis" / "who5_long.parquet"
+        while time.time() - started < 120:  # kill once the analyses are running (the data set rebuilt)
+            if rebuilt.exists() and rebuilt.stat().st_mtime > started:
+                break
+            time.sleep(0.1)
         os.killpg(proc.pid, sig)
         proc.wait(timeout=120)
         subprocess.run(["pkill", "-9", "-g", str(proc.pid)], check=False)
@@ -531,3 +536,24 @@ def test_pdf_report_has_the_same_sections(finished):
                   "Primary outcome", "Course outcomes", "Do the analyses agree", "FIT in practice", "Missing data",
                   "Methods", "Data quality", "Provenance"):
         assert title.encode() in text, title
+
+
+def test_design_target_plans_the_next_trial_from_this_one(finished):
+    """`snakemake design` estimates the design parameters from the trial's analysis, computes the analytic sample
+    sizes and simulates the power of the primary analysis cell by cell (kept last: it changes the config)."""
+    work, config = finished
+    grid = {"caseworkers_per_arm": [6], "citizens_per_caseworker": [8], "effects": [5, 10], "trials": 8}
+    proc = run_workflow(work, {**config, "design": {"simulation": grid, "effects": [10, 5]}}, "design")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = work / "reports" / "design"
+    power = pd.read_csv(out / "power.csv")
+    assert len(power) == 2 and (power["n_trials"] == 8).all()
+    assert power["analytic_power"].between(0, 1).all() and power["simulated_power"].between(0, 1).all()
+    params = pd.read_csv(out / "parameters.csv").set_index("parameter")
+    assert params.loc["icc", "source"].startswith("estimated from this trial")
+    assert 0 <= params.loc["icc", "value"] < 1 and params.loc["attrition", "value"] < 1
+    sizes = pd.read_csv(out / "sample_size.csv")
+    assert set(sizes["effect"]) == {10, 5} and (sizes["caseworkers_per_arm"].dropna() >= 2).all()
+    page = (out / "design.html").read_text(encoding="utf-8")
+    assert "To detect a 10-point difference in WHO-5 with 80% power you need about" in page
+    assert 'src="data:image/png;base64,' in page

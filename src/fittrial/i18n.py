@@ -32,8 +32,9 @@ TEXT: dict[str, dict[str, str]] = {
         "predictor": "Predictor", "method": "Method", "key": "Setting", "check": "Check", "count": "Count",
         "table": "Table", "input": "Input", "file": "File", "config_file": "Configuration",
         "published_file": "Published", "hr": "Hazard ratio (95% CI)",
-        "baseline_note": "No p-values: differences at baseline after randomisation are due to chance. Standardised "
-                         "differences above 0.1 in absolute value are noteworthy.",
+        "baseline_note": "No p-values. The caseworkers were randomised, but they enrolled their citizens afterwards, so "
+                         "differences between the arms' citizens may come from chance or from whom each arm recruited "
+                         "(next section). Standardised differences above 0.1 in absolute value are noteworthy.",
         "primary_note": "Month 0: observed mean, with a 95% CI that allows for clustering by caseworker (cluster-robust "
                         "SE, t with caseworkers - 1 df). Follow-up months: marginal means of the primary mixed model "
                         "(strata weighted equally, baseline WHO-5 at its mean). In the figure the baseline mean is an "
@@ -45,7 +46,9 @@ TEXT: dict[str, dict[str, str]] = {
                          "range by meeting number; dashed lines: clinical cut-offs ORS 25 and SRS 36. Reliable change: "
                          "5 ORS points. Results for the FIT arm as a whole; no caseworker is shown.",
         "missing_note": "Odds ratios for a missing {m}-month WHO-5 (GEE, logit, Mancl-DeRouen, t-test).",
-        "suppression": "Counts below {k} are shown as \"<{k}\".",
+        "suppression": "Counts below {k} are shown as \"<{k}\"; \"suppressed\" is a count hidden so that one below "
+                       "{k} cannot be worked out from the others; a range (e.g. 554-557) is a count given only "
+                       "approximately for the same reason.",
         "agree": "All {n} analyses give an effect at {m} months between {lo} and {hi} points, and every confidence interval "
                  "contains the primary estimate ({est}): the analyses agree.",
         "disagree": "The analyses give effects at {m} months between {lo} and {hi} points; the confidence interval of {which} "
@@ -71,7 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
         "st_while_on_treatment": "while on treatment (while alive)", "st_principal_stratum": "principal stratum",
         "s_oc": "Appendix: how these methods behave on trials like this one",
         "oc_intro": "Operating characteristics from simulated trials like this one (up to {n} per scenario; "
-                    "fittrial.operating): each cell is the rejection rate at the 5% level (the type-I error in a "
+                    "the workflow's validation study): each cell is the rejection rate at the 5% level (the type-I error in a "
                     "no-effect scenario, the power otherwise) and, in brackets, the coverage of the 95% confidence "
                     "interval. Targets under no effect: type-I error 4-6%, coverage 93.5-96.5%. The scenarios "
                     "draw trials from models other than the one the analyses assume (caseworkers that differ in "
@@ -90,12 +93,12 @@ TEXT: dict[str, dict[str, str]] = {
         "e_treatments_blinded": "The two allocated conditions, shown as arms A and B; which is which is hidden in this "
                                 "blinded review",
         "e_summary_blinded": "Difference in mean WHO-5 between the arms (A minus B), with its 95% confidence interval",
-        "sum_primary": "After {m} months, citizens whose caseworker used FIT scored on average {est} points {dir} on the "
+        "sum_primary": "After {m} months, citizens whose caseworker was allocated to FIT scored on average {est} points {dir} on the "
                        "WHO-5 well-being scale (0-100) than citizens whose caseworker worked as usual (95% confidence "
                        "interval {lo} to {hi}).",
         "higher": "higher", "lower": "lower",
-        "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being; this "
-                       "is not proof that FIT has no effect.",
+        "sum_unclear": "The interval includes zero (no difference), so the trial shows no clear difference in well-being; "
+                       "this is not proof that FIT has no effect.",
         "sum_clear": "The interval does not include zero: the data point to a {dir} score with FIT.",
         "sum_none_secondary": "None of the course outcomes (completion, dropout, housing, eviction, income) shows a "
                               "clear difference between the arms.",
@@ -130,7 +133,8 @@ TEXT: dict[str, dict[str, str]] = {
                          "them, and neither the effects within subgroups nor the interaction p-values are adjusted "
                          "for the number of comparisons. An interaction p below 0.05 here is a lead for a future "
                          "trial, not evidence that the effect differs between subgroups. n: citizens with at least one "
-                         "follow-up WHO-5 in the subgroup.", "a_clda": "Constrained longitudinal analysis",
+                         "follow-up WHO-5 in the subgroup; citizens without baseline WHO-5, sex or age are not in "
+                         "the subgroups of that variable, so the levels need not add up to the primary analysis.", "a_clda": "Constrained longitudinal analysis",
         "a_cluster_level": "Cluster-level (unweighted)", "a_cluster_level_weighted": "Cluster-level (weighted)",
         "a_ancova_cr2": "ANCOVA, CR2 cluster-robust", "a_randomisation_test": "Randomisation test",
         "a_multiple_imputation": "Multiple imputation", "a_per_protocol": "Per protocol",
@@ -139,7 +143,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "da": {
         "title": "Feedback Informed Treatment (FIT) i bostøtten: forsøgsrapport",
-        "subtitle": "Klyngerandomiseret forsøg: medarbejdere lodtrukket inden for strata til FIT eller sædvanlig praksis; "
+        "subtitle": "Klyngerandomiseret forsøg: medarbejdere lodtrukket inden for strata til FIT eller vanlig praksis; "
                     "borgerne analyseret efter deres medarbejders tildelte gruppe (intention to treat).",
         "FIT": "FIT", "control": "Kontrol", "A": "A", "B": "B", "total": "I alt",
         "s_summary": "Sammenfatning", "s_flow": "Forløb for medarbejdere og borgere",
@@ -154,11 +158,13 @@ TEXT: dict[str, dict[str, str]] = {
         "or": "Odds ratio (95% KI)", "rd": "Risikoforskel pr. 100 (95% KI)", "analysis": "Analyse",
         "estimate_ci": "Estimat (95% KI)", "analysed": "Analyseret", "scale": "Skala", "icc": "ICC (95% KI)",
         "deff": "Designeffekt", "measure": "Mål", "value": "Værdi", "visit": "Måling", "completed": "Udfyldt",
-        "predictor": "Forklarende variabel", "method": "Metode", "key": "Indstilling", "check": "Kontrol",
+        "predictor": "Forklarende variabel", "method": "Metode", "key": "Indstilling", "check": "Fund",
         "count": "Antal", "table": "Tabel", "input": "Inddata", "file": "Fil",
-        "config_file": "Konfiguration", "published_file": "Offentliggjort", "hr": "Hazard ratio (95% KI)",
-        "baseline_note": "Ingen p-værdier: forskelle ved udgangspunktet efter lodtrækning skyldes tilfældigheder. "
-                         "Standardiserede forskelle over 0,1 i absolut værdi er værd at bemærke.",
+        "config_file": "Konfiguration", "published_file": "Resultatfil", "hr": "Hazard ratio (95% KI)",
+        "baseline_note": "Der vises ingen p-værdier. Medarbejderne blev lodtrukket, men borgerne blev optaget bagefter, "
+                         "så forskelle mellem gruppernes borgere kan skyldes både tilfældigheder og forskellig "
+                         "rekruttering (se næste afsnit). Standardiserede forskelle over 0,1 i absolut værdi er "
+                         "værd at bemærke.",
         "primary_note": "Måned 0: observeret gennemsnit med et 95% KI, der tager højde for klyngning på medarbejder "
                         "(klynge-robust SE, t med medarbejdere - 1 frihedsgrader). Opfølgningsmåneder: marginale "
                         "gennemsnit fra den primære blandede model (strata vægtet ens, WHO-5 ved start sat til "
@@ -170,7 +176,9 @@ TEXT: dict[str, dict[str, str]] = {
                          "efter mødenummer; stiplede linjer: kliniske grænser ORS 25 og SRS 36. Pålidelig ændring: 5 "
                          "ORS-point. Resultater for FIT-gruppen samlet; ingen medarbejder vises.",
         "missing_note": "Odds ratio for manglende WHO-5 efter {m} måneder (GEE, logit, Mancl-DeRouen, t-test).",
-        "suppression": "Antal under {k} vises som \"<{k}\".",
+        "suppression": "Antal under {k} vises som \"<{k}\"; \"undertrykt\" er et tal, der er skjult, så et tal "
+                       "under {k} ikke kan regnes ud af de andre; et interval (fx 554-557) er et antal, der af samme "
+                       "grund kun angives omtrent.",
         "agree": "Alle {n} analyser giver en effekt efter {m} måneder mellem {lo} og {hi} point, og alle "
                  "konfidensintervaller indeholder det primære estimat ({est}): analyserne stemmer overens.",
         "disagree": "Analyserne giver effekter efter {m} måneder mellem {lo} og {hi} point; konfidensintervallet for "
@@ -193,11 +201,11 @@ TEXT: dict[str, dict[str, str]] = {
         "e_population": "Population", "e_treatments": "Behandlingsbetingelser", "e_variable": "Variabel (effektmål)",
         "e_summary": "Opsummering på populationsniveau", "e_events": "Interkurrente hændelser og strategier",
         "intercurrent": "Interkurrent hændelse", "strategy": "Strategi", "handling": "Sådan håndteres den i analysen",
-        "st_treatment_policy": "behandlingspolitik (treatment policy)", "st_hypothetical": "hypotetisk",
-        "st_composite": "sammensat (composite)", "st_while_on_treatment": "mens i behandling (mens i live)",
+        "st_treatment_policy": "uanset hændelsen (treatment policy)", "st_hypothetical": "hypotetisk",
+        "st_composite": "sammensat (composite)", "st_while_on_treatment": "så længe borgeren levede (while alive)",
         "st_principal_stratum": "principal stratum",
         "s_oc": "Bilag: sådan opfører metoderne sig i forsøg som dette",
-        "oc_intro": "Egenskaber fra simulerede forsøg som dette (op til {n} pr. scenarie; fittrial.operating): hver "
+        "oc_intro": "Egenskaber fra simulerede forsøg som dette (op til {n} pr. scenarie; workflowets valideringsstudie): hver "
                     "celle er andelen af forkastelser på 5%-niveau (type I-fejl i et scenarie uden effekt, ellers "
                     "styrken) og i parentes dækningen af 95%-konfidensintervallet. Mål uden effekt: type I-fejl "
                     "4-6%, dækning 93,5-96,5%. Scenarierne trækker forsøg fra andre modeller end den, analyserne "
@@ -216,12 +224,12 @@ TEXT: dict[str, dict[str, str]] = {
         "e_treatments_blinded": "De to tildelte betingelser, vist som gruppe A og B; hvilken der er hvilken, er skjult i "
                                 "denne blindede gennemgang",
         "e_summary_blinded": "Forskel i gennemsnitlig WHO-5 mellem grupperne (A minus B) med 95% konfidensinterval",
-        "sum_primary": "Efter {m} måneder scorede borgere, hvis medarbejder brugte FIT, i gennemsnit {est} point {dir} på "
+        "sum_primary": "Efter {m} måneder scorede borgere, hvis medarbejder var lodtrukket til FIT, i gennemsnit {est} point {dir} på "
                        "trivselsskalaen WHO-5 (0-100) end borgere, hvis medarbejder arbejdede som vanligt "
                        "(95% konfidensinterval {lo} til {hi}).",
         "higher": "højere", "lower": "lavere",
-        "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel; det er ikke "
-                       "et bevis for, at FIT er uden effekt.",
+        "sum_unclear": "Intervallet omfatter 0 (altså også muligheden for, at der ingen forskel er), så forsøget viser ingen "
+                       "klar forskel i trivsel; det er ikke et bevis for, at FIT er uden effekt.",
         "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score med FIT.",
         "sum_none_secondary": "Ingen af forløbsmålene (afsluttet med succes, frafald, bolig, udsættelse, forsørgelse) "
                               "viser en klar forskel mellem grupperne.",
@@ -229,13 +237,13 @@ TEXT: dict[str, dict[str, str]] = {
                               "forskel.",
         "sum_not_estimable": "Kan ikke estimeres ud fra disse data: {list}.",
         "prov_date": "Kørsel afsluttet (UTC)", "prov_runtime": "Køretid fra inputkontrol (s)",
-        "prov_commit": "Workflow-commit", "prov_plan": "Analyseplan SHA-256", "prov_config": "Konfiguration SHA-256",
+        "prov_commit": "Programversion (commit)", "prov_plan": "Analyseplan SHA-256", "prov_config": "Konfiguration SHA-256",
         "prov_seeds": "Startværdier for tilfældige tal (seeds)", "prov_packages": "Centrale pakkeversioner (låst)", "uncommitted": "(med ændringer)",
         "who5_axis": "WHO-5 (0-100), gennemsnit og 95% KI", "months_axis": "Måneder siden start",
         "who5_title": "Trivsel (WHO-5) efter gruppe (observeret)",
         "days_axis": "Dage siden start", "cif_axis": "Kumuleret incidens af frafald", "at_risk": "Antal i risiko",
         "cif": "Kumuleret incidens af frafald, % (95% KI)", "day": "Dag", "arm": "Gruppe",
-        "dropout_note": "Andre afslutninger af forløbet (afsluttet, udsat, flyttet, død, andet) er konkurrerende "
+        "dropout_note": "Andre afslutninger af forløbet (gennemført, udsat, flyttet, død, andet) er konkurrerende "
                         "hændelser: derefter kan borgeren ikke længere falde fra. Den kumulerede incidens "
                         "(Aalen-Johansen) er sandsynligheden for at være faldet fra inden dagen, med punktvise 95% KI "
                         "fra den klyngevise (medarbejder) infinitesimal-jackknife-varians. Den årsagsspecifikke hazard "
@@ -257,7 +265,9 @@ TEXT: dict[str, dict[str, str]] = {
                          "dimensioneret til dem, og hverken effekterne i undergrupperne eller interaktions-p-"
                          "værdierne er justeret for antallet af sammenligninger. En interaktions-p under 0,05 her "
                          "er et spor for et fremtidigt forsøg, ikke belæg for, at effekten er forskellig i "
-                         "undergrupperne. n: borgere med mindst én WHO-5 ved opfølgning i undergruppen.", "a_clda": "Begrænset longitudinel analyse (cLDA)",
+                         "undergrupperne. n: borgere med mindst én WHO-5 ved opfølgning i undergruppen; borgere uden WHO-5 "
+                         "ved start, køn eller alder indgår ikke i den variabels undergrupper, så tallene summerer "
+                         "ikke nødvendigvis til den primære analyse.", "a_clda": "Begrænset longitudinel analyse (cLDA)",
         "a_cluster_level": "Klyngeniveau (uvægtet)", "a_cluster_level_weighted": "Klyngeniveau (vægtet)",
         "a_ancova_cr2": "ANCOVA, CR2 klynge-robust", "a_randomisation_test": "Randomiseringstest",
         "a_multiple_imputation": "Multipel imputation", "a_per_protocol": "Per protokol",
@@ -272,14 +282,14 @@ BLINDED = {
     "en": {"sum_primary": "After {m} months, citizens in arm A scored on average {est} points {dir} on the WHO-5 "
                           "well-being scale (0-100) than citizens in arm B (95% confidence interval {lo} to {hi}).",
            "sum_clear": "The interval does not include zero: the data point to a {dir} score in arm A.",
-           "sum_unclear": "The interval includes no difference, so the trial shows no clear difference in well-being "
-                          "between the arms; this is not proof that the arms do not differ.",
+           "sum_unclear": "The interval includes zero (no difference), so the trial shows no clear difference in "
+                          "well-being between the arms; this is not proof that the arms do not differ.",
            "subtitle": "Cluster-randomised trial, blinded review: the arms are shown as A and B."},
     "da": {"sum_primary": "Efter {m} måneder scorede borgere i gruppe A i gennemsnit {est} point {dir} på "
                           "trivselsskalaen WHO-5 (0-100) end borgere i gruppe B (95% konfidensinterval {lo} til {hi}).",
            "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score i gruppe A.",
-           "sum_unclear": "Intervallet indeholder ingen forskel, så forsøget viser ingen klar forskel i trivsel mellem "
-                          "grupperne; det er ikke et bevis for, at grupperne ikke adskiller sig.",
+           "sum_unclear": "Intervallet omfatter 0 (altså også muligheden for, at der ingen forskel er), så forsøget "
+                          "viser ingen klar forskel i trivsel mellem grupperne; det er ikke et bevis for, at grupperne ikke adskiller sig.",
            "subtitle": "Klyngerandomiseret forsøg, blindet gennemgang: grupperne vises som A og B."},
 }
 
@@ -415,6 +425,9 @@ class Translator:
             return text.replace(",", ".") if self.decimal == "," else text
         if text == "suppressed":
             return "undertrykt" if self.language == "da" else text
+        parts = text.split("-")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):  # a range: both ends formatted, an en dash
+            return "\u2013".join(self.count(int(p)) for p in parts)
         return text
 
     def p(self, p: object) -> str:
@@ -488,7 +501,7 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^caseworker$", "medarbejder"), (r"^citizen$", "borger"),
     (r"^FIT citizens$", "FIT-borgere"),
     (r"^FIT citizens with at least one meeting with ORS/SRS$", "FIT-borgere med mindst ét møde med ORS/SRS"),
-    (r"^Meetings per FIT citizen: median \(IQR\)$", "Møder pr. FIT-borger: median (IKB)"),
+    (r"^Meetings per FIT citizen: median \(quartiles\)$", "Møder pr. FIT-borger: median (kvartiler)"),
     (r"^Meetings per FIT citizen: mean$", "Møder pr. FIT-borger: gennemsnit"),
     (r"^Reliably improved \(last - first ORS >= \+5\), citizens with >= 2 ORS$",
      "Pålideligt forbedret (sidste - første ORS >= +5), borgere med >= 2 ORS"),

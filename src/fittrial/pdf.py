@@ -56,6 +56,11 @@ def _keep_headings_with_next(story: list) -> list:
             out.append(KeepTogether([item, story[k + 1]]))
             k += 2
             continue
+        nxt = story[k + 1] if k + 1 < len(story) else None
+        if isinstance(item, Table) and getattr(getattr(nxt, "style", None), "name", "") == "small":
+            out.append(KeepTogether([item, nxt]))  # a table's note (and source) stays with the table
+            k += 2
+            continue
         out.append(item)
         k += 1
     return out
@@ -199,7 +204,9 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         oc = ctx["oc"]
         h2("s_oc")
         story.append(Paragraph(oc["intro"], styles["small"]))
-        story.append(_table([t("scenario")] + oc["header"], [[r["scenario"]] + r["values"] for r in oc["rows"]], styles))
+        tiny = {**styles, "cell": ParagraphStyle("tiny", parent=styles["cell"], fontSize=5.6, leading=6.8)}
+        story.append(_table([t("scenario")] + oc["header"], [[r["scenario"]] + r["values"] for r in oc["rows"]], tiny,
+                            widths=[34 * mm] + [(WIDTH - 34 * mm) / len(oc["header"])] * len(oc["header"])))
         story.append(Paragraph(oc["outside"], styles["p"]))
     h2("s_provenance")
     p = ctx["prov"]

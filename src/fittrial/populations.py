@@ -16,7 +16,7 @@ an analysis (config/README.md, "Analysis populations"):
 Every population is a subset of the enrolled citizens of its arm, so the
 flow diagram shows, beside it, how many enrolled citizens it leaves out. When
 that number is below the suppression threshold, the population's count is
-published as a range that includes the number enrolled (``554-558``), in the
+published as the range it must lie in (``554-557``: 1 to 4 left out of 558), in the
 flow diagram, the participants table and the effects table alike; otherwise
 the left-out count would be the difference of two published numbers.
 """
@@ -116,9 +116,9 @@ def safe_count(n: int, enrolled: int, threshold: int) -> SafeCount:
     out = enrolled - n
     if threshold <= 1 or (out == 0 or out >= threshold) and (n == 0 or n >= threshold):
         return SafeCount(str(n), n, n, str(out))
-    if 0 < out < threshold and n >= threshold:
+    if 0 < out < threshold and n >= threshold:  # 1..k-1 left out: the count is enrolled - (k-1) .. enrolled - 1
         low = max(enrolled - threshold + 1, 0)
-        return SafeCount(f"{low}-{enrolled}", low, enrolled, f"<{threshold}")
+        return SafeCount(f"{low}-{enrolled - 1}", low, enrolled - 1, f"<{threshold}")
     if 0 < n < threshold and (out == 0 or out >= threshold):
         low = max(enrolled - threshold + 1, 0)
         return SafeCount(f"<{threshold}", 1, threshold - 1, f"{low}-{enrolled - 1}" if enrolled > 1 else "0")

@@ -43,7 +43,7 @@ def practice_summary(totals: pd.DataFrame, citizens: pd.DataFrame, threshold: in
     rows = [
         ("FIT citizens", suppress(len(fit_cit), threshold)),
         ("FIT citizens with at least one meeting with ORS/SRS", suppress(int((per > 0).sum()), threshold)),
-        ("Meetings per FIT citizen: median (IQR)",
+        ("Meetings per FIT citizen: median (quartiles)",
          f"{per.median():.0f} ({per.quantile(0.25):.0f} to {per.quantile(0.75):.0f})" if len(per) >= threshold else ""),
         ("Meetings per FIT citizen: mean", f"{per.mean():.1f}" if len(per) >= threshold else ""),
     ]

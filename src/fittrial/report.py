@@ -253,9 +253,10 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     prov = {
         "date": provenance.get("run", {}).get("finished_utc", ""),
         "runtime": t.num(provenance.get("run", {}).get("seconds_since_input_check", ""), 1),
-        "commit": f"{workflow.get('commit') or '-'} {t('uncommitted') if workflow.get('uncommitted_changes') else ''}",
+        "commit": f"{workflow.get('commit') or t('not_recorded')} "
+                  f"{t('uncommitted') if workflow.get('uncommitted_changes') else ''}",
         "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
-        "seeds": ", ".join(f"{k} {v}" for k, v in provenance.get("seeds", {}).items()),
+        "seeds": ", ".join(f"{t(f'seed_{k}') if f'seed_{k}' in t.text else k} {v}" for k, v in provenance.get("seeds", {}).items()),
         "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
         "inputs": [{"name": INPUT_LABELS[t.language].get(k, k), "path": v["path"], "sha256": v["sha256"]}
                    for k, v in provenance.get("inputs", {}).items()],
@@ -367,8 +368,13 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
                              scenario=names.get(scen, scen), rate=t.num(100 * r["rejection_rate"], 1),
                              cover=t.num(100 * r["coverage"], 1) if pd.notna(r.get("coverage")) else ""))
     n = int(oc["n_trials"].max()) if "n_trials" in oc else 0
+    outside_text = t("oc_outside", cells="; ".join(outside)) if outside else t("oc_none_outside")
+    mnar = [s for s in scenarios if s.startswith("mnar")]
+    if mnar and (mnar[0], "primary") in cells.index:
+        outside_text += " " + t("oc_mnar", scenario=names.get(mnar[0], mnar[0]),
+                                rate=t.num(100 * cells.loc[(mnar[0], "primary")]["rejection_rate"], 1))
     return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=t.count(n)),
-            "outside": t("oc_outside", cells="; ".join(outside)) if outside else t("oc_none_outside")}
+            "outside": outside_text}
 
 
 def tipping_sentences(tip: pd.DataFrame, grid: pd.DataFrame | None, t: Translator, arms: dict[str, str]

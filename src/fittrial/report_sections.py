@@ -54,7 +54,7 @@ def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Transla
             d = yardsticks["deterioration"]
             extra.append(t("cs_harms_observed", k=yardsticks["k"], fit=d["FIT"], con=d["control"],
                            a=t("rc_arm_FIT"), b=t("rc_arm_control"), section=sec("s_yardsticks")))
-        if key == "recruitment" and tables.get("recruitment") is not None:
+        if key == "recruitment" and tables.get("recruitment") is not None and t("rc_title") not in text:
             extra.append(t("cs_recruitment_observed", section=t("rc_title")))
         shown = " ".join([text if stated else t("cs_not_stated"), *extra])
         rows.append({"item": item, "label": t(f"cs_{key}"), "text": shown, "stated": stated})
@@ -135,7 +135,9 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
             observed = f"{t('not_estimated')}: {reason_text(r, t)}" if pd.isna(r["estimate"]) else \
                 f"{t.num(r['estimate'], digits)} ({t.ci(r['ci_low'], r['ci_high'], digits)})"
             verdict = {"yes": t("y_yes"), "no": t("y_no")}.get(str(r["inside_ci"]), "")
-            claims.append({"claim": text, "claimed": t.num(r["claimed_value"], digits), "observed": observed,
+            unit = t("y_rr_unit") if r["scale"] == "risk_ratio" else t("y_points_unit")
+            claims.append({"claim": text, "claimed": f"{t.num(r['claimed_value'], digits)} ({unit})",
+                           "observed": observed,
                            "inside": verdict})
             if r["inside_ci"] == "yes":
                 inside.append(text)
@@ -161,7 +163,9 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
     labels, words = PLAN_LABELS[t.language], PLAN_VALUES[t.language]
     rows = []
 
-    def word(v: object) -> str:
+    def word(v: object, key: str = "") -> str:
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 1000 and not key.endswith("seed"):
+            return t.count(v)  # 10,000 re-randomisations (a seed stays as written)
         return words.get(str(v), t.text_numbers(str(v)))
 
     def add(key: str, value: object) -> None:
@@ -175,7 +179,7 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
         elif isinstance(value, list):
             shown = ", ".join(word(v) for v in value)
         else:
-            shown = word(value)
+            shown = word(value, key)
         label = labels.get(key)
         rows.append({"key": f"{label} ({key})" if label else key, "value": shown})
 

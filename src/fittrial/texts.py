@@ -63,7 +63,14 @@ CONSORT = {
         "cs_harms_observed": "Observed: reliably deteriorated (WHO-5 down by {k} points or more) {fit} in {a} and "
                              "{con} in {b}; section \"{section}\".",
         "cs_recruitment_observed": "See \"{section}\" for the comparison of whom the arms recruited.",
-        "source": "Source: {f}.", "ci_abbr": "CI",
+        "source": "Source: {f}.", "ci_abbr": "CI", "not_recorded": "not recorded",
+        "seed_icc_bootstrap": "ICC bootstrap", "seed_multiple_imputation": "multiple imputation",
+        "seed_randomisation_test": "randomisation test", "seed_validation_study": "validation study",
+        "oc_mnar": "When follow-up is missing not at random (\"{scenario}\"), every analysis that assumes missing "
+                   "at random is biased (the primary analysis rejects in {rate}% of trials without an effect): this "
+                   "is why the tipping-point analysis is reported. The targets above are judged only in the "
+                   "scenarios where data are missing at random.",
+        "y_rr_unit": "risk ratio", "y_points_unit": "points",
         "alt_flow": "Flow diagram by arm: caseworkers randomised, citizens enrolled, WHO-5 at each visit and each "
                     "analysis population, with the number not included at each stage and why (tables/flow.csv).",
         "alt_trajectories": "Mean WHO-5 with 95% CIs by arm at each visit: the observed baseline mean and the "
@@ -97,24 +104,32 @@ CONSORT = {
         "cs_harms_observed": "Observeret: pålidelig forværring (WHO-5 faldet {k} point eller mere) {fit} i {a} og "
                              "{con} i {b}; afsnit \"{section}\".",
         "cs_recruitment_observed": "Se \"{section}\" for sammenligningen af, hvem grupperne rekrutterede.",
-        "source": "Kilde: {f}.", "ci_abbr": "KI",
+        "source": "Kilde: {f}.", "ci_abbr": "KI", "not_recorded": "ikke registreret",
+        "seed_icc_bootstrap": "ICC-bootstrap", "seed_multiple_imputation": "multipel imputation",
+        "seed_randomisation_test": "randomiseringstest", "seed_validation_study": "valideringsstudie",
+        "oc_mnar": "Når opfølgningen mangler systematisk (\"{scenario}\"), er alle analyser, der antager "
+                   "tilfældigt manglende data, skævvredne (den primære analyse forkaster i {rate}% af forsøg uden "
+                   "effekt): derfor rapporteres vendepunktsanalysen. Målene ovenfor vurderes kun i scenarier, hvor "
+                   "data mangler tilfældigt.",
+        "y_rr_unit": "relativ risiko", "y_points_unit": "point",
         "alt_flow": "Flowdiagram pr. gruppe: medarbejdere lodtrukket, borgere indskrevet, WHO-5 ved hvert besøg og "
                     "hver analysepopulation med antallet, der ikke er med på hvert trin, og hvorfor "
                     "(tables/flow.csv).",
         "alt_trajectories": "Gennemsnitlig WHO-5 med 95% KI pr. gruppe ved hvert besøg: det observerede gennemsnit "
                             "ved start og de modelbaserede gennemsnit ved opfølgning; efter {m} måneder {a} {x} og "
                             "{b} {y} point.",
-        "alt_forest_who5": "Forest plot: effekten på WHO-5 efter {m} måneder med 95% KI fra hver af {n} analyser, "
+        "alt_forest_who5": "Figur (forest plot): effekten på WHO-5 efter {m} måneder med 95% KI fra hver af {n} analyser, "
                            "estimater fra {lo} til {hi} point.",
-        "alt_forest_subgroups": "Forest plot: effekten på WHO-5 efter {m} måneder med 95% KI i hver undergruppe med "
+        "alt_forest_subgroups": "Figur (forest plot): effekten på WHO-5 efter {m} måneder med 95% KI i hver undergruppe med "
                                 "interaktions-p-værdierne.",
         "alt_cif": "Kumulativ incidens af frafald pr. gruppe over dagene siden start med antallet i risiko.",
         "alt_fit_practice": "ORS og SRS pr. mødenummer i FIT-gruppen: medianer med interkvartilbredde og de "
                             "kliniske grænser.",
         "alt_tipping_point_2d": "Kort over konklusionen, når de imputerede WHO-5-værdier i hver gruppe forskydes med "
                                 "værdierne på akserne.",
-        "cs_note": "Fra konfigurationens trial-afsnit; \"ikke angivet\", hvor den intet siger. Eksempeldata, der "
-                   "følger med workflowet, er simulerede: tallene i denne rapport er ikke forsøgets.",
+        "cs_note": "Fra forsøgsbeskrivelsen i analysens opsætning (trial); \"ikke angivet\" betyder, at "
+                   "oplysningen mangler. Eksempeldata, der følger med analyseprogrammet, er simulerede: tallene i "
+                   "denne rapport er ikke forsøgets.",
     },
 }
 
@@ -145,7 +160,8 @@ YARDSTICKS = {
         "y_note": "Shares of the citizens with WHO-5 at baseline and at {m} months. Risk difference and risk ratio "
                   "from a GEE as for the course outcomes (exchangeable working correlation within caseworker, "
                   "adjusted for stratum, {cov}, t-test with caseworkers - parameters df); not adjusted for "
-                  "multiplicity. Source: tables/yardsticks.csv.",
+                  "multiplicity. The risk difference (percentage points) is standardised over the stratum mix, so it need "
+                  "not equal the difference of the percentages shown. Source: tables/yardsticks.csv.",
         "y_claims_title": "The effects claimed for FIT, compared with this trial",
         "y_claim": "Claim", "y_claimed": "Claimed value", "y_observed": "Observed (95% CI)",
         "y_inside": "Claimed value inside the CI?", "y_yes": "yes", "y_no": "no",
@@ -182,7 +198,8 @@ YARDSTICKS = {
         "y_note": "Andele af borgerne med WHO-5 ved start og efter {m} måneder. Risikoforskel og relativ risiko fra "
                   "en GEE som for forløbsudfaldene (ombyttelig arbejdskorrelation inden for medarbejder, justeret "
                   "for stratum, {cov}, t-test med medarbejdere - parametre frihedsgrader); ikke justeret for "
-                  "multiplicitet. Kilde: tables/yardsticks.csv.",
+                  "multiplicitet. Risikoforskellen (procentpoint) er standardiseret over fordelingen på strata og er derfor "
+                  "ikke nødvendigvis forskellen mellem de viste procenter. Kilde: tables/yardsticks.csv.",
         "y_claims_title": "De effekter, der er hævdet for FIT, sammenlignet med dette forsøg",
         "y_claim": "Påstand", "y_claimed": "Hævdet værdi", "y_observed": "Observeret (95% KI)",
         "y_inside": "Hævdet værdi inden for KI?", "y_yes": "ja", "y_no": "nej",
@@ -333,4 +350,60 @@ INPUT_LABELS = {'en': {'randomisation': 'Randomisation list',
 BLINDED = {"en": {"y_claims_title": "The effects claimed for the intervention, compared with this trial"},
            "da": {"y_claims_title": "De effekter, der er hævdet for indsatsen, sammenlignet med dette forsøg"}}
 
-ALL = (FLOW, CONSORT, YARDSTICKS)
+DESIGN = {
+    "en": {
+        "ds_title": "Design of the next trial: how many caseworkers and citizens?",
+        "ds_sentence": "To detect a {d}-point difference in WHO-5 with {pw}% power you need about {k} caseworkers per "
+                       "arm with {m} citizens each ({n} citizens in all).",
+        "ds_parameters": "Design parameters", "ds_parameter": "Parameter", "ds_source": "Where it comes from",
+        "ds_analytic": "Caseworkers needed per arm (analytic)", "ds_m": "Citizens per caseworker",
+        "ds_effect": "Difference (WHO-5 points)", "ds_k": "Caseworkers per arm", "ds_n": "Citizens in all",
+        "ds_analytic_note": "Smallest number of caseworkers per arm with at least {pw}% power for the two-sided test "
+                            "at the 5% level of the baseline-adjusted difference at {v} months: design effect for "
+                            "unequal cluster sizes (Eldridge et al. 2006), ANCOVA reduction from the baseline "
+                            "correlation (Teerenstra et al. 2012), attrition, and a noncentral t on 2k - 2 df.",
+        "ds_simulated": "Power of the pre-specified primary analysis, simulated and analytic",
+        "ds_power_a": "Analytic power", "ds_power_s": "Simulated power (MC SE)", "ds_trials": "Trials",
+        "ds_simulated_note": "Simulated trials with these parameters (Poisson cluster sizes, baseline and one "
+                             "follow-up), each analysed by the primary mixed model with its df rule; the analytic "
+                             "power is for the same cluster-size variation. Where they differ, the analytic "
+                             "formula's assumptions (a t-test on the cluster-level df with known variance "
+                             "components) do not hold for the pre-specified analysis.",
+        "ds_alt": "Power against caseworkers per arm: analytic curves (lines) and simulated power with 95% Monte "
+                  "Carlo intervals (points), for each number of citizens per caseworker and difference.",
+        "ds_curve": "{m} per caseworker, {d} points", "ds_x": "Caseworkers per arm", "ds_y": "Power",
+        "dp_sd": "SD of WHO-5 at the primary visit", "dp_icc": "ICC (caseworker)",
+        "dp_cluster_autocorrelation": "Caseworker autocorrelation", "dp_subject_autocorrelation":
+            "Citizen correlation baseline - follow-up", "dp_citizens_per_caseworker": "Citizens per caseworker",
+        "dp_cv": "CV of citizens per caseworker", "dp_attrition": "Attrition at the primary visit",
+    },
+    "da": {
+        "ds_title": "Design af det næste forsøg: hvor mange medarbejdere og borgere?",
+        "ds_sentence": "For at påvise en forskel på {d} point i WHO-5 med {pw}% styrke skal der bruges omkring {k} "
+                       "medarbejdere pr. gruppe med {m} borgere hver ({n} borgere i alt).",
+        "ds_parameters": "Designparametre", "ds_parameter": "Parameter", "ds_source": "Kilde",
+        "ds_analytic": "Nødvendige medarbejdere pr. gruppe (beregnet)", "ds_m": "Borgere pr. medarbejder",
+        "ds_effect": "Forskel (WHO-5-point)", "ds_k": "Medarbejdere pr. gruppe", "ds_n": "Borgere i alt",
+        "ds_analytic_note": "Mindste antal medarbejdere pr. gruppe med mindst {pw}% styrke for den tosidede test på "
+                            "5%-niveau af den startjusterede forskel efter {v} måneder: designeffekt for ulige "
+                            "klyngestørrelser (Eldridge m.fl. 2006), ANCOVA-reduktion fra korrelationen med start "
+                            "(Teerenstra m.fl. 2012), frafald og en ikke-central t-fordeling med 2k - 2 "
+                            "frihedsgrader.",
+        "ds_simulated": "Styrken af den forhåndsplanlagte primære analyse, simuleret og beregnet",
+        "ds_power_a": "Beregnet styrke", "ds_power_s": "Simuleret styrke (MC-SE)", "ds_trials": "Forsøg",
+        "ds_simulated_note": "Simulerede forsøg med disse parametre (Poisson-fordelte klyngestørrelser, start og én "
+                             "opfølgning), hver analyseret med den primære blandede model og dens regel for "
+                             "frihedsgrader; den beregnede styrke gælder samme variation i klyngestørrelse. Hvor de "
+                             "afviger, holder formlens antagelser (en t-test på klyngeniveauets frihedsgrader med "
+                             "kendte varianskomponenter) ikke for den forhåndsplanlagte analyse.",
+        "ds_alt": "Styrke over for medarbejdere pr. gruppe: beregnede kurver (linjer) og simuleret styrke med 95% "
+                  "Monte Carlo-intervaller (punkter) for hvert antal borgere pr. medarbejder og hver forskel.",
+        "ds_curve": "{m} pr. medarbejder, {d} point", "ds_x": "Medarbejdere pr. gruppe", "ds_y": "Styrke",
+        "dp_sd": "SD af WHO-5 ved det primære besøg", "dp_icc": "ICC (medarbejder)",
+        "dp_cluster_autocorrelation": "Medarbejderniveauets autokorrelation", "dp_subject_autocorrelation":
+            "Borgerens korrelation mellem start og opfølgning", "dp_citizens_per_caseworker": "Borgere pr. medarbejder",
+        "dp_cv": "Variationskoefficient for borgere pr. medarbejder", "dp_attrition": "Frafald ved det primære besøg",
+    },
+}
+
+ALL = (FLOW, CONSORT, YARDSTICKS, DESIGN)

@@ -48,6 +48,12 @@ def input_files(wildcards=None):
     return {name: input_path(spec) for name, spec in config["inputs"].items() if input_path(spec)}
 
 
+def project_file(path):
+    """A file named in the config: as given (relative to the working directory) if it exists, else relative to
+    the workflow (the project's own files, e.g. config/example_trial.yaml)."""
+    return path if Path(path).exists() else str(Path(workflow.basedir) / path)
+
+
 def operating_characteristics_input(wildcards=None):
     """The OC summary shown as the report's appendix (config report.operating_characteristics), if any: the path
     as given (relative to the working directory), else relative to the workflow (the project's own study)."""

@@ -13,7 +13,7 @@ rule validate:
 
 rule simulation_chunk:
     input:
-        VALIDATION["parameters"],
+        project_file(VALIDATION["parameters"]),
     output:
         f"{DERIVED}/validation/{{scenario}}_{{chunk}}.parquet",
     params:

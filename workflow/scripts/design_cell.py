@@ -1,0 +1,8 @@
+"""Simulate and analyse the trials of one cell of the design grid (see fittrial.design_steps)."""
+from fittrial.design_steps import cell_step
+from fittrial.errors import run_user_step
+
+run_user_step(lambda: cell_step(snakemake.input.parameters, snakemake.input.base, snakemake.params.grid,
+                                int(snakemake.wildcards.cell), snakemake.params.lmm_df,
+                                snakemake.params.primary_visit, snakemake.params.alpha, snakemake.output[0]),
+              snakemake.log[0], snakemake.rule)

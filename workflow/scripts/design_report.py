@@ -1,0 +1,7 @@
+"""Write the design report and its tables (see fittrial.design_steps)."""
+from fittrial.design_steps import report_step
+from fittrial.errors import run_user_step
+
+run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells), snakemake.params.options,
+                                  snakemake.params.language, dict(snakemake.output)),
+              snakemake.log[0], snakemake.rule)
