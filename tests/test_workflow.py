@@ -171,7 +171,9 @@ def test_reports_are_published_all_or_nothing(tmp_path):
         (tmp_path / "my-trial.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         proc = subprocess.Popen([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
                                  "--cores", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                # as in a terminal: a suite run in the background inherits SIGINT ignored
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         started = time.time()
         rebuilt = tmp_path / "data" / "derived" / "analysis" / "who5_long.parquet"
         while time.time() - started < 120:  # kill once the analyses are running (the data set rebuilt)

@@ -1,0 +1,50 @@
+"""The simulation studies on SLURM through Snakemake's own executor plugin (profiles/slurm), not a home-made
+runner. Needs a running SLURM cluster: `sudo bash tools/slurm-local.sh` starts a single-node one on this machine.
+Run with `pytest -m slurm` (left out of the default run: it takes minutes, mostly the plugin's status polling)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, small_params
+from fittrial.simulate import simulate_trial, write_trial
+from test_workflow import FAST, SNAKEMAKE, run_workflow
+
+
+def _cluster_up() -> bool:
+    if shutil.which("sinfo") is None:
+        return False
+    out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    return out.returncode == 0 and bool(re.search(r"idle|mixed|allocated", out.stdout))
+
+
+pytestmark = [pytest.mark.slurm, pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tools/slurm-local.sh)")]
+
+
+def test_design_study_through_sbatch_equals_the_local_run(tmp_path):
+    """The design cells and report run as SLURM jobs (sbatch job ids in the logs) and give byte-identical tables
+    to a local run of the same study."""
+    local, remote = tmp_path / "local", tmp_path / "slurm"
+    local.mkdir()
+    paths = write_trial(simulate_trial(small_params(4)), local / "in")
+    grid = {"caseworkers_per_arm": [6, 10], "citizens_per_caseworker": [8], "effects": [5], "trials": 6}
+    config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST,
+              "design": {"simulation": grid, "effects": [10]}}
+    assert run_workflow(local, config, "--until", "design_parameters").returncode == 0  # the trial's analysis, locally
+    shutil.copytree(local, remote, symlinks=True)
+    proc = run_workflow(local, config, "design")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
+                           "--profile", str(ROOT / "profiles" / "slurm"), "--slurm-init-seconds-before-status-checks",
+                           "2", "design"], cwd=remote, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ids = re.findall(r"submitted with SLURM jobid (\d+)", proc.stderr + proc.stdout)
+    assert len(ids) >= 3, "the design cells and the report went through sbatch"
+    for name in ("power.csv", "sample_size.csv", "parameters.csv"):
+        assert (local / "reports" / "design" / name).read_bytes() == (remote / "reports" / "design" / name).read_bytes()
+    assert len(pd.read_csv(remote / "reports" / "design" / "power.csv")) == 2
