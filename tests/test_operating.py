@@ -52,6 +52,19 @@ def test_mnar_makes_low_scorers_in_the_fit_arm_go_missing():
     assert abs(gap(mnar, 0) - gap(full, 0)) < 1.0
 
 
+def test_a_study_gives_the_same_trials_however_it_is_split_into_chunks():
+    """Seeds are per trial (seed, scenario, trial number), not per chunk: 4 trials in one chunk equal 2 + 2, and
+    another scenario's name does not change them."""
+    params, dep = scenario_parameters(BASE, {**NULL, "strata": {"A": 4, "B": 4}, "mi_every": 0})
+    whole = run_chunk(params, 4, 11, "split", dep)
+    parts = pd.concat([run_chunk(params, 2, 11, "split", dep, 0), run_chunk(params, 2, 11, "split", dep, 2)],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(whole, parts)
+    assert sorted(set(whole["trial"])) == [0, 1, 2, 3]
+    other = run_chunk(params, 1, 11, "other_name", dep)
+    assert not np.isclose(other["estimate"].iloc[0], whole["estimate"].iloc[0])
+
+
 def test_every_analysis_on_a_small_trial_with_departures():
     params, dep = scenario_parameters(BASE, {**NULL, "strata": {"A": 4, "B": 4}, "sd_caseworker_visit": 3.0,
                                              "mi_every": 1, "mi_m": 2})

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, small_params
 from fittrial.simulate import simulate_trial, write_trial
-from test_workflow import FAST, SNAKEMAKE, run_workflow
+from test_workflow import FAST, SNAKEMAKE, run_workflow  # noqa: F401
 
 
 def _cluster_up() -> bool:
@@ -48,3 +48,28 @@ def test_design_study_through_sbatch_equals_the_local_run(tmp_path):
     for name in ("power.csv", "sample_size.csv", "parameters.csv"):
         assert (local / "reports" / "design" / name).read_bytes() == (remote / "reports" / "design" / name).read_bytes()
     assert len(pd.read_csv(remote / "reports" / "design" / "power.csv")) == 2
+
+
+def test_validation_study_through_sbatch_equals_a_local_run_in_one_chunk(tmp_path):
+    """Two SLURM jobs (chunks) of a small validation study give the same operating characteristics, to the byte,
+    as one local chunk: the seeds are per trial, not per chunk."""
+    tables = {}
+    for name, chunks, extra in (("local", 1, ["--cores", "2"]),
+                                ("slurm", 2, ["--profile", str(ROOT / "profiles" / "slurm"),
+                                              "--slurm-init-seconds-before-status-checks", "2"])):
+        work = tmp_path / name
+        work.mkdir()
+        (work / "unused.csv").write_text("x\n", encoding="utf-8")
+        config = {"inputs": {"randomisation": "unused.csv", "citizens": "unused.csv", "who5": "unused.csv"},
+                  "validation": {"trials": 4, "chunks": chunks, "seed": 5, "run": ["no_effect"],
+                                 "parameters": str(ROOT / "config" / "example_trial.yaml"),
+                                 "scenarios": {"no_effect": {"strata": {"A": 6, "B": 6}, "effect": {6: 0.0, 12: 0.0},
+                                                             "odds_ratio": {"dropout": 1.0}}}}}
+        (work / "my-trial.yaml").write_text(__import__("yaml").safe_dump(config), encoding="utf-8")
+        proc = subprocess.run([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml", *extra,
+                               "validate"], cwd=work, capture_output=True, text=True, timeout=1200)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        if name == "slurm":
+            assert len(re.findall(r"submitted with SLURM jobid \d+", proc.stderr + proc.stdout)) >= 2
+        tables[name] = (work / "reports" / "validation" / "operating_characteristics.csv").read_bytes()
+    assert tables["local"] == tables["slurm"]

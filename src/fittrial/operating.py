@@ -232,11 +232,19 @@ def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12, m
     return out
 
 
+def scenario_key(scenario: str) -> int:
+    """A number that names a scenario (from its name, so adding or removing other scenarios changes nothing)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(scenario.encode("utf-8")).digest()[:4], "big")
+
+
 def run_chunk(params: SimulationParameters, n_trials: int, seed: int, scenario: str,
-              departures: Departures | None = None) -> pd.DataFrame:
-    """Simulate and analyse ``n_trials`` trials; one row per trial and method."""
+              departures: Departures | None = None, first_trial: int = 0) -> pd.DataFrame:
+    """Simulate and analyse trials ``first_trial`` .. ``first_trial + n_trials - 1`` of a scenario; one row per
+    trial and method. Every trial draws from its own generator, seeded by (seed, scenario, trial number), so a
+    study gives the same results however it is split into chunks (jobs)."""
     dep = departures or Departures()
-    rng = np.random.default_rng(seed)
     visit = primary_visit_of(params)
     effect = params.effect.get(visit, 0.0)
     null_dropout = params.odds_ratio["dropout"] == 1.0
@@ -244,7 +252,9 @@ def run_chunk(params: SimulationParameters, n_trials: int, seed: int, scenario: 
              "cluster_level": effect, "multiple_imputation": effect, "dropout_gee": marginal_log_or(params),
              "dropout_cox": 0.0 if null_dropout else float("nan"), "subgroup_interaction": 0.0}
     rows = []
-    for t in range(n_trials):
+    key = scenario_key(scenario)
+    for t in range(first_trial, first_trial + n_trials):
+        rng = np.random.default_rng([seed, key, t])
         citizens, long = simulate_analysis_data(params, rng, dep)
         mi_m = dep.mi_m if dep.mi_every and t % dep.mi_every == 0 else 0
         analysed = analyse_trial(citizens, long, visit, mi_m, int(rng.integers(2**31)))

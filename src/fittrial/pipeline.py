@@ -285,7 +285,6 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
 def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk: int, n_chunks: int,
                           n_trials: int, seed: int, out: str) -> None:
     """Simulate and analyse one chunk of trials of one scenario (operating characteristics)."""
-    import numpy as np
     import yaml
 
     from .operating import run_chunk, scenario_parameters
@@ -294,12 +293,11 @@ def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk
         base = yaml.safe_load(fh)
     params, departures = scenario_parameters(base, scenarios[scenario])
     size = n_trials // n_chunks + (1 if chunk < n_trials % n_chunks else 0)
-    index = sorted(scenarios).index(scenario)
-    chunk_seed = int(np.random.SeedSequence([seed, index, chunk]).generate_state(1)[0])
+    first = chunk * (n_trials // n_chunks) + min(chunk, n_trials % n_chunks)
     start = time.perf_counter()
-    results = run_chunk(params, size, chunk_seed, scenario, departures)
-    log.info("scenario %s chunk %d: %d trials in %.1f s (seed %d)", scenario, chunk, size,
-             time.perf_counter() - start, chunk_seed)
+    results = run_chunk(params, size, seed, scenario, departures, first)  # seeds per trial, not per chunk
+    log.info("scenario %s chunk %d: trials %d-%d in %.1f s (study seed %d)", scenario, chunk, first,
+             first + size - 1, time.perf_counter() - start, seed)
     write_parquet(results, out)
 
 
