@@ -152,6 +152,14 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                         [[r["outcome"], r["FIT"], r["control"], r["or"], r["p"], r["p_holm"], r["rd"]]
                          for r in ctx["secondary"]], styles))
     story.append(Paragraph(f"{t('secondary_note')} {src('secondary_outcomes')}", styles["small"]))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
+    fig("cif", 95 * mm)
+    story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
+                        [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
+    story.append(Spacer(1, 3 * mm))
+    story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
+                        [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
+    story.append(Paragraph(f"{t('dropout_note')} {src('cif_dropout')}", styles["small"]))
     h2("s_triangulation")
     fig("forest_who5", 100 * mm)
     story.append(_table([t("analysis"), t("estimate_ci"), t("df"), t("p"), t("analysed")],
@@ -167,18 +175,6 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                         [[r["level"], r["n"], r["estimate"], r["p"], r["p_interaction"]] for r in ctx["subgroups"]],
                         styles))
     story.append(Paragraph(f"{t('subgroup_note')} {src('effects')}", styles["small"]))
-    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
-    fig("cif", 95 * mm)
-    story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
-                        [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
-    story.append(Spacer(1, 3 * mm))
-    story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
-                        [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
-    story.append(Paragraph(f"{t('dropout_note')} {src('cif_dropout')}", styles["small"]))
-    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_icc"), styles["h3"])])
-    story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
-                        [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
-    source("icc")
     if ctx["practice"]:
         h2("s_practice")
         story.append(_table([t("measure"), t("value")], [[r["measure"], r["value"]] for r in ctx["practice"]], styles))
@@ -194,6 +190,10 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                            styles["small"]))
     h2("s_methods")
     story.append(_table([t("analysis"), t("outcome"), t("method")], [list(m) for m in ctx["methods"]], styles))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_icc"), styles["h3"])])
+    story.append(_table([t("outcome"), t("scale"), t("icc"), t("deff")],
+                        [[r["outcome"], r["scale"], r["icc"], r["deff"]] for r in ctx["icc"]], styles))
+    source("icc")
     story.extend([CondPageBreak(40 * mm), Paragraph(t("s_plan"), styles["h3"])])
     story.append(_table([t("key"), t("value")], [[r["key"], r["value"]] for r in ctx["plan"]], styles))
     h2("s_quality")

@@ -196,7 +196,7 @@ YARDSTICKS = {
         "y_poor_wellbeing": "Dårlig trivsel efter {m} måneder (WHO-5 {c} eller lavere)",
         "y_likely_depression": "Sandsynlig depression efter {m} måneder (WHO-5 {c} eller lavere)",
         "y_note": "Andele af borgerne med WHO-5 ved start og efter {m} måneder. Risikoforskel og relativ risiko fra "
-                  "en GEE som for forløbsudfaldene (ombyttelig arbejdskorrelation inden for medarbejder, justeret "
+                  "en GEE som for forløbsmålene (udskiftelig arbejdskorrelation inden for medarbejder, justeret "
                   "for stratum, {cov}, t-test med medarbejdere - parametre frihedsgrader); ikke justeret for "
                   "multiplicitet. Risikoforskellen (procentpoint) er standardiseret over fordelingen på strata og er derfor "
                   "ikke nødvendigvis forskellen mellem de viste procenter. Kilde: tables/yardsticks.csv.",
@@ -248,7 +248,7 @@ PLAN_LABELS = {'en': {'scoring.who5_prorate_one_missing': 'WHO-5 form with one i
  'da': {'scoring.who5_prorate_one_missing': 'WHO-5-skema med ét manglende spørgsmål scoret ved opregning',
         'visits': 'Besøg (måned: vindue i dage efter start)',
         'analysis.primary_visit': 'Primært besøg (måneder)',
-        'analysis.outcome_window_days': 'Vindue for forløbsudfaldene (dage)',
+        'analysis.outcome_window_days': 'Vindue for forløbsmålene (dage)',
         'analysis.lmm_df': 'Frihedsgrader i de blandede modeller',
         'analysis.gee_covariance': 'Kovarians i GEE-modellerne',
         'analysis.randomisation.n': 'Randomiseringstest: antal nye lodtrækninger',
@@ -303,7 +303,7 @@ PLAN_VALUES = {'en': {'True': 'yes',
         'robust': 'robust sandwich',
         'en': 'engelsk',
         'da': 'dansk',
-        'baseline_who5_le50': 'WHO-5 ved start <= 50',
+        'baseline_who5_le50': 'WHO-5 ved start 50 eller derunder',
         'age_group': 'aldersgruppe',
         'age': 'alder',
         'sex': 'køn',
