@@ -212,20 +212,26 @@ def effects_counts(table: pd.DataFrame, threshold: int, populations: dict[str, s
     sub = table["analysis"].str.startswith("subgroup:")
     variable = table["analysis"].str.extract(r"^subgroup:([^=]+)=", expand=False)
     for _, g in table[sub].groupby([variable[sub], "outcome", "timepoint_months"]):
-        counts = g["n_citizens"].astype(int)
-        labels = {i: (f"<{threshold}" if 0 < c < threshold else None) for i, c in counts.items()}
-        total = int(counts.sum())
-        while any(labels.values()) and _determined(counts, labels, threshold, total):
-            open_ = [i for i, lab in labels.items() if lab is None and counts[i] > 0]
-            if open_:
-                labels[min(open_, key=lambda i: (counts[i], i))] = "suppressed"
-            else:
-                labels = {i: ("suppressed" if lab else None) for i, lab in labels.items()}
-                break
-        for i, lab in labels.items():
-            if lab:
-                out.at[i, "n_citizens"] = lab
+        for i, text in breakdown(g["n_citizens"].astype(int).to_dict(), threshold).items():
+            if not text.isdigit():
+                out.at[i, "n_citizens"] = text
     return out
+
+
+def breakdown(counts: dict[str, int], threshold: int) -> dict[str, str]:
+    """Counts of categories that add up to a published total, made safe: a count below ``threshold`` is
+    ``<k``, and when the hidden counts could be worked back from the total, the smallest shown one is hidden
+    too ("suppressed"), the way Statistics Denmark suppresses a second cell."""
+    series = pd.Series(counts, dtype=int)
+    labels = {k: (f"<{threshold}" if 0 < c < threshold else None) for k, c in series.items()}
+    total = int(series.sum())
+    while any(labels.values()) and _determined(series, labels, threshold, total):
+        open_ = [k for k, lab in labels.items() if lab is None and series[k] > 0]
+        if not open_:
+            labels = {k: ("suppressed" if lab else None) for k, lab in labels.items()}
+            break
+        labels[min(open_, key=lambda k: (series[k], k))] = "suppressed"
+    return {k: labels[k] or str(int(c)) for k, c in series.items()}
 
 
 def _within(n: int, text: str, threshold: int) -> bool:

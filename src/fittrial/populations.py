@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import BINARY_OUTCOMES
+from .disclosure import breakdown
 
 ARMS = ("FIT", "control")
 # the analyses of effects.csv and the population each counts (None: a population of its own, e.g. per protocol)
@@ -157,24 +158,6 @@ def end_reason_at(citizens: pd.DataFrame, months: int) -> pd.Series:
         citizens else pd.Series(False, index=citizens.index)
     named = reason.where(reason.isin(END_REASONS[:-1]), "other")
     return pd.Series(np.where(ended, named, "in_course"), index=citizens.index)
-
-
-def breakdown(counts: dict[str, int], threshold: int) -> dict[str, str]:
-    """Counts of categories that add up to a published total, made safe: a count below ``threshold`` is
-    ``<k``, and when the hidden counts could be worked back from the total, the smallest shown one is hidden
-    too ("suppressed"), the way Statistics Denmark suppresses a second cell."""
-    from .disclosure import _determined
-
-    series = pd.Series(counts, dtype=int)
-    labels = {k: (f"<{threshold}" if 0 < c < threshold else None) for k, c in series.items()}
-    total = int(series.sum())
-    while any(labels.values()) and _determined(series, labels, threshold, total):
-        open_ = [k for k, lab in labels.items() if lab is None and series[k] > 0]
-        if not open_:
-            labels = {k: ("suppressed" if lab else None) for k, lab in labels.items()}
-            break
-        labels[min(open_, key=lambda k: (series[k], k))] = "suppressed"
-    return {k: labels[k] or str(int(c)) for k, c in series.items()}
 
 
 __all__ = ["population_of", "members", "population_counts", "safe_count", "total_text", "published_totals",
