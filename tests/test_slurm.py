@@ -34,7 +34,9 @@ def test_design_study_through_sbatch_equals_the_local_run(tmp_path):
     paths = write_trial(simulate_trial(small_params(4)), local / "in")
     grid = {"caseworkers_per_arm": [6, 10], "citizens_per_caseworker": [8], "effects": [5], "trials": 6}
     config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "analysis": FAST,
-              "design": {"simulation": grid, "effects": [10]}}
+              "design": {"simulation": grid, "effects": [10],
+                         "binary": {"simulation": {"caseworkers_per_arm": [8], "citizens_per_caseworker": [10],
+                                                   "odds_ratios": [0.5, 0.67], "trials": 6}}}}
     assert run_workflow(local, config, "--until", "design_parameters").returncode == 0  # the trial's analysis, locally
     shutil.copytree(local, remote, symlinks=True)
     proc = run_workflow(local, config, "design")
@@ -44,10 +46,12 @@ def test_design_study_through_sbatch_equals_the_local_run(tmp_path):
                            "2", "design"], cwd=remote, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-3000:]
     ids = re.findall(r"submitted with SLURM jobid (\d+)", proc.stderr + proc.stdout)
-    assert len(ids) >= 3, "the design cells and the report went through sbatch"
-    for name in ("power.csv", "sample_size.csv", "parameters.csv"):
+    assert len(ids) >= 5, "the design cells (WHO-5 and dropout) and the report went through sbatch"
+    for name in ("power.csv", "sample_size.csv", "parameters.csv", "binary_power.csv", "binary_sample_size.csv",
+                 "binary_parameters.csv"):
         assert (local / "reports" / "design" / name).read_bytes() == (remote / "reports" / "design" / name).read_bytes()
     assert len(pd.read_csv(remote / "reports" / "design" / "power.csv")) == 2
+    assert len(pd.read_csv(remote / "reports" / "design" / "binary_power.csv")) == 2
 
 
 def test_validation_study_through_sbatch_equals_a_local_run_in_one_chunk(tmp_path):

@@ -545,7 +545,11 @@ def test_design_target_plans_the_next_trial_from_this_one(finished):
     sizes and simulates the power of the primary analysis cell by cell (kept last: it changes the config)."""
     work, config = finished
     grid = {"caseworkers_per_arm": [6], "citizens_per_caseworker": [8], "effects": [5, 10], "trials": 8}
-    proc = run_workflow(work, {**config, "design": {"simulation": grid, "effects": [10, 5]}}, "design")
+    binary = {"outcomes": ["dropout", "completed"], "odds_ratios": [0.5], "parameters": {"completed": {"icc": 0.03}},
+              "simulation": {"caseworkers_per_arm": [8], "citizens_per_caseworker": [10], "odds_ratios": [0.5],
+                             "trials": 6}}
+    proc = run_workflow(work, {**config, "design": {"simulation": grid, "effects": [10, 5], "binary": binary}},
+                        "design")
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = work / "reports" / "design"
     power = pd.read_csv(out / "power.csv")
@@ -559,3 +563,12 @@ def test_design_target_plans_the_next_trial_from_this_one(finished):
     page = (out / "design.html").read_text(encoding="utf-8")
     assert "To detect a 10-point difference in WHO-5 with 80% power you need about" in page
     assert 'src="data:image/png;base64,' in page
+    b_params = pd.read_csv(out / "binary_parameters.csv").set_index(["outcome", "parameter"])
+    assert b_params.loc[("completed", "icc"), "value"] == 0.03
+    assert b_params.loc[("completed", "icc"), "source"] == "set in the config (design.binary.parameters)"
+    assert b_params.loc[("dropout", "icc"), "source"].startswith("estimated from this trial: one-way analysis")
+    assert 0 < b_params.loc[("dropout", "prevalence"), "value"] < 1
+    b_power = pd.read_csv(out / "binary_power.csv")
+    assert sorted(b_power["outcome"]) == ["completed", "dropout"] and (b_power["n_trials"] == 6).all()
+    assert (pd.read_csv(out / "binary_sample_size.csv")["odds_ratio"] == 0.5).all()
+    assert "for dropout (from" in page and "Course outcomes: caseworkers needed per arm" in page

@@ -41,6 +41,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from .design_binary import noncentral_t_power, smallest_k
+
 PARAMETERS = ("sd", "icc", "cluster_autocorrelation", "subject_autocorrelation", "citizens_per_caseworker",
               "cv", "attrition")
 
@@ -65,7 +67,7 @@ class DesignParameters:
 def trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame, variance: pd.DataFrame,
                      primary_visit: int, overrides: dict | None = None) -> DesignParameters:
     """The design parameters estimated from the trial (see the module docstring); a value in ``overrides``
-    (config ``design.parameters``) replaces the estimate and is marked as set in the config."""
+    (config ``design.parameters``) replaces the estimate. ``sources`` says "trial" or "config" for each."""
     follow = citizens[f"who5_m{primary_visit}"].astype(float)
     comp = dict(zip(variance["component"], pd.to_numeric(variance["variance"], errors="coerce")))
     cw = comp.get("caseworker (cluster)", np.nan)
@@ -75,25 +77,20 @@ def trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame, varian
     sizes = citizens.groupby("caseworker_id").size().reindex(randomisation["caseworker_id"], fill_value=0)
     pairs = citizens[["who5_m0", f"who5_m{primary_visit}"]].dropna() if "who5_m0" in citizens else pd.DataFrame()
     estimated = {
-        "sd": (float(follow.std(ddof=1)), f"observed SD of WHO-5 at {primary_visit} months"),
-        "icc": ((cw + cwv) / total if total > 0 and pd.notna(cw) else np.nan,
-                "primary mixed model: (caseworker + caseworker x visit) / total variance"),
-        "cluster_autocorrelation": (cw / (cw + cwv) if pd.notna(cw) and cw + cwv > 0 else 1.0,
-                                    "primary mixed model: caseworker / (caseworker + caseworker x visit)"),
-        "subject_autocorrelation": (float(pairs.corr().iloc[0, 1]) if len(pairs) > 2 else 0.0,
-                                    f"correlation of baseline and {primary_visit}-month WHO-5 (citizens with both)"),
-        "citizens_per_caseworker": (float(sizes.mean()), "citizens enrolled per randomised caseworker"),
-        "cv": (float(sizes.std(ddof=1) / sizes.mean()) if sizes.mean() > 0 else 0.0,
-               "coefficient of variation of citizens per caseworker"),
-        "attrition": (float(follow.isna().mean()), f"share of enrolled citizens without WHO-5 at {primary_visit} "
-                      "months"),
+        "sd": float(follow.std(ddof=1)),
+        "icc": (cw + cwv) / total if total > 0 and pd.notna(cw) else np.nan,
+        "cluster_autocorrelation": cw / (cw + cwv) if pd.notna(cw) and cw + cwv > 0 else 1.0,
+        "subject_autocorrelation": float(pairs.corr().iloc[0, 1]) if len(pairs) > 2 else 0.0,
+        "citizens_per_caseworker": float(sizes.mean()),
+        "cv": float(sizes.std(ddof=1) / sizes.mean()) if sizes.mean() > 0 else 0.0,
+        "attrition": float(follow.isna().mean()),
     }
     values, sources = {}, {}
-    for key, (value, source) in estimated.items():
+    for key, value in estimated.items():
         if overrides and overrides.get(key) is not None:
-            values[key], sources[key] = float(overrides[key]), "set in the config (design.parameters)"
+            values[key], sources[key] = float(overrides[key]), "config"
         else:
-            values[key], sources[key] = value, f"estimated from this trial: {source}"
+            values[key], sources[key] = value, "trial"
     return DesignParameters(**values, sources=sources)
 
 
@@ -108,31 +105,13 @@ def variance_of_difference(p: DesignParameters, k: int, m: float) -> float:
 
 def analytic_power(p: DesignParameters, k: int, m: float, effect: float, alpha: float = 0.05) -> float:
     """Power of the two-sided t-test on 2k - 2 df (noncentral t) for a difference ``effect``."""
-    from scipy import stats
-
-    df = 2 * k - 2
-    if df < 1:
-        return float("nan")
-    ncp = effect / math.sqrt(variance_of_difference(p, k, m))
-    crit = stats.t.ppf(1 - alpha / 2, df)
-    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
+    return noncentral_t_power(effect / math.sqrt(variance_of_difference(p, k, m)), 2 * k - 2, alpha)
 
 
 def caseworkers_needed(p: DesignParameters, m: float, effect: float, power: float = 0.8, alpha: float = 0.05,
                        k_max: int = 2000) -> int | None:
     """The smallest number of caseworkers per arm with at least ``power`` (None if more than ``k_max``)."""
-    lo, hi = 2, 2
-    while analytic_power(p, hi, m, effect, alpha) < power:
-        lo, hi = hi, hi * 2
-        if hi > k_max:
-            return None
-    while lo < hi:  # power increases in k
-        mid = (lo + hi) // 2
-        if analytic_power(p, mid, m, effect, alpha) >= power:
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
+    return smallest_k(lambda k: analytic_power(p, k, m, effect, alpha), power, k_max)
 
 
 def analytic_table(p: DesignParameters, sizes: list[float], effects: list[float], power: float = 0.8,

@@ -376,6 +376,45 @@ DESIGN = {
         "dp_cluster_autocorrelation": "Caseworker autocorrelation", "dp_subject_autocorrelation":
             "Citizen correlation baseline - follow-up", "dp_citizens_per_caseworker": "Citizens per caseworker",
         "dp_cv": "CV of citizens per caseworker", "dp_attrition": "Attrition at the primary visit",
+        "ds_from_trial": "estimated from this trial: {what}", "ds_from_config": "set in the config ({section})",
+        "dsrc_sd": "observed SD of WHO-5 at {v} months",
+        "dsrc_icc": "primary mixed model: (caseworker + caseworker x visit) / total variance",
+        "dsrc_cluster_autocorrelation": "primary mixed model: caseworker / (caseworker + caseworker x visit)",
+        "dsrc_subject_autocorrelation": "correlation of baseline and {v}-month WHO-5 (citizens with both)",
+        "dsrc_citizens_per_caseworker": "citizens enrolled per randomised caseworker",
+        "dsrc_cv": "coefficient of variation of citizens per caseworker",
+        "dsrc_attrition": "share of enrolled citizens without WHO-5 at {v} months",
+        "dsrc_prevalence": "share with the outcome in the control arm (citizens with it recorded)",
+        "dsrc_bicc": "one-way analysis of variance on the proportion scale, within arm and stratum (Donner & Klar)",
+        "dsrc_bcitizens_per_caseworker": "citizens enrolled per randomised caseworker",
+        "dsrc_bcv": "coefficient of variation of citizens per caseworker",
+        "dsrc_missing": "share of enrolled citizens without the outcome recorded",
+        "dp_bprevalence": "Proportion with the outcome, control arm", "dp_bicc": "ICC (caseworker, proportion scale)",
+        "dp_bcitizens_per_caseworker": "Citizens per caseworker", "dp_bcv": "CV of citizens per caseworker",
+        "dp_bmissing": "Outcome not recorded",
+        "ds_b_sentence": "To detect an odds ratio of {o} for {outcome} (from {p0} to {p1}) with {pw}% power you "
+                         "need about {k} caseworkers per arm with {m} citizens each ({n} citizens in all).",
+        "ds_b_parameters": "Design parameters of the course outcomes", "ds_outcome": "Outcome",
+        "ds_b_analytic": "Course outcomes: caseworkers needed per arm (analytic)",
+        "ds_or": "Odds ratio (FIT / control)", "ds_props": "Proportion, control \u2192 FIT",
+        "ds_b_analytic_note": "Smallest number of caseworkers per arm with at least {pw}% power for the two-sided test "
+                              "at the 5% level of the difference in proportions that the odds ratio implies: design "
+                              "effect for unequal cluster sizes with the ICC on the proportion scale (Donner & Klar "
+                              "2000; Eldridge et al. 2006), citizens without the outcome recorded left out, and a "
+                              "noncentral t on 2k - 2 df. The trial report's ICC table gives these outcomes' ICC on "
+                              "the latent (logistic) scale instead, which is larger.",
+        "ds_b_unusable": "{outcome}: no sample size is given, because the control arm's proportion is 0 or 1 or the "
+                         "ICC could not be estimated; set them in the config (design.binary.parameters).",
+        "ds_b_simulated": "Power of the pre-specified analysis of the course outcomes, simulated and analytic",
+        "ds_not_estimated": "Not estimated",
+        "ds_b_simulated_note": "Simulated trials with these parameters, from a model the analysis does not assume: "
+                               "each caseworker's proportion varies around the arm's proportion (beta distribution "
+                               "with the given ICC) and cluster sizes are Poisson. Each trial is analysed by the "
+                               "pre-specified GEE (odds ratio, small-sample sandwich covariance, t on caseworkers - 2 "
+                               "df); trials where it is not estimable (e.g. no event in an arm) count as not "
+                               "estimated and are left out of the power.",
+        "ds_b_alt": "Right: the same for the odds ratios of the course outcomes.",
+        "ds_b_curve": "{o}: {m} per caseworker, OR {r}", "ds_b_panel": "Course outcomes (odds ratio)",
     },
     "da": {
         "ds_title": "Design af det næste forsøg: hvor mange medarbejdere og borgere?",
@@ -403,6 +442,47 @@ DESIGN = {
         "dp_cluster_autocorrelation": "Medarbejderniveauets autokorrelation", "dp_subject_autocorrelation":
             "Borgerens korrelation mellem start og opfølgning", "dp_citizens_per_caseworker": "Borgere pr. medarbejder",
         "dp_cv": "Variationskoefficient for borgere pr. medarbejder", "dp_attrition": "Frafald ved det primære besøg",
+        "ds_from_trial": "estimeret fra dette forsøg: {what}", "ds_from_config": "sat i konfigurationen ({section})",
+        "dsrc_sd": "observeret SD af WHO-5 efter {v} måneder",
+        "dsrc_icc": "primær blandet model: (medarbejder + medarbejder x besøg) / samlet varians",
+        "dsrc_cluster_autocorrelation": "primær blandet model: medarbejder / (medarbejder + medarbejder x besøg)",
+        "dsrc_subject_autocorrelation": "korrelation mellem WHO-5 ved start og efter {v} måneder (borgere med begge)",
+        "dsrc_citizens_per_caseworker": "indskrevne borgere pr. lodtrukket medarbejder",
+        "dsrc_cv": "variationskoefficient for borgere pr. medarbejder",
+        "dsrc_attrition": "andel indskrevne borgere uden WHO-5 efter {v} måneder",
+        "dsrc_prevalence": "andel med udfaldet i kontrolgruppen (borgere hvor det er registreret)",
+        "dsrc_bicc": "envejs-variansanalyse på andelsskalaen inden for gruppe og stratum (Donner & Klar)",
+        "dsrc_bcitizens_per_caseworker": "indskrevne borgere pr. lodtrukket medarbejder",
+        "dsrc_bcv": "variationskoefficient for borgere pr. medarbejder",
+        "dsrc_missing": "andel indskrevne borgere uden registreret udfald",
+        "dp_bprevalence": "Andel med udfaldet i kontrolgruppen", "dp_bicc": "ICC (medarbejder, andelsskala)",
+        "dp_bcitizens_per_caseworker": "Borgere pr. medarbejder", "dp_bcv": "Variationskoefficient for borgere pr. "
+                                                                           "medarbejder",
+        "dp_bmissing": "Udfald ikke registreret",
+        "ds_b_sentence": "For at påvise en oddsratio på {o} for {outcome} (fra {p0} til {p1}) med {pw}% styrke skal "
+                         "der bruges omkring {k} medarbejdere pr. gruppe med {m} borgere hver ({n} borgere i alt).",
+        "ds_b_parameters": "Designparametre for forløbsmålene", "ds_outcome": "Udfald",
+        "ds_b_analytic": "Forløbsmål: nødvendige medarbejdere pr. gruppe (beregnet)",
+        "ds_or": "Oddsratio (FIT / kontrol)", "ds_props": "Andel, kontrol \u2192 FIT",
+        "ds_b_analytic_note": "Mindste antal medarbejdere pr. gruppe med mindst {pw}% styrke for den tosidede test på "
+                              "5%-niveau af den forskel i andele, som oddsratioen svarer til: designeffekt for ulige "
+                              "klyngestørrelser med ICC på andelsskalaen (Donner & Klar 2000; Eldridge m.fl. 2006), "
+                              "borgere uden registreret udfald udeladt, og en ikke-central t-fordeling med 2k - 2 "
+                              "frihedsgrader. Forsøgsrapportens ICC-tabel angiver i stedet disse udfalds ICC på den "
+                              "latente (logistiske) skala, som er større.",
+        "ds_b_unusable": "{outcome}: der angives ingen stikprøvestørrelse, fordi andelen i kontrolgruppen er 0 eller "
+                         "1, eller fordi ICC ikke kunne estimeres; angiv dem i konfigurationen "
+                         "(design.binary.parameters).",
+        "ds_b_simulated": "Styrken af den forhåndsplanlagte analyse af forløbsmålene, simuleret og beregnet",
+        "ds_not_estimated": "Ikke estimeret",
+        "ds_b_simulated_note": "Simulerede forsøg med disse parametre fra en model, som analysen ikke antager: hver "
+                               "medarbejders andel varierer omkring gruppens andel (betafordeling med den givne ICC), "
+                               "og klyngestørrelserne er Poisson-fordelte. Hvert forsøg analyseres med den "
+                               "forhåndsplanlagte GEE (oddsratio, sandwich-kovarians med småstikprøvekorrektion, t "
+                               "med medarbejdere - 2 frihedsgrader); forsøg, hvor den ikke kan estimeres (fx ingen "
+                               "hændelser i en gruppe), tælles som ikke estimeret og indgår ikke i styrken.",
+        "ds_b_alt": "Til højre: det samme for forløbsmålenes oddsratioer.",
+        "ds_b_curve": "{o}: {m} pr. medarbejder, OR {r}", "ds_b_panel": "Forløbsmål (oddsratio)",
     },
 }
 

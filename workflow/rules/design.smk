@@ -5,6 +5,10 @@ DESIGN = config["design"]
 DESIGN_SIM = DESIGN["simulation"]
 DESIGN_CELLS = list(range(len(DESIGN_SIM["caseworkers_per_arm"]) * len(DESIGN_SIM["citizens_per_caseworker"])
                           * len(DESIGN_SIM["effects"])))
+DESIGN_BINARY = DESIGN["binary"]
+DESIGN_BINARY_CELLS = list(range(len(DESIGN_BINARY["outcomes"]) * len(DESIGN_BINARY["simulation"]["caseworkers_per_arm"])
+                                 * len(DESIGN_BINARY["simulation"]["citizens_per_caseworker"])
+                                 * len(DESIGN_BINARY["simulation"]["odds_ratios"])))
 
 
 rule design:
@@ -23,6 +27,7 @@ rule design_parameters:
     params:
         overrides=DESIGN["parameters"],
         primary_visit=config["analysis"]["primary_visit"],
+        binary=DESIGN_BINARY,
     log:
         f"{LOGS}/design/parameters.log",
     script:
@@ -48,15 +53,37 @@ rule design_cell:
         "../scripts/design_cell.py"
 
 
+rule design_binary_cell:
+    input:
+        parameters=f"{DERIVED}/design/parameters.json",
+    output:
+        f"{DERIVED}/design/binary_cell_{{cell}}.parquet",
+    params:
+        binary=DESIGN_BINARY,
+        seed=DESIGN_SIM["seed"],
+        covariance=config["analysis"]["gee_covariance"],
+        alpha=DESIGN["alpha"],
+    wildcard_constraints:
+        cell=r"\d+",
+    log:
+        f"{LOGS}/design/binary_cell_{{cell}}.log",
+    script:
+        "../scripts/design_binary_cell.py"
+
+
 rule design_report:
     input:
         parameters=f"{DERIVED}/design/parameters.json",
         cells=expand(f"{DERIVED}/design/cell_{{cell}}.parquet", cell=DESIGN_CELLS),
+        binary_cells=expand(f"{DERIVED}/design/binary_cell_{{cell}}.parquet", cell=DESIGN_BINARY_CELLS),
     output:
         html=f"{PUBLISHED}/design/design.html",
         power=f"{PUBLISHED}/design/power.csv",
         analytic=f"{PUBLISHED}/design/sample_size.csv",
         parameters=f"{PUBLISHED}/design/parameters.csv",
+        binary_power=f"{PUBLISHED}/design/binary_power.csv",
+        binary_analytic=f"{PUBLISHED}/design/binary_sample_size.csv",
+        binary_parameters=f"{PUBLISHED}/design/binary_parameters.csv",
         png=f"{PUBLISHED}/design/power.png",
         svg=f"{PUBLISHED}/design/power.svg",
     params:

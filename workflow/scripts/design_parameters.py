@@ -4,5 +4,6 @@ from fittrial.errors import run_user_step
 
 run_user_step(lambda: parameters_step(snakemake.input.citizens, snakemake.input.randomisation,
                                       snakemake.input.variance, snakemake.params.overrides,
-                                      snakemake.params.primary_visit, snakemake.output[0]),
+                                      snakemake.params.primary_visit, snakemake.params.binary,
+                                      snakemake.output[0]),
               snakemake.log[0], snakemake.rule)

@@ -2,6 +2,7 @@
 from fittrial.design_steps import report_step
 from fittrial.errors import run_user_step
 
-run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells), snakemake.params.options,
+run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells),
+                                  list(snakemake.input.binary_cells), snakemake.params.options,
                                   snakemake.params.language, dict(snakemake.output)),
               snakemake.log[0], snakemake.rule)

@@ -1,0 +1,8 @@
+"""Simulate and analyse the trials of one cell of the binary-outcome design grid (see fittrial.design_steps)."""
+from fittrial.design_steps import binary_cell_step
+from fittrial.errors import run_user_step
+
+run_user_step(lambda: binary_cell_step(snakemake.input.parameters, snakemake.params.binary, snakemake.params.seed,
+                                       int(snakemake.wildcards.cell), snakemake.params.covariance,
+                                       snakemake.params.alpha, snakemake.output[0]),
+              snakemake.log[0], snakemake.rule)
