@@ -1,26 +1,39 @@
-"""Benchmark: the whole workflow on the bundled example, the primary fit, the randomisation test, the simulation.
+"""Benchmark: every speed and memory target of the project, measured figure beside its target and reference.
 
 Run from the repository root after `bash tools/setup-env.sh`:
 
-    .venv/bin/python tools/benchmark.py [--repeats 20]
+    .venv/bin/python tools/benchmark.py                 # every target (about 10 minutes; R parts need Rscript)
+    .venv/bin/python tools/benchmark.py --only workflow,models
+    .venv/bin/python tools/benchmark.py --shape large   # the whole workflow on one trial shape, with peak memory
 
-The workflow is run in a fresh temporary directory (so every rule runs); the
-primary fit is timed on the example's analysis data set, median of repeats;
-the randomisation test with 10,000 re-randomisations; and the simulation of
-``--sim-trials`` trials (primary, naive, cluster-level and dropout-GEE
-analyses) on one core, from which the time of 1,000 trials on 2 cores is
-projected (chunks are independent jobs). If Rscript with lme4 is available,
-lme4's fit of the same model on the same rows is timed too.
+Parts (``--only``, comma-separated):
 
-``--shape NAME`` instead runs the whole workflow, with the default config
-(full replicate counts), on one trial shape of :mod:`fittrial.shapes` (e.g.
-``large``: 400 caseworkers, about 8,000 citizens) and reports its wall time and
-the peak memory (resident set) of the largest single job.
+* ``workflow``: the whole default workflow on the bundled example from a clean directory on 2 cores (target
+  15 s); the re-run after changing one analysis option (``analysis.gee_covariance``; target 5 s, only the
+  affected jobs); ``snakemake verify`` (target 2 x the workflow).
+* ``jobs``: the two heaviest steps as functions on the example: the ICC bootstrap (200 refits) and the multiple
+  imputation (50 imputations), against their job times when the issue was filed (26 s and 11 s).
+* ``imports``: the start-up of every workflow script: the wall time of a fresh Python importing what the script
+  imports (median of 3, target 1 s), and whether a report step pulls in statsmodels or a model step matplotlib.
+* ``models``: the primary mixed model (fit + FIT-control contrasts at every visit with Satterthwaite df) at 60,
+  600 and 3,000 caseworkers against ``lmerTest::lmer`` + ``contest`` on the same rows and design (the ratio,
+  target <= 1), and the Kenward-Roger df against ``pbkrtest`` at 60 caseworkers (pbkrtest forms n x n matrices,
+  which at 600 caseworkers need more memory than this machine has). The primary model is the model with the
+  caseworker x visit term. R times are the elapsed time inside R (start-up and reading excluded), median of
+  ``--repeats`` (one repeat above 600 caseworkers).
+* ``trial``: one simulated trial of the example's size through every analysis of the operating-characteristics
+  study, per analysis, and the projected time of the committed study (11 scenarios x 1,000 trials, MI on every
+  10th, on 2 cores; target one hour).
+* ``memory``: peak resident memory of a fresh process that fits the primary model and the dropout GEE on the
+  8,000-citizen shape and on 60,000 citizens (3,000 caseworkers) (target 4 GiB each).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,33 +42,350 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 import yaml
 
-from fittrial.models import fit_binary_gee, fit_primary_lmm
-from fittrial.operating import run_chunk, scenario_parameters
-from fittrial.randomisation import randomisation_test
-
 ROOT = Path(__file__).resolve().parents[1]
+PARTS = ("workflow", "jobs", "imports", "models", "trial", "memory")
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def report(target: str, measured: str, reference: str, met: bool | None) -> None:
+    """Record (and print at once) one target: what was measured, what it is held against, whether it is met."""
+    verdict = "n/a" if met is None else ("met" if met else "MISSED")
+    ROWS.append((target, measured, reference, verdict))
+    print(f"  {target}: {measured}  [{reference}]  {verdict}", flush=True)
+
+
+def snakemake_bin() -> str:
+    return str(Path(sys.executable).with_name("snakemake"))
+
+
+def run_snakemake(work: Path, *args: str) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([snakemake_bin(), "-s", str(ROOT / "Snakefile"), "--cores", "2", *args, "-q"], cwd=work,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def example_dir(work: Path) -> None:
+    shutil.copytree(ROOT / "data" / "example", work / "data" / "example")
+    shutil.copytree(ROOT / "config", work / "config")
+
+
+# --- workflow ----------------------------------------------------------------------------------------------------
+
+def bench_workflow() -> None:
+    print("workflow (bundled example, 2 cores)", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        example_dir(work)
+        whole = run_snakemake(work)
+        report("whole default workflow, clean directory", f"{whole:.1f} s", "target 15 s", whole <= 15)
+        print("    per job (s, from Snakemake's log, 1 s resolution): " + job_profile(work))
+        inputs = yaml.safe_load((work / "config" / "config.yaml").read_text(encoding="utf-8"))["inputs"]
+        (work / "change.yaml").write_text(yaml.safe_dump({"inputs": inputs,
+                                                          "analysis": {"gee_covariance": "robust"}}))
+        dry = subprocess.run([snakemake_bin(), "-s", str(ROOT / "Snakefile"), "-n", "--configfile",
+                              "config/config.yaml", "change.yaml"], cwd=work, capture_output=True, text=True)
+        jobs = re.findall(r"^rule (\w+):", dry.stdout, flags=re.M)
+        rerun = run_snakemake(work, "--configfile", "config/config.yaml", "change.yaml")
+        report(f"re-run after one option (gee_covariance; {len(jobs)} jobs: {', '.join(sorted(set(jobs)))})",
+               f"{rerun:.1f} s", "target 5 s", rerun <= 5)
+        run_snakemake(work)  # back to the default config's outputs
+        verify = run_snakemake(work, "verify")
+        report("snakemake verify", f"{verify:.1f} s = {verify / whole:.2f} x the workflow", "target 2 x", verify
+               <= 2 * whole)
+
+
+def job_profile(work: Path) -> str:
+    """Wall time of every job of the newest Snakemake run in ``work``, from the timestamps of its log, longest
+    first (1 s resolution)."""
+    from datetime import datetime
+
+    log = max((work / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda p: p.stat().st_mtime)
+    stamp, started, took = None, {}, []
+    lines = log.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("[") and line.endswith("]") and len(line) > 20:
+            stamp = datetime.strptime(line[1:-1], "%a %b %d %H:%M:%S %Y")
+        elif line.startswith(("rule ", "localrule ")) and stamp is not None:
+            rule = line.split()[1].rstrip(":")
+            job = next((ln.split(":")[1].strip() for ln in lines[i + 1:i + 12] if ln.strip().startswith("jobid:")), None)
+            if job is not None:
+                started[job] = (rule, stamp)
+        elif line.startswith("Finished jobid:") and stamp is not None:
+            job = line.split()[2]
+            if job in started:
+                rule, t0 = started.pop(job)
+                took.append(((stamp - t0).total_seconds(), rule))
+    took.sort(reverse=True)
+    total = sum(t for t, _ in took)
+    return f"{len(took)} jobs, {total:.0f} s in all; " + ", ".join(f"{r} {t:.0f}" for t, r in took)
+
+
+# --- the heaviest jobs as functions ------------------------------------------------------------------------------
+
+def bench_jobs() -> None:
+    import pandas as pd
+
+    from fittrial.icc import icc_who5
+    from fittrial.imputation import multiple_imputation
+    from fittrial.models import fit_primary_lmm
+
+    print("heaviest steps (example analysis data)", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        example_dir(work)
+        run_snakemake(work, "--until", "analysis_data")
+        long = pd.read_parquet(work / "data" / "derived" / "analysis" / "who5_long.parquet")
+        citizens = pd.read_parquet(work / "data" / "derived" / "analysis" / "citizens.parquet")
+    options = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["analysis"]
+    result = fit_primary_lmm(long, None, options["lmm_df"])
+    start = time.perf_counter()
+    icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))
+    icc_s = time.perf_counter() - start
+    report(f"ICC bootstrap ({options['icc']['bootstrap']} refits of the primary model)", f"{icc_s:.1f} s",
+           "26 s for the icc job when the issue was filed (bootstrap and GLMMs)", None)
+    imp = options["imputation"]
+    start = time.perf_counter()
+    multiple_imputation(citizens, int(imp["m"]), int(imp["seed"]), None, None)
+    mi_s = time.perf_counter() - start
+    report(f"multiple imputation ({imp['m']} imputations, pooled primary model)", f"{mi_s:.1f} s",
+           "11 s for the job when the issue was filed", None)
+
+
+# --- imports -----------------------------------------------------------------------------------------------------
+
+REPORT_SCRIPTS = {"report_html", "report_material", "figure_who5", "descriptive_tables", "effects_table", "publish",
+                  "provenance", "check_inputs", "validate_inputs", "analysis_data", "verify", "recruitment"}
+MODEL_SCRIPTS = {"primary_lmm", "secondary_gee", "multiple_imputation", "icc", "sensitivity", "subgroup",
+                 "time_to_dropout", "randomisation_test", "tipping_point_2d", "design_cell", "design_binary_cell",
+                 "simulation_chunk"}
+
+
+def bench_imports() -> None:
+    print("start-up of every workflow script (fresh Python, median of 3)", flush=True)
+    base = statistics.median(_time_python("pass") for _ in range(3))
+    slowest, heavy = ("", 0.0), []
+    for script in sorted((ROOT / "workflow" / "scripts").glob("*.py")):
+        lines = [ln for ln in script.read_text(encoding="utf-8").splitlines()
+                 if ln.startswith(("from fittrial", "import fittrial"))]
+        code = "\n".join(lines) + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+        runs = [_time_python(code, capture=True) for _ in range(3)]
+        t = statistics.median(r[0] for r in runs)
+        modules = set(json.loads(runs[0][1]))
+        name = script.stem
+        if t > slowest[1]:
+            slowest = (name, t)
+        if name in REPORT_SCRIPTS and "statsmodels" in modules:
+            heavy.append(f"{name} imports statsmodels")
+        if name in MODEL_SCRIPTS and "matplotlib" in modules:
+            heavy.append(f"{name} imports matplotlib")
+    report("slowest script start-up (imports)", f"{slowest[1]:.2f} s ({slowest[0]}; bare Python {base:.2f} s)",
+           "target 1 s", slowest[1] <= 1.0)
+    report("report steps without statsmodels, model steps without matplotlib",
+           "; ".join(heavy) or "none imports what it does not use", "target: none", not heavy)
+
+
+def _time_python(code: str, capture: bool = False):
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    elapsed = time.perf_counter() - start
+    return (elapsed, proc.stdout) if capture else elapsed
+
+
+# --- models against R --------------------------------------------------------------------------------------------
+
+R_LMM = r"""
+suppressPackageStartupMessages({library(lme4); library(lmerTest)})
+d <- read.csv("design.csv", check.names = FALSE); L <- as.matrix(read.csv("L.csv", check.names = FALSE)[, -1])
+xs <- grep("^x_", names(d), value = TRUE)
+dd <- data.frame(who5 = d$who5, cw = factor(d$caseworker_id), cit = factor(d$citizen_id), visit = factor(d$visit))
+dd$X <- as.matrix(d[, xs])
+reps <- as.integer(commandArgs(TRUE)[1]); kr <- commandArgs(TRUE)[2] == "kr"
+one <- function() system.time({
+  m <- lmerTest::lmer(who5 ~ 0 + X + (1 | cw) + (1 | cw:visit) + (1 | cw:cit), data = dd, REML = TRUE)
+  for (i in seq_len(nrow(L))) lmerTest::contest(m, L[i, , drop = FALSE], ddf = "Satterthwaite", joint = FALSE)
+})[["elapsed"]]
+one_kr <- function() {
+  m <- lmerTest::lmer(who5 ~ 0 + X + (1 | cw) + (1 | cw:visit) + (1 | cw:cit), data = dd, REML = TRUE)
+  system.time({V <- pbkrtest::vcovAdj(m); for (i in seq_len(nrow(L))) pbkrtest::Lb_ddf(L[i, ], vcov(m), V)})[["elapsed"]]
+}
+t <- replicate(reps, if (kr) one_kr() else one())
+cat(median(t), "\n")
+"""
+
+
+def bench_models(repeats: int) -> None:
+    import numpy as np
+
+    from fittrial.models import _design, fit_primary_lmm
+    from fittrial.operating import simulate_analysis_data
+    from fittrial.simulate import SimulationParameters
+
+    print("primary mixed model against lme4 + lmerTest (same rows, same design)", flush=True)
+    have_r = shutil.which("Rscript") is not None
+    for n_cw in (60, 600, 3000):
+        params = SimulationParameters(strata={"A": n_cw // 2, "B": n_cw // 2}, citizens_per_caseworker=20.0)
+        _, long = simulate_analysis_data(params, np.random.default_rng(n_cw))
+        reps = repeats if n_cw <= 600 else 1
+        ours = _median_time(lambda: fit_primary_lmm(long, None, "satterthwaite"), reps)
+        kr = _median_time(lambda: fit_primary_lmm(long, None, "kenward_roger"), reps)
+        r_sat = r_kr = None
+        if have_r:
+            with tempfile.TemporaryDirectory() as tmp:
+                _write_r_design(long, Path(tmp), _design)
+                r_sat = _run_r(Path(tmp), reps, "sat")
+                if n_cw == 60:
+                    r_kr = _run_r(Path(tmp), reps, "kr")
+        label = f"{n_cw:,} caseworkers ({len(long):,} rows)"
+        if r_sat:
+            report(f"primary model, Satterthwaite, {label}", f"{ours:.2f} s vs R {r_sat:.2f} s = ratio "
+                   f"{ours / r_sat:.2f}", "target ratio <= 1", ours <= r_sat)
+        else:
+            report(f"primary model, Satterthwaite, {label}", f"{ours:.2f} s", "R not available", None)
+        if r_kr:
+            report(f"primary model, Kenward-Roger, {label}", f"{kr:.2f} s (with the fit) vs pbkrtest {r_kr:.2f} s "
+                   f"(fit excluded) = ratio {kr / r_kr:.2f}", "target ratio <= 1", kr <= r_kr)
+        else:
+            report(f"primary model, Kenward-Roger, {label}", f"{kr:.2f} s (with the fit)",
+                   "pbkrtest not run: it forms n x n matrices (over 2 GB each at this size)" if n_cw > 60
+                   else "pbkrtest not available", None)
+
+
+def _median_time(fn, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _write_r_design(long, folder: Path, design) -> None:
+    import pandas as pd
+
+    strata = sorted(long["stratum"].unique())
+    X, _ = design(long, strata)
+    frame = pd.concat([long[["who5", "caseworker_id", "citizen_id", "visit"]].reset_index(drop=True),
+                       X.add_prefix("x_").reset_index(drop=True)], axis=1)
+    frame.to_csv(folder / "design.csv", index=False)
+    rows = []
+    for v in sorted(long["visit"].unique()):
+        row = {c: 0.0 for c in X.columns}
+        row["fit"] = 1.0
+        if f"fit:visit[{v}]" in row:
+            row[f"fit:visit[{v}]"] = 1.0
+        rows.append({"contrast": f"visit{v}", **row})
+    pd.DataFrame(rows).to_csv(folder / "L.csv", index=False)
+
+
+def _run_r(folder: Path, reps: int, kind: str) -> float | None:
+    (folder / "bench.R").write_text(R_LMM, encoding="utf-8")
+    proc = subprocess.run(["Rscript", "bench.R", str(reps), kind], cwd=folder, capture_output=True, text=True)
+    try:
+        return float(proc.stdout.split()[0])
+    except (IndexError, ValueError):
+        print(f"    R failed: {proc.stderr.strip()[-300:]}")
+        return None
+
+
+# --- one simulated trial -----------------------------------------------------------------------------------------
+
+def bench_trial() -> None:
+    import numpy as np
+
+    from fittrial.imputation import multiple_imputation
+    from fittrial.models import fit_binary_gee, fit_primary_lmm
+    from fittrial.operating import naive_ancova, scenario_parameters, simulate_analysis_data
+    from fittrial.sensitivity import clda, cluster_level, subgroup
+    from fittrial.survival import cox_dropout
+
+    print("one simulated trial of the example's size through every analysis of the OC study", flush=True)
+    base = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
+    params, _ = scenario_parameters(base, {"effect": {6: 0.0, 12: 0.0}})
+    citizens, long = simulate_analysis_data(params, np.random.default_rng(1))
+    validation = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["validation"]
+    scenarios = validation["scenarios"]
+    mi_m = 20
+    steps = {
+        "primary (KR)": lambda: fit_primary_lmm(long, None, "kenward_roger"),
+        "CLDA": lambda: clda(citizens, None, "kenward_roger", (0, 6, 12)),
+        "naive ANCOVA": lambda: naive_ancova(citizens, 12),
+        "cluster-level": lambda: cluster_level(citizens, None, 12),
+        "dropout GEE": lambda: fit_binary_gee(citizens, "dropout"),
+        "dropout Cox": lambda: cox_dropout(citizens.assign(event=citizens["event_dropout"]), None, 12, 365),
+        "subgroup interaction": lambda: subgroup(long, citizens, "sex", [30, 50], None, "kenward_roger", 12),
+        f"multiple imputation (m = {mi_m})": lambda: multiple_imputation(citizens, mi_m, 1, None, np.array([0.0]),
+                                                                          12, (0, 6, 12)),
+    }
+    times = {}
+    for name, fn in steps.items():
+        fn()  # warm (first-call imports)
+        times[name] = _median_time(fn, 3)
+    print("    " + "; ".join(f"{k} {v * 1000:.0f} ms" for k, v in times.items()))
+    without_mi = sum(v for k, v in times.items() if not k.startswith("multiple"))
+    n_scen = len(scenarios)
+    with_mi = sum(1 for s in scenarios.values() if s.get("mi_every"))
+    trials = int(validation["trials"])
+    total = trials * n_scen * without_mi + with_mi * (trials / 10) * times[f"multiple imputation (m = {mi_m})"]
+    report("one trial, every analysis but MI", f"{without_mi:.2f} s (MI: {times[f'multiple imputation (m = {mi_m})']:.2f}"
+           " s)", "", None)
+    report(f"the OC study ({n_scen} scenarios x {trials:,} trials, MI on every 10th trial of {with_mi}), 2 cores",
+           f"projected {total / 2 / 60:.0f} min (measured: 37.4 min for the committed study)", "target 60 min",
+           total / 2 / 60 <= 60)
+
+
+# --- memory ------------------------------------------------------------------------------------------------------
+
+MEMORY_CODE = """
+import resource, sys, numpy as np
+from fittrial.operating import simulate_analysis_data
+from fittrial.simulate import SimulationParameters
+from fittrial.models import fit_primary_lmm, fit_binary_gee
+n_cw = int(sys.argv[1])
+params = SimulationParameters(strata={"A": n_cw // 2, "B": n_cw // 2}, citizens_per_caseworker=20.0)
+citizens, long = simulate_analysis_data(params, np.random.default_rng(n_cw))
+fit_primary_lmm(long, None, "satterthwaite")
+for outcome in [c for c in ("dropout", "completed", "kept_housing_12m") if c in citizens]:
+    fit_binary_gee(citizens, outcome)
+print(len(citizens), len(long), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_memory() -> None:
+    print("peak memory: primary model (Satterthwaite) and the GEEs in a fresh process", flush=True)
+    for n_cw in (400, 3000):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", MEMORY_CODE, str(n_cw)], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            report(f"memory at {n_cw} caseworkers", "failed", proc.stderr[-300:], False)
+            continue
+        n_cit, n_rows, kib = (int(x) for x in proc.stdout.split())
+        gib = kib / 1024 ** 2
+        report(f"peak memory, {n_cit:,} citizens ({n_cw:,} caseworkers, {n_rows:,} rows)",
+               f"{gib:.2f} GiB ({wall:.0f} s with simulation)", "target 4 GiB", gib <= 4)
 
 
 def shape_benchmark(name: str) -> None:
     """Wall time and peak memory of the whole workflow on one trial shape (default config)."""
     import resource
 
+    import pandas as pd
+
     from fittrial.shapes import write_shape
 
-    snakemake = Path(sys.executable).with_name("snakemake")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         paths, overrides = write_shape(name, work / "in", relative_to=work)
         (work / "my.yaml").write_text(yaml.safe_dump(overrides), encoding="utf-8")
         citizens = pd.read_csv(paths["citizens"])
-        start = time.perf_counter()
-        subprocess.run([str(snakemake), "-s", str(ROOT / "Snakefile"), "--configfile", "my.yaml", "--cores", "2",
-                        "-q"], cwd=work, check=True, capture_output=True)
-        wall = time.perf_counter() - start
+        wall = run_snakemake(work, "--configfile", "my.yaml")
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"whole workflow on shape {name} ({len(citizens)} citizens, "
               f"{citizens['caseworker_id'].nunique()} caseworkers with citizens), default config, 2 cores: "
@@ -64,63 +394,34 @@ def shape_benchmark(name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--sim-trials", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of each model timing (median)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"parts to run, of {', '.join(PARTS)}")
     parser.add_argument("--shape", help="benchmark the whole workflow on this trial shape instead")
     args = parser.parse_args()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.shape:
         shape_benchmark(args.shape)
         return
-    snakemake = Path(sys.executable).with_name("snakemake")
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        shutil.copytree(ROOT / "data" / "example", work / "data" / "example")
-        shutil.copytree(ROOT / "config", work / "config")
-        start = time.perf_counter()
-        subprocess.run([str(snakemake), "-s", str(ROOT / "Snakefile"), "--cores", "2", "-q"], cwd=work, check=True,
-                       capture_output=True)
-        workflow_s = time.perf_counter() - start
-        long = pd.read_parquet(work / "data" / "derived" / "analysis" / "who5_long.parquet")
-        citizens = pd.read_parquet(work / "data" / "derived" / "analysis" / "citizens.parquet")
-        times = []
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            fit_primary_lmm(long)
-            times.append(time.perf_counter() - t)
-        gee_times = []
-        for _ in range(max(3, args.repeats // 4)):
-            t = time.perf_counter()
-            fit_binary_gee(citizens, "dropout")
-            gee_times.append(time.perf_counter() - t)
-        print(f"whole workflow on the example ({len(citizens)} citizens, {long['caseworker_id'].nunique()} "
-              f"caseworkers), 2 cores: {workflow_s:.1f} s")
-        print(f"primary LMM fit alone ({len(long)} rows): median {statistics.median(times) * 1000:.0f} ms "
-              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over {len(times)} repeats")
-        print(f"one GEE (dropout): median {statistics.median(gee_times) * 1000:.0f} ms")
-        result = fit_primary_lmm(long)
-        cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
-        t = time.perf_counter()
-        test = randomisation_test(result, cw["stratum"], cw["fit"], 10_000, seed=1)
-        print(f"randomisation test, 10,000 re-randomisations of the primary model: {time.perf_counter() - t:.2f} s "
-              f"(p = {test.p_value:.3f})")
-        base = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
-        params, _ = scenario_parameters(base, {"effect": {6: 0.0, 12: 0.0}})
-        t = time.perf_counter()
-        run_chunk(params, args.sim_trials, 1, "null")
-        per_trial = (time.perf_counter() - t) / args.sim_trials
-        print(f"simulation: {per_trial * 1000:.0f} ms per trial (4 analyses, 1 core); 1,000 trials on 2 cores "
-              f"~{per_trial * 1000 / 2 / 60:.1f} min, 2 scenarios x 1,000 ~{per_trial * 2000 / 2 / 60:.1f} min")
-        if shutil.which("Rscript"):
-            long.to_csv(work / "long.csv", index=False)
-            script = (
-                "suppressPackageStartupMessages(library(lme4)); d <- read.csv('long.csv'); d$visit <- factor(d$visit);"
-                "f <- who5 ~ fit*visit + baseline_who5 + baseline_missing + stratum + (1|caseworker_id) + "
-                "(1|caseworker_id:citizen_id);"
-                f"t <- replicate({args.repeats}, system.time(lmer(f, d, REML=TRUE))[['elapsed']]);"
-                "cat(sprintf('lme4 lmer on the same rows: median %.0f ms\\n', 1000*median(t)))"
-            )
-            out = subprocess.run(["Rscript", "-e", script], cwd=work, capture_output=True, text=True)
-            print(out.stdout.strip() or f"lme4 timing failed: {out.stderr.strip()[-300:]}")
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"--only: unknown part(s) {', '.join(unknown)}; expected some of {', '.join(PARTS)}")
+    for part in parts:
+        if part == "workflow":
+            bench_workflow()
+        elif part == "jobs":
+            bench_jobs()
+        elif part == "imports":
+            bench_imports()
+        elif part == "models":
+            bench_models(args.repeats)
+        elif part == "trial":
+            bench_trial()
+        elif part == "memory":
+            bench_memory()
+    print("\n| target | measured | against | |\n|---|---|---|---|")
+    for row in ROWS:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

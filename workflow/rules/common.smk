@@ -21,6 +21,13 @@ TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
 VISITS = sorted(int(v["visit"]) for v in config["visits"])
 # the analysis options every model step gets: the config's `analysis` section plus the visit schedule
 ANALYSIS = {**config["analysis"], "visits": VISITS, "blinded": config["report"]["blinded"]}
+
+
+def analysis_options(*keys):
+    """The analysis options one step uses, from ANALYSIS: only these are the step's params, so changing another
+    option (e.g. analysis.gee_covariance) does not re-run it."""
+    return {key: ANALYSIS[key] for key in keys}
+
 # what reading and checking the inputs needs (rules validate_inputs and check); the data-check page is
 # written whether or not the inputs pass, so it is a parameter, not an output (a failed job's outputs are removed)
 VALIDATION_PARAMS = dict(

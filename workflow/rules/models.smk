@@ -11,7 +11,7 @@ rule primary_lmm:
         variance=result("primary_lmm_variance"),
         emmeans=result("primary_lmm_emmeans"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("lmm_df", "visits"),
     log:
         f"{LOGS}/primary_lmm.log",
     script:
@@ -19,19 +19,20 @@ rule primary_lmm:
 
 
 rule secondary_gee:
+    # one job for the five outcomes: they share their input and options, so a per-outcome job would only add
+    # start-up time (about 1 s each), never save a re-run
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
     output:
-        result("gee_{outcome}"),
+        [result(f"gee_{o}") for o in BINARY_OUTCOMES],
     params:
+        outcomes=BINARY_OUTCOMES,
         covariance=config["analysis"]["gee_covariance"],
         timepoint=config["analysis"]["primary_visit"],
         threshold=config["report"]["suppress_below"],
-    wildcard_constraints:
-        outcome="|".join(BINARY_OUTCOMES),
     log:
-        f"{LOGS}/secondary_gee_{{outcome}}.log",
+        f"{LOGS}/secondary_gee.log",
     script:
         "../scripts/secondary_gee.py"
 
@@ -45,7 +46,7 @@ rule sensitivity:
     output:
         result("sensitivity_{analysis}"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("adherence_min_sessions", "lmm_df", "primary_visit", "visits"),
     wildcard_constraints:
         analysis="|".join(SENSITIVITY),
     log:
@@ -62,7 +63,7 @@ rule subgroup:
     output:
         result("subgroup_{variable}"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("age_breaks", "lmm_df", "primary_visit"),
     log:
         f"{LOGS}/subgroup_{{variable}}.log",
     script:
@@ -76,7 +77,7 @@ rule randomisation_test:
     output:
         result("randomisation_test"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("lmm_df", "primary_visit", "randomisation", "visits"),
     log:
         f"{LOGS}/randomisation_test.log",
     script:
@@ -92,7 +93,7 @@ rule multiple_imputation:
         tipping=result("tipping_point"),
         tipping_2d=result("tipping_point_2d"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("imputation", "primary_visit", "visits"),
     log:
         f"{LOGS}/multiple_imputation.log",
     script:
@@ -108,7 +109,7 @@ rule time_to_dropout:
         cif=result("cif_dropout"),
         curve=result("cif_curve"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("km_days", "outcome_window_days", "primary_visit"),
         threshold=config["report"]["suppress_below"],
     log:
         f"{LOGS}/time_to_dropout.log",
@@ -124,7 +125,7 @@ rule icc:
     output:
         report(table("icc"), caption="../report/icc.rst", category="Effects"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("blinded", "icc", "lmm_df", "visits"),
     log:
         f"{LOGS}/icc.log",
     script:

@@ -78,7 +78,7 @@ rule recruitment:
     output:
         table("recruitment"),
     params:
-        options=ANALYSIS,
+        options=analysis_options("lmm_df", "randomisation"),
         threshold=config["report"]["suppress_below"],
         blinded=config["report"]["blinded"],
     log:
