@@ -133,3 +133,25 @@ def test_exchangeable_gee_that_runs_off_falls_back_to_independence():
     row = next(c for c in res.contrasts if c.scale == "odds_ratio")
     assert 0.5 < row.estimate < 3 and row.ci_low < row.estimate < row.ci_high
     assert INDEPENDENCE_NOTE.strip("; ") in row.method
+
+
+def test_t_quantiles_and_tails_equal_scipy_stats_to_the_bit():
+    """fittrial.tdist (which spares every workflow step the import of scipy.stats) gives exactly scipy.stats.t's
+    numbers, including its conventions for df <= 0, NaN and the ends of the quantile range."""
+    import numpy as np
+    from scipy import stats
+
+    from fittrial.tdist import t_ppf, t_sf
+
+    dfs = [0.5, 1, 2.7, 5, 30, 63, 1e3, 1e7, 0, -1, float("nan")]
+    qs = [0.0, 1e-12, 0.025, 0.5, 0.975, 0.999999, 1.0, float("nan"), 1.5, -0.1]
+    xs = [-np.inf, -40, -1.96, 0.0, 1e-9, 2.5, 300, np.inf, float("nan")]
+    for df in dfs:
+        for q in qs:
+            a, b = t_ppf(q, df), stats.t.ppf(q, df)
+            assert (np.isnan(a) and np.isnan(b)) or a == b, (q, df, a, b)
+        for x in xs:
+            a, b = t_sf(x, df), stats.t.sf(x, df)
+            assert (np.isnan(a) and np.isnan(b)) or a == b, (x, df, a, b)
+    grid = np.array([0.9, 0.95, 0.975])
+    assert np.array_equal(t_ppf(grid, 12.5), stats.t.ppf(grid, 12.5))

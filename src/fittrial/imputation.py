@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimable import arm_reason, first, months, usable_visits
 from .lmm import NestedREML
 from .models import Contrast, _design, fit_lmm, not_estimated, random_words
+from .tdist import t_ppf, t_sf
 
 
 @dataclass
@@ -64,8 +64,8 @@ def rubin(estimates: np.ndarray, variances: np.ndarray, df_com: float, level: fl
     df_obs = (df_com + 1) / (df_com + 3) * df_com * (1 - lam)
     df = 1 / (1 / df_old + 1 / df_obs) if np.isfinite(df_old) else df_obs
     se = float(np.sqrt(t))
-    q = stats.t.ppf(0.5 + level / 2, df)
-    p = float(2 * stats.t.sf(abs(qbar / se), df))
+    q = t_ppf(0.5 + level / 2, df)
+    p = float(2 * t_sf(abs(qbar / se), df))
     return Pooled(qbar, se, float(df), qbar - q * se, qbar + q * se, p, ubar, b)
 
 

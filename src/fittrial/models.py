@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence,
                         separation_reason, usable_visits)
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
+from .tdist import t_ppf, t_sf
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
 
@@ -84,8 +84,8 @@ def not_estimated(analysis: str, outcome: str, timepoint: int, scale: str, reaso
 
 def t_inference(estimate: float, se: float, df: float, level: float = 0.95) -> tuple[float, float, float]:
     """Return (ci_low, ci_high, two-sided p) from a t distribution with ``df`` degrees of freedom."""
-    q = stats.t.ppf(0.5 + level / 2, df)
-    p = 2 * stats.t.sf(abs(estimate / se), df)
+    q = t_ppf(0.5 + level / 2, df)
+    p = 2 * t_sf(abs(estimate / se), df)
     return estimate - q * se, estimate + q * se, float(p)
 
 

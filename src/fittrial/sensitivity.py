@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits
 from .lmm import satterthwaite_f
@@ -139,6 +138,8 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
                   "stage 2 caseworker means of residuals compared by arm; t-test with caseworkers - 1 - strata df")
         return [not_estimated(a, "who5", visit, "mean_difference", reason, method)
                 for a in ("cluster_level", "cluster_level_weighted")]
+    import statsmodels.api as sm  # imported where used: about 1 s, which the other analyses need not pay
+
     data["resid"] = sm.OLS(data[col].astype(float), X).fit().resid
     clusters = data.groupby("caseworker_id").agg(resid=("resid", "mean"), fit=("fit", "first"),
                                                  n=("resid", "size"))

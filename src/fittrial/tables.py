@@ -34,7 +34,7 @@ def cluster_mean_ci(x: pd.Series, clusters: pd.Series, level: float = 0.95) -> t
     """Mean of ``x`` with a CI that respects clustering: the cluster-robust (sandwich) SE of a mean,
     sqrt(G / (G - 1) * sum_g (sum_i in g (x_i - mean))^2) / n, and t with G - 1 df (G clusters).
     (nan, nan, nan) when fewer than two clusters or values."""
-    from scipy import stats
+    from .tdist import t_ppf
 
     x = pd.Series(np.asarray(x, float), index=clusters.index)
     ok = x.notna()
@@ -45,7 +45,7 @@ def cluster_mean_ci(x: pd.Series, clusters: pd.Series, level: float = 0.95) -> t
     mean = float(x.mean())
     sums = (x - mean).groupby(clusters.to_numpy()).sum()
     se = float(np.sqrt(g / (g - 1) * (sums ** 2).sum()) / len(x))
-    half = float(stats.t.ppf(0.5 + level / 2, g - 1)) * se
+    half = float(t_ppf(0.5 + level / 2, g - 1)) * se
     return mean, mean - half, mean + half
 
 
