@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from .design_binary import noncentral_t_power, smallest_k
+from .design_binary import noncentral_t_power, smallest_k, with_overrides
 
 PARAMETERS = ("sd", "icc", "cluster_autocorrelation", "subject_autocorrelation", "citizens_per_caseworker",
               "cv", "attrition")
@@ -85,12 +85,7 @@ def trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame, varian
         "cv": float(sizes.std(ddof=1) / sizes.mean()) if sizes.mean() > 0 else 0.0,
         "attrition": float(follow.isna().mean()),
     }
-    values, sources = {}, {}
-    for key, value in estimated.items():
-        if overrides and overrides.get(key) is not None:
-            values[key], sources[key] = float(overrides[key]), "config"
-        else:
-            values[key], sources[key] = value, "trial"
+    values, sources = with_overrides(estimated, overrides)
     return DesignParameters(**values, sources=sources)
 
 

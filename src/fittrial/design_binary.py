@@ -101,13 +101,20 @@ def binary_trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame,
     mean = float(sizes.mean()) if len(sizes) else float("nan")
     estimated = {"prevalence": prevalence, "icc": icc, "citizens_per_caseworker": mean,
                  "cv": float(sizes.std(ddof=1) / mean) if len(sizes) > 1 and mean > 0 else 0.0, "missing": missing}
+    values, sources = with_overrides(estimated, overrides)
+    return BinaryParameters(outcome, **values, sources=sources)
+
+
+def with_overrides(estimated: dict[str, float], overrides: dict | None) -> tuple[dict[str, float], dict[str, str]]:
+    """The estimates with every value set in the config (not None) in their place, and the source of each value
+    ("config" or "trial")."""
     values, sources = {}, {}
     for key, value in estimated.items():
         if overrides and overrides.get(key) is not None:
             values[key], sources[key] = float(overrides[key]), "config"
         else:
             values[key], sources[key] = value, "trial"
-    return BinaryParameters(outcome, **values, sources=sources)
+    return values, sources
 
 
 def treated_proportion(p0: float, odds_ratio: float) -> float:
