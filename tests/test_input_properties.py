@@ -492,3 +492,30 @@ def test_input_mappings_through_the_validate_step(base_dir: Path, case: tuple) -
     files = {n: (path if n == name else base_dir / f"{n}.csv") for n in TABLES}
     rows_in = {n: (line_count(data) if n == name else len(BASE[n]) + 1) for n in TABLES}
     ends_well(lambda: validate_step(inputs, SCHEMA_DIR, outputs, data_cutoff="2099-12-31"), files, rows_in)
+
+
+def test_the_csv_reader_streams_lines_as_stringio_would_and_shares_repeated_cells(tmp_path):
+    """The reader walks a CSV line by line (fittrial.io._lines, the lines io.StringIO(newline="") gives, without
+    its 4-bytes-a-character copy), finds the header among the first lines without splitting the whole text, and
+    keeps a text that repeats in a column (a date, a score) as one object: a file of millions of rows costs
+    about 200 bytes a row (tools/benchmark.py, part reader)."""
+    import io
+    import random
+
+    from fittrial.io import _head, _lines, read_table
+
+    rng = random.Random(11)
+    pieces = ["a", ",", ";", "\n", "\r", "\r\n", '"', " ", "\x0b", "\u2028", "æ"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 50)))
+        assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+        assert _head(text, 3) == text.splitlines()[:3]
+    long = "\r\n".join("x" * rng.randint(0, 3000) for _ in range(60))
+    assert _head(long, 20) == long.splitlines()[:20]
+    path = tmp_path / "who5.csv"
+    path.write_text("citizen_id,answered_on,who5_1\nB1,2016-05-29,4\nB2,2016-05-29,4\n\nB3,2016-06-01,\n\n",
+                    encoding="utf-8")
+    raw = read_table(path, "who5")
+    assert raw.frame.iloc[0, 1] is raw.frame.iloc[1, 1]  # one object for the repeated date
+    assert raw.frame.iloc[2].isna().all() and raw.frame.iloc[3, 2] is None  # a blank line inside is kept
+    assert len(raw.frame) == 4 and [raw.row_label(i) for i in range(4)] == ["row 2", "row 3", "row 4", "row 5"]

@@ -70,7 +70,7 @@ def read_input(name: str, spec: str | Mapping) -> RawTable:
         if wrong:
             problems.append(Problem(label, f"inputs.{name}.{wrong}"))
         raw.date_format = date_format
-    frame = raw.frame.copy()
+    frame = raw.frame  # renamed in place: the table as read is not kept twice (a large file costs its size once)
     have = [str(c) for c in frame.columns]
     renames: dict[str, str] = {}
     for ours, theirs in (spec.get("columns") or {}).items():

@@ -10,16 +10,19 @@ Every value is read as the user stored it and typed later by
 
 from __future__ import annotations
 
+import array
 import csv
-import io as _io
+import itertools
 import os
+import re
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
@@ -58,7 +61,7 @@ class RawTable:
     decimal_comma: bool = False
     date_format: str | None = None
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rows: list[int] | None = None
+    rows: Sequence[int] | None = None
 
     def row_label(self, index: int) -> str:
         """The row (or record) as the user sees it, of the record at position ``index`` of ``frame``."""
@@ -141,20 +144,44 @@ def _header_index(cells: list[list[Any]], header_row: int | None) -> int:
     return next((k for k, n in enumerate(counts) if n >= max(2, -(-3 * usual // 4))), 0)
 
 
-def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
-    """Every record of CSV text as (its first line, its cells); a blank line is a record without cells."""
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=False)
-    records = []
+def _iter_records(text: str, sep: str) -> Iterator[tuple[int, list[str]]]:
+    """Every record of CSV text as (its first line, its cells), one at a time; a blank line is a record without
+    cells."""
+    reader = csv.reader(_lines(text), delimiter=sep, strict=False)
     line = 0
     for cells in reader:
-        records.append((line + 1, cells))
+        yield line + 1, cells
         line = reader.line_num
-    return records
+
+
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends (\\n, \\r or \\r\\n), one at a time: what ``io.StringIO(text,
+    newline="")`` yields, without its copy of the text at four bytes a character."""
+    for match in LINE.finditer(text):
+        yield match.group()
+
+
+def _head(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` as ``text.splitlines()[:n]`` gives them, without splitting the whole text."""
+    size = 4096
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > n or size >= len(text):
+            return lines[:n]
+        size *= 4
+
+
+def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """Every record of CSV text as (its first line, its cells); a blank line is a record without cells."""
+    return list(_iter_records(text, sep))
 
 
 def _separator(text: str) -> str:
     """The separator whose header (found as the reader finds it) has the most filled cells; comma on a tie."""
-    head = "\n".join(text.splitlines()[:HEADER_SEARCH])
+    head = "\n".join(_head(text, HEADER_SEARCH))
     best, width = ",", -1
     for sep in SEPARATORS:
         if sep not in head:
@@ -176,8 +203,8 @@ def _unclosed_quote(cells: list[str], sep: str, width: int) -> int | None:
     return None
 
 
-def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int, list[int]]:
-    """(frame, decimal comma, the header's line number, the line number of every record).
+def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int, Sequence[int]]:
+    """(frame, decimal comma, the header's line number, the line number of every record as an array of int64).
 
     Cells are kept as text (``MISSING_TOKENS`` as None). A record with more
     cells than the header is an error unless the extra cells are empty; a
@@ -185,41 +212,81 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
     """
     text = _decode(path.read_bytes(), label)
     sep = _separator(text)
-    records = _records(text, sep)
-    start = _header_index([c for _, c in records[:HEADER_SEARCH]], header_row)
-    if start >= len(records):
+    records = _iter_records(text, sep)  # one at a time: a file of millions of rows is never held as lists
+    head = list(itertools.islice(records, HEADER_SEARCH))
+    start = _header_index([c for _, c in head], header_row)
+    while len(head) <= start:  # a header_row given below the first rows searched
+        more = next(records, None)
+        if more is None:
+            break
+        head.append(more)
+    if start >= len(head):
         if header_row is not None:
             raise InputError(Problem(label, f"header_row {header_row} of the config lies below the end of the file "
-                                            f"({len(records)} rows); expected the row of the column names."))
+                                            f"({len(head)} rows); expected the row of the column names."))
         return pd.DataFrame(), sep == ";", 1, []
-    header_line, names = records[start]
+    header_line, names = head[start]
     names = [n.strip() for n in names]
-    body = records[start + 1:]
-    while body and not any(c.strip() for c in body[-1][1]):  # trailing blank lines are not records
-        body.pop()
+    width = len(names)
     problems = []
-    data = []
-    for line, cells in body:
-        runaway = _unclosed_quote(cells, sep, len(names))
+    columns: list[list[str | None]] = [[] for _ in range(width)]  # the cells column by column
+    same: list[dict[str, str]] = [{} for _ in range(width)]  # per column, one object for a text that repeats
+    lines = array.array("q")  # the line of every record, 8 bytes each
+    blank: list[int] = []  # blank records held back: kept if a record follows, dropped at the end of the file
+    for line, cells in itertools.chain(head[start + 1:], records):
+        if not any(c.strip() for c in cells):
+            blank.append(line)
+            continue
+        for held in blank:
+            lines.append(held)
+            for column in columns:
+                column.append(None)
+        blank.clear()
+        runaway = _unclosed_quote(cells, sep, width)
         if runaway is not None:
-            column = names[runaway] if runaway < len(names) and names[runaway] else None
+            column = names[runaway] if runaway < width and names[runaway] else None
             problems.append(Problem(label, "a quote (\") opened in this cell is not closed: the cell runs on over "
                                            "lines that look like rows of their own; expected a closing quote, or no "
                                            "quote.", f"row {line}", column))
             continue
-        extra = cells[len(names):]
+        extra = cells[width:]
         if any(c.strip() for c in extra):
-            problems.append(Problem(label, f"the row has {len(names) + len(extra)} cells but the header has "
-                                           f"{len(names)}; expected one cell per column (a value holding the "
+            problems.append(Problem(label, f"the row has {width + len(extra)} cells but the header has "
+                                           f"{width}; expected one cell per column (a value holding the "
                                            f"separator {sep!r}, such as a decimal comma, must be in quotes).",
                                     f"row {line}"))
             continue
-        cells = cells[:len(names)] + [""] * (len(names) - len(cells))
-        data.append([None if c.strip() in MISSING_TOKENS else c for c in cells])
+        lines.append(line)
+        for k, column in enumerate(columns):
+            c = cells[k] if k < len(cells) else ""
+            if c.strip() in MISSING_TOKENS:
+                column.append(None)
+                continue
+            known = same[k]
+            kept = known.get(c)
+            if kept is None:
+                if len(known) < SAME_TEXT_MAX:
+                    known[c] = c
+                kept = c
+            column.append(kept)
     if problems:
         raise InputError(problems)
-    frame = pd.DataFrame(data, columns=names, dtype=object) if names else pd.DataFrame(index=range(len(data)))
-    return frame, sep == ";", header_line, [line for line, _ in body]
+    if not names:
+        return pd.DataFrame(index=range(len(lines))), sep == ";", header_line, lines.tolist()
+    frame = pd.DataFrame({k: _object_column(columns, k) for k in range(width)}, dtype=object)
+    frame.columns = names
+    return frame, sep == ";", header_line, lines
+
+
+SAME_TEXT_MAX = 50_000  # distinct texts per column shared as one object (dates, codes, scores; not ids)
+
+
+def _object_column(columns: list[list], k: int) -> np.ndarray:
+    """Column k as an object array; its list is emptied (the read keeps one copy of the cells, not two)."""
+    out = np.empty(len(columns[k]), dtype=object)
+    out[:] = columns[k]
+    columns[k] = []
+    return out
 
 
 def _sheet(book: pd.ExcelFile, sheet: str | int, label: str) -> str | int:

@@ -106,7 +106,7 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     names = [str(c) for c in raw.frame.columns]
     keep = [k for k, n in enumerate(names) if n.strip()]  # a column without a header is nothing the contract has
     columns = [contract_name(names[k], props) for k in keep]
-    source = raw.frame.iloc[:, keep]
+    source = raw.frame if keep == list(range(len(names))) else raw.frame.iloc[:, keep]  # no copy when all kept
     positions = np.flatnonzero(_filled_rows(source))  # rows with every cell empty are not records
 
     def row_label(i: int) -> str:  # the row as the user sees it in the file
@@ -153,6 +153,9 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
     return typed_frame.reset_index(drop=True), problems
 
 
+KNOWN_MAX = 100_000  # distinct typed values remembered per column (ids, mostly distinct, soon stop being added)
+
+
 def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable, label: str, row_label: Any,
                  spreadsheet: bool) -> tuple[Any, list[Problem]]:
     """One column typed by its schema entry: (the typed values in their dtype, the problems)."""
@@ -165,6 +168,9 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
             ambiguous.update({i: found.message for i in found.positions})
     expected_text = _expected_text(spec, main, nullable, raw.date_format)
     values: list[Any] = []
+    # a cell's typed value depends only on the cell (and this column's settings): values that repeat (dates, item
+    # scores, codes) are typed once; a large file's repeated dates are then also one object each, not millions
+    known: dict[tuple[type, Any], Any] = {}
     for i, value in enumerate(cells):
         if _is_missing(value):
             if not nullable:
@@ -176,16 +182,26 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
             problems.append(Problem(label, ambiguous[i] + ".", row_label(i), col, value, True))
             values.append(None)
             continue
+        key = (type(value), value)  # the type too: 1 and 1.0 are equal keys but may type differently
         try:
-            typed = typed_cell(value, col, spec, spreadsheet, raw.date_format, raw.decimal_comma)
-        except _Bad as bad:
-            if bad.expected:
-                message = f"expected {bad.expected}."
+            typed = known[key]
+        except (KeyError, TypeError):
+            try:
+                typed = typed_cell(value, col, spec, spreadsheet, raw.date_format, raw.decimal_comma)
+            except _Bad as bad:
+                if bad.expected:
+                    message = f"expected {bad.expected}."
+                else:
+                    message = f"expected {expected_text}." + _hint(raw, col, spec)
+                problems.append(Problem(label, message, row_label(i), col, value if bad.shown is None else bad.shown,
+                                        True))
+                typed = None
             else:
-                message = f"expected {expected_text}." + _hint(raw, col, spec)
-            problems.append(Problem(label, message, row_label(i), col, value if bad.shown is None else bad.shown,
-                                    True))
-            typed = None
+                if len(known) < KNOWN_MAX:
+                    try:
+                        known[key] = typed
+                    except TypeError:  # an unhashable cell
+                        pass
         values.append(typed)
     if spec.get("x-unique"):
         first_of: dict[Any, int] = {}
