@@ -27,7 +27,7 @@ Parts (``--only``, comma-separated):
 * ``memory``: peak resident memory of a fresh process that fits the primary model and the dropout GEE on the
   8,000-citizen shape and on 60,000 citizens (3,000 caseworkers) (target 4 GiB each).
 * ``reader``: a 210 MB WHO-5 file of 7 million rows read and typed by the input reader and validation
-  (``read_input`` + ``type_table``) in a fresh process: wall time and peak memory (target 2 GiB). About 4 minutes.
+  (``read_input`` + ``type_table``) in a fresh process: wall time and peak memory (target 2 GiB). About 2 minutes.
 """
 
 from __future__ import annotations
@@ -450,21 +450,11 @@ def main() -> None:
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
         raise SystemExit(f"--only: unknown part(s) {', '.join(unknown)}; expected some of {', '.join(PARTS)}")
+    runs = {"workflow": bench_workflow, "jobs": bench_jobs, "imports": bench_imports,
+            "models": lambda: bench_models(args.repeats), "trial": bench_trial, "memory": bench_memory,
+            "reader": bench_reader}
     for part in parts:
-        if part == "workflow":
-            bench_workflow()
-        elif part == "jobs":
-            bench_jobs()
-        elif part == "imports":
-            bench_imports()
-        elif part == "models":
-            bench_models(args.repeats)
-        elif part == "trial":
-            bench_trial()
-        elif part == "memory":
-            bench_memory()
-        elif part == "reader":
-            bench_reader()
+        runs[part]()
     print("\n| target | measured | against | |\n|---|---|---|---|")
     for row in ROWS:
         print("| " + " | ".join(row) + " |")
