@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
-
-from .design_binary import noncentral_t_power, smallest_k, with_overrides
 
 PARAMETERS = ("sd", "icc", "cluster_autocorrelation", "subject_autocorrelation", "citizens_per_caseworker",
               "cv", "attrition")
@@ -62,6 +61,18 @@ class DesignParameters:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k != "sources"}
+
+
+def with_overrides(estimated: dict[str, float], overrides: dict | None) -> tuple[dict[str, float], dict[str, str]]:
+    """The estimates with every value set in the config (not None) in their place, and the source of each value
+    ("config" or "trial")."""
+    values, sources = {}, {}
+    for key, value in estimated.items():
+        if overrides and overrides.get(key) is not None:
+            values[key], sources[key] = float(overrides[key]), "config"
+        else:
+            values[key], sources[key] = value, "trial"
+    return values, sources
 
 
 def trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame, variance: pd.DataFrame,
@@ -96,6 +107,32 @@ def variance_of_difference(p: DesignParameters, k: int, m: float) -> float:
     r = (m_eff * p.icc * p.cluster_autocorrelation + (1.0 - p.icc) * p.subject_autocorrelation) / \
         (1.0 + (m_eff - 1.0) * p.icc)
     return 2.0 * p.sd ** 2 * de * (1.0 - r ** 2) / (k * m_eff)
+
+
+def noncentral_t_power(ncp: float, df: float, alpha: float) -> float:
+    """P(|T| > t_{1 - alpha/2, df}) for T noncentral t with noncentrality ``ncp``."""
+    from scipy import stats
+
+    if not df >= 1 or not math.isfinite(ncp):
+        return float("nan")
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
+
+
+def smallest_k(power_of: Callable[[int], float], power: float, k_max: int = 2000) -> int | None:
+    """The smallest k >= 2 with ``power_of(k) >= power`` for a power increasing in k (None beyond ``k_max``)."""
+    lo, hi = 2, 2
+    while not power_of(hi) >= power:
+        lo, hi = hi, hi * 2
+        if hi > k_max:
+            return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if power_of(mid) >= power:
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
 
 
 def analytic_power(p: DesignParameters, k: int, m: float, effect: float, alpha: float = 0.05) -> float:
@@ -184,4 +221,5 @@ def power_summary(trials: pd.DataFrame, p: DesignParameters, alpha: float = 0.05
 
 
 __all__ = ["DesignParameters", "trial_parameters", "analytic_power", "caseworkers_needed", "analytic_table",
+           "noncentral_t_power", "smallest_k", "with_overrides",
            "simulated_power", "power_summary", "variance_of_difference"]

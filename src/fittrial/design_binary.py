@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
+
+from .design import noncentral_t_power, smallest_k, with_overrides
 
 BINARY_PARAMETERS = ("prevalence", "icc", "citizens_per_caseworker", "cv", "missing")
 
@@ -105,18 +106,6 @@ def binary_trial_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame,
     return BinaryParameters(outcome, **values, sources=sources)
 
 
-def with_overrides(estimated: dict[str, float], overrides: dict | None) -> tuple[dict[str, float], dict[str, str]]:
-    """The estimates with every value set in the config (not None) in their place, and the source of each value
-    ("config" or "trial")."""
-    values, sources = {}, {}
-    for key, value in estimated.items():
-        if overrides and overrides.get(key) is not None:
-            values[key], sources[key] = float(overrides[key]), "config"
-        else:
-            values[key], sources[key] = value, "trial"
-    return values, sources
-
-
 def treated_proportion(p0: float, odds_ratio: float) -> float:
     """The FIT arm's proportion when the control arm has ``p0`` and the odds ratio is ``odds_ratio``."""
     return odds_ratio * p0 / (1.0 - p0 + odds_ratio * p0)
@@ -131,36 +120,16 @@ def binary_variance(p: BinaryParameters, k: int, m: float, odds_ratio: float) ->
     return (p0 * (1 - p0) + p1 * (1 - p1)) * de / (k * m_eff)
 
 
-def noncentral_t_power(ncp: float, df: float, alpha: float) -> float:
-    """P(|T| > t_{1 - alpha/2, df}) for T noncentral t with noncentrality ``ncp``."""
-    from scipy import stats
-
-    if not df >= 1 or not math.isfinite(ncp):
-        return float("nan")
-    crit = stats.t.ppf(1 - alpha / 2, df)
-    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
-
-
 def binary_power(p: BinaryParameters, k: int, m: float, odds_ratio: float, alpha: float = 0.05) -> float:
     """Analytic power for the odds ratio ``odds_ratio`` (two-sided, noncentral t on 2k - 2 df)."""
     diff = treated_proportion(p.prevalence, odds_ratio) - p.prevalence
     return noncentral_t_power(diff / math.sqrt(binary_variance(p, k, m, odds_ratio)), 2 * k - 2, alpha)
 
 
-def smallest_k(power_of: Callable[[int], float], power: float, k_max: int = 2000) -> int | None:
-    """The smallest k >= 2 with ``power_of(k) >= power`` for a power increasing in k (None beyond ``k_max``)."""
-    lo, hi = 2, 2
-    while not power_of(hi) >= power:
-        lo, hi = hi, hi * 2
-        if hi > k_max:
-            return None
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if power_of(mid) >= power:
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
+def usable(p: BinaryParameters) -> bool:
+    """Whether the parameters of a binary outcome allow a power calculation (a proportion strictly between 0 and
+    1, an ICC and a missing share)."""
+    return all(math.isfinite(v) for v in (p.prevalence, p.icc, p.missing)) and 0 < p.prevalence < 1
 
 
 def binary_table(parameters: list[BinaryParameters], sizes: list[float], odds_ratios: list[float],
@@ -168,13 +137,13 @@ def binary_table(parameters: list[BinaryParameters], sizes: list[float], odds_ra
     """Caseworkers per arm needed for each (outcome, citizens per caseworker, odds ratio)."""
     rows = []
     for p in parameters:
-        usable = all(math.isfinite(v) for v in (p.prevalence, p.icc, p.missing)) and 0 < p.prevalence < 1
+        ok = usable(p)
         for m in sizes:
             for o in odds_ratios:
-                k = smallest_k(lambda k: binary_power(p, k, m, o, alpha), power) if usable else None
+                k = smallest_k(lambda k: binary_power(p, k, m, o, alpha), power) if ok else None
                 rows.append({"outcome": p.outcome, "citizens_per_caseworker": m, "odds_ratio": o,
                              "control_proportion": p.prevalence,
-                             "fit_proportion": treated_proportion(p.prevalence, o) if usable else float("nan"),
+                             "fit_proportion": treated_proportion(p.prevalence, o) if ok else float("nan"),
                              "caseworkers_per_arm": k, "citizens_total": None if k is None else int(round(2 * k * m)),
                              "power": None if k is None else binary_power(p, k, m, o, alpha)})
     return pd.DataFrame(rows)
@@ -241,4 +210,4 @@ def binary_power_summary(trials: pd.DataFrame, parameters: dict[str, BinaryParam
 
 __all__ = ["BinaryParameters", "anova_icc", "binary_trial_parameters", "treated_proportion", "binary_variance",
            "binary_power", "binary_table", "simulate_binary_trial", "simulated_binary_power", "binary_power_summary",
-           "smallest_k", "noncentral_t_power"]
+           "usable"]

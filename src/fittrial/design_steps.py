@@ -12,7 +12,7 @@ import pandas as pd
 
 from .design import DesignParameters, analytic_power, analytic_table, power_summary, simulated_power, trial_parameters
 from .design_binary import (BinaryParameters, binary_power, binary_power_summary, binary_table,
-                            binary_trial_parameters, simulated_binary_power)
+                            binary_trial_parameters, simulated_binary_power, usable)
 from .io import write_csv, write_parquet, write_text
 
 FLOAT_FORMAT = "%.10g"
@@ -83,12 +83,6 @@ def binary_cell_step(parameters: str, binary: Mapping, seed: int, cell: int, cov
     else:
         trials = simulated_binary_power(p, k, m, ratio, int(grid["trials"]), int(seed), cell, covariance, alpha)
     write_parquet(trials, out)
-
-
-def usable(p: BinaryParameters) -> bool:
-    """Whether the parameters of a binary outcome allow a power calculation (a proportion strictly between 0 and
-    1, an ICC and a missing share)."""
-    return all(math.isfinite(v) for v in (p.prevalence, p.icc, p.missing)) and 0 < p.prevalence < 1
 
 
 def report_step(parameters: str, cells: list[str], binary_cells_: list[str], options: Mapping, language: str,
