@@ -175,7 +175,7 @@ def simulation_parameters(p: DesignParameters, k: int, m: float, effect: float, 
                                      "sd_citizen": math.sqrt(var_within * p.subject_autocorrelation),
                                      "sd_residual": math.sqrt(var_within * (1 - p.subject_autocorrelation)),
                                      "missing_followup": p.attrition, "missing_baseline": 0.0})
-    from .operating import Departures
+    from .simulate import Departures
 
     return params, Departures(sd_caseworker_visit=math.sqrt(var_between * (1 - p.cluster_autocorrelation)))
 

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from .estimable import arm_reason, first, months, usable_visits
-from .lmm import NestedREML
 from .models import Contrast, _design, fit_lmm, not_estimated, random_words
 from .tdist import t_ppf, t_sf
 
@@ -264,9 +263,7 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
         L = res.arm_contrast(visit).to_numpy()
         for arm, out in ((1, shift_effects), (0, shift_control)):
             shift = (imputed & (long["fit"] == arm)).to_numpy(float)
-            gls = NestedREML(shift, X.to_numpy(), long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
-                             long["visit"].to_numpy())
-            out.append(float(L @ gls.at(ratios).beta))
+            out.append(float(L @ res.model.with_response(shift).at(ratios).beta))  # the same model, shifted
         shift_base.append(per_visit[visit][-1])
     aux = (", auxiliary " + ", ".join(imps.auxiliary)) if imps.auxiliary else ""
     aux += "".join(f"; {name} left out ({why})" for name, why in imps.left_out.items()

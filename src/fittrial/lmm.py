@@ -36,6 +36,7 @@ conditional on the variance parameters, as lme4 reports it.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,9 +94,7 @@ class NestedREML:
 
     def __init__(self, y: np.ndarray, X: np.ndarray, caseworker: np.ndarray, citizen: np.ndarray,
                  visit: np.ndarray | None = None):
-        A = np.column_stack([np.asarray(X, float), np.asarray(y, float)])
         self.X = np.asarray(X, float)
-        self.y = np.asarray(y, float)
         self.caseworker = np.asarray(caseworker)
         self.citizen = np.asarray(citizen)
         self.visit = None if visit is None else np.asarray(visit)
@@ -106,12 +105,10 @@ class NestedREML:
         n_cit = len(cit_index)
         self.n_cw, self.n_cit = len(cw_index), n_cit
         self.m = np.bincount(cit_codes, minlength=n_cit).astype(float)  # rows per citizen
-        S = np.zeros((n_cit, A.shape[1]))
-        np.add.at(S, cit_codes, A)
-        self.S = S  # per-citizen sums of [X, y]
         self.cw_codes = np.empty(n_cit, dtype=int)  # caseworker of each citizen
         self.cw_codes[cit_codes] = cw_row
         self.cw_row = cw_row
+        self._cit_codes = cit_codes
         # caseworker-level effects: [intercept, one per visit]; N (per citizen) = their row counts
         if self.visit is not None:
             v_codes, v_index = pd.factorize(pd.Series(self.visit).astype(str))
@@ -124,25 +121,42 @@ class NestedREML:
         if n_vis:
             Zrow[np.arange(self.n), 1 + v_codes] = 1.0
         self.q = q
+        self._Zrow = Zrow
         self.N = np.zeros((n_cit, q))
         np.add.at(self.N, cit_codes, Zrow)
-        self.T = np.zeros((self.n_cw, q, A.shape[1]))  # Z_j' A per caseworker
-        np.add.at(self.T, cw_row, Zrow[:, :, None] * A[:, None, :])
         self.Czz = np.zeros((self.n_cw, q, q))  # Z_j' Z_j
         np.add.at(self.Czz, cw_row, Zrow[:, :, None] * Zrow[:, None, :])
         self.v_codes = v_codes
-        self.AtA = A.T @ A
-        # per citizen N_i S_i' and N_i N_i' (flattened), summed to caseworkers by the indicator matrix P
         # per citizen N_i S_i' and N_i N_i' (flattened), in caseworker order, summed per caseworker by reduceat
         self._order = np.argsort(self.cw_codes, kind="stable")
         self._starts = np.searchsorted(self.cw_codes[self._order], np.arange(self.n_cw))
-        self.NS = (self.N[:, :, None] * S[:, None, :]).reshape(n_cit, -1)[self._order]
         self.NN = (self.N[:, :, None] * self.N[:, None, :]).reshape(n_cit, -1)[self._order]
+        self._set_response(y)
         cells = len(pd.unique(cw_row * max(n_vis, 1) + v_codes)) if n_vis else self.n_cw
         visits_per_cw = (self.Czz[:, 1:, 1:].diagonal(axis1=1, axis2=2) > 0).sum(axis=1) if n_vis else \
             np.ones(self.n_cw)
         self.free = (bool(self.n_cw < self.n), bool(n_cit < self.n and n_cit > self.n_cw),
                      bool(n_vis > 1 and cells < self.n and np.any(visits_per_cw > 1)))
+
+    def _set_response(self, y: np.ndarray) -> None:
+        """The parts of the sufficient statistics that involve the response: sums of [X, y] per citizen (S), Z_j'
+        [X, y] per caseworker (T), [X, y]'[X, y] and N_i S_i'."""
+        self.y = np.asarray(y, float)
+        A = np.column_stack([self.X, self.y])
+        S = np.zeros((self.n_cit, A.shape[1]))
+        np.add.at(S, self._cit_codes, A)
+        self.S = S  # per-citizen sums of [X, y]
+        self.T = np.zeros((self.n_cw, self.q, A.shape[1]))  # Z_j' A per caseworker
+        np.add.at(self.T, self.cw_row, self._Zrow[:, :, None] * A[:, None, :])
+        self.AtA = A.T @ A
+        self.NS = (self.N[:, :, None] * S[:, None, :]).reshape(self.n_cit, -1)[self._order]
+
+    def with_response(self, y: np.ndarray) -> "NestedREML":
+        """The same model (design, grouping, which intercepts are free) for another response, e.g. a bootstrap
+        replicate: the grouping is factorised once, and the result equals ``NestedREML(y, X, ...)`` exactly."""
+        other = copy.copy(self)
+        other._set_response(y)
+        return other
 
     def _full(self, free_sd: np.ndarray) -> np.ndarray:
         """Relative SDs (s_w, s_c, s_v) from the free ones (left-out intercepts at 0)."""

@@ -43,41 +43,14 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from .models import fit_binary_gee, fit_primary_lmm, t_inference
 from .sensitivity import clda, cluster_level, subgroup
-from .simulate import SimulationParameters
+from .simulate import Departures, SimulationParameters
 
 METHODS = ("primary", "primary_satterthwaite", "clda", "cluster_level", "multiple_imputation", "naive", "dropout_gee",
            "dropout_cox", "subgroup_interaction")
-
-
-@dataclass(frozen=True)
-class Departures:
-    """Departures from the analysis model in the simulated WHO-5 (all off by default).
-
-    ``sd_caseworker_followup``: SD of a caseworker effect added at every
-    follow-up visit (caseworkers differ in change after baseline);
-    ``sd_caseworker_visit``: SD of independent caseworker effects at each
-    follow-up visit; ``ar1_rho``: if positive, the citizen intercept and the
-    residual are replaced by errors of the same total variance whose
-    correlation decays as rho ** (months apart / 6); ``residual_sd_ratio_fit``:
-    the residual SD in the FIT arm relative to control; ``mnar_slope``: in the
-    FIT arm, the log odds of a missing follow-up change by this much per SD of
-    the citizen's own (unobserved) WHO-5 at that visit (negative: worse-off
-    citizens are missing more often: missing not at random); ``mi_every`` and
-    ``mi_m``: the multiple imputation runs on every ``mi_every``-th trial with
-    ``mi_m`` imputations (0: never).
-    """
-
-    sd_caseworker_followup: float = 0.0
-    sd_caseworker_visit: float = 0.0
-    ar1_rho: float = 0.0
-    residual_sd_ratio_fit: float = 1.0
-    mnar_slope: float = 0.0
-    mi_every: int = 0
-    mi_m: int = 5
 
 
 def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generator,

@@ -282,6 +282,20 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     write_csv(frame.fillna({"not_estimated": ""}), out, float_format=FLOAT_FORMAT)
 
 
+def missingness_step(citizens: str, randomisation: str, options: dict, out: str) -> None:
+    """Predictors of a missing WHO-5 at the primary visit (:func:`fittrial.practice.missingness_predictors`): one
+    row per predictor with the model in ``method``; not estimable, one empty row whose ``method`` says why."""
+    from .practice import missingness_predictors
+
+    miss = missingness_predictors(pd.read_parquet(citizens), _strata(pd.read_parquet(randomisation)),
+                                  int(options["primary_visit"]))
+    method = miss.attrs["method"]
+    if miss.empty:  # not estimable: one row carrying the reason in its method
+        miss = pd.DataFrame([{"predictor": "", "odds_ratio": float("nan"), "ci_low": float("nan"),
+                              "ci_high": float("nan"), "p_value": float("nan"), "df": float("nan")}])
+    write_parquet(miss.assign(method=method), out)
+
+
 def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk: int, n_chunks: int,
                           n_trials: int, seed: int, out: str) -> None:
     """Simulate and analyse one chunk of trials of one scenario (operating characteristics)."""

@@ -14,7 +14,7 @@ from typing import Mapping
 import pandas as pd
 
 from .io import write_csv
-from .pipeline import BLIND_LABELS, FLOAT_FORMAT, _strata, blind_text, publish
+from .pipeline import BLIND_LABELS, FLOAT_FORMAT, blind_text, publish
 from .report import render_report
 from .tables import data_quality_table, missing_outcomes_table, participants_table, who5_by_arm_visit
 
@@ -196,10 +196,12 @@ def figure_labels(language: str, arms: dict[str, str] | None = None, primary_vis
             "who5_title": t("who5_title")}
 
 
-def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
+def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
                          tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
                          primary_visit: int = 12) -> None:
-    """The report's own tables and figures (baseline, primary, secondary, flow, forest plots, KM, FIT, missing)."""
+    """The report's tables and figures of the trial's course, which need no effect estimate: baseline, WHO-5
+    completion, FIT practice, the CONSORT flow, and the cumulative incidence of dropout (they are drawn while the
+    models run; :func:`report_material_step` draws those that show effects)."""
     from . import figures as F
     from . import practice, tables as T
     from .i18n import Translator
@@ -209,29 +211,11 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     rand = pd.read_parquet(inputs["randomisation"])
     cit = pd.read_parquet(inputs["citizens"])
     long = pd.read_parquet(inputs["who5_long"])
-    effects = pd.read_csv(inputs["effects"])
-    emmeans = pd.read_csv(inputs["emmeans"])
-    if blinded:  # the published tables show A/B; internally the analyses keep FIT/control
-        emmeans["arm"] = emmeans["arm"].map({v: k for k, v in BLIND_LABELS.items()}).fillna(emmeans["arm"])
-    strata = _strata(rand)
     visit_list = [int(v["visit"]) for v in visits]
 
     write_csv(publish(T.baseline_table(cit, rand, threshold), blinded), tables_out["baseline"], float_format="%.3f")
-    primary = T.primary_table(cit, emmeans, effects, threshold, visit_list)
-    write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
-    write_csv(publish(T.secondary_table(cit, effects, threshold), blinded), tables_out["secondary_outcomes"],
-              float_format=FLOAT_FORMAT)
     write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
               float_format="%.1f")
-    miss = practice.missingness_predictors(cit, strata, primary_visit)
-    method = miss.attrs["method"]
-    if miss.empty:  # not estimable: one row carrying the reason in its method
-        miss = pd.DataFrame([{"predictor": "", "odds_ratio": float("nan"), "ci_low": float("nan"),
-                              "ci_high": float("nan"), "p_value": float("nan"), "df": float("nan")}])
-    if blinded:
-        miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
-    write_csv(miss.assign(method=blind_text(method) if blinded else method), tables_out["missingness_predictors"],
-              float_format=FLOAT_FORMAT)
     totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
     summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)
@@ -244,6 +228,40 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     flow_fig = flow_texts(flow, t)
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
+    F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
+                 figures_out["cif_svg"], labels)
+    F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
+
+
+def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
+                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
+                         primary_visit: int = 12) -> None:
+    """The report's tables and figures of effects: primary and secondary outcomes, the predictors of a missing
+    WHO-5 (fitted by :func:`fittrial.pipeline.missingness_step`), the WHO-5 trajectories and the forest plots."""
+    from . import figures as F
+    from . import tables as T
+    from .i18n import Translator
+
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit)
+    t = Translator(language, primary_visit=primary_visit)
+    cit = pd.read_parquet(inputs["citizens"])
+    effects = pd.read_csv(inputs["effects"])
+    emmeans = pd.read_csv(inputs["emmeans"])
+    if blinded:  # the published tables show A/B; internally the analyses keep FIT/control
+        emmeans["arm"] = emmeans["arm"].map({v: k for k, v in BLIND_LABELS.items()}).fillna(emmeans["arm"])
+    visit_list = [int(v["visit"]) for v in visits]
+
+    primary = T.primary_table(cit, emmeans, effects, threshold, visit_list)
+    write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
+    write_csv(publish(T.secondary_table(cit, effects, threshold), blinded), tables_out["secondary_outcomes"],
+              float_format=FLOAT_FORMAT)
+    miss = pd.read_parquet(inputs["missingness"])
+    method = str(miss["method"].iloc[0])
+    miss = miss.drop(columns="method")
+    if blinded:
+        miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
+    write_csv(miss.assign(method=blind_text(method) if blinded else method), tables_out["missingness_predictors"],
+              float_format=FLOAT_FORMAT)
     F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
     who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == primary_visit)
                       & ~effects["analysis"].str.startswith("subgroup:")]
@@ -261,9 +279,6 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     F.forest_figure(sub.assign(label=[subgroup_label(a, t) for a in sub["analysis"]], note=notes),
                     figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
                     decimal=labels["decimal"])
-    F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
-                 figures_out["cif_svg"], labels)
-    F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
 
 
 def figure_step(who5_summary: str, png: str, svg: str, language: str = "en", blinded: bool = False,

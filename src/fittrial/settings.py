@@ -84,7 +84,7 @@ def validation_problems(validation: dict[str, Any]) -> list[str]:
     """Unknown keys in a simulation scenario, and scenarios to run that are not defined."""
     from dataclasses import fields
 
-    from .operating import Departures
+    from .simulate import Departures
     from .simulate import SimulationParameters
 
     known = {f.name for f in fields(SimulationParameters)} | {f.name for f in fields(Departures)}

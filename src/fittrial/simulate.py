@@ -178,6 +178,33 @@ class SimulationParameters:
                              f"({', '.join(CITIZEN_OUTCOMES)})")
 
 
+
+@dataclass(frozen=True)
+class Departures:
+    """Departures from the analysis model in the simulated WHO-5 (all off by default).
+
+    ``sd_caseworker_followup``: SD of a caseworker effect added at every
+    follow-up visit (caseworkers differ in change after baseline);
+    ``sd_caseworker_visit``: SD of independent caseworker effects at each
+    follow-up visit; ``ar1_rho``: if positive, the citizen intercept and the
+    residual are replaced by errors of the same total variance whose
+    correlation decays as rho ** (months apart / 6); ``residual_sd_ratio_fit``:
+    the residual SD in the FIT arm relative to control; ``mnar_slope``: in the
+    FIT arm, the log odds of a missing follow-up change by this much per SD of
+    the citizen's own (unobserved) WHO-5 at that visit (negative: worse-off
+    citizens are missing more often: missing not at random); ``mi_every`` and
+    ``mi_m``: the multiple imputation runs on every ``mi_every``-th trial with
+    ``mi_m`` imputations (0: never).
+    """
+
+    sd_caseworker_followup: float = 0.0
+    sd_caseworker_visit: float = 0.0
+    ar1_rho: float = 0.0
+    residual_sd_ratio_fit: float = 1.0
+    mnar_slope: float = 0.0
+    mi_every: int = 0
+    mi_m: int = 5
+
 def _items_for(score_raw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Five items (0-5) per row whose sum is ``score_raw`` (0-25)."""
     n = len(score_raw)

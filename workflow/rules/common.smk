@@ -103,9 +103,14 @@ def effect_results():
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
                     "variance_components", "emmeans", "tipping_point", "tipping_point_2d", "cif_dropout", "icc",
                     "recruitment", "yardsticks", "claims"]
-REPORT_TABLES = ["baseline", "primary_outcome", "secondary_outcomes", "who5_completion", "missingness_predictors",
-                 "fit_practice", "fit_practice_by_meeting", "flow"]
-REPORT_FIGURES = ["flow", "trajectories", "forest_who5", "forest_subgroups", "cif", "fit_practice"]
+# the report's own tables and figures: of the trial's course (rule course_material, drawn while the models run)
+# and of effects (rule report_material)
+COURSE_TABLES = ["baseline", "who5_completion", "fit_practice", "fit_practice_by_meeting", "flow"]
+COURSE_FIGURES = ["flow", "cif", "fit_practice"]
+EFFECT_TABLES = ["primary_outcome", "secondary_outcomes", "missingness_predictors"]
+EFFECT_FIGURES = ["trajectories", "forest_who5", "forest_subgroups"]
+REPORT_TABLES = COURSE_TABLES + EFFECT_TABLES
+REPORT_FIGURES = COURSE_FIGURES + EFFECT_FIGURES
 
 
 def figure(name, ext="png"):

@@ -3,6 +3,7 @@
 
 
 rule primary_lmm:
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
@@ -21,6 +22,7 @@ rule primary_lmm:
 rule secondary_gee:
     # one job for the five outcomes: they share their input and options, so a per-outcome job would only add
     # start-up time (about 1 s each), never save a re-run
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -38,39 +40,61 @@ rule secondary_gee:
 
 
 rule sensitivity:
+    # one job for every sensitivity analysis: they share their inputs and options, so one job per analysis would
+    # re-run no less after a change and only add a Python start-up (about 1 s) each
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
         fit_sessions=clean("fit_sessions"),
     output:
-        result("sensitivity_{analysis}"),
+        **{a: result(f"sensitivity_{a}") for a in SENSITIVITY},
     params:
+        analyses=SENSITIVITY,
         options=analysis_options("adherence_min_sessions", "lmm_df", "primary_visit", "visits"),
-    wildcard_constraints:
-        analysis="|".join(SENSITIVITY),
     log:
-        f"{LOGS}/sensitivity_{{analysis}}.log",
+        f"{LOGS}/sensitivity.log",
     script:
         "../scripts/sensitivity.py"
 
 
 rule subgroup:
+    # one job for every subgroup variable (config analysis.subgroups), for the reason given at rule sensitivity
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
     output:
-        result("subgroup_{variable}"),
+        **{v: result(f"subgroup_{v}") for v in config["analysis"]["subgroups"]},
     params:
+        variables=config["analysis"]["subgroups"],
         options=analysis_options("age_breaks", "lmm_df", "primary_visit"),
     log:
-        f"{LOGS}/subgroup_{{variable}}.log",
+        f"{LOGS}/subgroup.log",
     script:
         "../scripts/subgroup.py"
 
 
+rule missingness:
+    # predictors of a missing WHO-5 at the primary visit (a GEE): a model, so not in the report steps
+    priority: 5  # on the way to the report's effect tables (rule report_material)
+    input:
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+    output:
+        result("missingness_predictors"),
+    params:
+        options=analysis_options("primary_visit"),
+    log:
+        f"{LOGS}/missingness.log",
+    script:
+        "../scripts/missingness.py"
+
+
 rule randomisation_test:
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
@@ -85,6 +109,9 @@ rule randomisation_test:
 
 
 rule multiple_imputation:
+    # the two longest jobs (this and icc) start first, so that the many short ones fill the other core around
+    # them instead of leaving one of them to run alone at the end
+    priority: 10
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -101,6 +128,7 @@ rule multiple_imputation:
 
 
 rule time_to_dropout:
+    priority: 5  # on the way to the effects table: before the steps only the report needs
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -118,6 +146,7 @@ rule time_to_dropout:
 
 
 rule icc:
+    priority: 10  # a long job: see rule multiple_imputation
     input:
         who5_long=analysis("who5_long"),
         citizens=analysis("citizens"),

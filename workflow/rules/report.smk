@@ -2,6 +2,7 @@
 
 
 rule effects_table:
+    priority: 5  # on the way to the report's effect tables (rule report_material)
     input:
         results=effect_results(),
         citizens=analysis("citizens"),
@@ -18,6 +19,7 @@ rule effects_table:
 
 
 rule descriptive_tables:
+    priority: 5  # on the way to the report's effect tables (rule report_material)
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -87,20 +89,40 @@ rule recruitment:
         "../scripts/recruitment.py"
 
 
-rule report_material:
+rule course_material:
     input:
         randomisation=clean("randomisation"),
         fit_sessions=clean("fit_sessions"),
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
-        effects=table("effects"),
-        emmeans=table("emmeans"),
         cif=result("cif_dropout"),
         cif_curve=result("cif_curve"),
     output:
-        **{f"table_{t}": table(t) for t in REPORT_TABLES},
-        **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in REPORT_FIGURES},
-        **{f"{f}_svg": figure(f, "svg") for f in REPORT_FIGURES},
+        **{f"table_{t}": table(t) for t in COURSE_TABLES},
+        **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in COURSE_FIGURES},
+        **{f"{f}_svg": figure(f, "svg") for f in COURSE_FIGURES},
+    params:
+        visits=config["visits"],
+        threshold=config["report"]["suppress_below"],
+        language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
+        primary_visit=config["analysis"]["primary_visit"],
+    log:
+        f"{LOGS}/course_material.log",
+    script:
+        "../scripts/course_material.py"
+
+
+rule report_material:
+    input:
+        citizens=analysis("citizens"),
+        effects=table("effects"),
+        emmeans=table("emmeans"),
+        missingness=result("missingness_predictors"),
+    output:
+        **{f"table_{t}": table(t) for t in EFFECT_TABLES},
+        **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in EFFECT_FIGURES},
+        **{f"{f}_svg": figure(f, "svg") for f in EFFECT_FIGURES},
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
@@ -147,38 +169,28 @@ rule tipping_point_2d:
 
 
 rule report_html:
+    # the provenance record (the inputs', config's and every published table's and figure's SHA-256), then the
+    # HTML and PDF report that shows it: one job, as every change that re-renders the report changes the record
     input:
+        unpack(input_files),
         **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
         **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
         figure_tipping_point_2d=figure("tipping_point_2d"),
-        provenance=f"{REPORTS}/provenance.json",
+        hashed=hashed_outputs(),
+        started=clean("randomisation"),
         operating_characteristics=operating_characteristics_input,
     output:
+        provenance=f"{REPORTS}/provenance.json",
         html=f"{REPORTS}/report.html",
         pdf=f"{REPORTS}/report.pdf",
-    params:
-        config=config,
-    log:
-        f"{LOGS}/report_html.log",
-    script:
-        "../scripts/report_html.py"
-
-
-rule provenance:
-    input:
-        unpack(input_files),
-        outputs=hashed_outputs(),
-        started=clean("randomisation"),
-    output:
-        f"{REPORTS}/provenance.json",
     params:
         config=config,
         config_files=[str(Path(f).resolve()) for f in workflow.configfiles],
         workflow_dir=workflow.basedir,
     log:
-        f"{LOGS}/provenance.log",
+        f"{LOGS}/report_html.log",
     script:
-        "../scripts/provenance.py"
+        "../scripts/report_html.py"
 
 
 rule publish:

@@ -1,6 +1,13 @@
-"""Render reports/report.html (see fittrial.report_steps.report_step)."""
+"""Write provenance.json (see fittrial.provenance.provenance), then render report.html and report.pdf
+(see fittrial.report_steps.report_step)."""
+import os
+from pathlib import Path
+
 from fittrial.errors import run_user_step
+from fittrial.pipeline import write_json
+from fittrial.provenance import provenance
 from fittrial.report_steps import report_step
+from fittrial.settings import input_path
 
 inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}
@@ -8,9 +15,18 @@ oc = inputs.get("operating_characteristics") or []  # the appendix's table, when
 for path in [oc] if isinstance(oc, str) else list(oc):
     tables["operating_characteristics"] = path
 figures = {k[len("figure_"):]: v for k, v in inputs.items() if k.startswith("figure_")}
-run_user_step(
-    lambda: report_step(tables, figures, snakemake.input.provenance, snakemake.params.config, snakemake.output.html,
-                        snakemake.output.pdf),
-    snakemake.log[0],
-    snakemake.rule,
-)
+trial_inputs = {name: input_path(snakemake.config["inputs"].get(name))
+                for name in ("randomisation", "citizens", "who5", "fit_sessions")}
+staging = Path(snakemake.output.provenance).parent
+hashed = {Path(f).relative_to(staging).as_posix(): f for f in snakemake.input.hashed}
+
+
+def step():
+    write_json(provenance(snakemake.params.config, trial_inputs, snakemake.params.config_files,
+                          snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started), hashed),
+               snakemake.output.provenance)
+    report_step(tables, figures, snakemake.output.provenance, snakemake.params.config, snakemake.output.html,
+                snakemake.output.pdf)
+
+
+run_user_step(step, snakemake.log[0], snakemake.rule)

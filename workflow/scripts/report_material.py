@@ -1,4 +1,4 @@
-"""The report's tables and figures (see fittrial.report_steps.report_material_step)."""
+"""The report's tables and figures of effects (see fittrial.report_steps.report_material_step)."""
 from fittrial.errors import run_user_step
 from fittrial.report_steps import report_material_step
 

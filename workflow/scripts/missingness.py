@@ -1,0 +1,10 @@
+"""Predictors of a missing WHO-5 (see fittrial.pipeline.missingness_step)."""
+from fittrial.errors import run_user_step
+from fittrial.pipeline import missingness_step
+
+run_user_step(
+    lambda: missingness_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,
+                             snakemake.output[0]),
+    snakemake.log[0],
+    snakemake.rule,
+)
