@@ -116,6 +116,55 @@ def test_icc_who5_bootstrap(primary):
     assert 0 <= a["ci_low"] <= a["icc"] <= a["ci_high"] < 1
 
 
+def test_refit_with_another_response_equals_a_new_model(primary):
+    """NestedREML.with_response (the bootstrap's and the tipping point's refits) gives the same floats as a model
+    built from scratch on the new response."""
+    _, _, result = primary
+    model = result.model
+    y = model.y + np.random.default_rng(5).normal(0, 3, len(model.y))
+    fresh = NestedREML(y, model.X, model.caseworker, model.citizen, model.visit)
+    reused = model.with_response(y)
+    for name in ("S", "T", "AtA", "NS", "NN", "Czz", "N", "m"):
+        assert np.array_equal(getattr(fresh, name), getattr(reused, name)), name
+    a, b = fresh.fit(), reused.fit()
+    assert np.array_equal(a.beta, b.beta) and a.reml_criterion == b.reml_criterion and a.free == b.free
+    assert np.array_equal(model.y, result.model.y)  # the fitted model is left as it was
+
+
+def test_logsumexp_rows_gives_scipys_floats():
+    from scipy import special
+
+    from fittrial.icc import logsumexp_rows
+
+    rng = np.random.default_rng(1)
+    for i in range(500):
+        a = rng.normal(0, 10 ** rng.uniform(-3, 3), (int(rng.integers(1, 70)), int(rng.integers(1, 30))))
+        if i % 3 == 0:
+            a[:, 0] = a[:, -1]  # ties at the maximum
+        assert np.array_equal(logsumexp_rows(a), special.logsumexp(a, axis=1))
+    edge = np.array([[-np.inf, -np.inf], [1.0, np.inf], [0.0, 1e308]])
+    assert np.array_equal(logsumexp_rows(edge), special.logsumexp(edge, axis=1))
+
+
+def test_holm_gives_statsmodels_floats():
+    from statsmodels.stats.multitest import multipletests
+
+    from fittrial.tables import holm
+
+    rng = np.random.default_rng(2)
+    for n in (1, 2, 3, 7, 40):
+        for _ in range(30):
+            p = rng.uniform(0, 1, n) ** 3
+            if n > 2:
+                p[1] = p[0]  # a tie
+            ours = holm(pd.Series(p))
+            assert np.array_equal(ours.to_numpy(), multipletests(p, method="holm")[1])
+    p = pd.Series([0.01, np.nan, 0.04, 0.03], index=list("abcd"))
+    out = holm(p)
+    assert np.isnan(out["b"]) and out[["a", "c", "d"]].tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert holm(pd.Series([np.nan, np.nan])).isna().all()
+
+
 def test_design_effects():
     m, cv, deff, deff_cv = design_effects(np.array([10, 10, 10]), 0.05)
     assert (m, cv, deff, deff_cv) == (10.0, 0.0, pytest.approx(1.45), pytest.approx(1.45))
