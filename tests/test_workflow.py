@@ -165,9 +165,11 @@ def test_reports_are_published_all_or_nothing(tmp_path):
     (reports / "validation").mkdir()
     (reports / "validation" / "kept.csv").write_text("x\n", encoding="utf-8")  # not part of the report set
     who5 = pd.read_csv(paths["who5"], dtype=str)
-    changed = who5.assign(who5_1=who5["who5_1"].where(who5.index % 3 != 0, "5"))
-    changed.to_csv(paths["who5"], index=False)  # valid, but every analysis must run again
-    for sig in (signal.SIGINT, signal.SIGKILL):
+    for k, sig in enumerate((signal.SIGINT, signal.SIGKILL)):
+        # valid, but every analysis must run again: changed anew for each signal, so that each run rebuilds the
+        # data set (an interrupted run may already have rebuilt it for the input as it was then)
+        changed = who5.assign(who5_1=who5["who5_1"].where(who5.index % 3 != k, str(5 - k)))
+        changed.to_csv(paths["who5"], index=False)
         (tmp_path / "my-trial.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         proc = subprocess.Popen([SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "my-trial.yaml",
                                  "--cores", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
@@ -180,6 +182,7 @@ def test_reports_are_published_all_or_nothing(tmp_path):
             if rebuilt.exists() and rebuilt.stat().st_mtime > started:
                 break
             time.sleep(0.1)
+        assert proc.poll() is None, f"the run ended before it could be stopped ({sig})"
         os.killpg(proc.pid, sig)
         proc.wait(timeout=120)
         subprocess.run(["pkill", "-9", "-g", str(proc.pid)], check=False)

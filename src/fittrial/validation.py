@@ -149,7 +149,8 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
         out[col], found = _type_column(cells, col, spec, raw, label, row_label, spreadsheet)
         problems.extend(found)
     typed_frame = pd.DataFrame(out, index=range(len(positions)))
-    typed_frame.insert(0, "_row", [row_label(i) for i in range(len(positions))])
+    # the row labels (for the messages that name rows), built without a Python string per row
+    typed_frame.insert(0, "_row", raw.row_labels(positions).set_axis(typed_frame.index) if len(positions) else [])
     return typed_frame.reset_index(drop=True), problems
 
 
