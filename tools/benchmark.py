@@ -162,10 +162,10 @@ def bench_jobs() -> None:
 
 # --- imports -----------------------------------------------------------------------------------------------------
 
-REPORT_SCRIPTS = {"report_html", "report_material", "course_material", "figure_who5", "descriptive_tables",
+REPORT_SCRIPTS = {"report_html", "report_material", "course_material", "descriptive_tables",
                   "effects_table", "publish", "check_inputs", "validate_inputs", "analysis_data", "verify", "recruitment"}
 MODEL_SCRIPTS = {"primary_lmm", "secondary_gee", "multiple_imputation", "icc", "sensitivity", "subgroup", "missingness",
-                 "time_to_dropout", "randomisation_test", "tipping_point_2d", "design_cell", "design_binary_cell",
+                 "time_to_dropout", "randomisation_test", "design_cell", "design_binary_cell",
                  "simulation_chunk"}
 
 

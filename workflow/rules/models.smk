@@ -3,7 +3,7 @@
 
 
 rule primary_lmm:
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 7  # short, and on the way to the effects table and to the course figures (via the descriptive tables)
     input:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),

@@ -19,7 +19,7 @@ rule effects_table:
 
 
 rule descriptive_tables:
-    priority: 5  # on the way to the report's effect tables (rule report_material)
+    priority: 7  # on the way to the course figures and the report's effect tables (rules course_material, report_material)
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -90,6 +90,9 @@ rule recruitment:
 
 
 rule course_material:
+    # a long report step (four figures) that only the report needs: started as soon as it can, so that it is not
+    # left to run alone at the end while the report waits for it
+    priority: 8
     input:
         randomisation=clean("randomisation"),
         fit_sessions=clean("fit_sessions"),
@@ -97,10 +100,13 @@ rule course_material:
         who5_long=analysis("who5_long"),
         cif=result("cif_dropout"),
         cif_curve=result("cif_curve"),
+        who5_by_arm=table("who5_by_arm_visit"),
     output:
         **{f"table_{t}": table(t) for t in COURSE_TABLES},
         **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in COURSE_FIGURES},
         **{f"{f}_svg": figure(f, "svg") for f in COURSE_FIGURES},
+        who5_png=report(figure("who5_by_arm_visit"), caption="../report/who5_figure.rst", category="Figures"),
+        who5_svg=figure("who5_by_arm_visit", "svg"),
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
@@ -119,10 +125,14 @@ rule report_material:
         effects=table("effects"),
         emmeans=table("emmeans"),
         missingness=result("missingness_predictors"),
+        tipping_2d=result("tipping_point_2d"),
     output:
         **{f"table_{t}": table(t) for t in EFFECT_TABLES},
         **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in EFFECT_FIGURES},
         **{f"{f}_svg": figure(f, "svg") for f in EFFECT_FIGURES},
+        tipping_2d_table=table("tipping_point_2d"),
+        tipping_2d_png=report(figure("tipping_point_2d"), caption="../report/figures.rst", category="Figures"),
+        tipping_2d_svg=figure("tipping_point_2d", "svg"),
     params:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
@@ -133,39 +143,6 @@ rule report_material:
         f"{LOGS}/report_material.log",
     script:
         "../scripts/report_material.py"
-
-
-rule figure_who5:
-    input:
-        table("who5_by_arm_visit"),
-    output:
-        png=report(f"{REPORTS}/figures/who5_by_arm_visit.png", caption="../report/who5_figure.rst",
-                   category="Figures"),
-        svg=f"{REPORTS}/figures/who5_by_arm_visit.svg",
-    params:
-        language=config["report"]["language"],
-        blinded=config["report"]["blinded"],
-        primary_visit=config["analysis"]["primary_visit"],
-    log:
-        f"{LOGS}/figure_who5.log",
-    script:
-        "../scripts/figure_who5.py"
-
-
-rule tipping_point_2d:
-    input:
-        result("tipping_point_2d"),
-    output:
-        table=table("tipping_point_2d"),
-        png=report(figure("tipping_point_2d"), caption="../report/figures.rst", category="Figures"),
-        svg=figure("tipping_point_2d", "svg"),
-    params:
-        language=config["report"]["language"],
-        blinded=config["report"]["blinded"],
-    log:
-        f"{LOGS}/tipping_point_2d.log",
-    script:
-        "../scripts/tipping_point_2d.py"
 
 
 rule report_html:

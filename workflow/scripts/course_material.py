@@ -1,14 +1,19 @@
-"""The report's tables and figures of the trial's course (see fittrial.report_steps.course_material_step)."""
+"""The report's tables and figures of the trial's course (see fittrial.report_steps.course_material_step) and
+the WHO-5-by-arm figure (fittrial.report_steps.figure_step)."""
 from fittrial.errors import run_user_step
-from fittrial.report_steps import course_material_step
+from fittrial.report_steps import course_material_step, figure_step
 
 outputs = dict(snakemake.output.items())
 tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}
-figures = {k: v for k, v in outputs.items() if not k.startswith("table_")}
-run_user_step(
-    lambda: course_material_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.threshold,
-                                 snakemake.params.language, tables, figures, snakemake.params.blinded,
-                                 snakemake.params.primary_visit),
-    snakemake.log[0],
-    snakemake.rule,
-)
+figures = {k: v for k, v in outputs.items() if not k.startswith(("table_", "who5_"))}
+p = snakemake.params
+
+
+def step():
+    course_material_step(dict(snakemake.input.items()), p.visits, p.threshold, p.language, tables, figures, p.blinded,
+                         p.primary_visit)
+    figure_step(snakemake.input.who5_by_arm, snakemake.output.who5_png, snakemake.output.who5_svg, p.language,
+                p.blinded, p.primary_visit)
+
+
+run_user_step(step, snakemake.log[0], snakemake.rule)

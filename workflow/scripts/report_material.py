@@ -1,14 +1,20 @@
-"""The report's tables and figures of effects (see fittrial.report_steps.report_material_step)."""
+"""The report's tables and figures of effects (see fittrial.report_steps.report_material_step) and the
+two-dimensional tipping point's table and figure (fittrial.report_steps.tipping_2d_step)."""
 from fittrial.errors import run_user_step
-from fittrial.report_steps import report_material_step
+from fittrial.report_steps import report_material_step, tipping_2d_step
 
 outputs = dict(snakemake.output.items())
 tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}
-figures = {k: v for k, v in outputs.items() if not k.startswith("table_")}
-run_user_step(
-    lambda: report_material_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.threshold,
-                                 snakemake.params.language, tables, figures, snakemake.params.blinded,
-                                 snakemake.params.primary_visit),
-    snakemake.log[0],
-    snakemake.rule,
-)
+figures = {k: v for k, v in outputs.items() if not k.startswith(("table_", "tipping_2d_"))}
+p = snakemake.params
+out = snakemake.output
+
+
+def step():
+    report_material_step(dict(snakemake.input.items()), p.visits, p.threshold, p.language, tables, figures, p.blinded,
+                         p.primary_visit)
+    tipping_2d_step(snakemake.input.tipping_2d, out.tipping_2d_table, out.tipping_2d_png, out.tipping_2d_svg,
+                    p.language, p.blinded)
+
+
+run_user_step(step, snakemake.log[0], snakemake.rule)
