@@ -35,7 +35,9 @@ import numpy as np
 import pandas as pd
 
 from .estimable import arm_reason, first, months, usable_visits
-from .models import Contrast, _design, fit_lmm, not_estimated, random_words
+from .lmm_batch import ManyREML
+from .lmm import NestedREML
+from .models import Contrast, _design, arm_vector, not_estimated, random_words
 from .tdist import t_ppf, t_sf
 
 
@@ -241,30 +243,34 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     cells, completed = imps.cells, imps.completed
     base_cells = cells["visit"] == 0
     follow_visits = list(ok)
-    per_visit: dict[int, list[tuple[float, float]]] = {v: [] for v in follow_visits}
-    shift_effects, shift_control, shift_base = [], [], []
-    df_com = None
+    # every completed data set has the same rows (and so the grouping of one model): its design differs only
+    # in the imputed baseline; the fits are made all at once (fittrial.lmm_batch)
+    imputed = np.isin(np.flatnonzero(~base_cells.to_numpy()), np.flatnonzero(cells["who5"].isna().to_numpy()))
+    Ys, Xs, shifts, names = [], [], [], None
     for y_m in completed:
         c = cells.assign(who5_completed=y_m)
         base = c[base_cells].set_index("citizen_id")["who5_completed"]
         long = c[~base_cells].assign(who5=lambda d: d["who5_completed"], baseline_missing=0,
                                      baseline_who5=lambda d: d["citizen_id"].map(base).fillna(0.0) if len(base) else 0.0)
         X, between = _design(long, strata)
-        res = fit_lmm(long, X, between, "between_within")
-        df_com, free = res.df, res.fit.free
-        for v in follow_visits:
-            L = res.arm_contrast(v).to_numpy()
-            per_visit[v].append((float(L @ res.fit.beta), float(L @ res.fit.cov_beta @ L)))
+        if names is None:
+            names = list(X.columns)
+        assert list(X.columns) == names  # the design's columns are those of the first data set
+        Ys.append(long["who5"].to_numpy(float))
+        Xs.append(X.to_numpy(float))
         # GLS responses to the tipping shifts: imputed follow-up cells of FIT citizens, of control citizens
-        imputed = long["who5"].index.isin(np.flatnonzero(cells["who5"].isna()))
-        s = np.sqrt(res.var_residual)
-        ratios = np.array([np.sqrt(res.var_caseworker) / s, np.sqrt(res.var_citizen) / s,
-                           np.sqrt(res.var_cw_visit) / s])
-        L = res.arm_contrast(visit).to_numpy()
-        for arm, out in ((1, shift_effects), (0, shift_control)):
-            shift = (imputed & (long["fit"] == arm)).to_numpy(float)
-            out.append(float(L @ res.model.with_response(shift).at(ratios).beta))  # the same model, shifted
-        shift_base.append(per_visit[visit][-1])
+        arm = long["fit"].to_numpy()
+        shifts.append(np.column_stack([(imputed & (arm == 1)).astype(float), (imputed & (arm == 0)).astype(float)]))
+    model = NestedREML(Ys[-1], Xs[-1], long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
+                       long["visit"].to_numpy())  # as fit_lmm builds it: the grouping and the free intercepts
+    df_com, free = float(model.n_cw - len(between)), model.free
+    fits = ManyREML(model).fit(np.array(Ys), np.array(Xs), extra=np.array(shifts))
+    L_at = {v: arm_vector(names, v) for v in set(follow_visits) | {visit}}
+    per_visit = {v: [(float(L_at[v] @ b), float(L_at[v] @ cov @ L_at[v])) for b, cov in zip(fits.beta, fits.cov_beta)]
+                 for v in follow_visits}
+    shift_effects = [float(L_at[visit] @ e[0]) for e in fits.extra_beta]
+    shift_control = [float(L_at[visit] @ e[1]) for e in fits.extra_beta]
+    shift_base = per_visit[visit]
     aux = (", auxiliary " + ", ".join(imps.auxiliary)) if imps.auxiliary else ""
     aux += "".join(f"; {name} left out ({why})" for name, why in imps.left_out.items()
                    if why != "not in the data")

@@ -107,6 +107,15 @@ def _design(long: pd.DataFrame, strata: list[str]) -> tuple[pd.DataFrame, list[s
     return X, between
 
 
+def arm_vector(names: list[str], visit: int) -> np.ndarray:
+    """L for FIT - control at a follow-up visit, over the coefficients ``names`` of the primary design."""
+    L = np.zeros(len(names))
+    L[names.index("fit")] = 1.0
+    if f"fit:visit[{visit}]" in names:
+        L[names.index(f"fit:visit[{visit}]")] = 1.0
+    return L
+
+
 DF_METHODS = ("satterthwaite", "kenward_roger", "between_within")
 DF_WORDS = {
     "satterthwaite": "Satterthwaite df (as lmerTest; not capped)",
@@ -156,11 +165,7 @@ class LmmResult:
 
     def arm_contrast(self, visit: int) -> pd.Series:
         """L for FIT - control at a follow-up visit."""
-        L = pd.Series(0.0, index=self.params.index)
-        L["fit"] = 1.0
-        if f"fit:visit[{visit}]" in L.index:
-            L[f"fit:visit[{visit}]"] = 1.0
-        return L
+        return pd.Series(arm_vector(list(self.params.index), visit), index=self.params.index)
 
     def emmeans(self, visits: list[int], level: float = 0.95) -> pd.DataFrame:
         """Estimated marginal means by arm and visit, as emmeans computes them.
