@@ -23,7 +23,7 @@ stops short of the maximum near a zero variance, see that module).
 Secondary: GEE for the binary course outcomes
 ---------------------------------------------
 ``outcome ~ fit + stratum``, logit link, exchangeable working correlation within
-caseworker (statsmodels ``GEE``). Covariance: bias-reduced sandwich of Mancl &
+caseworker (statsmodels' GEE algorithm, :mod:`fittrial.gee`). Covariance: bias-reduced sandwich of Mancl &
 DeRouen (2001) by default, or Kauermann-Carroll, or the plain sandwich. CI and
 p-values from t with ``K - p`` df (K caseworkers analysed, p regression
 parameters). Reported as the odds ratio exp(beta_fit), and the marginal risk
@@ -34,7 +34,6 @@ delta method on the same covariance.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +41,7 @@ import pandas as pd
 
 from .estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence,
                         separation_reason, usable_visits)
+from .gee import INDEPENDENCE_NOTE, gee_sandwich, solve_exchangeable_gee  # noqa: F401 (re-exported)
 from .lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
 from .tdist import t_ppf, t_sf
 
@@ -416,47 +416,6 @@ def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: i
     return out
 
 
-def gee_sandwich(X: np.ndarray, y: np.ndarray, groups: np.ndarray, beta: np.ndarray, alpha: float, scale: float,
-                 kind: str) -> np.ndarray:
-    """Sandwich covariance of a logit GEE with exchangeable working correlation.
-
-    ``kind``: ``robust`` (Liang-Zeger), ``mancl_derouen`` (residuals scaled by
-    (I - H_i)^-1; Mancl & DeRouen 2001) or ``kauermann_carroll`` (by
-    (I - H_i)^-1/2; Kauermann & Carroll 2001), where H_i = D_i B D_i' V_i^-1 is the
-    cluster's leverage and B the model-based (naive) covariance. The
-    inverse square root is the principal one, computed through the symmetric
-    V_i^-1/2 D_i B D_i' V_i^-1/2.
-    """
-    mu = 1.0 / (1.0 + np.exp(-X @ beta))
-    a = mu * (1.0 - mu)
-    pieces = []
-    for g in np.unique(groups):
-        idx = groups == g
-        n = int(idx.sum())
-        D = X[idx] * a[idx, None]
-        R = np.full((n, n), alpha)
-        np.fill_diagonal(R, 1.0)
-        sq = np.sqrt(a[idx])
-        V = scale * (sq[:, None] * R * sq[None, :])
-        pieces.append((D, V, y[idx] - mu[idx]))
-    bread = np.linalg.inv(sum(D.T @ np.linalg.solve(V, D) for D, V, _ in pieces))
-    meat = np.zeros_like(bread)
-    for D, V, r in pieces:
-        Vi = np.linalg.inv(V)
-        if kind == "robust":
-            adj = r
-        else:
-            w, U = np.linalg.eigh(V)
-            V_half, V_mhalf = (U * np.sqrt(w)) @ U.T, (U / np.sqrt(w)) @ U.T
-            S = V_mhalf @ D @ bread @ D.T @ V_mhalf  # symmetric, similar to H_i
-            e, Q = np.linalg.eigh(np.eye(len(r)) - S)
-            power = -1.0 if kind == "mancl_derouen" else -0.5
-            adj = V_half @ ((Q * e ** power) @ Q.T) @ V_mhalf @ r
-        u = D.T @ Vi @ adj
-        meat += np.outer(u, u)
-    return bread @ meat @ bread
-
-
 def _standardised_risks(X: pd.DataFrame, beta: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
     """Mean predicted risk with everyone FIT (p1) and everyone control (p0), and their gradients in beta."""
     X1, X0 = X.to_numpy().copy(), X.to_numpy().copy()
@@ -468,54 +427,12 @@ def _standardised_risks(X: pd.DataFrame, beta: np.ndarray) -> tuple[float, float
     return float(p1.mean()), float(p0.mean()), g1, g0
 
 
-INDEPENDENCE_NOTE = ("; working correlation set to independence because the exchangeable iteration did not "
-                     "converge to an admissible solution (a correlation positive definite for every caseworker, fitted "
-                     "risks strictly between 0 and 1)")
-
-
-def solve_exchangeable_gee(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, float, float, str]:
-    """Logit GEE with exchangeable working correlation: (beta, alpha, scale, note).
-
-    statsmodels' alternating iteration (``ddof_scale=0``, as geepack). If it
-    does not converge, or converges to a correlation that is not positive
-    definite for the largest caseworker (alpha <= -1/(n_max - 1); geepack
-    reports such fits), or runs off to fitted risks of 0 or 1 (seen with 8
-    caseworkers, where geepack diverges too; complete separation is excluded
-    before fitting), the independence working correlation is used instead:
-    still a consistent GEE, with the same sandwich covariance; ``note`` says so.
-    """
-    from statsmodels.genmod.cov_struct import Exchangeable, Independence  # imported where used: slow to import
-    from statsmodels.genmod.families import Binomial
-    from statsmodels.genmod.generalized_estimating_equations import GEE
-
-    model = GEE(y, X, groups=groups, family=Binomial(), cov_struct=Exchangeable())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(maxiter=200, ddof_scale=0)
-    n_max = int(np.bincount(pd.factorize(pd.Series(groups))[0]).max())
-    lower = -1.0 / (n_max - 1) if n_max > 1 else -np.inf
-    if res is not None and res.converged and np.all(np.isfinite(res.params)):
-        alpha = float(model.cov_struct.dep_params)
-        mu = 1.0 / (1.0 + np.exp(-np.clip(X @ np.asarray(res.params), -700, 700)))
-        # with few caseworkers the alternating iteration can run off to a degenerate fixed point (fitted risks of
-        # exactly 0 or 1 in a stratum whose risk is 20%; geepack diverges on the same data): not a solution
-        if alpha > lower and np.all((mu > 1e-6) & (mu < 1 - 1e-6)):
-            return np.asarray(res.params), alpha, float(res.scale), ""
-    model = GEE(y, X, groups=groups, family=Binomial(), cov_struct=Independence())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(maxiter=200, ddof_scale=0)
-    if res is None or not res.converged or not np.all(np.isfinite(res.params)):
-        raise RuntimeError("the GEE did not converge")
-    return np.asarray(res.params), 0.0, float(res.scale), INDEPENDENCE_NOTE
-
-
 def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "mancl_derouen",
                    strata: list[str] | None = None, timepoint_months: int = 12) -> GeeResult:
     """Fit ``outcome ~ fit + stratum`` by GEE; return OR, risk difference and risk ratio (FIT vs control).
 
-    Estimation: statsmodels ``GEE`` (``ddof_scale=0``, which reproduces
-    geepack). Covariance: :func:`gee_sandwich` of kind ``covariance``. All CIs
+    Estimation: :func:`fittrial.gee.solve_exchangeable_gee` (statsmodels' GEE
+    algorithm with ``ddof_scale=0``, which reproduces geepack). Covariance: :func:`gee_sandwich` of kind ``covariance``. All CIs
     and p-values from t with caseworkers - parameters df; the OR and the risk
     ratio on the log scale. Risks are standardised over the analysed citizens
     (delta-method SEs). Citizens with the outcome missing are left out and

@@ -130,7 +130,7 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     is empty and ``attrs["method"]`` says why.
     """
     from .estimable import arm_reason, caseworker_df_reason, first, months, rank_reason, separation_reason
-    from .models import gee_sandwich, solve_exchangeable_gee
+    from .gee import gee_sandwich, solve_exchangeable_gee
 
     method = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
               "covariance, t-test with caseworkers - parameters df")
