@@ -55,14 +55,41 @@ class JointModelDraws:
     chain_omega_e: np.ndarray
 
 
-def _inv_wishart(rng: np.random.Generator, df: float, scale: np.ndarray) -> np.ndarray:
-    """One draw from the inverse Wishart IW(df, scale): the inverse of a Wishart(df, scale^-1) draw (Bartlett)."""
+def _inv_wishart(rng: np.random.Generator, df: float, scale: np.ndarray, normals: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """One draw from the inverse Wishart IW(df, scale): the inverse of a Wishart(df, scale^-1) draw (Bartlett).
+
+    W = C A A' C' with C the Cholesky factor of scale^-1 and A lower triangular (standard normals below the
+    diagonal, square roots of chi-square(df - i) draws on it); returned as (CA)^-T (CA)^-1. ``normals``: the
+    T x T standard normals of A, if already taken from ``rng`` (row by row; those on and above the diagonal are
+    not used). The small factorisations call LAPACK directly (numpy's wrappers cost several times more on 3 x 3
+    matrices, and this runs twice per Gibbs iteration)."""
+    from scipy.linalg import lapack
+
     T = scale.shape[0]
-    A = np.tril(rng.standard_normal((T, T)), -1)
-    A[np.diag_indices(T)] = np.sqrt(rng.chisquare(df - np.arange(T)))
-    C = np.linalg.cholesky(np.linalg.inv((scale + scale.T) / 2))
-    CA = C @ A
-    return np.linalg.inv(CA @ CA.T)
+    A = (rng.standard_normal((T, T)) if normals is None else normals.reshape(T, T)) * _strict_lower(T)
+    A.flat[:: T + 1] = np.sqrt(rng.chisquare(df - np.arange(T)))
+    c, info = lapack.dpotrf((scale + scale.T) / 2, lower=1)
+    if info == 0:
+        s_inv, info = lapack.dpotri(c, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("the inverse Wishart scale matrix is not positive definite")
+    s_inv = np.where(_strict_lower(T).T > 0, s_inv.T, s_inv)  # dpotri fills the lower triangle only
+    C, info = lapack.dpotrf(s_inv, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("the inverse Wishart scale matrix is not positive definite")
+    CA_inv, info = lapack.dtrtri(C @ A, lower=1)
+    return CA_inv.T @ CA_inv
+
+
+_LOWER: dict[int, np.ndarray] = {}
+
+
+def _strict_lower(T: int) -> np.ndarray:
+    """The 0/1 mask of the entries below the diagonal of a T x T matrix."""
+    if T not in _LOWER:
+        _LOWER[T] = np.tril(np.ones((T, T)), -1)
+    return _LOWER[T]
 
 
 def _chol_psd(a: np.ndarray) -> np.ndarray:
@@ -86,6 +113,17 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     cluster : (n,) caseworker codes 0..J-1
     m : imputations; seed : of the generator; burn_in, between : iterations
     keep_chain : store every post-burn-in draw of the parameters
+
+    Step (1) draws every citizen's missing scores at once: with Lambda =
+    Omega_e^-1 and r the residuals with missing entries set to 0, the missing
+    scores given the observed ones are N(mu_m - Lambda_mm^-1 (Lambda r)_m,
+    Lambda_mm^-1), and Lambda_mm^-1 for every missingness pattern is one
+    batched inverse (the pattern's Lambda with identity outside its missing
+    block). The normal draws are taken from the generator in the order of one
+    draw per pattern (patterns in order of first appearance, citizens in row
+    order, missing visits in column order), then B's, the caseworker effects'
+    and the two inverse Wishart draws', so a seed gives the same stream as
+    drawing them one step at a time.
     """
     rng = np.random.default_rng(seed)
     Y = np.asarray(Y, float)
@@ -96,19 +134,36 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     J = int(cluster.max()) + 1
     n_j = np.bincount(cluster, minlength=J).astype(float)
     observed = ~np.isnan(Y)
-    patterns = []  # (rows, observed columns, missing columns, their index grids) per missingness pattern
-    for key in dict.fromkeys(map(tuple, observed)):
-        if not all(key):
-            rows = np.flatnonzero((observed == np.array(key)).all(axis=1))
-            o, mis = np.flatnonzero(key), np.flatnonzero(~np.array(key))
-            patterns.append((rows, o, mis, np.ix_(rows, o), np.ix_(rows, mis), np.ix_(o, o), np.ix_(o, mis),
-                             np.ix_(mis, mis)))
+    # missingness patterns in order of first appearance; the flat positions (in the incomplete rows' n_inc x T
+    # array) that the normal draws of each pattern fill, row by row
+    keys = [key for key in dict.fromkeys(map(tuple, observed)) if not all(key)]
+    code = np.full(n, -1)
+    for k, key in enumerate(keys):
+        code[(observed == np.array(key)).all(axis=1)] = k
+    incomplete = np.flatnonzero(code >= 0)
+    icode = code[incomplete]
+    position = np.full(n, -1)
+    position[incomplete] = np.arange(len(incomplete))
+    target = np.concatenate([(position[code == k][:, None] * T + np.flatnonzero(~np.array(key))[None, :]).ravel()
+                             for k, key in enumerate(keys)]) if keys else np.zeros(0, int)
+    hold = np.array(keys, bool).reshape(len(keys), T)  # the observed visits of each pattern
+    outside = hold[:, :, None] | hold[:, None, :]  # entries of a pattern's padded Lambda outside its missing block
+    eye = np.eye(T)
+    n_draw = len(target)
+    X_inc, cluster_inc = X[incomplete], cluster[incomplete]
+    observed_inc, hold_inc = observed[incomplete], hold[icode]
+    Y0_inc = np.where(observed_inc, Y[incomplete], 0.0)
     order = np.argsort(cluster, kind="stable")
     starts = np.searchsorted(cluster[order], np.arange(J))
     has_rows = n_j > 0
+    sizes, size_of = np.unique(n_j, return_inverse=True)  # V_j depends on caseworker j only through n_j
     XtX_inv = np.linalg.inv(X.T @ X)
     L_x = _chol_psd(XtX_inv)
     proj = XtX_inv @ X.T
+    G = np.zeros((J, n))  # caseworker x citizen indicator
+    G[cluster, np.arange(n)] = 1.0
+    proj_G = proj @ G.T  # (X'X)^-1 X' U[cluster] = proj_G @ U
+    GX = G @ X  # per-caseworker sums of the covariates
     # start: missing values at the observed column means, B by least squares, no caseworker effects
     Yc = np.where(observed, Y, np.nanmean(Y, axis=0)[None, :])
     B = proj @ Yc
@@ -120,32 +175,37 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     completed: list[np.ndarray] = []
     chain_b, chain_u, chain_e = [], [], []
     total = burn_in + between * m
+    n_normal = n_draw + p * T + J * T + T * T
     for it in range(1, total + 1):
-        # (1) missing scores given the observed ones
-        mu = X @ B + U[cluster]
-        for rows, o, mis, ro, rm, oo, om, mm in patterns:
-            if len(o):
-                K = np.linalg.solve(omega_e[oo], omega_e[om]).T
-                cmean = mu[rm] + (Y[ro] - mu[ro]) @ K.T
-                ccov = omega_e[mm] - K @ omega_e[om]
-            else:
-                cmean, ccov = mu[rm], omega_e[mm]
-            Yc[rm] = cmean + rng.standard_normal((len(rows), len(mis))) @ _chol_psd(ccov).T
-        # (2) regression coefficients
-        R = Yc - U[cluster]
-        B = proj @ R + L_x @ rng.standard_normal((p, T)) @ _chol_psd(omega_e).T
-        # (3) caseworker effects
-        E = Yc - X @ B
-        sums = np.zeros((J, T))
-        sums[has_rows] = np.add.reduceat(E[order], starts[has_rows], axis=0)
+        normals = rng.standard_normal(n_normal)
         oe_inv = np.linalg.inv(omega_e)
-        V = np.linalg.inv(np.linalg.inv(omega_u)[None] + n_j[:, None, None] * oe_inv[None])
-        mean = np.einsum("jst,jt->js", V, sums @ oe_inv)
-        L_v = np.linalg.cholesky((V + np.transpose(V, (0, 2, 1))) / 2)
-        U = mean + np.einsum("jst,jt->js", L_v, rng.standard_normal((J, T)))
+        # (1) missing scores given the observed ones
+        if len(keys):
+            cov_m = np.linalg.inv(np.where(outside, eye, oe_inv[None]))  # Lambda_mm^-1, identity outside the block
+            both = np.concatenate([cov_m, -_chol_batch(cov_m)], axis=2)  # (patterns, T, 2T)
+            z = np.zeros(len(incomplete) * T)
+            z[target] = normals[:n_draw]
+            mu = X_inc @ B + U[cluster_inc]
+            lam_r = np.where(hold_inc, 0.0, np.where(observed_inc, Y0_inc - mu, 0.0) @ oe_inv)  # (Lambda r)_m
+            v = np.concatenate([lam_r, z.reshape(-1, T)], axis=1)
+            draw = mu - (both[icode] * v[:, None, :]).sum(axis=2)
+            Yc[incomplete] = np.where(observed_inc, Y0_inc, draw)
+        at = n_draw
+        # (2) regression coefficients
+        B = proj @ Yc - proj_G @ U + L_x @ normals[at:at + p * T].reshape(p, T) @ _chol_psd(omega_e).T
+        at += p * T
+        # (3) caseworker effects
+        sums = np.zeros((J, T))
+        sums[has_rows] = np.add.reduceat(Yc[order], starts[has_rows], axis=0)
+        sums -= GX @ B
+        V = np.linalg.inv(np.linalg.inv(omega_u)[None] + sizes[:, None, None] * oe_inv[None])  # per cluster size
+        L_v = np.linalg.cholesky((V + np.transpose(V, (0, 2, 1))) / 2)[size_of]
+        mean = (V[size_of] * (sums @ oe_inv)[:, None, :]).sum(axis=2)
+        U = mean + (L_v * normals[at:at + J * T].reshape(J, 1, T)).sum(axis=2)
+        at += J * T
         # (4) covariance matrices
-        omega_u = _inv_wishart(rng, J + prior_df, U.T @ U + prior_scale)
-        resid = E - U[cluster]
+        omega_u = _inv_wishart(rng, J + prior_df, U.T @ U + prior_scale, normals[at:])
+        resid = Yc - X @ B - U[cluster]
         omega_e = _inv_wishart(rng, n - 1, resid.T @ resid + prior_scale)  # jomo's degrees of freedom
         if it > burn_in:
             if keep_chain:
@@ -155,6 +215,15 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
             if (it - burn_in) % between == 0:
                 completed.append(Yc.copy())
     return JointModelDraws(completed, np.array(chain_b), np.array(chain_u), np.array(chain_e))
+
+
+def _chol_batch(a: np.ndarray) -> np.ndarray:
+    """Cholesky factors of a stack of symmetric positive (semi)definite matrices, robust to rounding."""
+    a = (a + np.swapaxes(a, -1, -2)) / 2
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        return np.stack([_chol_psd(x) for x in a])
 
 
 __all__ = ["JointModelDraws", "sample_joint_model"]
