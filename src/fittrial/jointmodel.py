@@ -79,6 +79,8 @@ def _inv_wishart(rng: np.random.Generator, df: float, scale: np.ndarray, normals
     if info != 0:
         raise np.linalg.LinAlgError("the inverse Wishart scale matrix is not positive definite")
     CA_inv, info = lapack.dtrtri(C @ A, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular Bartlett factor in the inverse Wishart draw")
     return CA_inv.T @ CA_inv
 
 
@@ -160,10 +162,10 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     XtX_inv = np.linalg.inv(X.T @ X)
     L_x = _chol_psd(XtX_inv)
     proj = XtX_inv @ X.T
-    G = np.zeros((J, n))  # caseworker x citizen indicator
-    G[cluster, np.arange(n)] = 1.0
-    proj_G = proj @ G.T  # (X'X)^-1 X' U[cluster] = proj_G @ U
-    GX = G @ X  # per-caseworker sums of the covariates
+    proj_G = np.zeros((p, J))  # (X'X)^-1 X' U[cluster] = proj_G @ U
+    np.add.at(proj_G.T, cluster, proj.T)
+    GX = np.zeros((J, p))  # per-caseworker sums of the covariates
+    np.add.at(GX, cluster, X)
     # start: missing values at the observed column means, B by least squares, no caseworker effects
     Yc = np.where(observed, Y, np.nanmean(Y, axis=0)[None, :])
     B = proj @ Yc
