@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 
 MAX_REL_SD = 100.0  # upper bound of a random-intercept SD relative to the residual SD
@@ -315,6 +314,8 @@ class NestedREML:
         (SD squared), where the one-sided derivative at zero tells the
         optimiser whether to move inward; the better of the two is kept.
         """
+        from scipy import optimize  # imported where used: a step that only reads models need not pay for it
+
         keep = np.flatnonzero(self.free)
         if not len(keep):
             return self.at(np.zeros(3))

@@ -127,8 +127,8 @@ def named_inputs(config_files: list[str]) -> set[str]:
 
     named: set[str] = set()
     for path in config_files:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        with open(path, encoding="utf-8") as fh:  # libyaml's loader where PyYAML has it: the same data, 10x faster
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         named |= set((data.get("inputs") or {}) if isinstance(data, dict) else {})
     return named
 
