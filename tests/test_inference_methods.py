@@ -204,3 +204,17 @@ def test_t_quantiles_and_tails_equal_scipy_stats_to_the_bit():
             assert (np.isnan(a) and np.isnan(b)) or a == b, (x, df, a, b)
     grid = np.array([0.9, 0.95, 0.975])
     assert np.array_equal(t_ppf(grid, 12.5), stats.t.ppf(grid, 12.5))
+
+
+def test_f_tail_equals_scipy_stats_to_the_bit():
+    """fittrial.tdist.f_sf (the multi-df F-test's p-value without importing scipy.stats) is scipy.stats.f.sf, its
+    conventions below the support and for invalid df included."""
+    from scipy import stats
+
+    from fittrial.tdist import f_sf
+
+    for dfn in [1, 1.5, 2, 3, 7, 0, -1, float("nan")]:
+        for dfd in [0.5, 2, 10, 57.3, 1e4, np.inf, 0, float("nan")]:
+            for x in [-1.0, 0.0, 1e-9, 0.7, 2.5, 40.0, np.inf, float("nan")]:
+                a, b = f_sf(x, dfn, dfd), stats.f.sf(x, dfn, dfd)
+                assert (np.isnan(a) and np.isnan(b)) or a == b, (x, dfn, dfd, a, b)

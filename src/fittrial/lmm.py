@@ -522,7 +522,7 @@ def satterthwaite_f(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> tup
     rotated contrast gets its Satterthwaite df nu_i; with E = sum nu_i/(nu_i - 2)
     the denominator df is 2E/(E - q). Returns (F, q, ddf, p).
     """
-    from scipy import stats
+    from .tdist import f_sf
 
     L = np.atleast_2d(L)
     q = L.shape[0]
@@ -537,4 +537,4 @@ def satterthwaite_f(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> tup
     else:
         E = float(np.sum(nus[nus > 2] / (nus[nus > 2] - 2)))
         ddf = 2 * E / (E - q) if E > q else float("nan")
-    return F, q, ddf, float(stats.f.sf(F, q, ddf))
+    return F, q, ddf, float(f_sf(F, q, ddf))
