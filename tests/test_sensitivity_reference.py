@@ -109,3 +109,22 @@ def test_cluster_level_unweighted_equals_a_two_sample_t_test_on_cluster_means():
     assert unweighted.df == unweighted.n_clusters - 1 - citizens["stratum"].nunique()
     # the unweighted estimate is the difference of the arms' mean caseworker residual
     assert unweighted.ci_low < unweighted.estimate < unweighted.ci_high
+
+
+def test_ols_and_wls_equal_statsmodels():
+    """The two stages of the cluster-level analysis without statsmodels (fittrial.sensitivity.ols_residuals, wls)
+    give statsmodels' OLS residuals and WLS coefficients and SEs, to 1e-12 relative."""
+    import statsmodels.api as sm
+
+    from fittrial.sensitivity import ols_residuals, wls
+
+    rng = np.random.default_rng(4)
+    for n, p in ((30, 2), (200, 6), (9, 3)):
+        X = np.column_stack([np.ones(n), rng.normal(size=(n, p - 1))])
+        y = X @ rng.normal(size=p) + rng.standard_t(3, n)
+        w = rng.integers(1, 40, n).astype(float)
+        np.testing.assert_allclose(ols_residuals(y, X), sm.OLS(y, X).fit().resid, rtol=1e-12, atol=1e-12)
+        ref = sm.WLS(y, X, weights=w).fit()
+        params, bse = wls(y, X, w)
+        np.testing.assert_allclose(params, ref.params, rtol=1e-12)
+        np.testing.assert_allclose(bse, ref.bse, rtol=1e-12)

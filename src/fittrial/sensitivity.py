@@ -125,6 +125,9 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     arms, unweighted (each caseworker counts once) and weighted by the number
     of citizens (WLS); classical t-test with K - 1 - S df (K caseworkers, S
     strata: one df per cluster-level parameter estimated at either stage).
+    Both stages by :func:`ols_residuals` and :func:`wls` (statsmodels' OLS and
+    WLS, to 1e-12 in the tests; importing statsmodels.api for them cost the
+    sensitivity step about 1 s).
     """
     col = f"who5_m{visit}"
     data = citizens[citizens[col].notna()].copy() if col in citizens else citizens.iloc[0:0].copy()
@@ -138,18 +141,16 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
                   "stage 2 caseworker means of residuals compared by arm; t-test with caseworkers - 1 - strata df")
         return [not_estimated(a, "who5", visit, "mean_difference", reason, method)
                 for a in ("cluster_level", "cluster_level_weighted")]
-    import statsmodels.api as sm  # imported where used: about 1 s, which the other analyses need not pay
-
-    data["resid"] = sm.OLS(data[col].astype(float), X).fit().resid
+    data["resid"] = ols_residuals(data[col].to_numpy(float), X.to_numpy(float))
     clusters = data.groupby("caseworker_id").agg(resid=("resid", "mean"), fit=("fit", "first"),
                                                  n=("resid", "size"))
     K, S = len(clusters), len(strata)
     df = float(K - 1 - S)
     out = []
+    Z = np.column_stack([np.ones(K), clusters["fit"].to_numpy(float)])
     for label, weights in (("cluster_level", np.ones(K)), ("cluster_level_weighted", clusters["n"].to_numpy(float))):
-        Z = sm.add_constant(clusters["fit"].astype(float))
-        wls = sm.WLS(clusters["resid"], Z, weights=weights).fit()
-        est, se = float(wls.params["fit"]), float(wls.bse["fit"])
+        params, bse = wls(clusters["resid"].to_numpy(float), Z, weights)
+        est, se = float(params[1]), float(bse[1])
         lo, hi, p = t_inference(est, se, df)
         how = "unweighted" if label == "cluster_level" else "weighted by citizens per caseworker"
         method = (f"Two-stage cluster-level analysis: stage 1 OLS of WHO-5 on baseline WHO-5 and stratum without "
@@ -157,6 +158,23 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
                   f"1 - strata df; citizens with WHO-5 at {visit} months (complete cases)")
         out.append(Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method, K, len(data), label))
     return out
+
+
+def ols_residuals(y: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Residuals of the least-squares fit of y on X (as statsmodels' ``OLS(y, X).fit().resid``: the
+    pseudo-inverse solution)."""
+    return y - X @ (np.linalg.pinv(X) @ y)
+
+
+def wls(y: np.ndarray, Z: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares (as statsmodels' ``WLS(y, Z, weights).fit()``): coefficients and their classical
+    SEs, sqrt(diag(s2 (Z'WZ)^-1)) with s2 = sum w r^2 / (n - p)."""
+    sw = np.sqrt(weights)
+    pinv = np.linalg.pinv(Z * sw[:, None])
+    params = pinv @ (y * sw)
+    r = (y - Z @ params) * sw
+    s2 = float(r @ r) / (len(y) - Z.shape[1])
+    return params, np.sqrt(np.diag(s2 * (pinv @ pinv.T)))
 
 
 def cr2(X: np.ndarray, e: np.ndarray, groups: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, float]:
