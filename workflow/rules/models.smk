@@ -3,7 +3,7 @@
 
 
 rule primary_lmm:
-    priority: 7  # short, and on the way to the effects table and to the course figures (via the descriptive tables)
+    priority: 8  # short, and on the way to the effects table and to the descriptive tables
     input:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
@@ -22,7 +22,7 @@ rule primary_lmm:
 rule secondary_gee:
     # one job for the five outcomes: they share their input and options, so a per-outcome job would only add
     # start-up time (about 1 s each), never save a re-run
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 7  # on the way to the effects table
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -42,7 +42,7 @@ rule secondary_gee:
 rule sensitivity:
     # one job for every sensitivity analysis: they share their inputs and options, so one job per analysis would
     # re-run no less after a change and only add a Python start-up (about 1 s) each
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 9  # the second longest step on the way to the effects table
     input:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
@@ -61,7 +61,7 @@ rule sensitivity:
 
 rule subgroup:
     # one job for every subgroup variable (config analysis.subgroups), for the reason given at rule sensitivity
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 8  # on the way to the effects table
     input:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
@@ -79,7 +79,7 @@ rule subgroup:
 
 rule missingness:
     # predictors of a missing WHO-5 at the primary visit (a GEE): a model, so not in the report steps
-    priority: 5  # on the way to the report's effect tables (rule report_material)
+    priority: 6  # on the way to the report's effect tables (rule report_material)
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -94,7 +94,7 @@ rule missingness:
 
 
 rule randomisation_test:
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 7  # on the way to the effects table
     input:
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
@@ -109,8 +109,9 @@ rule randomisation_test:
 
 
 rule multiple_imputation:
-    # the two longest jobs (this and icc) start first, so that the many short ones fill the other core around
-    # them instead of leaving one of them to run alone at the end
+    # the longest jobs (this, icc and the sensitivity analyses) start first, so that the many short ones fill the
+    # other core around them instead of leaving one of them to run alone at the end; then the steps on the way to
+    # the effects table, then those only the report needs
     priority: 10
     input:
         citizens=analysis("citizens"),
@@ -128,7 +129,7 @@ rule multiple_imputation:
 
 
 rule time_to_dropout:
-    priority: 5  # on the way to the effects table: before the steps only the report needs
+    priority: 7  # on the way to the effects table and to the descriptive tables
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -146,7 +147,7 @@ rule time_to_dropout:
 
 
 rule icc:
-    priority: 10  # a long job: see rule multiple_imputation
+    priority: 9  # a long step: see rule multiple_imputation
     input:
         who5_long=analysis("who5_long"),
         citizens=analysis("citizens"),

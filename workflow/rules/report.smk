@@ -2,7 +2,7 @@
 
 
 rule effects_table:
-    priority: 5  # on the way to the report's effect tables (rule report_material)
+    priority: 9  # the report's effect tables and the yardsticks wait for it
     input:
         results=effect_results(),
         citizens=analysis("citizens"),
@@ -19,7 +19,7 @@ rule effects_table:
 
 
 rule descriptive_tables:
-    priority: 7  # on the way to the course figures and the report's effect tables (rules course_material, report_material)
+    priority: 6  # on the way to the course figures and the report's effect tables (rules course_material, report_material)
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -51,6 +51,7 @@ rule descriptive_tables:
 rule yardsticks:
     # how much: Hedges' g, individual change (reliable improvement/deterioration, WHO-5 cut-offs) by arm with
     # GEE risk differences, and the effects claimed for FIT against this trial's (fittrial.yardsticks)
+    priority: 8  # the report waits for it
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
@@ -74,6 +75,7 @@ rule yardsticks:
 rule recruitment:
     # recruitment after randomisation (CONSORT cluster extension item 10c): cluster sizes, time to enrolment
     # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.recruitment)
+    priority: 1  # needed by the report only: the last step to fill a gap
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -90,9 +92,9 @@ rule recruitment:
 
 
 rule course_material:
-    # a long report step (four figures) that only the report needs: started as soon as it can, so that it is not
-    # left to run alone at the end while the report waits for it
-    priority: 8
+    # a long report step (four figures) that only the report needs: after the steps on the way to the effects
+    # table, before the short ones only the report needs (see rule multiple_imputation)
+    priority: 5
     input:
         randomisation=clean("randomisation"),
         fit_sessions=clean("fit_sessions"),
@@ -120,6 +122,7 @@ rule course_material:
 
 
 rule report_material:
+    priority: 9  # the report waits for it
     input:
         citizens=analysis("citizens"),
         effects=table("effects"),
