@@ -1,4 +1,4 @@
-"""Many REML fits at once (fittrial.lmm_batch) against NestedREML.fit one at a time.
+"""Many REML fits at once (fittrial.lmm_batch) against L-BFGS-B one at a time (NestedREML.fit_lbfgsb).
 
 The data sets are not drawn by the trial simulator nor from the fitted model: other visit schedules (one visit,
 four visits), caseworkers of 1 to 80 citizens, citizens with a single row, no caseworker variance, and
@@ -80,7 +80,7 @@ def _compare(model: NestedREML, Y: np.ndarray, many, starts=((0.3, 0.7, 0.3), (0
     for r in range(len(Y)):
         single_model = model.with_response(Y[r]) if Xs is None else NestedREML(
             Y[r], Xs[r], model.caseworker, model.citizen, model.visit)
-        single = single_model.fit(starts)
+        single = single_model.fit_lbfgsb(starts)
         g_single = np.array([single.var_caseworker, single.var_citizen, single.var_cw_visit]) / single.var_residual
         crit = many.criterion[r]
         assert crit <= single.reml_criterion + 1e-13 * abs(single.reml_criterion), r
@@ -143,7 +143,8 @@ def test_batches_do_not_change_the_fits(monkeypatch):
 
 
 def test_the_icc_bootstrap_equals_refits_one_at_a_time():
-    """icc_who5's percentile CI from the batched refits is the CI of the same replicates refitted one by one."""
+    """icc_who5's percentile CI from the batched refits is the CI of the same replicates refitted one by one (by
+    L-BFGS-B)."""
     import pandas as pd
 
     from conftest import ROOT
@@ -166,9 +167,26 @@ def test_the_icc_bootstrap_equals_refits_one_at_a_time():
         y = (mean + rng.normal(0, np.sqrt(fit.var_caseworker), cw_idx.max() + 1)[cw_idx]
              + rng.normal(0, np.sqrt(fit.var_citizen), c_idx.max() + 1)[c_idx]
              + rng.normal(0, np.sqrt(fit.var_cw_visit), v_idx.max() + 1)[v_idx] + rng.normal(0, s, len(mean)))
-        f = model.with_response(y).fit(starts=(start, (0.0, start[1], start[2])))
+        f = model.with_response(y).fit_lbfgsb(starts=(start, (0.0, start[1], start[2])))
         between = f.var_caseworker + f.var_cw_visit
         shares.append(between / (between + f.var_citizen + f.var_residual))
     lo, hi = np.quantile(shares, [0.025, 0.975])
     assert ours["ci_low"] == pytest.approx(0.0 if lo < 1e-8 else lo, abs=1e-6)
     assert ours["ci_high"] == pytest.approx(hi, abs=1e-6)
+
+
+def test_single_fit_is_newton_and_falls_back_to_lbfgsb(monkeypatch):
+    """NestedREML.fit is the batched Newton with one replicate; when Newton does not settle within its iterations
+    (forced here), the fit is L-BFGS-B's."""
+    rng = np.random.default_rng(8)
+    cw, cit, vis, X, response = _trial(rng, **CASES["four_visits_unequal"])
+    model = NestedREML(response(rng), X, cw, cit, vis)
+    newton = model.fit()
+    g = ManyREML(model).fit(model.y[None]).g[0]
+    np.testing.assert_array_equal(newton.beta, model.at(np.sqrt(g)).beta)
+    monkeypatch.setattr(lmm_batch, "MAX_ITER", 1)
+    assert ManyREML(model).fit(model.y[None]).converged[0] is np.False_
+    fallback = model.fit()
+    reference = model.fit_lbfgsb()
+    np.testing.assert_array_equal(fallback.beta, reference.beta)
+    assert fallback.reml_criterion == reference.reml_criterion

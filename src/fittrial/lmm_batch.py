@@ -25,9 +25,10 @@ coordinate held at zero while its gradient points outward. Steps stop when
 they no longer change g (relative 1e-10) or no longer lower the criterion
 (its rounding level); the best start of each replicate is kept. Newton
 converges quadratically, so g is found to about the precision of its gradient:
-it reaches the optimum :meth:`NestedREML.fit` reaches (tested on every
-bootstrap replicate of the example and of unusual trial shapes: the same
-criterion to 1e-8, never a worse one).
+it reaches the optimum L-BFGS-B reaches (:meth:`NestedREML.fit_lbfgsb`;
+tested on unusual trial shapes: never a worse criterion beyond its
+rounding, gradients below 1e-6). :meth:`NestedREML.fit` is this optimiser
+with one replicate.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class ManyFits:
     ``cov_beta`` the GLS estimates and their covariance s2 (X'H^-1 X)^-1;
     ``var_residual`` = RSS / (n - p); ``criterion`` lme4's REML criterion;
     ``extra_beta``: the GLS coefficients of any extra response columns at the
-    same g (R x extra x p).
+    same g (R x extra x p); ``converged``: the Newton iterations of the
+    replicate's best start ended by their stopping rules, not by the limit of
+    iterations.
     """
 
     g: np.ndarray
@@ -65,6 +68,7 @@ class ManyFits:
     var_residual: np.ndarray
     criterion: np.ndarray
     extra_beta: np.ndarray | None = None
+    converged: np.ndarray | None = None
 
     @property
     def var_caseworker(self) -> np.ndarray:
@@ -211,8 +215,8 @@ class ManyREML:
 
     # -- optimiser -----------------------------------------------------------------------------------------------
 
-    def _newton(self, stats: dict, g0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Projected Newton from g0 (R x 3) for every replicate; returns (g, criterion)."""
+    def _newton(self, stats: dict, g0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Projected Newton from g0 (R x 3) for every replicate; returns (g, criterion, converged)."""
         free = self.free
         upper = MAX_REL_SD**2
         g = np.clip(np.where(free, g0, 0.0), 0.0, upper)
@@ -267,7 +271,7 @@ class ManyREML:
                 trying[t_idx[good]] = False
                 alpha[t_idx[~good]] *= 0.25
             running[idx[trying]] = False  # no step lowers the criterion: it is at its rounding level
-        return g, f
+        return g, f, ~running
 
     def fit(self, Y: np.ndarray, X: np.ndarray | None = None, starts: tuple[tuple[float, ...], ...] = (),
             extra: np.ndarray | None = None) -> ManyFits:
@@ -289,30 +293,31 @@ class ManyREML:
             parts.append(self._fit_batch(np.concatenate(cols, axis=2), starts))
         return ManyFits(*(np.concatenate([getattr(b, k) for b in parts]) for k in
                           ("g", "beta", "cov_beta", "var_residual", "criterion")),
-                        np.concatenate([b.extra_beta for b in parts]) if e else None)
+                        np.concatenate([b.extra_beta for b in parts]) if e else None,
+                        np.concatenate([b.converged for b in parts]))
 
     def _fit_batch(self, A: np.ndarray, starts) -> ManyFits:
         R = A.shape[0]
         r = self.p + 1
         stats = self._stats(A)
         full = _take(stats, None, columns=r)
-        best_g, best_f = None, None
+        best_g, best_f, converged = None, None, np.ones(R, bool)
         if not self.free.any():
             best_g = np.zeros((R, 3))
         else:
             for s in dict.fromkeys(tuple(float(v) for v in NestedREML._pad(np.asarray(s, float))) for s in starts):
                 g0 = np.repeat((np.asarray(s) ** 2)[None, :], R, axis=0)
-                g, f = self._newton(full, g0)
+                g, f, done = self._newton(full, g0)
                 if best_g is None:
-                    best_g, best_f = g, f
+                    best_g, best_f, converged = g, f, done
                 else:
                     better = f < best_f
-                    best_g[better], best_f[better] = g[better], f[better]
+                    best_g[better], best_f[better], converged[better] = g[better], f[better], done[better]
         res = self._evaluate(stats, best_g, gradient=False)
         s2 = res["rss"] / (self.n - self.p)
         beta = res["beta"]
         return ManyFits(best_g, beta[:, :, 0], s2[:, None, None] * res["Minv"], s2, res["f"],
-                        beta[:, :, 1:].transpose(0, 2, 1))
+                        beta[:, :, 1:].transpose(0, 2, 1), converged)
 
 
 def _spd_inverse(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
