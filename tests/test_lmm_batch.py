@@ -148,26 +148,17 @@ def test_the_icc_bootstrap_equals_refits_one_at_a_time():
     import pandas as pd
 
     from conftest import ROOT
-    from fittrial.icc import icc_who5
+    from fittrial.icc import bootstrap_responses, icc_who5
     from fittrial.models import fit_primary_lmm
 
     long = pd.read_csv(ROOT / "tests" / "fixtures" / "reference" / "small_clustered" / "long.csv",
                        dtype={"citizen_id": str, "caseworker_id": str, "stratum": str})
     result = fit_primary_lmm(long)
     ours = icc_who5(result, n_boot=40, seed=9)
-    model, fit = result.model, result.fit
-    rng = np.random.default_rng(9)
-    _, cw_idx = np.unique(model.caseworker, return_inverse=True)
-    _, c_idx = np.unique(model.citizen.astype(str) + "\x1f" + model.caseworker.astype(str), return_inverse=True)
-    _, v_idx = np.unique(model.caseworker.astype(str) + "\x1f" + model.visit.astype(str), return_inverse=True)
-    mean, s = model.X @ fit.beta, np.sqrt(fit.var_residual)
-    start = (np.sqrt(fit.var_caseworker) / s, np.sqrt(fit.var_citizen) / s, np.sqrt(fit.var_cw_visit) / s)
+    Y, start = bootstrap_responses(result, 40, 9)
     shares = []
-    for _ in range(40):
-        y = (mean + rng.normal(0, np.sqrt(fit.var_caseworker), cw_idx.max() + 1)[cw_idx]
-             + rng.normal(0, np.sqrt(fit.var_citizen), c_idx.max() + 1)[c_idx]
-             + rng.normal(0, np.sqrt(fit.var_cw_visit), v_idx.max() + 1)[v_idx] + rng.normal(0, s, len(mean)))
-        f = model.with_response(y).fit_lbfgsb(starts=(start, (0.0, start[1], start[2])))
+    for y in Y:
+        f = result.model.with_response(y).fit_lbfgsb(starts=(start, (0.0, start[1], start[2])))
         between = f.var_caseworker + f.var_cw_visit
         shares.append(between / (between + f.var_citizen + f.var_residual))
     lo, hi = np.quantile(shares, [0.025, 0.975])

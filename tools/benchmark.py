@@ -35,7 +35,6 @@ Parts (``--only``, comma-separated):
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -134,11 +133,10 @@ def job_profile(work: Path) -> str:
 # --- the heaviest jobs as functions ------------------------------------------------------------------------------
 
 def bench_jobs() -> None:
-    import numpy as np
     import pandas as pd
 
     from fittrial.dataset import BINARY_OUTCOMES
-    from fittrial.icc import icc_binary, icc_who5
+    from fittrial.icc import bootstrap_responses, icc_binary, icc_who5
     from fittrial.imputation import multiple_imputation
     from fittrial.models import fit_primary_lmm
 
@@ -157,19 +155,10 @@ def bench_jobs() -> None:
     icc_s = time.perf_counter() - start
     # the reference: the same replicates refitted one at a time by L-BFGS-B (NestedREML.fit_lbfgsb, the code before
     # lmm_batch)
-    model, fit = result.model, result.fit
-    rng = np.random.default_rng(seed)
-    _, cw_idx = np.unique(model.caseworker, return_inverse=True)
-    _, c_idx = np.unique(model.citizen.astype(str) + "\x1f" + model.caseworker.astype(str), return_inverse=True)
-    _, v_idx = np.unique(model.caseworker.astype(str) + "\x1f" + model.visit.astype(str), return_inverse=True)
-    mean, sd = model.X @ fit.beta, np.sqrt(fit.var_residual)
-    first = (np.sqrt(fit.var_caseworker) / sd, np.sqrt(fit.var_citizen) / sd, np.sqrt(fit.var_cw_visit) / sd)
+    Y, first = bootstrap_responses(result, n_boot, seed)
     start = time.perf_counter()
-    for _ in range(n_boot):
-        y = (mean + rng.normal(0, np.sqrt(fit.var_caseworker), cw_idx.max() + 1)[cw_idx]
-             + rng.normal(0, np.sqrt(fit.var_citizen), c_idx.max() + 1)[c_idx]
-             + rng.normal(0, np.sqrt(fit.var_cw_visit), v_idx.max() + 1)[v_idx] + rng.normal(0, sd, len(mean)))
-        model.with_response(y).fit_lbfgsb(starts=(first, (0.0, first[1], first[2])))
+    for y in Y:
+        result.model.with_response(y).fit_lbfgsb(starts=(first, (0.0, first[1], first[2])))
     single_s = time.perf_counter() - start
     report(f"ICC bootstrap ({n_boot} refits of the primary model, all at once)", f"{icc_s:.2f} s",
            f"{single_s:.1f} s refitted one at a time by L-BFGS-B (ratio {icc_s / single_s:.2f}); the icc job took 26 s when "

@@ -39,16 +39,11 @@ def design_effects(cluster_sizes: np.ndarray, icc: float) -> tuple[float, float,
     return m, cv, 1 + (m - 1) * icc, 1 + ((cv**2 + 1) * m - 1) * icc
 
 
-def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> dict:
-    """ICC of the primary model (the share of the WHO-5 variance at a visit between caseworkers: caseworker and
-    caseworker x visit intercepts) with a parametric-bootstrap percentile CI."""
+def bootstrap_responses(result: LmmResult, n_boot: int, seed: int) -> tuple[np.ndarray, tuple[float, ...]]:
+    """The parametric bootstrap's responses (n_boot x n): the primary model simulated from its estimates
+    (caseworker, citizen, caseworker x visit and residual draws, in that order per replicate, from one generator
+    seeded by ``seed``), and the fit's relative SDs (the refits' first start)."""
     model, fit = result.model, result.fit
-
-    def share(f) -> float:
-        between = f.var_caseworker + f.var_cw_visit
-        return between / (between + f.var_citizen + f.var_residual)
-
-    icc = share(fit)
     rng = np.random.default_rng(seed)
     labels_cw, cw_idx = np.unique(model.caseworker, return_inverse=True)
     labels_c, c_idx = np.unique(model.citizen.astype(str) + "\x1f" + model.caseworker.astype(str), return_inverse=True)
@@ -63,6 +58,16 @@ def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> 
                 + rng.normal(0, np.sqrt(fit.var_citizen), len(labels_c))[c_idx]
                 + rng.normal(0, np.sqrt(fit.var_cw_visit), len(labels_v))[v_idx]
                 + rng.normal(0, s, len(mean)))
+    return Y, start
+
+
+def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> dict:
+    """ICC of the primary model (the share of the WHO-5 variance at a visit between caseworkers: caseworker and
+    caseworker x visit intercepts) with a parametric-bootstrap percentile CI."""
+    model, fit = result.model, result.fit
+    between = fit.var_caseworker + fit.var_cw_visit
+    icc = between / (between + fit.var_citizen + fit.var_residual)
+    Y, start = bootstrap_responses(result, n_boot, seed)
     # the refits all at once, from the same starts as NestedREML.fit would take (fittrial.lmm_batch)
     g = ManyREML(model).fit(Y, starts=(start, (0.0, start[1], start[2]))).g
     boots = (g[:, 0] + g[:, 2]) / (g[:, 0] + g[:, 2] + g[:, 1] + 1.0)  # the residual variance cancels

@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lapack
 
 
 @dataclass
@@ -64,8 +65,6 @@ def _inv_wishart(rng: np.random.Generator, df: float, scale: np.ndarray, normals
     T x T standard normals of A, if already taken from ``rng`` (row by row; those on and above the diagonal are
     not used). The small factorisations call LAPACK directly (numpy's wrappers cost several times more on 3 x 3
     matrices, and this runs twice per Gibbs iteration)."""
-    from scipy.linalg import lapack
-
     T = scale.shape[0]
     A = (rng.standard_normal((T, T)) if normals is None else normals.reshape(T, T)) * _strict_lower(T)
     A.flat[:: T + 1] = np.sqrt(rng.chisquare(df - np.arange(T)))

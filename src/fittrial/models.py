@@ -23,8 +23,8 @@ stops short of the maximum near a zero variance, see that module).
 Secondary: GEE for the binary course outcomes
 ---------------------------------------------
 ``outcome ~ fit + stratum``, logit link, exchangeable working correlation within
-caseworker (statsmodels' GEE algorithm, :mod:`fittrial.gee`). Covariance: bias-reduced sandwich of Mancl &
-DeRouen (2001) by default, or Kauermann-Carroll, or the plain sandwich. CI and
+caseworker (statsmodels' GEE algorithm, :mod:`fittrial.gee`). Covariance:
+bias-reduced sandwich of Mancl & DeRouen (2001) by default, or Kauermann-Carroll, or the plain sandwich. CI and
 p-values from t with ``K - p`` df (K caseworkers analysed, p regression
 parameters). Reported as the odds ratio exp(beta_fit), and the marginal risk
 difference and risk ratio standardised over the analysed sample (mean
@@ -432,8 +432,8 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
     """Fit ``outcome ~ fit + stratum`` by GEE; return OR, risk difference and risk ratio (FIT vs control).
 
     Estimation: :func:`fittrial.gee.solve_exchangeable_gee` (statsmodels' GEE
-    algorithm with ``ddof_scale=0``, which reproduces geepack). Covariance: :func:`gee_sandwich` of kind ``covariance``. All CIs
-    and p-values from t with caseworkers - parameters df; the OR and the risk
+    algorithm with ``ddof_scale=0``, which reproduces geepack). Covariance:
+    :func:`gee_sandwich` of kind ``covariance``. All CIs and p-values from t with caseworkers - parameters df; the OR and the risk
     ratio on the log scale. Risks are standardised over the analysed citizens
     (delta-method SEs). Citizens with the outcome missing are left out and
     counted in ``n_missing``.
