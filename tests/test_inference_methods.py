@@ -2,7 +2,9 @@
 
 Tolerances: batched re-randomisation statistic vs a direct GLS refit: 1e-8.
 Rubin's rules vs mice::pool.scalar: 1e-10 (estimate, variance), 1e-8 (df).
-GLMM vs lme4::glmer(nAGQ = 25): s_u 1e-3 absolute, arm log-odds 1e-3 absolute.
+GLMM vs lme4::glmer(nAGQ = 25): s_u 1e-3 absolute, arm log-odds 1e-3 absolute; on data with clusters without
+events (tests/fixtures/glmm_zero_clusters): log-likelihood never below lme4's by more than 2e-6, s_u 1e-3 relative,
+profile CI limits 1e-3 relative (lme4's profile CI interpolates a spline through its profile).
 """
 
 from __future__ import annotations
@@ -106,6 +108,29 @@ def test_glmm_matches_glmer(case):
         assert ours["sigma_u"] == pytest.approx(ref.loc[outcome, "sigma_u"], abs=1e-3)
         assert ours["beta_fit"] == pytest.approx(ref.loc[outcome, "beta_fit"], abs=1e-3)
         assert ours["ci_low"] <= ours["icc"] <= ours["ci_high"]
+
+
+ZERO = ROOT / "tests" / "fixtures" / "glmm_zero_clusters"
+
+
+@pytest.mark.parametrize("name", sorted(pd.read_csv(ZERO / "reference.csv")["file"]))
+def test_glmm_reaches_glmers_maximum_with_clusters_without_events(name):
+    """Rare outcomes, a large cluster variance and clusters with 0% events (issue 20: the fit stopped short of the
+    maximum and the profile CI failed to bracket, "f(a) and f(b) must have different signs"): the log-likelihood
+    reaches lme4::glmer(nAGQ = 25)'s, and the profile CI is found and equals lme4's profile CI."""
+    from fittrial.icc import RandomInterceptLogit
+
+    ref = pd.read_csv(ZERO / "reference.csv").set_index("file").loc[name]
+    d = pd.read_csv(ZERO / name)
+    strata = sorted(d["stratum"].unique())
+    X = np.column_stack([np.ones(len(d)), d["fit"]] + [(d["stratum"] == s).astype(float) for s in strata[1:]])
+    model = RandomInterceptLogit(d["y"].to_numpy(float), X, d["cluster"].to_numpy())
+    beta, sigma, ll = model.fit()
+    lo, hi, beta, sigma, ll = model.sigma_ci(beta, sigma, ll)
+    assert ll >= ref["loglik"] - 2e-6
+    assert sigma == pytest.approx(ref["sigma"], rel=1e-3, abs=1e-6)
+    assert beta[1] == pytest.approx(ref["beta_fit"], abs=2e-3)
+    assert lo == pytest.approx(ref["ci_low"], rel=1e-3, abs=1e-6) and hi == pytest.approx(ref["ci_high"], rel=1e-3)
 
 
 def test_icc_who5_bootstrap(primary):

@@ -30,6 +30,11 @@ from .models import LmmResult
 NODES, WEIGHTS = np.polynomial.hermite.hermgauss(25)
 LATENT_VARIANCE = np.pi**2 / 3
 MAX_DOUBLINGS = 12  # upper end of a profile CI searched up to 0.2 x 2^12 (an ICC of 0.99998)
+MAX_RESTARTS = 5  # refits from a better profile point found while searching a CI limit
+MAX_MODE_ITERATIONS = 200  # damped Newton steps for a cluster's mode
+MAX_MODE_STEP = 2.0  # largest Newton step on the logit scale
+FIT_STARTS = (0.3, 1.5)  # starting values of sigma for the joint maximisation
+IMPROVEMENT = 1e-8  # a later start replaces the fit only if its log-likelihood is higher by more (not by rounding)
 
 
 def design_effects(cluster_sizes: np.ndarray, icc: float) -> tuple[float, float, float, float]:
@@ -138,16 +143,7 @@ class RandomInterceptLogit:
         if sigma <= 1e-8:
             p = special.expit(eta)
             return float(np.sum(self.y * eta - np.logaddexp(0, eta))), self.X.T @ (self.y - p), 0.0
-        u = self._mode.copy() if self._mode is not None else np.zeros(self.K)
-        for _ in range(30):  # Newton for the mode of each cluster's integrand
-            p = special.expit(eta + u[self.g])
-            d1 = np.bincount(self.g, self.y - p, self.K) - u / sigma**2
-            d2 = -np.bincount(self.g, p * (1 - p), self.K) - 1 / sigma**2
-            step = d1 / d2
-            u -= step
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        self._mode = u
+        u = self.modes(eta, sigma)
         p = special.expit(eta + u[self.g])
         scale = 1 / np.sqrt(np.bincount(self.g, p * (1 - p), self.K) + 1 / sigma**2)
         nodes = u[:, None] + np.sqrt(2) * scale[:, None] * NODES[None, :]  # K x Q
@@ -162,6 +158,25 @@ class RandomInterceptLogit:
         resid = self.y - (share[self.g] * special.expit(eta_q)).sum(axis=1)
         d_sigma = float((share * nodes**2).sum() / sigma**3 - self.K / sigma)
         return float(per_cluster.sum()), self.X.T @ resid, d_sigma
+
+    def modes(self, eta: np.ndarray, sigma: float) -> np.ndarray:
+        """The mode of each cluster's integrand (the random effect's posterior mode) by damped Newton from the
+        modes of the last call: the integrand is log-concave, and a Newton step is cut to at most
+        ``MAX_MODE_STEP`` on the logit scale, so the search cannot overshoot far from a stale start (a cluster
+        with no events and a large sigma has its mode far below 0). Raises when it does not converge."""
+        u = self._mode.copy() if self._mode is not None and np.all(np.isfinite(self._mode)) else np.zeros(self.K)
+        for _ in range(MAX_MODE_ITERATIONS):
+            p = special.expit(eta + u[self.g])
+            d1 = np.bincount(self.g, self.y - p, self.K) - u / sigma**2
+            d2 = -np.bincount(self.g, p * (1 - p), self.K) - 1 / sigma**2
+            step = np.clip(d1 / d2, -MAX_MODE_STEP, MAX_MODE_STEP)
+            u -= step
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        else:
+            raise RuntimeError(f"the random effects' modes were not found in {MAX_MODE_ITERATIONS} Newton steps")
+        self._mode = u
+        return u
 
     def profile(self, sigma: float, start: np.ndarray) -> tuple[float, np.ndarray]:
         def objective(b: np.ndarray) -> tuple[float, np.ndarray]:
@@ -180,23 +195,46 @@ class RandomInterceptLogit:
             ll, grad, d_sigma = self.loglik_and_gradient(t[:-1], sigma)
             return -ll, -np.append(grad, d_sigma * sigma)
 
-        opt = optimize.minimize(objective, np.append(b0, np.log(0.3)), jac=True, method="BFGS",
-                                options={"gtol": 1e-7})
-        beta, sigma, ll = opt.x[:-1], float(np.exp(opt.x[-1])), -float(opt.fun)
-        if ll0 >= ll:
-            return b0, 0.0, ll0
-        return beta, sigma, ll
+        best = (b0, 0.0, ll0)
+        for start in FIT_STARTS:  # a second start: BFGS can stop early on the flat likelihood of a rare outcome
+            opt = optimize.minimize(objective, np.append(best[0], np.log(start)), jac=True, method="BFGS",
+                                    options={"gtol": 1e-7})
+            if -float(opt.fun) > best[2] + IMPROVEMENT:
+                best = (opt.x[:-1], float(np.exp(opt.x[-1])), -float(opt.fun))
+        return best
 
-    def sigma_ci(self, beta: np.ndarray, sigma: float, ll: float, level: float = 0.95) -> tuple[float, float]:
-        """Profile-likelihood CI for sigma."""
+    def sigma_ci(self, beta: np.ndarray, sigma: float, ll: float, level: float = 0.95
+                 ) -> tuple[float, float, np.ndarray, float, float]:
+        """Profile-likelihood CI for sigma: (low, high, beta, sigma, log-likelihood) at the maximum.
+
+        Each limit is bracketed before its root is searched: the profile at the
+        estimate lies ``crit`` above the cut-off, and the search outward (down
+        to 0, up by doubling) stops where it lies below. A profile point above
+        the fit's log-likelihood means the fit stopped short of the maximum:
+        the model is refitted from that point and the search starts again (the
+        better maximum is returned), so a limit can always be bracketed.
+        Without an upper limit within 0.2 x 2^12, it is infinite (a flat
+        likelihood).
+        """
         crit = float(2 * special.gammaincinv(0.5, level)) / 2  # the chi-square(1) quantile, as scipy.stats.chi2.ppf
+        for _ in range(MAX_RESTARTS):
+            try:
+                lo, hi = self._limits(beta, sigma, ll, crit)
+                return lo, hi, np.asarray(beta), sigma, ll
+            except _HigherMaximum as better:
+                beta, sigma, ll = self._refit(better.beta, better.sigma, better.ll)
+        raise RuntimeError("the profile likelihood kept finding a higher maximum; no confidence interval")
 
+    def _limits(self, beta: np.ndarray, sigma: float, ll: float, crit: float) -> tuple[float, float]:
         def gap(s: float) -> float:
-            return ll - self.profile(s, beta)[0] - crit
+            value, b = self.profile(s, beta)
+            if value > ll + 1e-6:
+                raise _HigherMaximum(b, s, value)
+            return ll - value - crit
 
         lo = 0.0
         if sigma > 0 and gap(0.0) > 0:
-            lo = optimize.brentq(gap, 0.0, sigma, xtol=1e-6)
+            lo = optimize.brentq(gap, 0.0, sigma, xtol=1e-6)  # gap(sigma) = -crit < 0: bracketed
         hi_end = max(2 * sigma, 0.2)
         for _ in range(MAX_DOUBLINGS):  # bounded: a flat profile likelihood has no upper limit
             if gap(hi_end) >= 0:
@@ -204,8 +242,27 @@ class RandomInterceptLogit:
             hi_end *= 2
         else:
             return lo, float("inf")
-        hi = optimize.brentq(gap, max(sigma, 1e-8), hi_end, xtol=1e-6)
-        return lo, hi
+        return lo, optimize.brentq(gap, max(sigma, 1e-8), hi_end, xtol=1e-6)
+
+    def _refit(self, beta: np.ndarray, sigma: float, ll: float) -> tuple[np.ndarray, float, float]:
+        """The joint maximisation again from a better point (beta, sigma) found on the profile."""
+        def objective(t: np.ndarray) -> tuple[float, np.ndarray]:
+            value, grad, d_sigma = self.loglik_and_gradient(t[:-1], float(np.exp(t[-1])))
+            return -value, -np.append(grad, d_sigma * float(np.exp(t[-1])))
+
+        opt = optimize.minimize(objective, np.append(beta, np.log(max(sigma, 1e-3))), jac=True, method="BFGS",
+                                options={"gtol": 1e-7})
+        if -float(opt.fun) > ll:
+            return opt.x[:-1], float(np.exp(opt.x[-1])), -float(opt.fun)
+        return np.asarray(beta), sigma, ll
+
+
+class _HigherMaximum(Exception):
+    """A point of the profile likelihood above the fit's maximum (the fit stopped short)."""
+
+    def __init__(self, beta: np.ndarray, sigma: float, ll: float):
+        super().__init__(f"profile likelihood {ll} at sigma {sigma}")
+        self.beta, self.sigma, self.ll = np.asarray(beta), float(sigma), float(ll)
 
 
 def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None) -> dict:
@@ -217,7 +274,7 @@ def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = 
                         + [(data["stratum"] == s).astype(float) for s in strata[1:]])
     model = RandomInterceptLogit(data[outcome].astype(float).to_numpy(), X, data["caseworker_id"].to_numpy())
     beta, sigma, ll = model.fit()
-    lo, hi = model.sigma_ci(beta, sigma, ll)
+    lo, hi, beta, sigma, ll = model.sigma_ci(beta, sigma, ll)
 
     def to_icc(s: float) -> float:
         return s**2 / (s**2 + LATENT_VARIANCE)
