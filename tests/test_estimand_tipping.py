@@ -61,8 +61,8 @@ def test_tipping_sentences_say_the_direction(mi, language):
     assert two.endswith(".")
 
 
-def test_estimand_from_the_bundled_config_in_both_languages_and_blinded():
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+def test_estimand_from_the_example_config_in_both_languages_and_blinded():
+    config = yaml.safe_load((ROOT / "config" / "example.yaml").read_text(encoding="utf-8"))
     rows, events = estimand_rows(config["estimand"], Translator("da", primary_visit=6))
     assert [r["attribute"] for r in rows] == ["Population", "Behandlingsbetingelser", "Variabel (effektmål)",
                                               "Opsummering på populationsniveau"]
@@ -73,14 +73,36 @@ def test_estimand_from_the_bundled_config_in_both_languages_and_blinded():
     text = " ".join(r["description"] for r in rows)
     assert "FIT" not in text and "A minus B" in text
     assert len(events) == 6 and events[1]["strategy"] == "treatment policy"
-    assert estimand_rows(None, Translator("en")) == ([], [])
 
 
-def test_a_users_config_gets_the_bundled_estimand():
-    """A user's config file replaces config/config.yaml; the schema's default must then be the bundled estimand."""
+def test_an_estimand_left_empty_is_not_stated_but_says_what_the_primary_analysis_estimates():
+    """A trial without an estimand in its config: population, treatments and intercurrent events are "not
+    stated"; the variable and the summary are said from the primary outcome and visit (never another trial's)."""
+    for estimand in (None, yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["estimand"]):
+        rows, events = estimand_rows(estimand, Translator("en", primary_visit=6))
+        text = {r["attribute"]: r["description"] for r in rows}
+        assert text["Population"] == "not stated" and text["Treatment conditions"] == "not stated"
+        assert "6 months" in text["Variable (endpoint)"] and "difference in mean" in text["Population-level summary"].lower()
+        assert events == [{"event": "not stated", "strategy": "", "handling": ""}]
+        rows, _ = estimand_rows(estimand, Translator("da", primary_visit=6))
+        assert rows[0]["description"] == "ikke angivet"
+
+
+def test_the_generic_config_and_schema_describe_no_trial():
+    """config/config.yaml and the schema's defaults hold no trial's facts: every `trial:` and `estimand:` text is
+    empty, there are no claims and no operating-characteristics study, and no input is named (the example's
+    live in config/example.yaml only)."""
     from snakemake.utils import validate
 
+    bundled = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config = {"inputs": {"randomisation": "a", "citizens": "b", "who5": "c"}}
     validate(config, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"), set_default=True)
-    bundled = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    assert config["estimand"] == bundled["estimand"]
+    for source in (bundled, config):
+        assert not any(v for v in (source.get("trial") or {}).values())
+        assert not any(v for v in (source.get("estimand") or {}).values())
+        assert source["yardsticks"]["claims"] == []
+        assert source["report"]["operating_characteristics"] == ""
+        assert source["validation"]["parameters"] == ""
+    assert not any(bundled["inputs"].values())
+    example = yaml.safe_load((ROOT / "config" / "example.yaml").read_text(encoding="utf-8"))
+    assert example["trial"]["background"] and example["yardsticks"]["claims"]

@@ -133,6 +133,36 @@ def test_glmm_reaches_glmers_maximum_with_clusters_without_events(name):
     assert lo == pytest.approx(ref["ci_low"], rel=1e-3, abs=1e-6) and hi == pytest.approx(ref["ci_high"], rel=1e-3)
 
 
+def test_two_seeds_agree_within_the_stated_monte_carlo_error(primary):
+    """Issue 20: with the two-stage rule (a pilot of 5 imputations, then as many as a Monte Carlo SE of at most 10%
+    of the SE needs) the MI estimate reports its Monte Carlo SE, and two seeds agree within it."""
+    _, citizens, _ = primary
+    runs = [multiple_imputation(citizens, m=5, seed=seed, deltas=np.array([0.0]), max_mc_error=0.1)
+            for seed in (1, 7)]
+    for run in runs:
+        for row in run.rows:
+            assert np.isfinite(row.mc_se) and row.mc_se <= 0.1 * row.se + 1e-12
+            assert "two-stage rule: 5 first, then" in row.method and "split R-hat" in row.method
+    for a, b in zip(runs[0].rows, runs[1].rows):
+        assert abs(a.estimate - b.estimate) <= 3 * np.hypot(a.mc_se, b.mc_se), (a.estimate, b.estimate)
+    fixed = multiple_imputation(citizens, m=5, seed=1, deltas=np.array([0.0]))  # no second stage: exactly 5
+    assert "(5 imputations)" in fixed.rows[0].method
+
+
+def test_imputations_needed_and_split_rhat():
+    from fittrial.imputation import imputations_needed, split_rhat
+
+    rng = np.random.default_rng(3)
+    # between-imputation variance 0.04 about a total variance near 1: m >= B / (0.01 T) = 4, more with the upper limit
+    pairs = {12: [(float(e), 1.0) for e in rng.normal(0, 0.2, 20)]}
+    needed = imputations_needed(pairs, 30.0, 0.1)
+    assert 4 <= needed <= 20
+    assert imputations_needed(pairs, 30.0, 0.05) > 3 * needed  # a tighter target needs (about 4 x) more
+    settled = {"x": rng.normal(size=(4000, 3))}
+    drifting = {"x": np.cumsum(rng.normal(size=(4000, 3)), axis=0)}
+    assert split_rhat(settled) < 1.01 and split_rhat(drifting) > 1.1
+
+
 def test_icc_who5_bootstrap(primary):
     _, _, result = primary
     a = icc_who5(result, n_boot=30, seed=2)

@@ -95,18 +95,41 @@ def test_appendix_names_analyses_outside_the_targets():
     assert out["rows"][1]["values"] == ["", "9.7% (90.0%)"]
     assert 'CLDA in "No effect: caseworkers differ by visit" (rejection 9.7%, coverage 90.0%)' in out["outside"]
     assert "Primary in" not in out["outside"]
-    assert oc_appendix(None, Translator("en")) == {}
+    assert oc_appendix(None, Translator("en"))["missing"].startswith("Not computed for this trial")
 
 
-def test_schema_defaults_hold_the_bundled_scenarios():
-    """A user's `validation:` section replaces the bundled one whole; its missing scenarios must then be the
-    bundled ones, not a shorter list."""
-    from snakemake.utils import validate
+def test_appendix_is_shown_only_for_a_study_of_this_trials_design():
+    """A study that simulated another number of caseworkers (the bundled 65 beside a trial of 12) is not shown; the
+    appendix says why and how to make one of this design; a study that does not say what it simulated is not shown
+    either."""
+    oc = pd.DataFrame([{"scenario": "no_effect", "method": "primary", "n_trials": 100, "rejection_rate": 0.05,
+                        "rejection_rate_mcse": 0.02, "coverage": 0.95, "coverage_mcse": 0.02, "n_caseworkers": 65}])
+    assert oc_appendix(oc, Translator("en"), 65)["missing"] == ""
+    other = oc_appendix(oc, Translator("da"), 12)
+    assert set(other) == {"missing"} and "65 medarbejdere" in other["missing"] and "lodtrak 12" in other["missing"]
+    unknown = oc_appendix(oc.drop(columns="n_caseworkers"), Translator("en"), 12)
+    assert "does not say how many" in unknown["missing"]
 
-    config = {"inputs": {"randomisation": "a", "citizens": "b", "who5": "c"}, "validation": {"trials": 5}}
-    validate(config, str(ROOT / "workflow" / "schemas" / "config.schema.yaml"), set_default=True)
-    bundled = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["validation"]
-    import json
 
-    as_text = lambda d: json.dumps(json.loads(json.dumps(d)), sort_keys=True)  # noqa: E731  (int keys as text)
-    assert as_text(config["validation"]["scenarios"]) == as_text(bundled["scenarios"])
+def test_validate_studies_the_users_design_estimated_from_the_data(schemas, tmp_path):
+    """With validation.parameters empty (the default) the simulation study's base trial is estimated from this
+    trial: its strata, caseworkers and cluster size, control means per visit, ICC and missingness."""
+    from test_estimability import analysis_data
+
+    from fittrial.models import fit_primary_lmm
+    from fittrial.operating import simulated_caseworkers, trial_simulation_parameters
+    from fittrial.simulate import SimulationParameters
+
+    cit, long, _ = analysis_data(SimulationParameters(seed=5, strata={"X": 6, "Y": 8}, citizens_per_caseworker=9),
+                                 schemas, tmp_path)
+    result = fit_primary_lmm(long)
+    rand = cit.groupby("caseworker_id", as_index=False).agg(stratum=("stratum", "first"))
+    base = trial_simulation_parameters(cit, rand, result.variance_table(), [0, 6, 12], 12, 7)
+    assert base["strata"] == {"X": 6, "Y": 8} and simulated_caseworkers(base) == 14
+    assert abs(base["citizens_per_caseworker"] - len(cit) / 14) < 1e-3
+    assert set(base["who5_mean"]) == {0, 6, 12} and set(base["effect"]) == {6, 12}
+    assert 0 <= base["missing_followup"] < 1 and base["sd_residual"] > 0
+    params, dep = scenario_parameters(base, {"effect": {"all": 0.0}, "strata": {"A": 4, "B": 4}})
+    assert params.effect == {6: 0.0, 12: 0.0} and simulated_caseworkers(base, {"strata": {"A": 4, "B": 4}}) == 8
+    rows = run_chunk(params, 1, 3, "mine", dep)
+    assert np.isfinite(rows.loc[rows["method"] == "primary", "estimate"]).all()

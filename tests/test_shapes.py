@@ -45,7 +45,8 @@ TIMEOUT = {"large": 3600}  # seconds per workflow run; the others 600
 # run by default (and so in CI); `pytest -m shapes` runs every shape, `-m slow_shape` the large one
 # one_followup runs in the full matrix only: its model (no citizen intercept) is checked against lme4 in
 # tests/test_identified_reference.py, and CI must stay within 15 minutes
-DEFAULT_SHAPES = ("pilot", "followup_missing_one_arm", "no_fit_sessions", "empty_arm")
+DEFAULT_SHAPES = ("pilot", "followup_missing_one_arm", "no_fit_sessions", "empty_arm", "post_test_only",
+                  "no_course_data", "pair_matched")
 
 
 def _param(name: str):
@@ -218,3 +219,68 @@ def test_invalid_shape_stops_at_validation_with_a_readable_message(shape_run):
     assert re.search(rf"\b{SHAPES[name].expected_error}\b", proc.stderr, re.I), proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert not (work / "reports" / "report.html").exists()
+
+
+def report_text(work: Path) -> str:
+    """The HTML report's text (tags removed, spaces collapsed)."""
+    import html as htmllib
+
+    html = (work / "reports" / "report.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+@pytest.mark.parametrize("shape_run", [_param("post_test_only")], indirect=True)
+def test_a_post_test_only_trial_is_analysed_without_baseline_and_says_so(shape_run):
+    """One visit and no baseline (issue 20): accepted, analysed without baseline adjustment, and no text claims an
+    adjustment or a baseline that is not there."""
+    _, work, _ = completed(shape_run)
+    table = effects(work)
+    itt = table.query("analysis == 'itt' and outcome == 'who5'").iloc[0]
+    assert np.isfinite(itt["estimate"]) and "baseline" not in itt["method"] and "adjusted for stratum" in itt["method"]
+    clda = table.query("analysis == 'clda'").iloc[0]
+    assert "no baseline" in clda["not_estimated"]
+    assert "baseline" not in table.query("analysis == 'ancova_cr2'").iloc[0]["method"]
+    baseline = pd.read_csv(work / "reports" / "tables" / "baseline.csv")
+    assert not baseline["characteristic"].str.contains("Baseline WHO-5").any()
+    flow = pd.read_csv(work / "reports" / "tables" / "flow.csv")
+    assert "who5_m0" not in set(flow["stage"])
+
+
+@pytest.mark.parametrize("shape_run", [_param("no_course_data")], indirect=True)
+def test_a_trial_without_course_data_reports_course_outcomes_as_not_recorded(shape_run):
+    """No ended_on or end_reason at all (issue 20): dropout and completion are "not recorded" (never 0 for every
+    citizen), time to dropout says why, and the flow diagram does not put missing forms down to the course."""
+    _, work, _ = completed(shape_run)
+    table = effects(work)
+    for outcome in ("dropout", "completed"):
+        rows = table.query("analysis == 'itt' and outcome == @outcome")
+        assert rows["estimate"].isna().all() and rows["not_estimated"].str.contains("not recorded").all()
+    hr = table.query("analysis == 'time_to_dropout'").iloc[0]
+    assert "not recorded for any citizen" in hr["not_estimated"]
+    flow = pd.read_csv(work / "reports" / "tables" / "flow.csv", dtype=str, keep_default_na=False)
+    reasons = " ".join(flow["FIT_reasons"]) + " " + " ".join(flow["control_reasons"])
+    assert "in_course" not in reasons and "no_form" in reasons
+    quality = pd.read_csv(work / "reports" / "tables" / "data_quality.csv")
+    assert quality["check"].str.contains("no course end recorded").any()
+    assert "in the course, not answered" not in report_text(work)
+
+
+@pytest.mark.parametrize("shape_run", [_param("pair_matched")], indirect=True)
+def test_a_pair_matched_trial_is_recognised_and_described(shape_run):
+    """Strata of one caseworker per arm (issue 20): recognised as matched pairs; the subtitle, CONSORT item 8 and
+    the methods say so; effects within pairs are not attempted; the df follow the pairs (pairs - 1)."""
+    _, work, _ = completed(shape_run)
+    table = effects(work)
+    itt = table.query("analysis == 'itt' and outcome == 'who5'")
+    assert (itt["df"] <= 12 - 1 + 1e-9).all() and itt["method"].str.contains("pair (matched pairs as fixed effects)",
+                                                                             regex=False).all()
+    sub = table[table["analysis"].str.startswith("subgroup:stratum")]
+    assert list(sub["analysis"]) == ["subgroup:stratum"] and "matched pairs" in sub["not_estimated"].iloc[0]
+    text = report_text(work)
+    assert "Pair-matched cluster-randomised trial" in text
+    assert "24 caseworkers randomised in 12 matched pairs" in text
+    baseline = pd.read_csv(work / "reports" / "tables" / "baseline.csv")
+    assert "Matched pairs, n" in set(baseline["characteristic"])
+    assert not baseline["characteristic"].str.contains("stratum", case=False).any()
+    flow = pd.read_csv(work / "reports" / "tables" / "flow.csv", dtype=str, keep_default_na=False)
+    assert flow.loc[flow["stage"] == "randomised", "FIT_reasons"].iloc[0] == "matched pairs: 12"

@@ -50,10 +50,24 @@ def test_missing_file(small_trial, schemas):
 
 
 def test_missing_column(small_trial, schemas):
-    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns="enrolled_on")
+    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns="caseworker_id")
     frame.to_csv(small_trial["citizens"], index=False)
     (msg,) = problems_of(small_trial, schemas)
-    assert "citizens.csv" in msg and "column 'enrolled_on'" in msg and "required column is missing" in msg
+    assert "citizens.csv" in msg and "column 'caseworker_id'" in msg and "required column is missing" in msg
+
+
+def test_without_enrolment_dates_every_dated_form_needs_its_visit(small_trial, schemas):
+    """enrolled_on is optional (a trial that records visits, not dates), but then a dated WHO-5 form cannot be placed
+    in a visit window: each such form is an error that asks for enrolled_on or the form's visit."""
+    frame = pd.read_csv(small_trial["citizens"], dtype=str).drop(columns=["enrolled_on", "ended_on", "end_reason"])
+    frame.to_csv(small_trial["citizens"], index=False)
+    (msg,) = problems_of(small_trial, schemas)
+    assert "citizens.csv" in msg and "no enrolment date (enrolled_on) for any citizen" in msg and "'visit'" in msg
+    forms = pd.read_csv(small_trial["who5"], dtype=str)
+    forms["visit"] = "6"  # every form given its visit (a visit of the schedule): valid without dates
+    forms.to_csv(small_trial["who5"], index=False)
+    trial = run(small_trial, schemas)
+    assert trial.citizens["enrolled_on"].isna().all() and trial.citizens["ended_on"].isna().all()
 
 
 def test_optional_columns_absent_or_empty_are_all_missing(small_trial, schemas):
@@ -370,10 +384,14 @@ def test_input_mapping_with_title_rows_sheet_columns_and_codes(small_trial, sche
 
 
 def test_missing_column_suggests_a_mapping(small_trial, schemas):
-    cit = pd.read_csv(small_trial["citizens"], dtype=str).rename(columns={"enrolled_on": "startdato"})
+    cit = pd.read_csv(small_trial["citizens"], dtype=str).rename(columns={"caseworker_id": "medarbejder"})
     cit.to_csv(small_trial["citizens"], index=False)
     (msg,) = problems_of(small_trial, schemas)
-    assert "If one of 'startdato' holds it" in msg and "columns: {enrolled_on: <its name>}" in msg
+    assert "If one of 'medarbejder' holds it" in msg and "columns: {caseworker_id: <its name>}" in msg
+    cit = cit.rename(columns={"medarbejder": "caseworker_id", "enrolled_on": "startdato"})
+    cit.to_csv(small_trial["citizens"], index=False)
+    (msg,) = problems_of(small_trial, schemas)  # optional, but needed for the dated forms: one problem with a hint
+    assert "If one of 'startdato' holds the enrolment date" in msg and "columns: {enrolled_on: <its name>}" in msg
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -24,7 +24,8 @@ from fittrial.simulate import simulate_trial, write_trial
 pytestmark = pytest.mark.slow
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                  "p_value", "p_adjusted", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens"]
+                  "p_value", "p_adjusted", "p_interaction", "mc_se", "method", "not_estimated", "n_clusters",
+                  "n_citizens"]
 # replicate counts kept small so the suite stays fast; the defaults are in config/config.yaml
 FAST = {"randomisation": {"n": 500, "seed": 1}, "imputation": {"m": 5, "seed": 2, "delta_from": -5,
         "delta_to": 5, "delta_step": 1}, "icc": {"bootstrap": 20, "seed": 3}}
@@ -105,6 +106,48 @@ def test_nothing_citizen_level_or_caseworker_named_in_reports(finished):
         if path.suffix in (".csv", ".html", ".svg"):
             text = path.read_text(encoding="utf-8")
             assert not any(i in text for i in ids), path
+
+
+def _example_sentences() -> list[str]:
+    """Every text the bundled example's config states about its trial (CONSORT facts, estimand, claims), in
+    both languages, cut into sentences of some length."""
+    example = yaml.safe_load((ROOT / "config" / "example.yaml").read_text(encoding="utf-8"))
+    texts: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+        elif isinstance(value, str):
+            texts.extend(p.strip() for p in re.split(r"(?<=[.;:])\s+", value) if len(p.strip()) > 30)
+
+    collect(example["trial"])
+    collect(example["estimand"])
+    collect(example["yardsticks"]["claims"])
+    return texts
+
+
+def test_a_users_report_holds_no_sentence_of_the_bundled_example(finished):
+    """A config that sets only `inputs:` gets a report with none of the example's trial facts, estimand texts,
+    claims or title, "not stated" in their place, and no operating-characteristics study of another design."""
+    work, _ = finished
+    html = (work / "reports" / "report.html").read_text(encoding="utf-8")
+    import html as htmllib
+
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
+    text = re.sub(r"\s+", " ", text)
+    sentences = _example_sentences()
+    assert len(sentences) > 30
+    leaked = [s for s in sentences if s in text]
+    assert not leaked, leaked
+    for word in ("Copenhagen", "København", "VIVE", "65 were randomised", "May 2015", "Pejtersen", "halves dropout",
+                 "simulated: the numbers of this report"):
+        assert word not in text, word
+    assert "Cluster-randomised trial: report" in text and text.count("not stated") >= 15
+    assert "Not computed for this trial" in text and "No effect: the analysis model" not in text
 
 
 def test_small_counts_are_suppressed(finished):

@@ -37,6 +37,12 @@ from .validation import Trial
 BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 
 
+def course_recorded(citizens: pd.DataFrame) -> bool:
+    """Whether the citizens table records course ends at all (some ``ended_on`` or ``end_reason``): without them,
+    dropout and completion are not recorded (never 0), and a missing form cannot be put down to the course."""
+    return any(col in citizens and citizens[col].notna().any() for col in ("ended_on", "end_reason"))
+
+
 def censoring_date(trial: Trial, censor_on: str | None = None) -> pd.Timestamp:
     """The administrative censoring date: ``censor_on`` if set, else the latest date found in the inputs."""
     if censor_on:
@@ -44,7 +50,8 @@ def censoring_date(trial: Trial, censor_on: str | None = None) -> pd.Timestamp:
     dates = [trial.who5["answered_on"].max(), trial.citizens["ended_on"].max(), trial.citizens["enrolled_on"].max()]
     if trial.fit_sessions is not None and len(trial.fit_sessions):
         dates.append(trial.fit_sessions["session_on"].max())
-    return max(d for d in dates if pd.notna(d))
+    known = [d for d in dates if pd.notna(d)]
+    return max(known) if known else pd.NaT  # no date at all (visits given, no course data): nothing is censored
 
 
 def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: int) -> pd.DataFrame:
@@ -91,7 +98,8 @@ def build_analysis_data(
     than the outcome window. ``window_days`` and ``censor_on``: see the module
     docstring.
     """
-    rand = trial.randomisation[["caseworker_id", "stratum", "arm", "randomised_on"]]
+    rand = trial.randomisation[["caseworker_id", "stratum", "arm", "randomised_on"]
+                               + (["allocation"] if "allocation" in trial.randomisation else [])]
     cit = trial.citizens.drop(columns="_row").merge(rand, on="caseworker_id", how="left", validate="many_to_one")
     scores, score_notes = assign_visits(trial.who5, trial.citizens, windows, prorate_one_missing)
     wide = scores.pivot(index="citizen_id", columns="visit", values="who5")
@@ -102,13 +110,19 @@ def build_analysis_data(
 
     censor = censoring_date(trial, censor_on)
     outcomes = course_outcomes(cit, censor, window_days)
-    for col in outcomes:
-        cit[col] = outcomes[col]
-    short = cit["ended_on"].isna() & cit["dropout"].isna()
+    recorded = course_recorded(cit)
+    for col in outcomes:  # no course end recorded at all: the course outcomes are not recorded (never 0)
+        cit[col] = outcomes[col] if recorded else outcomes[col].where(pd.Series(False, index=cit.index))
+    short = cit["ended_on"].isna() & cit["dropout"].isna() & recorded
     short_notes = pd.DataFrame({"check": "course open with follow-up shorter than the outcome window "
                                          "(dropout and completion missing)", "table": "citizens",
                                 "row": trial.citizens.loc[short.to_numpy(), "_row"].to_numpy(),
                                 "detail": "citizen " + cit.loc[short, "citizen_id"].astype(str)})
+    if not recorded and len(cit):
+        short_notes = pd.DataFrame({"check": "no course end recorded for any citizen (ended_on and end_reason "
+                                             "empty): dropout, completion and time to dropout not recorded",
+                                    "table": "citizens", "row": trial.citizens["_row"].to_numpy(),
+                                    "detail": "citizen " + trial.citizens["citizen_id"].astype(str).to_numpy()})
     cit["censor_on"] = censor
     for name in ("kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
         cit[name] = cit[name].astype("Int64")

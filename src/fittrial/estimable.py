@@ -130,3 +130,65 @@ def separation_reason(y: np.ndarray, X: pd.DataFrame, what: str) -> str | None:
                 return (f"{what} is {int(sub[0])} for every citizen in the group '{label}', so that group's odds "
                         "ratio is 0 or infinite (complete separation)")
     return None
+
+
+# --- every analysis stands alone -------------------------------------------------------------------------------
+
+INJECT_VARIABLE = "FITTRIAL_INJECT_FAILURE"
+"""Environment variable naming analyses (comma-separated, as given to :func:`guarded`) that fail on purpose: the
+tests use it to check that one failing analysis leaves every other one, and the report, in place."""
+
+
+def log_file() -> str:
+    """The log file of the running workflow step (the file handler :func:`fittrial.errors.run_user_step` attached
+    to the ``fittrial`` logger), relative to the working directory where it can be; "its log" outside a step."""
+    import logging
+    import os
+
+    for handler in logging.getLogger("fittrial").handlers:
+        if isinstance(handler, logging.FileHandler):
+            path = handler.baseFilename
+            try:
+                return os.path.relpath(path)
+            except ValueError:  # another drive (Windows)
+                return path
+    return "its log"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The not-estimated reason of an analysis that stopped with an error the estimability rules did not foresee:
+    what happened, in one line, and where the details are (never a data value that looks like a CPR number)."""
+    from .errors import CPR_LIKE
+
+    message = CPR_LIKE.sub("<number>", str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    message = message if len(message) <= 120 else message[:117] + "..."
+    detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return (f"the analysis stopped with a numerical error the pipeline did not foresee ({detail}); the other "
+            f"analyses are not affected, and the details are in {log_file()}")
+
+
+def guarded(name: str, compute, fallback):
+    """``compute()``, or, when it raises, ``fallback(reason)``: the analysis ``name`` becomes "not estimated"
+    with :func:`failure_reason` and its traceback goes to the step's log, so that one failing secondary analysis
+    never stops the others or the report. The primary analysis is not guarded: its failures stay loud. A user's
+    input error, a full disk and an interrupt still stop the step. ``FITTRIAL_INJECT_FAILURE`` (a comma-separated
+    list of names) makes ``name`` fail on purpose (for tests)."""
+    import logging
+    import os
+
+    from .errors import DISK_ERRORS, InputError
+
+    try:
+        if name in [n.strip() for n in os.environ.get(INJECT_VARIABLE, "").split(",")]:
+            raise RuntimeError(f"failure injected into {name} by {INJECT_VARIABLE}")
+        return compute()
+    except InputError:
+        raise
+    except OSError as exc:
+        if exc.errno in DISK_ERRORS:
+            raise
+        logging.getLogger("fittrial").exception("analysis %s failed; reported as not estimated", name)
+        return fallback(failure_reason(exc))
+    except Exception as exc:  # noqa: BLE001 (every failure of a secondary analysis becomes its reason)
+        logging.getLogger("fittrial").exception("analysis %s failed; reported as not estimated", name)
+        return fallback(failure_reason(exc))

@@ -279,7 +279,11 @@ def tipping_2d_figure(grid: pd.DataFrame, png: str | Path, svg: str | Path | Non
 
 def placeholder_figure(text: str, png: str | Path, svg: str | Path | None) -> None:
     """A figure that only says why there is nothing to draw (e.g. "Not estimated")."""
-    fig, ax = plt.subplots(figsize=(6.2, 1.2))
+    import textwrap
+
+    lines = textwrap.wrap(text, 78) or [""]
+    fig, ax = plt.subplots(figsize=(6.2, 1.2 if len(lines) == 1 else 0.9 + 0.25 * len(lines)))
     ax.axis("off")
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=11, color="#555555")
+    ax.text(0.5, 0.5, "\n".join(lines), ha="center", va="center", fontsize=11 if len(lines) == 1 else 9,
+            color="#555555")
     _save(fig, png, svg)

@@ -13,9 +13,32 @@ LANGUAGES = ("en", "da")
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Feedback Informed Treatment (FIT) in housing support: trial report",
+        "title": "Cluster-randomised trial: report", "mc_se": "Monte Carlo SE",
+        "e_variable_default": "WHO-5 well-being index (0-100) {m} months after enrolment",
+        "e_summary_default": "Difference in mean WHO-5 between the arms (FIT minus control), with its 95% confidence "
+                             "interval",
+        "oc_not_computed": "Not computed for this trial. To see how the analyses behave on trials of this design, run "
+                           "`snakemake --cores 2 --configfile=<your config> validate` (it simulates trials with this "
+                           "trial's strata, caseworkers, citizens per caseworker, variance components and missing "
+                           "data, estimated from these data) and set report.operating_characteristics to "
+                           "reports/validation/operating_characteristics.csv.",
+        "oc_other_design": "Not shown: the study named in report.operating_characteristics simulated trials of {simulated} "
+                           "caseworkers, and this trial randomised {k}. Run `snakemake --cores 2 "
+                           "--configfile=<your config> validate` to simulate trials of this design.",
+        "oc_unknown_design": "Not shown: the study named in report.operating_characteristics does not say how many "
+                             "caseworkers it simulated (no column n_caseworkers), so it cannot be checked to be of this "
+                             "trial's design. Run `snakemake --cores 2 --configfile=<your config> validate`.",
         "subtitle": "Cluster-randomised trial: caseworkers randomised within strata to FIT or usual practice; citizens "
                     "analysed by their caseworker's allocated arm (intention to treat).",
+        "subtitle_pair_matched": "Pair-matched cluster-randomised trial: caseworkers randomised within matched pairs, "
+                                 "one to FIT and one to usual practice; citizens analysed by their caseworker's "
+                                 "allocated arm (intention to treat).",
+        "subtitle_unstratified": "Cluster-randomised trial: caseworkers randomised to FIT or usual practice; citizens "
+                                 "analysed by their caseworker's allocated arm (intention to treat).",
+        "cs_allocation_pair_matched": "From the randomisation table: {k} caseworkers randomised in {n} matched pairs, "
+                                      "one to each arm in every pair; the analyses treat the pairs as strata.",
+        "cs_allocation_stratified": "From the randomisation table: {k} caseworkers randomised within {n} strata.",
+        "cs_allocation_unstratified": "From the randomisation table: {k} caseworkers randomised in one stratum.",
         "FIT": "FIT", "control": "Control", "A": "A", "B": "B", "total": "Total",
         "s_summary": "Summary in plain language", "s_flow": "Flow of caseworkers and citizens",
         "s_baseline": "Baseline characteristics", "s_primary": "Primary outcome: WHO-5 well-being",
@@ -142,9 +165,33 @@ TEXT: dict[str, dict[str, str]] = {
         "a_time_to_dropout_fine_gray": "Subdistribution hazard ratio (Fine-Gray)",
     },
     "da": {
-        "title": "Feedback Informed Treatment (FIT) i bostøtten: forsøgsrapport",
+        "title": "Klyngerandomiseret forsøg: rapport", "mc_se": "Monte Carlo-SE",
+        "e_variable_default": "WHO-5 trivselsindeks (0-100) {m} måneder efter start",
+        "e_summary_default": "Forskel i gennemsnitlig WHO-5 mellem grupperne (FIT minus kontrol) med 95% "
+                             "konfidensinterval",
+        "oc_not_computed": "Ikke beregnet for dette forsøg. For at se, hvordan analyserne opfører sig i forsøg med "
+                           "dette design, kør `snakemake --cores 2 --configfile=<din opsætning> validate` (den "
+                           "simulerer forsøg med dette forsøgs strata, medarbejdere, borgere pr. medarbejder, "
+                           "varianskomponenter og manglende data, skønnet ud fra disse data), og sæt "
+                           "report.operating_characteristics til reports/validation/operating_characteristics.csv.",
+        "oc_other_design": "Ikke vist: undersøgelsen i report.operating_characteristics simulerede forsøg med "
+                           "{simulated} medarbejdere, og dette forsøg lodtrak {k}. Kør `snakemake --cores 2 "
+                           "--configfile=<din opsætning> validate` for at simulere forsøg med dette design.",
+        "oc_unknown_design": "Ikke vist: undersøgelsen i report.operating_characteristics oplyser ikke, hvor mange "
+                             "medarbejdere den simulerede (ingen kolonne n_caseworkers), så det kan ikke kontrolleres, "
+                             "at den har dette forsøgs design. Kør `snakemake --cores 2 --configfile=<din opsætning> "
+                             "validate`.",
         "subtitle": "Klyngerandomiseret forsøg: medarbejdere lodtrukket inden for strata til FIT eller vanlig praksis; "
                     "borgerne analyseret efter deres medarbejders tildelte gruppe (intention to treat).",
+        "subtitle_pair_matched": "Parvist matchet klyngerandomiseret forsøg: medarbejdere lodtrukket inden for matchede "
+                                 "par, én til FIT og én til vanlig praksis; borgerne analyseret efter deres "
+                                 "medarbejders tildelte gruppe (intention to treat).",
+        "subtitle_unstratified": "Klyngerandomiseret forsøg: medarbejdere lodtrukket til FIT eller vanlig praksis; "
+                                 "borgerne analyseret efter deres medarbejders tildelte gruppe (intention to treat).",
+        "cs_allocation_pair_matched": "Ifølge randomiseringstabellen: {k} medarbejdere lodtrukket i {n} matchede par, "
+                                      "én til hver gruppe i hvert par; analyserne behandler parrene som strata.",
+        "cs_allocation_stratified": "Ifølge randomiseringstabellen: {k} medarbejdere lodtrukket inden for {n} strata.",
+        "cs_allocation_unstratified": "Ifølge randomiseringstabellen: {k} medarbejdere lodtrukket i ét stratum.",
         "FIT": "FIT", "control": "Kontrol", "A": "A", "B": "B", "total": "I alt",
         "s_summary": "Sammenfatning", "s_flow": "Forløb for medarbejdere og borgere",
         "s_baseline": "Udgangspunkt (baseline)", "s_primary": "Primært effektmål: trivsel (WHO-5)",
@@ -388,7 +435,12 @@ for _lang in LANGUAGES:
 class Translator:
     """Labels and numbers in one language."""
 
-    def __init__(self, language: str = "en", blinded: bool = False, primary_visit: int = 12):
+    def __init__(self, language: str = "en", blinded: bool = False, primary_visit: int = 12,
+                 words: dict | None = None):
+        """``words``: the config's ``units``, ``arms`` and ``outcome`` (the trial's own words; see
+        :func:`fittrial.catalogue.vocabulary`), put in the place of the FIT trial's in every text."""
+        from .catalogue import vocabulary
+
         if language not in LANGUAGES:
             raise ValueError(f"report.language must be one of {', '.join(LANGUAGES)}, not {language!r}")
         self.language = language
@@ -397,12 +449,18 @@ class Translator:
         if blinded:
             self.text.update(BLINDED[language])
         self.decimal = "," if language == "da" else "."
+        self.words = dict(words or {})
+        self.vocabulary = vocabulary(self.words, language)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.text.get(key, TEXT["en"].get(key, key))
         if "{m}" in text:  # the primary visit, in months
             values = {"m": self.primary_visit, **values}
-        return text.format(**values) if values else text
+        return self.vocabulary.localise(text.format(**values) if values else text)
+
+    def localise(self, text: object) -> object:
+        """A text written with the FIT trial's words (a reason, a method, a table label) in the trial's own."""
+        return self.vocabulary.localise(text)
 
     def num(self, x: object, digits: int = 2) -> str:
         try:
@@ -446,15 +504,15 @@ class Translator:
         return f"{a} {'til' if self.language == 'da' else 'to'} {b}"
 
     def label(self, text: str) -> str:
-        """A table's row label in the report language (with decimal commas in Danish)."""
+        """A table's row label in the report language (with decimal commas in Danish) and the trial's words."""
         if self.language != "da":
-            return text
+            return self.vocabulary.localise(text)
         import re
 
         text = self.text_numbers(danish_label(text))
         # counts of thousands in "n af N" with the Danish thousands separator
-        return re.sub(r"\b(\d{4,})(?= af )|(?<= af )(\d{4,})\b",
-                      lambda m: f"{int(m.group(0)):,}".replace(",", "."), text)
+        return self.vocabulary.localise(re.sub(r"\b(\d{4,})(?= af )|(?<= af )(\d{4,})\b",
+                                               lambda m: f"{int(m.group(0)):,}".replace(",", "."), text))
 
     def text_numbers(self, text: str) -> str:
         """Turn decimal points between digits into commas (for Danish free text from tables)."""
@@ -489,6 +547,7 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^Caseworkers, n$", "Medarbejdere, n"),
     (r"^Citizens per caseworker: mean \(range\)$", "Borgere pr. medarbejder: gennemsnit (spændvidde)"),
     (r"^Caseworkers in stratum (.+), n$", r"Medarbejdere i stratum \1, n"),
+    (r"^Matched pairs, n$", "Matchede par, n"),
     (r"^Citizens, n$", "Borgere, n"),
     (r"^Age, years: mean \(SD\)$", "Alder, år: gennemsnit (SD)"),
     (r"^Women, n \(%\)$", "Kvinder, n (%)"),
@@ -690,6 +749,23 @@ DA_REASONS += [
      r"Færre end \1 borgere \2 \3 i \4: estimatet offentliggøres ikke, da det sammen med antallet analyserede "
      r"ville afsløre et antal under \1 (diskretionering)"),
 ]
+DA_REASONS += [
+    (r"^Course ends \(ended_on and end_reason\) are not recorded for any citizen",
+     "Forløbenes afslutning (ended_on og end_reason) er ikke registreret for nogen borger"),
+    (r"^The strata are matched pairs of one caseworker per arm, so an effect within a stratum would rest on a single "
+     r"caseworker per arm; effects within strata are not estimated",
+     "Strata er matchede par med én medarbejder i hver gruppe, så en effekt inden for et stratum ville hvile på én "
+     "medarbejder pr. gruppe; effekter inden for strata estimeres ikke"),
+    (r"^The caseworkers were randomised in one stratum, so there are no strata to compare",
+     "Medarbejderne blev lodtrukket i ét stratum, så der er ingen strata at sammenligne"),
+    (r"^Fewer than two strata have two or more caseworkers in each arm, so effects within strata cannot be compared; "
+     r"they are not estimated", "Færre end to strata har to eller flere medarbejdere i hver gruppe, så effekter "
+     "inden for strata kan ikke sammenlignes; de estimeres ikke"),
+    (r"^The analysis stopped with a numerical error the pipeline did not foresee \((.*)\); the other analyses are not "
+     r"affected, and the details are in (.+?)\.?$",
+     r"Analysen stoppede med en numerisk fejl, som værktøjet ikke havde forudset (\1); de øvrige analyser er ikke "
+     r"berørt, og detaljerne står i \2."),
+]
 # words and codes left in a Danish reason after the patterns: arms, with/without, outcome codes
 DA_REASON_WORDS = [("borgere with ", "borgere med "), ("borgere without ", "borgere uden "),
                    ("the FIT arm", "FIT-gruppen"), ("the control arm", "kontrolgruppen"), ("arm A", "gruppe A"),
@@ -699,6 +775,32 @@ DA_REASON_WORDS = [("borgere with ", "borgere med "), ("borgere without ", "borg
                    ("reliable improvement", "pålidelig forbedring"), ("reliable deterioration", "pålidelig forværring"),
                    ("poor wellbeing", "dårlig trivsel"), ("likely depression", "sandsynlig depression"),
                    (" dropout ", " frafald "), (" completed ", " gennemført ")]
+
+
+def da_mc_words(method: str) -> str:
+    """The Danish sentence on the number of imputations and the sampler's convergence, read from the English
+    method text of the multiple imputation (:func:`fittrial.imputation.mc_words`); "" when it has none."""
+    import re
+
+    out = []
+    two = re.search(r"two-stage rule: (\d+) first, then (\d+) so that the Monte Carlo SE of each estimate is at most "
+                    r"([\d.]+)% of its SE", method)
+    one = re.search(r"(\d+) imputations are enough for a Monte Carlo SE of each estimate of at most ([\d.]+)% of its "
+                    r"SE", method)
+    if two:
+        out.append(f"Antal imputationer efter von Hippels totrinsregel: først {two.group(1)}, så {two.group(2)}, så "
+                   f"Monte Carlo-SE for hvert estimat højst er {two.group(3).replace('.', ',')}% af dets SE.")
+    elif one:
+        out.append(f"{one.group(1)} imputationer er nok til, at Monte Carlo-SE for hvert estimat højst er "
+                   f"{one.group(2).replace('.', ',')}% af dets SE (von Hippels totrinsregel).")
+    if "capped at imputation.m_max" in method:
+        out.append("Antallet blev begrænset af imputation.m_max, så målet er måske ikke nået.")
+    rhat = re.search(r"largest split R-hat ([\d.]+)", method)
+    if rhat:
+        out.append(f"Gibbs-samplerens største split-R-hat: {rhat.group(1).replace('.', ',')}"
+                   + (" (sampleren var ikke faldet til ro: læs analysen med forsigtighed)." if "not settled" in method
+                      else "."))
+    return " ".join(out)
 
 
 def danish_reason(text: str) -> str:

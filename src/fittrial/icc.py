@@ -267,11 +267,10 @@ class _HigherMaximum(Exception):
 
 def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None) -> dict:
     """Latent-scale ICC of a binary outcome with a profile-likelihood CI."""
-    data = citizens[citizens[outcome].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
-    present = set(data["stratum"])
-    strata = [s for s in (strata or sorted(present)) if s in present]
-    X = np.column_stack([np.ones(len(data)), data["fit"].astype(float)]
-                        + [(data["stratum"] == s).astype(float) for s in strata[1:]])
+    from .models import binary_design, constant_strata_words
+
+    data, design, _ = binary_design(citizens, outcome, strata)  # the GEE's design: constant strata left out
+    X = design.to_numpy(float)
     model = RandomInterceptLogit(data[outcome].astype(float).to_numpy(), X, data["caseworker_id"].to_numpy())
     beta, sigma, ll = model.fit()
     lo, hi, beta, sigma, ll = model.sigma_ci(beta, sigma, ll)
@@ -283,7 +282,8 @@ def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = 
     sizes = data.groupby("caseworker_id").size().to_numpy()
     m, cv, deff, deff_cv = design_effects(sizes, icc)
     return {"outcome": outcome, "scale": "latent", "icc": icc, "ci_low": to_icc(lo), "ci_high": to_icc(hi),
-            "method": "Random-intercept logistic model (ML, adaptive Gauss-Hermite quadrature, 25 nodes; arm and "
-                      "stratum); latent-scale ICC s2/(s2 + pi^2/3); profile-likelihood CI",
+            "method": "Random-intercept logistic model (ML, adaptive Gauss-Hermite quadrature, 25 nodes; arm"
+                      + (" and stratum" if design.shape[1] > 2 else "") + "); latent-scale ICC s2/(s2 + pi^2/3); "
+                      "profile-likelihood CI" + constant_strata_words(data.attrs.get("constant_strata", 0)),
             "mean_cluster_size": m, "cv_cluster_size": cv, "design_effect": deff, "design_effect_unequal": deff_cv,
             "sigma_u": sigma, "beta_fit": float(beta[1])}

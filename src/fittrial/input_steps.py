@@ -90,7 +90,7 @@ def read_input(name: str, spec: str | Mapping) -> RawTable:
 
 def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path,
                     visits: list[int] | None = None, age_range: tuple[int, int] | None = None,
-                    data_cutoff: str | None = None, scoring: Mapping | None = None
+                    data_cutoff: str | None = None, scoring: Mapping | None = None, allocation: str = "auto"
                     ) -> tuple[Trial | None, CheckOutcome]:
     """Read every input and check it against the contract; never raises for a user's mistake.
 
@@ -136,7 +136,7 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
         return None, CheckOutcome(files, problems, empty_notes)
     cutoff = pd.Timestamp(data_cutoff) if data_cutoff else pd.Timestamp.today().normalize()
     try:
-        trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff)
+        trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff, allocation)
     except InputError as exc:
         return None, CheckOutcome(files, exc.problems, empty_notes)
     notes = trial.notes
@@ -166,12 +166,12 @@ def _fail(outcome: CheckOutcome, data_check: str | None) -> None:
 def check_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path, data_check: str, flag: str,
                language: str = "en", blinded: bool = False, visits: list[int] | None = None,
                age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
-               scoring: Mapping | None = None) -> None:
+               scoring: Mapping | None = None, allocation: str = "auto") -> None:
     """Validate the inputs only (``snakemake check``): write the data-check page; fail if there are errors.
 
     On success ``flag`` is written (the rule's output); arguments as in :func:`validate_step`.
     """
-    _, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring)
+    _, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation)
     _write_data_check(outcome, data_check, language, blinded)
     if not outcome.ok:
         _fail(outcome, data_check)
@@ -183,7 +183,7 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
                   blinded: bool = False, visits: list[int] | None = None,
                   age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
                   data_check: str | None = None, language: str = "en", scoring: Mapping | None = None,
-                  blinding_key_file: str | None = None) -> None:
+                  blinding_key_file: str | None = None, allocation: str = "auto") -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path or mapping (``fit_sessions`` may be
@@ -196,9 +196,10 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
     (YYYY-MM-DD; empty: today). ``data_check``: where to write the data-check
     page (in ``language``), whether or not the inputs pass; it is not a
     declared output, so that a failed run keeps it. ``scoring``: see
-    :func:`_read_and_check`.
+    :func:`_read_and_check`. ``allocation``: how the caseworkers were randomised (config
+    ``analysis.allocation``; see :func:`fittrial.validation.allocation_of`).
     """
-    trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring)
+    trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation)
     _write_data_check(outcome, data_check, language, blinded)
     if trial is None:
         _fail(outcome, data_check)

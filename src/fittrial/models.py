@@ -67,11 +67,12 @@ class Contrast:
     analysis: str = "itt"
     p_interaction: float = float("nan")
     not_estimated: str = ""
+    mc_se: float = float("nan")  # Monte Carlo SE of a simulation-based estimate (multiple imputation)
 
     def as_row(self) -> dict:
         return {k: getattr(self, k) for k in
                 ("analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                 "p_value", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens")}
+                 "p_value", "p_interaction", "mc_se", "method", "not_estimated", "n_clusters", "n_citizens")}
 
 
 def not_estimated(analysis: str, outcome: str, timepoint: int, scale: str, reason: str, method: str = "",
@@ -254,9 +255,23 @@ def random_words(free: tuple[bool, ...]) -> str:
     return text + (f" ({'; '.join(why)})" if why else "")
 
 
-def lmm_method(df_method: str, free: tuple[bool, ...] = (True, True, True)) -> str:
-    return ("Linear mixed model (REML), " + random_words(free) + ", "
-            "adjusted for baseline WHO-5 (missing baseline: mean + indicator) and stratum; "
+def covariate_words(columns: list[str] | pd.Index, indicator: bool = True) -> str:
+    """The adjustments a design actually makes, in words: "adjusted for baseline WHO-5 (missing baseline: mean +
+    indicator) and stratum", "adjusted for stratum", "not adjusted for any covariate" (a trial without baseline
+    and strata). ``indicator``: name the missing-baseline handling when the design has the indicator."""
+    columns = list(columns)
+    parts = []
+    if "baseline_who5" in columns:
+        parts.append("baseline WHO-5" + (" (missing baseline: mean + indicator)"
+                                         if indicator and "baseline_missing" in columns else ""))
+    if any(str(c).startswith("stratum[") for c in columns):
+        parts.append("stratum")
+    return "adjusted for " + " and ".join(parts) if parts else "not adjusted for any covariate"
+
+
+def lmm_method(df_method: str, free: tuple[bool, ...] = (True, True, True),
+               columns: list[str] | pd.Index = ("baseline_who5", "baseline_missing", "stratum[]")) -> str:
+    return ("Linear mixed model (REML), " + random_words(free) + ", " + covariate_words(columns) + "; "
             "SE conditional on the variance estimates (as lme4); t-test with " + DF_WORDS[df_method]
             + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
 
@@ -335,7 +350,7 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
     data, X, between, why = prepare_lmm(long, strata, visits, "follow-up WHO-5")
     result = fit_lmm(data, X, between, df_method)
     result.model_visits = [int(v) for v in sorted(data["visit"].unique())]
-    method = lmm_method(df_method, result.fit.free)
+    method = lmm_method(df_method, result.fit.free, X.columns)
     for v in sorted(set(data["visit"]) | set(why)):
         if v in why:
             result.contrasts.append(not_estimated("itt", "who5", v, "mean_difference", why[v], method))
@@ -362,11 +377,11 @@ class GeeResult:
     contrasts: list[Contrast] = field(default_factory=list)
 
 
-def gee_method(covariance: str) -> str:
+def gee_method(covariance: str, columns: list[str] | pd.Index = ("stratum[]",)) -> str:
     cov_words = {"mancl_derouen": "bias-reduced sandwich covariance (Mancl-DeRouen)",
                  "kauermann_carroll": "bias-corrected sandwich covariance (Kauermann-Carroll)",
                  "robust": "sandwich covariance (no small-sample correction)"}[covariance]
-    return (f"GEE, logit link, exchangeable working correlation within caseworker, adjusted for stratum; "
+    return (f"GEE, logit link, exchangeable working correlation within caseworker, {covariate_words(columns)}; "
             f"{cov_words}; t-test with caseworkers - parameters df; citizens with the outcome observed "
             f"(complete cases)")
 
@@ -392,17 +407,42 @@ def _not_estimable(data: pd.DataFrame, outcome: str, n_params: int) -> str | Non
 def binary_design(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """Analysed citizens (outcome observed, sorted), the design ``outcome ~ fit + stratum`` and the reason why
-    the arm comparison is not estimable (None if it is)."""
+    the arm comparison is not estimable (None if it is).
+
+    A stratum in which every analysed citizen has the same outcome (all 0 or
+    all 1: common with matched pairs and a rare outcome) is left out: with the
+    strata as fixed effects its coefficient is infinite and it carries no
+    information on the arm's odds ratio (the estimate with it is the limit of
+    the estimate without it). The number left out is ``data.attrs["constant_strata"]``
+    and the method text says so (:func:`constant_strata_words`).
+    """
     data = citizens[citizens[outcome].notna()].sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
-    strata = sorted(data["stratum"].unique()) if strata is None else [s for s in strata if s in set(data["stratum"])]
+    present = sorted(data["stratum"].unique()) if strata is None else [s for s in strata if s in set(data["stratum"])]
+    dropped = 0
+    if len(present) > 1:
+        spread = data.groupby("stratum")[outcome].agg(lambda y: y.nunique())
+        constant = [s for s in present if spread.get(s, 0) <= 1]
+        if constant and len(constant) < len(present):
+            data = data[~data["stratum"].isin(constant)]
+            present = [s for s in present if s not in constant]
+            dropped = len(constant)
     X = pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index)
-    for s in strata[1:]:
+    for s in present[1:]:
         X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
+    data.attrs["constant_strata"] = dropped
     reason = _not_estimable(data, outcome, X.shape[1])
     if reason is None:
         reason = first(rank_reason(X), separation_reason(data[outcome].astype(float).to_numpy(), X,
                                                          f"the outcome {outcome}"))
     return data, X, reason
+
+
+def constant_strata_words(n: int) -> str:
+    """The method's note on strata left out of a binary model because the outcome does not vary in them."""
+    if not n:
+        return ""
+    return (f"; {n} strat{'um' if n == 1 else 'a'} in which every analysed citizen has the same outcome left out "
+            "(with strata as fixed effects they carry no information on the arm's odds ratio)")
 
 
 def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: int, timepoint_months: int,
@@ -445,19 +485,20 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
     y = data[outcome].astype(float).to_numpy()
     groups = pd.factorize(data["caseworker_id"])[0]
     if reason is not None:
-        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason, gee_method(covariance))
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, reason,
+                          gee_method(covariance, X.columns))
     try:
         beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
     except RuntimeError:
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months,
                           "the GEE did not converge with either working correlation (exchangeable or independence)",
-                          gee_method(covariance))
+                          gee_method(covariance, X.columns))
     cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
     params = pd.Series(beta, index=X.columns)
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)
     n_clusters = int(np.unique(groups).size)
     df = float(n_clusters - X.shape[1])
-    method = gee_method(covariance) + note
+    method = gee_method(covariance, X.columns) + note + constant_strata_words(data.attrs.get("constant_strata", 0))
     p1, p0, g1, g0 = _standardised_risks(X, beta)
     out = GeeResult(outcome, params, cov, df, alpha, n_clusters, len(data), n_missing, p1, p0)
 

@@ -310,6 +310,67 @@ def oc_figure(summary: pd.DataFrame, png: str, svg: str | None = None) -> None:
         _save(fig, png, svg)
 
 
+def trial_simulation_parameters(citizens: pd.DataFrame, randomisation: pd.DataFrame, variance: pd.DataFrame,
+                                visits: list[int], primary_visit: int, seed: int = 0) -> dict:
+    """The base trial of a simulation study (:class:`SimulationParameters` as a plain dict) estimated from this
+    trial's analysis data, so that ``snakemake validate`` studies the user's own design, not the bundled one.
+
+    * ``strata``: the caseworkers randomised in each stratum; ``citizens_per_caseworker``: the mean number
+      enrolled per randomised caseworker (the simulator draws Poisson sizes around it, at least one);
+    * ``who5_mean``: the control arm's observed mean at each visit of the schedule (a visit without data takes
+      the mean over visits; without a baseline visit, a baseline with ``missing_baseline`` 1 is simulated, so
+      the analyses see no baseline, as in the trial); ``effect``: 0 at every follow-up;
+    * ``sd_caseworker``, ``sd_citizen``, ``sd_residual``: the total variance of the outcome at the primary visit
+      split by the primary model's ICC (caseworker and caseworker x visit components over all four) and the
+      correlation of a citizen's baseline and primary-visit values (0 without a baseline);
+    * ``prevalence`` of dropout in the control arm (0.25 when not recorded); ``missing_baseline`` and
+      ``missing_followup``: the shares of enrolled citizens without a baseline and without a primary-visit
+      value; ``missing_item`` 0 (forms here are scored or missing).
+    """
+    sizes = citizens.groupby("caseworker_id").size().reindex(randomisation["caseworker_id"], fill_value=0)
+    control = citizens[citizens["fit"] == 0]
+    columns = {v: f"who5_m{v}" for v in visits}
+    means = {v: float(control[c].mean()) for v, c in columns.items() if c in control and control[c].notna().any()}
+    overall = float(np.mean(list(means.values()))) if means else 50.0
+    who5_mean = {int(v): round(means.get(v, overall), 4) for v in visits}
+    has_baseline = 0 in visits and f"who5_m0" in citizens and citizens["who5_m0"].notna().any()
+    if 0 not in who5_mean:
+        who5_mean[0] = round(overall, 4)
+    primary = citizens.get(f"who5_m{primary_visit}", pd.Series(dtype=float)).astype(float)
+    total = float(primary.var(ddof=1)) if primary.notna().sum() > 2 else 400.0
+    comp = dict(zip(variance["component"], pd.to_numeric(variance["variance"], errors="coerce")))
+    parts = [0.0 if pd.isna(comp.get(k)) else float(comp.get(k)) for k in
+             ("caseworker (cluster)", "caseworker x visit", "citizen within caseworker", "residual")]
+    icc = (parts[0] + parts[1]) / sum(parts) if sum(parts) > 0 else 0.0
+    rho = 0.0
+    if has_baseline:
+        pairs = citizens[["who5_m0", f"who5_m{primary_visit}"]].dropna()
+        rho = float(max(pairs.corr().iloc[0, 1], 0.0)) if len(pairs) > 2 else 0.0
+    dropout = control["dropout"].astype(float) if "dropout" in control else pd.Series(dtype=float)
+    p0 = float(dropout.mean()) if dropout.notna().any() else 0.25
+    p0 = min(max(p0, 0.01), 0.99)
+    cps = float(sizes.mean()) if len(sizes) else 1.0
+    strata = {str(k): int(v) for k, v in randomisation.groupby("stratum").size().items()}
+    timing = {int(v): (int(round(30.4375 * v)), 0) for v in who5_mean}
+    return {
+        "seed": int(seed), "strata": strata, "citizens_per_caseworker": round(max(cps, 1.0), 4),
+        "who5_mean": who5_mean, "effect": {int(v): 0.0 for v in who5_mean if v != 0},
+        "sd_caseworker": round(float(np.sqrt(icc * total)), 4),
+        "sd_citizen": round(float(np.sqrt((1 - icc) * total * rho)), 4),
+        "sd_residual": round(float(np.sqrt((1 - icc) * total * (1 - rho))), 4),
+        "prevalence": {"dropout": round(p0, 4)}, "odds_ratio": {"dropout": 1.0},
+        "missing_baseline": round(float(citizens["who5_m0"].isna().mean()), 4) if has_baseline else 1.0,
+        "missing_followup": round(float(primary.isna().mean()), 4) if len(primary) else 0.0,
+        "missing_item": 0.0, "visit_timing": timing,
+    }
+
+
+def simulated_caseworkers(base: dict, overrides: dict | None = None) -> int:
+    """The caseworkers of a scenario's simulated trials (its ``strata``, else the base's)."""
+    strata = (overrides or {}).get("strata") or base.get("strata") or SimulationParameters().strata
+    return int(sum(int(v) for v in strata.values()))
+
+
 def scenario_parameters(base: dict, overrides: dict) -> tuple[SimulationParameters, Departures]:
     """SimulationParameters from a base dict (the example trial's YAML) updated by a scenario's overrides, and
     the scenario's :class:`Departures` (its keys of that class)."""
@@ -317,9 +378,18 @@ def scenario_parameters(base: dict, overrides: dict) -> tuple[SimulationParamete
     departures = Departures(**{k: v for k, v in overrides.items() if k in departure_keys})
     overrides = {k: v for k, v in overrides.items() if k not in departure_keys}
     data = {**base, **overrides}
+    effect = data.get("effect")
+    if isinstance(effect, (int, float)):
+        effect = {"all": effect}
+    if isinstance(effect, dict) and "all" in effect:  # one effect at every follow-up; a visit named overrides it
+        visits = base.get("who5_mean") or SimulationParameters().who5_mean
+        every = {int(v): float(effect["all"]) for v in visits if int(v) != 0}
+        data["effect"] = {**every, **{int(k): float(v) for k, v in effect.items() if k != "all"}}
     for key in ("who5_mean", "effect"):
         if key in data:
             data[key] = {int(k): float(v) for k, v in data[key].items()}
+    if "visit_timing" in data:
+        data["visit_timing"] = {int(k): (int(v[0]), int(v[1])) for k, v in data["visit_timing"].items()}
     for key in ("prevalence", "odds_ratio"):
         data[key] = {**base.get(key, {}), **overrides.get(key, {})} if key in base else data.get(key)
     known = {f.name for f in fields(SimulationParameters)}
@@ -327,4 +397,4 @@ def scenario_parameters(base: dict, overrides: dict) -> tuple[SimulationParamete
 
 
 __all__ = ["METHODS", "Departures", "simulate_analysis_data", "analyse_trial", "run_chunk", "summarise",
-           "oc_figure", "marginal_log_or", "scenario_parameters"]
+           "oc_figure", "marginal_log_or", "scenario_parameters", "trial_simulation_parameters", "simulated_caseworkers"]

@@ -75,7 +75,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
               "h3": ParagraphStyle("h3k", parent=base["Heading3"], keepWithNext=1), "p": base["BodyText"],
               "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5, textColor=colors.grey),
               "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7, leading=8.5)}
-    story = [Paragraph(t("title"), styles["h1"]), Paragraph(f"{t('subtitle')} {t('suppression', k=ctx['threshold'])}",
+    story = [Paragraph(ctx.get("title") or t("title"), styles["h1"]), Paragraph(f"{ctx.get('subtitle') or t('subtitle')} {t('suppression', k=ctx['threshold'])}",
                                                             styles["small"])]
 
     sec = ctx.get("sec", t)
@@ -99,7 +99,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     h2("s_design")
     story.append(_table([t("cs_item"), "", t("cs_text")], [[r["item"], r["label"], r["text"]] for r in ctx["consort"]],
                         styles, widths=[14 * mm, 42 * mm, WIDTH - 56 * mm]))
-    story.append(Paragraph(t("cs_note"), styles["small"]))
+    story.append(Paragraph(" ".join(filter(None, [t("cs_note"), ctx.get("data_note")])), styles["small"]))
     h2("s_flow")
     fig("flow", 230 * mm)
     h2("s_baseline")
@@ -118,14 +118,12 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         story.append(Paragraph(rc["sentence"], styles["p"]))
         story.append(Paragraph(" ".join([t("rc_note"), *rc["notes"]]), styles["small"]))
     h2("s_primary")
-    if ctx.get("estimand"):
-        story.extend([CondPageBreak(40 * mm), Paragraph(t("s_estimand"), styles["h3"])])
-        story.append(_table([t("attribute"), t("description")],
-                            [[r["attribute"], r["description"]] for r in ctx["estimand"]], styles))
-        if ctx.get("intercurrent"):
-            story.append(_table([t("intercurrent"), t("strategy"), t("handling")],
-                                [[r["event"], r["strategy"], r["handling"]] for r in ctx["intercurrent"]], styles))
-        story.append(Spacer(1, 3 * mm))
+    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_estimand"), styles["h3"])])
+    story.append(_table([t("attribute"), t("description")],
+                        [[r["attribute"], r["description"]] for r in ctx["estimand"]], styles))
+    story.append(_table([t("intercurrent"), t("strategy"), t("handling")],
+                        [[r["event"], r["strategy"], r["handling"]] for r in ctx["intercurrent"]], styles))
+    story.append(Spacer(1, 3 * mm))
     story.append(_table([t("month"), f"{arms['FIT']}: {t('mean_ci')}", f"{arms['control']}: {t('mean_ci')}",
                          t("difference"), t("df"), t("p")],
                         [[r["month"], r["FIT"], r["control"], r["difference"], r["df"], r["p"]] for r in ctx["primary"]],
@@ -140,12 +138,13 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                              t("y_rd"), t("y_rr")], [[r["label"], r["FIT"], r["control"], r["rd"], r["rr"]]
                                                     for r in y["rows"]], styles))
         story.append(Paragraph(y["note"], styles["small"]))
-    story.extend([CondPageBreak(40 * mm), Paragraph(t("y_claims_title"), styles["h3"])])
-    if y["claims"]:
-        story.append(_table([t("y_claim"), t("y_claimed"), t("y_observed"), t("y_inside")],
-                            [[r["claim"], r["claimed"], r["observed"], r["inside"]] for r in y["claims"]], styles))
-        story.append(Paragraph(y["claims_note"], styles["small"]))
-    story.append(Paragraph(y["claims_sentence"], styles["p"]))
+    if y.get("show_claims"):
+        story.extend([CondPageBreak(40 * mm), Paragraph(t("y_claims_title"), styles["h3"])])
+        if y["claims"]:
+            story.append(_table([t("y_claim"), t("y_claimed"), t("y_observed"), t("y_inside")],
+                                [[r["claim"], r["claimed"], r["observed"], r["inside"]] for r in y["claims"]], styles))
+            story.append(Paragraph(y["claims_note"], styles["small"]))
+        story.append(Paragraph(y["claims_sentence"], styles["p"]))
     h2("s_secondary")
     story.append(_table([t("outcome"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}", t("or"),
                          t("p"), t("p_holm"), t("rd")],
@@ -200,9 +199,11 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story.append(_table([t("table"), t("check"), t("count")], [[r["table"], r["check"], r["count"]]
                                                                for r in ctx["quality"]], styles)
                  if ctx["quality"] else Paragraph("-", styles["p"]))
-    if ctx.get("oc"):
-        oc = ctx["oc"]
-        h2("s_oc")
+    oc = ctx.get("oc") or {}
+    h2("s_oc")
+    if oc.get("missing"):
+        story.append(Paragraph(oc["missing"], styles["p"]))
+    else:
         story.append(Paragraph(oc["intro"], styles["small"]))
         tiny = {**styles, "cell": ParagraphStyle("tiny", parent=styles["cell"], fontSize=5.6, leading=6.8)}
         story.append(_table([t("scenario")] + oc["header"], [[r["scenario"]] + r["values"] for r in oc["rows"]], tiny,
@@ -222,6 +223,6 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
     story = _keep_headings_with_next(story)
     with atomic_path(target) as tmp:
         doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                                bottomMargin=15 * mm, title=t("title"), author="fittrial", creator="fittrial",
+                                bottomMargin=15 * mm, title=ctx.get("title") or t("title"), author="fittrial", creator="fittrial",
                                 invariant=1)
         doc.build(story)

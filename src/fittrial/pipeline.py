@@ -97,16 +97,26 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
     (:func:`fittrial.disclosure.small_cell_reason`)."""
     from .disclosure import arm_counts, small_cell_reason, withhold
 
+    from .estimable import guarded
+    from .models import fit_binary_gee, gee_method, not_estimated
+
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
-    from .models import fit_binary_gee
 
-    result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)), timepoint_months)
-    log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation %.4f",
-             outcome, time.perf_counter() - start, result.n_citizens, result.n_missing, result.working_correlation)
-    seen = cit[cit[outcome].notna()]
-    counts = arm_counts(seen["fit"].to_numpy(), seen[outcome].to_numpy(float))
-    write_parquet(_rows(withhold(result.contrasts, small_cell_reason(counts, threshold, outcome))), out)
+    def fit() -> list:
+        result = fit_binary_gee(cit, outcome, covariance, _strata(pd.read_parquet(randomisation)), timepoint_months)
+        log.info("GEE %s fitted in %.2f s: %d citizens analysed, %d with the outcome missing; working correlation "
+                 "%.4f", outcome, time.perf_counter() - start, result.n_citizens, result.n_missing,
+                 result.working_correlation)
+        seen = cit[cit[outcome].notna()]
+        counts = arm_counts(seen["fit"].to_numpy(), seen[outcome].to_numpy(float))
+        return withhold(result.contrasts, small_cell_reason(counts, threshold, outcome))
+
+    def failed(reason: str) -> list:
+        return [not_estimated("itt", outcome, timepoint_months, scale, reason, gee_method(covariance))
+                for scale in ("odds_ratio", "risk_difference", "risk_ratio")]
+
+    write_parquet(_rows(guarded(f"gee_{outcome}", fit, failed)), out)
 
 
 def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
@@ -117,6 +127,25 @@ def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, ou
     labels of the schedule). Per protocol and CACE are not estimated, with the
     reason, when no FIT sessions were supplied.
     """
+    from .estimable import guarded
+    from .models import not_estimated
+
+    visit = int(options["primary_visit"])
+    follow = follow_up_visits(options)
+    start = time.perf_counter()
+
+    def failed(reason: str) -> list:
+        names = ["cluster_level", "cluster_level_weighted"] if analysis == "cluster_level" else [analysis]
+        timepoints = follow if analysis in ("clda", "per_protocol") else [visit]
+        return [not_estimated(a, "who5", v, "mean_difference", reason) for a in names for v in timepoints]
+
+    rows = guarded(analysis, lambda: _sensitivity_rows(analysis, inputs, options), failed)
+    log.info("%s done in %.2f s", analysis, time.perf_counter() - start)
+    write_parquet(_rows(rows), out)
+
+
+def _sensitivity_rows(analysis: str, inputs: Mapping[str, str], options: dict) -> list:
+    """The rows of one sensitivity analysis (see :func:`sensitivity_step`)."""
     from . import sensitivity as sens
     from .models import not_estimated
 
@@ -125,7 +154,6 @@ def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, ou
     df_method = options["lmm_df"]
     visit = int(options["primary_visit"])
     follow = follow_up_visits(options)
-    start = time.perf_counter()
     if analysis == "clda":
         rows = sens.clda(cit, strata, df_method, tuple(sorted(int(v) for v in options["visits"])))
     elif analysis == "cluster_level":
@@ -154,18 +182,80 @@ def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, ou
                 rows = [sens.cace(cit, adherent, k, strata, visit)]
     else:
         raise ValueError(f"unknown sensitivity analysis {analysis!r}")
-    log.info("%s done in %.2f s", analysis, time.perf_counter() - start)
-    write_parquet(_rows(rows), out)
+    return rows
 
 
 def subgroup_step(variable: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
     """The WHO-5 effect at the primary visit within the levels of one subgroup variable, with the interaction p."""
+    from .estimable import guarded
+    from .models import not_estimated
     from .sensitivity import subgroup
 
-    rows = subgroup(pd.read_parquet(inputs["who5_long"]), pd.read_parquet(inputs["citizens"]), variable,
-                    list(options["age_breaks"]), _strata(pd.read_parquet(inputs["randomisation"])),
-                    options["lmm_df"], int(options["primary_visit"]))
+    visit = int(options["primary_visit"])
+    rand = pd.read_parquet(inputs["randomisation"])
+    why = stratum_subgroup_reason(rand) if variable == "stratum" else None
+    if why:
+        rows = [not_estimated("subgroup:stratum", "who5", visit, "mean_difference", why)]
+    else:
+        rows = guarded(f"subgroup_{variable}",
+                       lambda: subgroup(pd.read_parquet(inputs["who5_long"]), pd.read_parquet(inputs["citizens"]),
+                                        variable, list(options["age_breaks"]), _strata(rand), options["lmm_df"],
+                                        visit),
+                       lambda reason: [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference",
+                                                     reason)])
     write_parquet(_rows(rows), out)
+
+
+def allocation_column(citizens_path: str) -> str | None:
+    """The allocation recorded in the analysis citizens (None when absent)."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(citizens_path)
+    if "allocation" not in schema.names:
+        return None
+    values = pq.read_table(citizens_path, columns=["allocation"]).column(0).to_pylist()
+    return str(values[0]) if values else None
+
+
+def allocation(randomisation: pd.DataFrame) -> str:
+    """How the caseworkers were randomised (``pair_matched``, ``stratified`` or ``unstratified``), as validation
+    decided it (:func:`fittrial.validation.allocation_of`)."""
+    if "allocation" in randomisation and len(randomisation):
+        return str(randomisation["allocation"].iloc[0])
+    from .validation import allocation_of
+
+    return allocation_of(randomisation)[0]
+
+
+def stratum_subgroup_reason(randomisation: pd.DataFrame) -> str | None:
+    """Why effects within strata are not attempted: matched pairs, or fewer than two strata with two or more
+    caseworkers in each arm (an effect within a stratum then rests on one caseworker per arm)."""
+    kind = allocation(randomisation)
+    if kind == "pair_matched":
+        return ("the strata are matched pairs of one caseworker per arm, so an effect within a stratum would rest on "
+                "a single caseworker per arm; effects within strata are not estimated")
+    if kind == "unstratified":
+        return "the caseworkers were randomised in one stratum, so there are no strata to compare"
+    sizes = randomisation.groupby("stratum")["arm"].agg(lambda a: min((a == "FIT").sum(), (a == "control").sum()))
+    if int((sizes >= 2).sum()) < 2:
+        return ("fewer than two strata have two or more caseworkers in each arm, so effects within strata cannot be "
+                "compared; they are not estimated")
+    return None
+
+
+PAIR_WORDS = [("adjusted for stratum", "adjusted for pair (matched pairs as fixed effects)"),
+              ("and stratum", "and pair (matched pairs as fixed effects)"), ("1 - strata df", "1 - pairs df"),
+              ("(baseline WHO-5, stratum)", "(baseline WHO-5, pair)"), ("arm, stratum,", "arm, pair,"),
+              ("arm, stratum;", "arm, pair;")]
+
+
+def pair_words(text: object) -> object:
+    """A method text of a pair-matched trial: its strata are the matched pairs."""
+    if not isinstance(text, str):
+        return text
+    for old, new in PAIR_WORDS:
+        text = text.replace(old, new)
+    return text
 
 
 def randomisation_step(who5_long: str, randomisation: str, options: dict, out: str) -> None:
@@ -183,13 +273,21 @@ def randomisation_step(who5_long: str, randomisation: str, options: dict, out: s
         write_parquet(_rows([not_estimated("randomisation_test", "who5", visit, "mean_difference", exc.at(visit))]),
                       out)
         return
+    from .estimable import guarded
+
     cw = long.groupby("caseworker_id").agg(stratum=("stratum", "first"), fit=("fit", "first"))
     start = time.perf_counter()
-    test = randomisation_test(result, cw["stratum"], cw["fit"], int(options["randomisation"]["n"]),
-                              int(options["randomisation"]["seed"]), visit)
-    log.info("randomisation test: %d allocations (%s) in %.2f s; p = %.4f", test.n_randomisations,
-             "exact" if test.exact else "random", time.perf_counter() - start, test.p_value)
-    write_parquet(_rows([randomisation_row(result, test, long, visit)]), out)
+
+    def run() -> list:
+        test = randomisation_test(result, cw["stratum"], cw["fit"], int(options["randomisation"]["n"]),
+                                  int(options["randomisation"]["seed"]), visit)
+        log.info("randomisation test: %d allocations (%s) in %.2f s; p = %.4f", test.n_randomisations,
+                 "exact" if test.exact else "random", time.perf_counter() - start, test.p_value)
+        return [randomisation_row(result, test, long, visit)]
+
+    rows = guarded("randomisation_test", run, lambda reason: [
+        not_estimated("randomisation_test", "who5", visit, "mean_difference", reason)])
+    write_parquet(_rows(rows), out)
 
 
 def imputation_step(citizens: str, randomisation: str, options: dict, out: str, tipping_out: str,
@@ -204,13 +302,19 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     start = time.perf_counter()
     step_2d = float(mi.get("delta_2d_step", 2.5))
     deltas_2d = np.round(np.arange(mi["delta_from"], mi["delta_to"] + step_2d / 2, step_2d), 6)
-    res = multiple_imputation(pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]),
-                              _strata(pd.read_parquet(randomisation)), deltas, int(options["primary_visit"]),
-                              tuple(sorted(int(v) for v in options["visits"])), deltas_2d,
-                              tuple(mi.get("auxiliary", DEFAULT_AUXILIARY)), int(mi.get("burn_in", 1000)),
-                              int(mi.get("between", 100)))
-    log.info("multiple imputation: %d imputations in %.1f s; tipping delta %s", mi["m"],
-             time.perf_counter() - start, res.tipping_delta)
+    from .estimable import guarded
+    from .imputation import not_estimated_result
+
+    visits = tuple(sorted(int(v) for v in options["visits"]))
+    res = guarded("multiple_imputation", lambda: multiple_imputation(
+        pd.read_parquet(citizens), int(mi["m"]), int(mi["seed"]), _strata(pd.read_parquet(randomisation)), deltas,
+        int(options["primary_visit"]), visits, deltas_2d, tuple(mi.get("auxiliary", DEFAULT_AUXILIARY)),
+        int(mi.get("burn_in", 1000)), int(mi.get("between", 100)), float(mi.get("max_mc_error", 0.1)),
+        int(mi.get("m_max", 1000))),
+        lambda reason: not_estimated_result(reason, [v for v in visits if v != 0]))
+    log.info("multiple imputation (pilot m = %d) in %.1f s; tipping delta %s; %s", mi["m"],
+             time.perf_counter() - start, res.tipping_delta, res.rows[0].method.rsplit("imputations", 1)[0][-60:]
+             if res.rows else "")
     write_parquet(_rows(res.rows), out)
     write_parquet(res.tipping.assign(tipping_delta=res.tipping_delta), tipping_out)
     if tipping_2d_out is not None:
@@ -227,7 +331,7 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     The event definition and the censoring date are those of the ``dropout``
     outcome (see :mod:`fittrial.dataset`).
     """
-    from .survival import cif_curve, cif_table, cox_dropout, dropout_times, fine_gray_dropout
+    from .survival import cif_curve, cif_table, cox_dropout, dropout_times, empty_cif, fine_gray_dropout
 
     cit = pd.read_parquet(citizens)
     times = dropout_times(cit)
@@ -235,7 +339,23 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
     from .disclosure import arm_counts, small_cell_reason, withhold
 
-    rows = [cox_dropout(times, strata, *args), fine_gray_dropout(times, strata, *args)]
+    from .estimable import guarded
+    from .models import not_estimated
+
+    def failed(analysis: str, scale: str):
+        return lambda reason: not_estimated(analysis, "dropout", args[0], scale, reason)
+
+    from .dataset import course_recorded
+
+    if not course_recorded(cit):
+        why = "course ends (ended_on and end_reason) are not recorded for any citizen"
+        rows = [failed("time_to_dropout", "hazard_ratio")(why),
+                failed("time_to_dropout_fine_gray", "subdistribution_hazard_ratio")(why)]
+    else:
+        rows = [guarded("time_to_dropout", lambda: cox_dropout(times, strata, *args),
+                        failed("time_to_dropout", "hazard_ratio")),
+                guarded("time_to_dropout_fine_gray", lambda: fine_gray_dropout(times, strata, *args),
+                        failed("time_to_dropout_fine_gray", "subdistribution_hazard_ratio"))]
     counts = arm_counts(times["fit"].to_numpy(), (times["status"] == 1).to_numpy())
     rows = withhold(rows, small_cell_reason(counts, threshold, "a dropout"))
     log.info("time to dropout: censoring date %s; %d dropouts and %d other course ends among %d citizens",
@@ -243,8 +363,11 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
              int((times["status"] == 2).sum()), len(times))
     write_parquet(_rows(rows), out)
     window = int(options["outcome_window_days"])  # no one is followed for dropout beyond the window
-    write_parquet(cif_table(times, [d for d in options["km_days"] if d <= window], threshold), cif_out)
-    write_parquet(cif_curve(times, threshold), curve_out)
+    days = [d for d in options["km_days"] if d <= window]
+    table = guarded("cif_dropout", lambda: cif_table(times, days, threshold), lambda reason: empty_cif(reason))
+    write_parquet(table, cif_out)
+    curve = guarded("cif_dropout", lambda: cif_curve(times, threshold), lambda reason: empty_cif(reason).iloc[0:0])
+    write_parquet(curve, curve_out)
 
 
 def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
@@ -253,26 +376,30 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
     An ICC that the data cannot identify is a row with the reason in ``not_estimated``.
     """
     from .dataset import BINARY_OUTCOMES
-    from .estimable import NotEstimable
+    from .estimable import NotEstimable, guarded
     from .icc import icc_binary, icc_who5, icc_row_not_estimated
     from .models import binary_design
 
     cit = pd.read_parquet(citizens)
     strata = _strata(pd.read_parquet(randomisation))
-    try:
-        _, result = _primary(who5_long, randomisation, options)
-        if not result.fit.free[0]:
-            raise NotEstimable("the primary model has no caseworker intercept (every caseworker has a single "
-                               "observation)")
-        rows = [icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))]
-    except NotEstimable as exc:
-        rows = [icc_row_not_estimated("who5", "observed", f"the primary model is not estimable: {exc.reason}")]
+    def who5() -> dict:
+        try:
+            _, result = _primary(who5_long, randomisation, options)
+            if not result.fit.free[0]:
+                raise NotEstimable("the primary model has no caseworker intercept (every caseworker has a single "
+                                   "observation)")
+        except NotEstimable as exc:
+            return icc_row_not_estimated("who5", "observed", f"the primary model is not estimable: {exc.reason}")
+        return icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))
+
+    rows = [guarded("icc_who5", who5, lambda why: icc_row_not_estimated("who5", "observed", why))]
     for outcome in BINARY_OUTCOMES:
         _, _, reason = binary_design(cit, outcome, strata)
         if reason:
             rows.append(icc_row_not_estimated(outcome, "latent", reason))
         else:
-            row = icc_binary(cit, outcome, strata)
+            row = guarded(f"icc_{outcome}", lambda: icc_binary(cit, outcome, strata),
+                          lambda why: icc_row_not_estimated(outcome, "latent", why))
             rows.append({k: v for k, v in row.items() if k not in ("sigma_u", "beta_fit")})
     frame = pd.DataFrame(rows)
     if "not_estimated" not in frame:
@@ -287,8 +414,16 @@ def missingness_step(citizens: str, randomisation: str, options: dict, out: str)
     row per predictor with the model in ``method``; not estimable, one empty row whose ``method`` says why."""
     from .practice import missingness_predictors
 
-    miss = missingness_predictors(pd.read_parquet(citizens), _strata(pd.read_parquet(randomisation)),
-                                  int(options["primary_visit"]))
+    from .estimable import guarded, sentence
+
+    def failed(reason: str) -> pd.DataFrame:
+        frame = pd.DataFrame(columns=["predictor", "odds_ratio", "ci_low", "ci_high", "p_value", "df"])
+        frame.attrs["method"] = "Not estimated: " + sentence(reason)
+        return frame
+
+    miss = guarded("missingness_predictors",
+                   lambda: missingness_predictors(pd.read_parquet(citizens), _strata(pd.read_parquet(randomisation)),
+                                                  int(options["primary_visit"])), failed)
     method = miss.attrs["method"]
     if miss.empty:  # not estimable: one row carrying the reason in its method
         miss = pd.DataFrame([{"predictor": "", "odds_ratio": float("nan"), "ci_low": float("nan"),
@@ -315,11 +450,36 @@ def simulation_chunk_step(parameters: str, scenarios: dict, scenario: str, chunk
     write_parquet(results, out)
 
 
-def operating_characteristics_step(chunks: list[str], table_out: str, png: str, svg: str) -> None:
-    """Summarise all chunks into the operating-characteristics table and figure."""
-    from .operating import oc_figure, summarise
+def simulation_parameters_step(citizens: str, randomisation: str, variance: str, visits: list[int],
+                               primary_visit: int, seed: int, out: str) -> None:
+    """Write the base trial of the simulation studies estimated from this trial's data
+    (:func:`fittrial.operating.trial_simulation_parameters`) as YAML."""
+    import yaml
+
+    from .operating import trial_simulation_parameters
+
+    params = trial_simulation_parameters(pd.read_parquet(citizens), pd.read_parquet(randomisation),
+                                         pd.read_parquet(variance), [int(v) for v in visits], int(primary_visit),
+                                         int(seed))
+    log.info("simulation base estimated from this trial: %s", params)
+    header = "# The base trial of the simulation studies, estimated from this trial's data (fittrial.operating)\n"
+    write_text(header + yaml.safe_dump(params, sort_keys=True, allow_unicode=True), out)
+
+
+def operating_characteristics_step(chunks: list[str], table_out: str, png: str, svg: str,
+                                   parameters: str | None = None, scenarios: Mapping | None = None) -> None:
+    """Summarise all chunks into the operating-characteristics table and figure; with ``parameters`` (the base
+    trial's YAML) and ``scenarios``, the table records the caseworkers each scenario simulated
+    (``n_caseworkers``), by which the report checks that a study is of its trial's design."""
+    from .operating import oc_figure, simulated_caseworkers, summarise
 
     summary = summarise(pd.concat([pd.read_parquet(p) for p in chunks], ignore_index=True))
+    if parameters is not None:
+        import yaml
+
+        with open(parameters, encoding="utf-8") as fh:
+            base = yaml.safe_load(fh) or {}
+        summary["n_caseworkers"] = [simulated_caseworkers(base, (scenarios or {}).get(s)) for s in summary["scenario"]]
     write_csv(summary, table_out, float_format=FLOAT_FORMAT)
     oc_figure(summary, png, svg)
 
@@ -340,6 +500,8 @@ def effects_step(results: list[str], out: str, blinded: bool = False, threshold:
     from .tables import effects_table
 
     table = effects_counts(effects_table([f for f in frames if len(f)]), threshold, totals)
+    if citizens is not None and allocation_column(citizens) == "pair_matched":
+        table["method"] = table["method"].map(pair_words)
     if blinded:
         table["method"] = table["method"].str.replace("FIT - control", "A - B", regex=False)
         table["not_estimated"] = table["not_estimated"].map(blind_text)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .dataset import BINARY_OUTCOMES
+from .dataset import BINARY_OUTCOMES, course_recorded
 from .disclosure import breakdown
 
 ARMS = ("FIT", "control")
@@ -150,15 +150,17 @@ def published_totals(counts: pd.DataFrame, threshold: int) -> dict[str, str]:
 
 def end_reason_at(citizens: pd.DataFrame, months: int) -> pd.Series:
     """Why a citizen has no WHO-5 at a visit, as far as the course says: the end reason when the course ended
-    before the visit (dropout, completed, moved, evicted, died, other), else ``in_course``."""
+    before the visit (dropout, completed, moved, evicted, died, other), else ``in_course``; ``no_form`` for every
+    citizen when the trial records no course ends (:func:`course_recorded`)."""
     due = citizens["enrolled_on"] + pd.to_timedelta(round(months * 30.4375), unit="D") \
         if "enrolled_on" in citizens else None
     reason = citizens["end_reason"] if "end_reason" in citizens else pd.Series(pd.NA, index=citizens.index)
     ended = citizens["ended_on"].notna() & (citizens["ended_on"] < due) if due is not None and "ended_on" in \
         citizens else pd.Series(False, index=citizens.index)
     named = reason.where(reason.isin(END_REASONS[:-1]), "other")
-    return pd.Series(np.where(ended, named, "in_course"), index=citizens.index)
+    open_code = "in_course" if course_recorded(citizens) else "no_form"
+    return pd.Series(np.where(ended, named, open_code), index=citizens.index)
 
 
 __all__ = ["population_of", "members", "population_counts", "safe_count", "total_text", "published_totals",
-           "end_reason_at", "breakdown", "SafeCount"]
+           "end_reason_at", "breakdown", "SafeCount", "course_recorded"]

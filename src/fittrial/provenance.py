@@ -43,9 +43,19 @@ def display_path(path: str | Path, workflow_dir: str | Path) -> str:
     return str(path)
 
 
+def text_keys(data: object) -> object:
+    """The object with every mapping key as text (as JSON writes it), so that keys of mixed types (a scenario's
+    ``effect: {all: 0, 6: 3}``) can be sorted."""
+    if isinstance(data, dict):
+        return {str(k): text_keys(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [text_keys(v) for v in data]
+    return data
+
+
 def canonical_hash(data: object) -> str:
-    """SHA-256 of a JSON-serialisable object in canonical form (sorted keys, no spaces)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """SHA-256 of a JSON-serialisable object in canonical form (keys as text, sorted; no spaces)."""
+    text = json.dumps(text_keys(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -142,7 +152,11 @@ def verify(snakefile: str | Path, config: dict, reports_dir: str | Path, cores: 
         cfg = json.loads(json.dumps(config))
         cfg["inputs"] = {k: ({**v, "path": str(Path(v["path"]).resolve())} if isinstance(v, dict) else
                              str(Path(v).resolve()) if v else "") for k, v in cfg["inputs"].items()}
-        cfg["validation"]["parameters"] = str(Path(cfg["validation"]["parameters"]).resolve())
+        workflow_dir = Path(snakefile).resolve().parent
+        for section, key in (("validation", "parameters"), ("report", "operating_characteristics")):
+            if cfg.get(section, {}).get(key):  # a project file, as the workflow finds it (see common.smk)
+                given = Path(cfg[section][key])
+                cfg[section][key] = str(given.resolve() if given.exists() else workflow_dir / given)
         cfg["paths"] = {"derived": "derived", "reports": "reports", "logs": "logs"}
         (scratch / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
         snakemake = Path(sys.executable).with_name("snakemake")

@@ -316,8 +316,12 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
                                 f"reveal a caseworker's number of citizens below {threshold}")
     for s in stats_cells:
         rows.append(_descriptive(f"citizens_per_caseworker_{s}", stats_cells[s], "; ".join(notes[s])))
-    rows.append(size_test(sizes, int(options["randomisation"]["n"]), int(options["randomisation"]["seed"]),
-                          labels=labels).row("size_difference"))
+    from .estimable import guarded
+
+    rows.append(guarded("recruitment_size_test",
+                        lambda: size_test(sizes, int(options["randomisation"]["n"]),
+                                          int(options["randomisation"]["seed"]), labels=labels),
+                        not_estimated).row("size_difference"))
 
     days = enrolment_days(citizens) if len(citizens) else pd.Series(dtype=float)
     cells_n, cells_q, day_notes = {}, {s: {} for s in ("median", "q1", "q3")}, []
@@ -348,7 +352,10 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
     rows.append(_descriptive("baseline_who5_n", cells_n))
     rows.append(_descriptive("baseline_who5_mean", cells_mean, "; ".join(base_notes)))
     rows.append(_descriptive("baseline_who5_sd", cells_sd, "; ".join(base_notes)))
-    diff, std, psd = baseline_comparison(citizens, strata, str(options.get("lmm_df", "kenward_roger")), labels)
+    diff, std, psd = guarded("recruitment_baseline",
+                             lambda: baseline_comparison(citizens, strata, str(options.get("lmm_df", "kenward_roger")),
+                                                         labels),
+                             lambda reason: (not_estimated(reason), not_estimated(reason), float("nan")))
     pooled = _descriptive("baseline_who5_pooled_sd", {})
     pooled["estimate"] = psd
     rows.append(pooled)

@@ -183,7 +183,11 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                           "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
                           "rd": "" if pd.isna(r.get("rd_per_100")) else
                           f"{t.num(r['rd_per_100'], 1)} ({t.ci(r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})"})
-    triangulation = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "df": t.num(r["df"], 1),
+    def with_mc(r: pd.Series) -> str:  # an MI estimate with its Monte Carlo SE
+        mc = r.get("mc_se")
+        return est_ci(r) + (f"; {t('mc_se')} {t.num(mc, 2)}" if pd.notna(mc) and pd.notna(r["estimate"]) else "")
+
+    triangulation = [{"analysis": t(f"a_{r['analysis']}"), "estimate": with_mc(r), "df": t.num(r["df"], 1),
                       "p": t.p(r["p_value"]), "n": f"{t.count(r['n_citizens'])} / {t.count(r['n_clusters'])}"}
                      for _, r in who5_12.iterrows()]
     subgroups = [{"level": subgroup_label(r["analysis"], t), "n": t.count(r["n_citizens"]), "estimate": est_ci(r),
@@ -203,7 +207,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tipping, tipping_2d = tipping_sentences(tables["tipping_point"], tables.get("tipping_point_2d"), t, arms)
     estimand, intercurrent = estimand_rows(config.get("estimand"), t, blinded=arms.get("FIT") == "A")
-    oc = oc_appendix(tables.get("operating_characteristics"), t)
+    oc = oc_appendix(tables.get("operating_characteristics"), t, randomised_caseworkers(tables))
     completion = [{"month": int(r["visit_months"]), "arm": arms.get(r["arm"], r["arm"]),
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
@@ -225,10 +229,13 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         from .i18n import DA_METHODS, da_configured
 
         def method_text(a: str, o: str, m: str) -> str:
+            from .i18n import da_mc_words
+
             key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
-            return da_configured(DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit)),
+            text = da_configured(DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit)),
                                  analysis_cfg.get("lmm_df", "kenward_roger"),
                                  analysis_cfg.get("gee_covariance", "mancl_derouen"))
+            return f"{text} {da_mc_words(str(m))}".strip() if a == "multiple_imputation" else text
     else:
         def method_text(a: str, o: str, m: str) -> str:
             return m
@@ -299,29 +306,49 @@ def alt_texts(tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, st
     return out
 
 
+def randomised_caseworkers(tables: dict[str, pd.DataFrame]) -> int | None:
+    """The caseworkers randomised in this trial (both arms), from the flow table; None when unknown."""
+    flow = tables.get("flow")
+    if flow is None or flow.empty or "stage" not in flow:
+        return None
+    row = flow[flow["stage"] == "randomised"]
+    try:
+        return int(row["FIT_caseworkers"].iloc[0]) + int(row["control_caseworkers"].iloc[0])
+    except (IndexError, KeyError, ValueError):
+        return None
+
+
 def estimand_rows(estimand: dict | None, t: Translator, blinded: bool = False) -> tuple[list[dict], list[dict]]:
     """The estimand's attributes and its intercurrent events with their strategies, in the report's language.
 
-    Each text of the config is one string or a mapping per language. Blinded,
-    the treatment conditions and the summary name arms A and B only.
+    Each text of the config is one string or a mapping per language. An
+    attribute the config leaves empty is "not stated", except the variable and
+    the population-level summary, which are then said from the primary outcome
+    and visit (what the primary analysis estimates whatever the trial). No
+    intercurrent event listed is one row "not stated". Blinded, the treatment
+    conditions and the summary name arms A and B only.
     """
     estimand = estimand or {}
 
     def text(value: object) -> str:
         if isinstance(value, dict):
             value = value.get(t.language) or value.get("en") or next(iter(value.values()), "")
-        return str(value or "").replace("{m}", str(t.primary_visit))
+        return str(value or "").replace("{m}", str(t.primary_visit)).strip()
 
+    said = {"e_variable": t("e_variable_default"), "e_summary": t("e_summary_default")}
     attributes = [("e_population", estimand.get("population")), ("e_treatments", estimand.get("treatments")),
                   ("e_variable", estimand.get("variable")), ("e_summary", estimand.get("summary"))]
     rows = []
     for key, value in attributes:
         if blinded and key in ("e_treatments", "e_summary"):
             value = t(f"{key}_blinded")
-        if text(value):
-            rows.append({"attribute": t(key), "description": text(value)})
+        rows.append({"attribute": t(key), "description": text(value) or said.get(key) or t("cs_not_stated"),
+                     "stated": bool(text(value)) or key in said})
     events = [{"event": text(e.get("event")), "strategy": t(f"st_{e.get('strategy')}"),
-               "handling": text(e.get("handling"))} for e in estimand.get("intercurrent_events") or []]
+               "handling": text(e.get("handling")) or t("cs_not_stated")}
+              for e in estimand.get("intercurrent_events") or []]
+    if not events:
+        events = [{"event": t("cs_not_stated"), "strategy": "", "handling": ""}]
     return rows, events
 
 
@@ -330,12 +357,26 @@ PRESPECIFIED = ("primary", "clda", "cluster_level", "multiple_imputation", "drop
 OC_COLUMNS = PRESPECIFIED + ("primary_satterthwaite", "naive")
 
 
-def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
+def oc_appendix(oc: pd.DataFrame | None, t: Translator, caseworkers: int | None = None) -> dict:
     """The appendix on operating characteristics: a scenario x method table of the rejection rate (type-I
     error or power) with the coverage, and a sentence naming every pre-specified analysis outside the targets
-    (type-I error 4-6%, coverage 93.5-96.5%) under a no-effect scenario, judged with its Monte Carlo error."""
+    (type-I error 4-6%, coverage 93.5-96.5%) under a no-effect scenario, judged with its Monte Carlo error.
+
+    The study must be of this trial's design: when it records the caseworkers
+    its base scenario simulated (column ``n_caseworkers``) and they are not the
+    ``caseworkers`` this trial randomised, or when no study is configured, the
+    appendix is only a sentence that says so and how to make one
+    (``{"missing": sentence}``); a study is never shown under another trial's
+    title."""
     if oc is None or oc.empty:
-        return {}
+        return {"missing": t("oc_not_computed")}
+    if caseworkers is not None and "n_caseworkers" in oc:
+        base = oc[oc["scenario"] == "no_effect"] if (oc["scenario"] == "no_effect").any() else oc
+        simulated = int(base["n_caseworkers"].iloc[0]) if pd.notna(base["n_caseworkers"].iloc[0]) else None
+        if simulated is not None and simulated != int(caseworkers):
+            return {"missing": t("oc_other_design", simulated=t.count(simulated), k=t.count(caseworkers))}
+    elif caseworkers is not None:
+        return {"missing": t("oc_unknown_design")}
     methods = [m for m in OC_COLUMNS if m in set(oc["method"])]
     scenarios = sorted(set(oc["scenario"]), key=lambda x: (not x.startswith("no_effect"), x))
     cells = oc.set_index(["scenario", "method"])
@@ -374,7 +415,7 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator) -> dict:
         outside_text += " " + t("oc_mnar", scenario=names.get(mnar[0], mnar[0]),
                                 rate=t.num(100 * cells.loc[(mnar[0], "primary")]["rejection_rate"], 1))
     return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=t.count(n)),
-            "outside": outside_text}
+            "outside": outside_text, "missing": ""}
 
 
 def tipping_sentences(tip: pd.DataFrame, grid: pd.DataFrame | None, t: Translator, arms: dict[str, str]
@@ -461,6 +502,16 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     from .report_sections import consort_rows
 
     context["consort"] = consort_rows(config.get("trial"), tables, t, arms, context["sec"], context["yardsticks"])
+    from .report_sections import config_text
+
+    trial = config.get("trial") or {}
+    context["title"] = config_text(trial.get("title"), t) or t("title")
+    from .report_sections import allocation_design
+
+    design = allocation_design(tables.get("flow"))
+    context["subtitle"] = t("subtitle") if blinded or not design or design[0] == "stratified" else \
+        t(f"subtitle_{design[0]}")
+    context["data_note"] = config_text(trial.get("data_note"), t)
     html = keep_headings_with_next(env.get_template("report.html").render(**context))
     write_text(html, target)
     if pdf_target is not None:

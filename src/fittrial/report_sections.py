@@ -35,6 +35,27 @@ def observed_icc(icc: pd.DataFrame, t: Translator) -> str:
     return f"{t.num(r['icc'], 3)} (95% {t('ci_abbr')} {t.ci(r['ci_low'], r['ci_high'], 3)})"
 
 
+def allocation_design(flow: pd.DataFrame | None) -> tuple[str, int, int] | None:
+    """(allocation, caseworkers, strata or pairs) from the flow table's randomised row (tables/flow.csv: its
+    ``*_reasons`` hold "matched pairs: <n>", the strata with their counts, or nothing for one stratum)."""
+    if flow is None or flow.empty or "stage" not in flow:
+        return None
+    row = flow[flow["stage"] == "randomised"]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    try:
+        k = int(r["FIT_caseworkers"]) + int(r["control_caseworkers"])
+    except (KeyError, ValueError):
+        return None
+    reasons = "" if pd.isna(r.get("FIT_reasons")) else str(r.get("FIT_reasons"))
+    if reasons.startswith("matched pairs:"):
+        return "pair_matched", k, int(reasons.split(":")[1])
+    if not reasons:
+        return "unstratified", k, 1
+    return "stratified", k, len([p for p in reasons.split("; ") if p])
+
+
 def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, str],
                  sec: Callable[[str], str], yardsticks: dict) -> list[dict]:
     """The CONSORT items as rows (item, label, text); "not stated" for a key the config leaves empty, with the
@@ -54,9 +75,11 @@ def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Transla
             d = yardsticks["deterioration"]
             extra.append(t("cs_harms_observed", k=yardsticks["k"], fit=d["FIT"], con=d["control"],
                            a=t("rc_arm_FIT"), b=t("rc_arm_control"), section=sec("s_yardsticks")))
+        if key == "sequence_generation" and (design := allocation_design(tables.get("flow"))):
+            extra.append(t(f"cs_allocation_{design[0]}", k=t.count(design[1]), n=t.count(design[2])))
         if key == "recruitment" and tables.get("recruitment") is not None and t("rc_title") not in text:
             extra.append(t("cs_recruitment_observed", section=t("rc_title")))
-        shown = " ".join([text if stated else t("cs_not_stated"), *extra])
+        shown = " ".join([text if stated else t("cs_not_stated") + ("." if extra else ""), *extra])
         rows.append({"item": item, "label": t(f"cs_{key}"), "text": shown, "stated": stated})
     return rows
 
@@ -151,6 +174,7 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
         config.get("analysis", {}).get("gee_covariance", "mancl_derouen"),
         config.get("analysis", {}).get("gee_covariance", ""))
     return {"band": band, "sentences": sentences, "rows": rows, "claims": claims, "claims_sentence": claims_sentence,
+            "show_claims": bool(config_claims),
             "note": t("y_note", cov=cov), "claims_note": t("y_claims_note", change=change or "-"),
             "deterioration": deterioration, "k": k}
 

@@ -70,6 +70,7 @@ def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, n
 
 
 FLOW_ANALYSES = ("followup_who5", "any_who5", "primary_visit", "enrolled")
+PAIRS = "matched pairs"  # the randomised row of a pair-matched trial's flow table: "matched pairs: <number>"
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, threshold: int,
@@ -87,14 +88,23 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     from .populations import END_REASONS, breakdown, end_reason_at, members, safe_count
     from .tables import ARMS, suppress
 
+    from .pipeline import allocation
+
     member = members(citizens, long)
     strata = sorted(randomisation["stratum"].unique())
+    kind = allocation(randomisation)
     rows: list[dict] = []
     row = {"stage": "randomised"}
     for a in ARMS:
         ra = randomisation[randomisation["arm"] == a]
+        if kind == "pair_matched":  # one caseworker per arm in each pair: the number of pairs, not a row per pair
+            reasons = f"{PAIRS}: {len(strata)}"
+        elif kind == "unstratified":
+            reasons = ""
+        else:
+            reasons = "; ".join(f"{s}: {int((ra['stratum'] == s).sum())}" for s in strata)
         row.update({f"{a}_citizens": "", f"{a}_caseworkers": str(len(ra)), f"{a}_not_included": "",
-                    f"{a}_reasons": "; ".join(f"{s}: {int((ra['stratum'] == s).sum())}" for s in strata)})
+                    f"{a}_reasons": reasons})
     rows.append(row)
     row = {"stage": "enrolled"}
     for a in ARMS:
@@ -114,7 +124,7 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
             reasons = ""
             if reasons_at is not None and safe.left_out.isdigit() and int(safe.left_out) > 0:
                 why = end_reason_at(citizens[in_arm & ~member[population]], reasons_at).value_counts()
-                order = [*END_REASONS, "in_course"]
+                order = [*END_REASONS, "in_course", "no_form"]
                 shown = breakdown({k: int(why.get(k, 0)) for k in order if why.get(k, 0) > 0}, threshold)
                 reasons = "; ".join(f"{k}: {v}" for k, v in shown.items())
             row.update({f"{a}_citizens": safe.text, f"{a}_caseworkers": str(int(sub["caseworker_id"].nunique())),
@@ -159,11 +169,16 @@ def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")
     for r in flow.to_dict("records"):
         st = r["stage"]
         row = {"label": flow_label(st, t)}
+        if st == "randomised":  # by stratum, in matched pairs, or in one stratum
+            first = str(r["FIT_reasons"] or "")
+            row["label"] = t("fl_randomised_pairs" if first.startswith(PAIRS) else
+                             "fl_randomised" if first else "fl_randomised_one")
         for a, col in zip(arms, ("FIT", "control")):
             cit, cw = r[f"{a}_citizens"], r[f"{a}_caseworkers"]
             out, why = str(r[f"{a}_not_included"] or ""), str(r[f"{a}_reasons"] or "")
             if st == "randomised":
-                strata = "\n".join(f"{s.split(': ')[0]}: {t.count(s.split(': ')[1])}" for s in why.split("; ") if s)
+                strata = "\n".join(f"{t('fl_pairs') if s.split(': ')[0] == PAIRS else s.split(': ')[0]}: "
+                                   f"{t.count(s.split(': ')[1])}" for s in why.split("; ") if s)
                 row[col] = t("fl_box_cw", cw=t.count(cw)) + ("\n" + strata if strata else "")
                 row[f"{col}_side"] = ""
                 continue
@@ -228,9 +243,21 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     flow_fig = flow_texts(flow, t)
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
-    F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
-                 figures_out["cif_svg"], labels)
-    F.practice_figure(meetings, figures_out["fit_practice_png"], figures_out["fit_practice_svg"], labels)
+    draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]),
+                                            figures_out["cif_png"], figures_out["cif_svg"], labels),
+         figures_out["cif_png"], figures_out["cif_svg"], t)
+    draw("fit_practice_figure", lambda: F.practice_figure(meetings, figures_out["fit_practice_png"],
+                                                          figures_out["fit_practice_svg"], labels),
+         figures_out["fit_practice_png"], figures_out["fit_practice_svg"], t)
+
+
+def draw(name: str, make, png: str, svg: str, t) -> None:
+    """Draw one figure of the report; if drawing fails, a figure that says "not drawn" takes its place (the
+    traceback goes to the step's log), so that one figure never stops the report."""
+    from .estimable import guarded
+    from .figures import placeholder_figure
+
+    guarded(name, make, lambda reason: placeholder_figure(f"{t('not_estimated')}: {reason}", png, svg))
 
 
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
@@ -262,12 +289,16 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
         miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
     write_csv(miss.assign(method=blind_text(method) if blinded else method), tables_out["missingness_predictors"],
               float_format=FLOAT_FORMAT)
-    F.trajectories_figure(primary, figures_out["trajectories_png"], figures_out["trajectories_svg"], labels)
+    draw("trajectories_figure", lambda: F.trajectories_figure(primary, figures_out["trajectories_png"],
+                                                              figures_out["trajectories_svg"], labels),
+         figures_out["trajectories_png"], figures_out["trajectories_svg"], t)
     who5_12 = effects[(effects["outcome"] == "who5") & (effects["timepoint_months"] == primary_visit)
                       & ~effects["analysis"].str.startswith("subgroup:")]
     who5_12 = who5_12.assign(note=[t("not_estimated") if pd.isna(x) else "" for x in who5_12["estimate"]])
-    F.forest_figure(who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
-                    figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"])
+    draw("forest_who5_figure", lambda: F.forest_figure(
+        who5_12.assign(label=[t(f"a_{a}") for a in who5_12["analysis"]]), figures_out["forest_who5_png"],
+        figures_out["forest_who5_svg"], labels["forest"], decimal=labels["decimal"]),
+        figures_out["forest_who5_png"], figures_out["forest_who5_svg"], t)
     from .report import subgroup_label, subgroup_order
 
     sub = effects[effects["analysis"].str.startswith("subgroup:")]
@@ -276,9 +307,10 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
              for k, (p, v, prev, est) in enumerate(
                  zip(sub["p_interaction"], sub["analysis"].str.split("=").str[0],
                      [None, *sub["analysis"].str.split("=").str[0].tolist()[:-1]], sub["estimate"]))]
-    F.forest_figure(sub.assign(label=[subgroup_label(a, t) for a in sub["analysis"]], note=notes),
-                    figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
-                    decimal=labels["decimal"])
+    draw("forest_subgroups_figure", lambda: F.forest_figure(
+        sub.assign(label=[subgroup_label(a, t) for a in sub["analysis"]], note=notes),
+        figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], labels["forest"],
+        decimal=labels["decimal"]), figures_out["forest_subgroups_png"], figures_out["forest_subgroups_svg"], t)
 
 
 def figure_step(who5_summary: str, png: str, svg: str, language: str = "en", blinded: bool = False,

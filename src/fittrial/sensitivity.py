@@ -12,8 +12,8 @@ import pandas as pd
 
 from .estimable import NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits
 from .lmm import satterthwaite_f
-from .models import (DF_WORDS, Contrast, _design, contrast_row, fit_lmm, not_estimated, prepare_lmm, random_words,
-                     t_inference)
+from .models import (DF_WORDS, Contrast, _design, contrast_row, covariate_words, fit_lmm, not_estimated, prepare_lmm,
+                     random_words, t_inference)
 
 
 def _strata(frame: pd.DataFrame, strata: list[str] | None) -> list[str]:
@@ -30,6 +30,14 @@ def _adjusted(X: pd.DataFrame, data: pd.DataFrame, strata: list[str]) -> pd.Data
     if data["baseline_missing"].nunique() > 1:
         X["baseline_missing"] = data["baseline_missing"].astype(float)
     return X.join(_stratum_dummies(data, strata))
+
+
+def stage_one_words(columns: pd.Index) -> str:
+    """Stage 1 of the cluster-level analysis in words, naming only the covariates it has."""
+    names = [w for c, w in (("baseline_who5", "baseline WHO-5"), ("stratum[", "stratum"))
+             if any(str(x).startswith(c) for x in columns)]
+    return ("OLS of WHO-5 on " + " and ".join(names) + " without arm" if names else
+            "the overall mean of WHO-5 (no covariates) subtracted")
 
 
 def _stratum_dummies(frame: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
@@ -136,9 +144,10 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     what = f"WHO-5 at {months(visit)}"
     reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
                    None if data.empty else rank_reason(X))
+    stage1 = stage_one_words(X.columns)
     if reason:
-        method = ("Two-stage cluster-level analysis: stage 1 OLS of WHO-5 on baseline WHO-5 and stratum without arm; "
-                  "stage 2 caseworker means of residuals compared by arm; t-test with caseworkers - 1 - strata df")
+        method = (f"Two-stage cluster-level analysis: stage 1 {stage1}; stage 2 caseworker means of residuals "
+                  "compared by arm; t-test with caseworkers - 1 - strata df")
         return [not_estimated(a, "who5", visit, "mean_difference", reason, method)
                 for a in ("cluster_level", "cluster_level_weighted")]
     data["resid"] = ols_residuals(data[col].to_numpy(float), X.to_numpy(float))
@@ -153,9 +162,9 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
         est, se = float(params[1]), float(bse[1])
         lo, hi, p = t_inference(est, se, df)
         how = "unweighted" if label == "cluster_level" else "weighted by citizens per caseworker"
-        method = (f"Two-stage cluster-level analysis: stage 1 OLS of WHO-5 on baseline WHO-5 and stratum without "
-                  f"arm; stage 2 caseworker means of residuals compared by arm ({how}); t-test with caseworkers - "
-                  f"1 - strata df; citizens with WHO-5 at {visit} months (complete cases)")
+        method = (f"Two-stage cluster-level analysis: stage 1 {stage1}; stage 2 caseworker means of residuals "
+                  f"compared by arm ({how}); t-test with caseworkers - 1 - strata df; citizens with WHO-5 at {visit} "
+                  "months (complete cases)")
         out.append(Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method, K, len(data), label))
     return out
 
@@ -225,7 +234,9 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
     X = _adjusted(pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index), data,
                   strata)
     what = f"WHO-5 at {months(visit)}"
-    method = (f"Complete-case ANCOVA at {visit} months by OLS (baseline WHO-5, stratum); CR2 cluster-robust "
+    covariates = ", ".join(w for c, w in (("baseline_who5", "baseline WHO-5"), ("stratum[", "stratum"))
+                           if any(str(x).startswith(c) for x in X.columns)) or "no covariates"
+    method = (f"Complete-case ANCOVA at {visit} months by OLS ({covariates}); CR2 cluster-robust "
               "covariance by caseworker; t-test with Bell-McCaffrey (Satterthwaite) df")
     reason = first(arm_reason(data, what), None if data.empty else rank_reason(X),
                    None if len(data) > X.shape[1] else f"too few citizens with {what} for the model")
@@ -308,7 +319,7 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
     K = int(data["caseworker_id"].nunique())
     df = float(K - 1 - len(strata))
     method = (f"Complier average causal effect: 2SLS of WHO-5 at {visit} months on adherence (>= {min_sessions} "
-              "meetings with ORS/SRS) instrumented by randomised arm, adjusted for baseline WHO-5 and stratum; "
+              f"meetings with ORS/SRS) instrumented by randomised arm, {covariate_words(exog.columns, False)}; "
               "caseworker-clustered covariance (linearmodels, debiased); t-test with caseworkers - 1 - strata df; "
               "complete cases")
     what = f"WHO-5 at {months(visit)}"

@@ -104,46 +104,40 @@ def validation_problems(validation: dict[str, Any]) -> list[str]:
 REQUIRED_INPUTS = ("randomisation", "citizens", "who5")
 
 
-def user_input_problems(user_config_files: list[str]) -> tuple[list[str], bool]:
-    """Inputs a user's own config files fail to name, and whether they name ``fit_sessions``.
+def input_problems(config: dict, config_files: list[str]) -> list[str]:
+    """The required inputs the config does not name, as sentences.
 
-    The bundled config/config.yaml names the example trial's files; a user
-    who passes a config file of their own must name their own inputs, so that
-    an input left out is an error, never the example's file (``fit_sessions``
-    left out means "no FIT sessions"). Returns (problems, fit_sessions_named).
+    The bundled config/config.yaml names no input (it describes no trial), so
+    every input comes from the user's own config file (or the example's,
+    config/example.yaml); an input left out is an error, never another trial's
+    file. ``inputs.fit_sessions`` left out means no FIT sessions; one workbook
+    (``inputs.workbook``) stands for every table it has a sheet for.
     """
-    named = named_inputs(user_config_files)
-    if named & {"workbook"}:  # one workbook for every table (see expand_workbook)
-        return [], True
-    problems = [f"inputs.{name} is not set in your config ({', '.join(user_config_files)}); expected the path of "
-                f"your {name} table (the bundled example's file is never used for your trial)."
-                for name in REQUIRED_INPUTS if name not in named]
-    return problems, "fit_sessions" in named
-
-
-def named_inputs(config_files: list[str]) -> set[str]:
-    """The keys of ``inputs`` that these config files set."""
-    import yaml
-
-    named: set[str] = set()
-    for path in config_files:
-        with open(path, encoding="utf-8") as fh:  # libyaml's loader where PyYAML has it: the same data, 10x faster
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        named |= set((data.get("inputs") or {}) if isinstance(data, dict) else {})
-    return named
+    inputs = config.get("inputs")
+    own = ", ".join(str(f) for f in config_files) or "none given"
+    if not isinstance(inputs, dict):
+        return [f"inputs: expected a mapping of table names to files (e.g. 'randomisation: randomisation.csv'), "
+                f"not {type(inputs).__name__} (config files: {own})."]
+    if inputs.get("workbook"):
+        return []
+    return [f"inputs.{name} is not set in your config ({own}); expected the path of your {name} table "
+            "(e.g. `--configfile=my-trial.yaml` with `inputs: {randomisation: ..., citizens: ..., who5: ...}`)."
+            for name in REQUIRED_INPUTS if not input_path(inputs.get(name))]
 
 
 def apply_user_inputs(config: dict, config_files: list[str], bundled: str) -> list[str]:
-    """Check that the user's own config files (all but the bundled one) name the inputs; set ``fit_sessions``
-    to "" when they leave it out; replace ``inputs.workbook`` by one sheet per table (:func:`expand_workbook`).
-    Returns the problems (empty when fine, or when only the bundled config is used)."""
+    """Check that the config names its inputs (:func:`input_problems`), set a missing ``fit_sessions`` to "",
+    and turn ``inputs.workbook`` into one sheet per table (:func:`expand_workbook`). Returns the problems (empty
+    when fine). ``bundled`` (config/config.yaml) is left out of the files named in a message."""
     own = [str(f) for f in config_files if Path(f).resolve() != Path(bundled).resolve()]
-    if not own:
-        return expand_workbook(config, set())
-    problems, fit_named = user_input_problems(own)
-    if not fit_named:
-        config.setdefault("inputs", {})["fit_sessions"] = ""
-    return problems + expand_workbook(config, named_inputs(own) - {"workbook"})
+    problems = input_problems(config, own)
+    if problems:
+        return problems
+    inputs = config["inputs"]
+    if inputs.get("fit_sessions") is None:
+        inputs["fit_sessions"] = ""
+    named = {k for k, v in inputs.items() if k != "workbook" and input_path(v)}
+    return expand_workbook(config, named)
 
 
 def expand_workbook(config: dict, named: set[str]) -> list[str]:

@@ -38,6 +38,7 @@ VISITS_0_12 = [
     {"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
     {"visit": 12, "target_day": 365, "earliest_day": 305, "latest_day": 456},
 ]
+VISITS_12 = [{"visit": 12, "target_day": 365, "earliest_day": 305, "latest_day": 456}]
 VISITS_0_3_6_12 = [
     {"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
     {"visit": 3, "target_day": 91, "earliest_day": 61, "latest_day": 121},
@@ -91,6 +92,13 @@ SHAPES: dict[str, Shape] = {
                          {"who5_mean": {0: 40.0, 3: 43.0, 6: 46.0, 12: 48.0}, "effect": {3: 0.5, 6: 1.0, 12: 1.5},
                           "visit_timing": {0: (3, 6), 3: (91, 10), 6: (182, 18), 12: (365, 22)}},
                          visits=VISITS_0_3_6_12),
+    "post_test_only": Shape("no baseline: one visit at 12 months only (a post-test-only trial)",
+                            {"who5_mean": {12: 48.0}, "effect": {12: 1.5}, "visit_timing": {12: (365, 22)}},
+                            visits=VISITS_12),
+    "no_course_data": Shape("no course ends recorded (ended_on and end_reason empty for every citizen)",
+                            {"blank_course": True}),
+    "pair_matched": Shape("pair-matched: 12 pairs of caseworkers, one per arm in each pair",
+                          {"strata": {f"P{k:02d}": 2 for k in range(1, 13)}, "citizens_per_caseworker": 10.0}),
     "no_dropout_events": Shape("nobody drops out (no end_reason 'dropout')", {"prevalence": {"dropout": 0.0}}),
     "constant_outcome": Shape("eviction_or_risk_12m is 0 for every citizen in both arms",
                               {"prevalence": {"eviction_or_risk_12m": 0.0}}),

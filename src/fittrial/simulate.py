@@ -90,6 +90,12 @@ class SimulationParameters:
         citizen-table outcome columns (``kept_housing_12m``,
         ``eviction_or_risk_12m``, ``stable_income_12m``) written with every
         cell empty.
+    ``blank_course``
+        ``ended_on`` and ``end_reason`` written with every cell empty (a trial
+        that records no course ends).
+
+    ``who5_mean`` without visit 0 simulates no baseline form (a post-test-only
+    trial).
 
     A ``prevalence`` of 0 (or 1) gives an outcome that is 0 (or 1) for every
     citizen in both arms, whatever the odds ratio, e.g. ``dropout: 0`` for a
@@ -130,6 +136,7 @@ class SimulationParameters:
     followup_missing_arm: str | None = None
     blank_age_sex: bool = False
     blank_outcomes: list[str] = field(default_factory=list)
+    blank_course: bool = False
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "SimulationParameters":
@@ -150,8 +157,8 @@ class SimulationParameters:
     def check(self) -> None:
         """Raise ``ValueError`` naming the first inconsistent parameter."""
         arms = (None, "FIT", "control")
-        if 0 not in self.who5_mean:
-            raise ValueError("who5_mean must include the baseline visit 0")
+        if not [v for v in self.who5_mean if v != 0]:
+            raise ValueError("who5_mean must include at least one follow-up visit (a visit other than 0)")
         missing = sorted(set(self.who5_mean) - set(self.visit_timing))
         if missing:
             raise ValueError(f"visit_timing has no timing for visit(s) {missing} of who5_mean")
@@ -334,6 +341,9 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
 
     for name in params.blank_outcomes:
         citizens[name] = pd.array([pd.NA] * n, dtype="Int64")
+    if params.blank_course:  # no course data: the columns are there, every cell empty
+        citizens["ended_on"] = None
+        citizens["end_reason"] = None
 
     # WHO-5 forms
     forms = []

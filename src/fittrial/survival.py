@@ -93,6 +93,11 @@ def _present_strata(times: pd.DataFrame, strata: list[str] | None) -> list[str]:
     return [s for s in (strata or sorted(present)) if s in present]
 
 
+def adjusted(strata: list[str]) -> str:
+    """"adjusted for stratum", or with one stratum "not adjusted for any covariate" (the methods say what was done)."""
+    return "adjusted for stratum" if len(strata) > 1 else "not adjusted for any covariate"
+
+
 def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint: int = 12,
                 window_days: int = 365) -> Contrast:
     """Cause-specific Cox model ``time ~ fit + stratum`` (Breslow ties) with caseworker-clustered robust covariance.
@@ -116,7 +121,7 @@ def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint:
     strata = _present_strata(times, strata)
     K = int(times["caseworker_id"].nunique())
     method = (f"Cause-specific hazard ratio of dropout within {window_days} days of enrolment: Cox proportional "
-              "hazards model (Breslow ties), adjusted for stratum; caseworker-clustered robust covariance (as "
+              f"hazards model (Breslow ties), {adjusted(strata)}; caseworker-clustered robust covariance (as "
               "coxph cluster=); t-test with caseworkers - 1 - strata df; other course ends censored at their date, "
               "open courses at the end of the window or the censoring date")
     reason = _estimability(times, strata, "hazard ratio")
@@ -275,8 +280,8 @@ def fine_gray_dropout(times: pd.DataFrame, strata: list[str] | None = None, time
     K = int(times["caseworker_id"].nunique())
     method = (f"Fine-Gray subdistribution hazard ratio of dropout within {window_days} days of enrolment: Cox model "
               "(Breslow ties) in which citizens whose course ended for another reason (a competing event) stay in "
-              "the risk set with inverse-probability-of-censoring weights (as survival::finegray), adjusted for "
-              "stratum; caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - "
+              f"the risk set with inverse-probability-of-censoring weights (as survival::finegray), "
+              f"{adjusted(strata)}; caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - "
               "strata df; open courses censored at the end of the window or the censoring date")
     scale = "subdistribution_hazard_ratio"
     reason = _estimability(times, strata, "subdistribution hazard ratio")
@@ -397,6 +402,12 @@ def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFr
     hide = table.groupby("day")["_n"].transform(lambda n: ((n > 0) & (n < threshold)).any()) & ~small
     table["n_at_risk"] = [("" if h else suppress(n, threshold)) for n, h in zip(table["_n"], hide)]
     return table.drop(columns="_n")
+
+
+def empty_cif(reason: str = "") -> pd.DataFrame:
+    """The cumulative-incidence table with no rows (the incidence could not be estimated: ``reason``, which the
+    effects table's time-to-dropout rows carry)."""
+    return pd.DataFrame(columns=["arm", "day", "cumulative_incidence", "se", "ci_low", "ci_high", "n_at_risk"])
 
 
 def cif_curve(times: pd.DataFrame, threshold: int = 0) -> pd.DataFrame:

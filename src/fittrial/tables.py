@@ -13,7 +13,8 @@ import pandas as pd
 from .dataset import BINARY_OUTCOMES
 
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
-                  "p_value", "p_adjusted", "p_interaction", "method", "not_estimated", "n_clusters", "n_citizens"]
+                  "p_value", "p_adjusted", "p_interaction", "mc_se", "method", "not_estimated", "n_clusters",
+                  "n_citizens"]
 OUTCOME_ORDER = ["who5", *BINARY_OUTCOMES]
 SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio",
                "subdistribution_hazard_ratio"]
@@ -80,8 +81,9 @@ def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(rows, ignore_index=True)
     if "analysis" not in table:
         table["analysis"] = "itt"
-    if "p_interaction" not in table:
-        table["p_interaction"] = np.nan
+    for col in ("p_interaction", "mc_se"):
+        if col not in table:
+            table[col] = np.nan
     if "not_estimated" not in table:
         table["not_estimated"] = ""
     table["not_estimated"] = table["not_estimated"].fillna("")
@@ -222,11 +224,16 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
         count_row("Age not recorded, n (%)", lambda d: d["age"].isna())
     count_row("Women, n (%)", lambda d: d["sex"] == "F")
     count_row("Sex not recorded, n (%)", lambda d: d["sex"].isna())
-    for s in sorted(citizens["stratum"].unique()):
-        count_row(f"Stratum {s}, n (%)", lambda d, s=s: d["stratum"] == s)
-    mean_row("Baseline WHO-5: mean (SD)", "who5_m0")
-    count_row("Baseline WHO-5 <= 50, n (%)", lambda d: d["who5_m0"] <= 50)
-    count_row("Baseline WHO-5 missing, n (%)", lambda d: d["who5_m0"].isna())
+    from .pipeline import allocation
+
+    kind = allocation(randomisation)
+    if kind == "stratified":  # matched pairs (and one stratum) have no stratum rows: one caseworker per arm each
+        for s in sorted(citizens["stratum"].unique()):
+            count_row(f"Stratum {s}, n (%)", lambda d, s=s: d["stratum"] == s)
+    if "who5_m0" in citizens:  # a trial without a baseline visit has no baseline rows
+        mean_row("Baseline WHO-5: mean (SD)", "who5_m0")
+        count_row("Baseline WHO-5 <= 50, n (%)", lambda d: d["who5_m0"] <= 50)
+        count_row("Baseline WHO-5 missing, n (%)", lambda d: d["who5_m0"].isna())
     per_cw = citizens.groupby("caseworker_id").size()
     cw_arm = randomisation.set_index("caseworker_id")["arm"]
     cells = {}
@@ -245,11 +252,16 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
                     **{a: suppress(int((cw_arm == a).sum()), threshold) for a in ARMS}, "std_difference": float("nan")})
     rows.insert(1, {"level": "caseworker", "characteristic": "Citizens per caseworker: mean (range)", **cells,
                     "std_difference": float("nan")})
-    for k, s in enumerate(sorted(randomisation["stratum"].unique())):
-        rows.insert(2 + k, {"level": "caseworker", "characteristic": f"Caseworkers in stratum {s}, n",
-                            **{a: suppress(int(((cw_arm == a) & (randomisation.set_index("caseworker_id")["stratum"]
-                                                                  == s)).sum()), threshold) for a in ARMS},
-                            "std_difference": float("nan")})
+    if kind == "pair_matched":
+        n_pairs = int(randomisation["stratum"].nunique())
+        rows.insert(2, {"level": "caseworker", "characteristic": "Matched pairs, n", "FIT": str(n_pairs),
+                        "control": str(n_pairs), "std_difference": float("nan")})
+    elif kind == "stratified":
+        for k, s in enumerate(sorted(randomisation["stratum"].unique())):
+            rows.insert(2 + k, {"level": "caseworker", "characteristic": f"Caseworkers in stratum {s}, n",
+                                **{a: suppress(int(((cw_arm == a) & (randomisation.set_index("caseworker_id")["stratum"]
+                                                                      == s)).sum()), threshold) for a in ARMS},
+                                "std_difference": float("nan")})
     return pd.DataFrame(rows)
 
 

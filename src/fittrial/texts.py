@@ -8,6 +8,8 @@ from __future__ import annotations
 FLOW = {
     "en": {
         "fl_randomised": "Caseworkers randomised (clusters), by stratum",
+        "fl_randomised_pairs": "Caseworkers randomised (clusters) in matched pairs, one per arm in each pair",
+        "fl_randomised_one": "Caseworkers randomised (clusters)",
         "fl_enrolled": "Citizens enrolled by the caseworkers after randomisation",
         "fl_baseline": "WHO-5 at baseline",
         "fl_who5": "WHO-5 at {v} months",
@@ -23,10 +25,12 @@ FLOW = {
         "fl_side_outcome": "Not recorded: {n}", "fl_side_title": "not included",
         "end_dropout": "ended: dropout", "end_completed": "ended: completed", "end_moved": "ended: moved",
         "end_evicted": "ended: evicted", "end_died": "ended: died", "end_other": "ended: other reason",
-        "end_in_course": "in the course, not answered",
+        "end_in_course": "in the course, not answered", "end_no_form": "no form", "fl_pairs": "matched pairs",
     },
     "da": {
         "fl_randomised": "Medarbejdere lodtrukket (klynger), pr. stratum",
+        "fl_randomised_pairs": "Medarbejdere lodtrukket (klynger) i matchede par, én i hver gruppe pr. par",
+        "fl_randomised_one": "Medarbejdere lodtrukket (klynger)",
         "fl_enrolled": "Borgere indskrevet af medarbejderne efter lodtrækningen",
         "fl_baseline": "WHO-5 ved start",
         "fl_who5": "WHO-5 efter {v} måneder",
@@ -42,7 +46,7 @@ FLOW = {
         "fl_side_outcome": "Ikke registreret: {n}", "fl_side_title": "ikke med",
         "end_dropout": "afsluttet: frafald", "end_completed": "afsluttet: gennemført", "end_moved": "afsluttet: flyttet",
         "end_evicted": "afsluttet: sat ud", "end_died": "afsluttet: død", "end_other": "afsluttet: anden årsag",
-        "end_in_course": "i forløb, ikke besvaret",
+        "end_in_course": "i forløb, ikke besvaret", "end_no_form": "intet skema", "fl_pairs": "matchede par",
     },
 }
 
@@ -84,8 +88,7 @@ CONSORT = {
                             "clinical cut-offs.",
         "alt_tipping_point_2d": "Map of the conclusion when the imputed WHO-5 values of each arm are shifted by the "
                                 "amounts on the axes.",
-        "cs_note": "From the trial section of the configuration; \"not stated\" where it says nothing. The example "
-                   "data bundled with the workflow are simulated: the numbers of this report are not the trial's.",
+        "cs_note": "From the trial section of the configuration; \"not stated\" where it says nothing.",
     },
     "da": {
         "s_design": "Forsøgets design og gennemførelse (CONSORT)",
@@ -128,8 +131,7 @@ CONSORT = {
         "alt_tipping_point_2d": "Kort over konklusionen, når de imputerede WHO-5-værdier i hver gruppe forskydes med "
                                 "værdierne på akserne.",
         "cs_note": "Fra forsøgsbeskrivelsen i analysens opsætning (trial); \"ikke angivet\" betyder, at "
-                   "oplysningen mangler. Eksempeldata, der følger med analyseprogrammet, er simulerede: tallene i "
-                   "denne rapport er ikke forsøgets.",
+                   "oplysningen mangler.",
     },
 }
 

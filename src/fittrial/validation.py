@@ -269,7 +269,7 @@ class _Ids:
 
 
 def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None,
-                cutoff: pd.Timestamp | None = None) -> Trial:
+                cutoff: pd.Timestamp | None = None, allocation: str = "auto") -> Trial:
     """Check the typed tables against each other.
 
     Errors (raised together as one :class:`InputError`): a citizen whose
@@ -339,6 +339,37 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
             problems.append(Problem(labels["who5"], "this visit is not in the visit schedule of the config (visits: "
                                     + ", ".join(str(v) for v in visits) + ").", r["_row"], "visit", r["visit"], True))
 
+    for r in rand[rand["stratum"].isna()].to_dict("records"):
+        problems.append(Problem(labels["randomisation"], "the stratum is empty while other caseworkers have one; "
+                                "expected the stratum of every caseworker (or the whole column empty, for a trial "
+                                "randomised in one stratum).", r["_row"], "stratum", None, True))
+    undated = cit["enrolled_on"].isna()
+    start_of = cit.set_index("citizen_id")["enrolled_on"]
+    no_day = who5["answered_on"].notna() & who5["citizen_id"].map(start_of).isna() & (
+        who5["visit"].isna() if "visit" in who5 else True)
+    no_day &= ~citizens.unknown(who5["citizen_id"])
+    ends = undated & cit["ended_on"].notna()
+    if undated.all() and (no_day.any() or ends.any()):  # no enrolment date at all: one problem, not one per row
+        others = [c for c in cit.attrs.get("unrecognised", [])]
+        needs = [f"{int(no_day.sum())} WHO-5 forms have a date and no visit (a form is placed in a visit window by "
+                 "its days since enrolment)" if no_day.any() else "",
+                 f"{int(ends.sum())} courses have an end date" if ends.any() else ""]
+        problems.append(Problem(labels["citizens"], "no enrolment date (enrolled_on) for any citizen, but "
+                                + " and ".join(n for n in needs if n) + "; expected an enrolled_on column"
+                                + (", or a 'visit' for every WHO-5 form and no course dates." if no_day.any() else ".")
+                                + (f" If one of {', '.join(repr(c) for c in others)} holds the enrolment date, name "
+                                   f"it in the config: inputs.citizens: {{path: ..., columns: {{enrolled_on: <its "
+                                   "name>}}}." if others else ""), "header", "enrolled_on"))
+    else:
+        for r in cit[ends].to_dict("records"):
+            problems.append(Problem(labels["citizens"], "the course has an end date but no start; expected "
+                                    "enrolled_on when ended_on is given.", r["_row"], "enrolled_on", None, True))
+        for r in who5[no_day].to_dict("records"):
+            problems.append(Problem(labels["who5"], "the citizen has no enrolled_on, so the form's date cannot be "
+                                    "placed in a visit window; expected the citizen's enrolled_on in the citizens "
+                                    "table, or the form's visit in the 'visit' column.", r["_row"], "visit", None,
+                                    True))
+
     per_stratum = rand.dropna(subset=["stratum"]).groupby("stratum")
     for stratum, g in per_stratum:
         if len(g) == 1:
@@ -349,6 +380,11 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
             problems.append(Problem(labels["randomisation"],
                                     "every caseworker in this stratum has the same arm; each stratum needs both FIT and control.",
                                     g["_row"].iloc[0], "stratum", stratum, True))
+
+    kind, why = allocation_of(rand, allocation)
+    if why:
+        problems.append(Problem(labels["randomisation"], why, None, "stratum"))
+    rand["allocation"] = kind
 
     if fit is not None:
         bad_citizen = citizens.unknown(fit["citizen_id"]).to_numpy()
@@ -418,7 +454,8 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
 
 
 def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]],
-                    visits: list[int] | None = None, cutoff: pd.Timestamp | None = None) -> Trial:
+                    visits: list[int] | None = None, cutoff: pd.Timestamp | None = None,
+                    allocation: str = "auto") -> Trial:
     """Type every raw table by its schema, then check them against each other.
 
     Raises :class:`InputError` listing every problem found; nothing is
@@ -435,10 +472,45 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
     if problems:
         raise InputError(problems)
     labels = {name: f"{name} ({raw.path})" for name, raw in raws.items()}
+    raw_columns = [contract_name(str(c), schemas["citizens"]["properties"]) for c in raws["citizens"].frame.columns]
+    unrecognised = [c for c in raw_columns if c.strip() and c not in schemas["citizens"]["properties"]]
     typed["citizens"] = with_optional_columns(typed["citizens"], schemas["citizens"])
+    typed["citizens"].attrs["unrecognised"] = unrecognised
+    one_stratum = "stratum" not in typed["randomisation"]
+    typed["randomisation"] = with_optional_columns(typed["randomisation"], schemas["randomisation"])
+    if one_stratum:  # no strata: every caseworker randomised in one stratum
+        typed["randomisation"]["stratum"] = ONE_STRATUM
     if "who5" in typed and "answered_on" not in typed["who5"]:
         typed["who5"]["answered_on"] = pd.NaT
-    return check_trial(typed, labels, visits, cutoff)
+    return check_trial(typed, labels, visits, cutoff, allocation)
+
+
+ONE_STRATUM = "all"  # the stratum of every caseworker when the randomisation table has no strata
+ALLOCATIONS = ("auto", "stratified", "pair_matched")
+
+
+def allocation_of(randomisation: pd.DataFrame, declared: str = "auto") -> tuple[str, str | None]:
+    """How the caseworkers were randomised, and why the data contradict what the config declares (or None).
+
+    ``pair_matched``: every stratum is a matched pair, one caseworker in each
+    arm; ``stratified``: randomised within strata (blocks); ``unstratified``:
+    one stratum. ``declared`` is the config's ``analysis.allocation``: ``auto``
+    decides from the data (pairs when every stratum of two or more strata has
+    exactly one caseworker per arm), ``stratified`` keeps the stratified
+    wording even for strata of two, and ``pair_matched`` requires pairs.
+    """
+    strata = randomisation.dropna(subset=["stratum"]).groupby("stratum")["arm"]
+    sizes = strata.agg(lambda a: ((a == "FIT").sum(), (a == "control").sum()))
+    pairs = len(sizes) > 1 and all(s == (1, 1) for s in sizes)
+    if declared == "pair_matched" and not pairs:
+        bad = [str(k) for k, s in sizes.items() if s != (1, 1)]
+        return "stratified", (f"analysis.allocation is pair_matched, but {len(bad)} of the {len(sizes)} strata are not "
+                              f"a pair of one FIT and one control caseworker (e.g. {', '.join(repr(b) for b in bad[:3])}); "
+                              "expected each stratum (pair) to hold exactly one caseworker of each arm, or "
+                              "analysis.allocation: stratified.")
+    if len(sizes) <= 1:
+        return "unstratified", None
+    return ("pair_matched" if pairs and declared != "stratified" else "stratified"), None
 
 
 def with_optional_columns(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:

@@ -86,7 +86,8 @@ def hedges_g(citizens: pd.DataFrame, effects: pd.DataFrame, primary_visit: int) 
 def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: int, options: dict, covariance: str,
                     threshold: int) -> list[dict]:
     """Shares by arm and GEE risk difference and risk ratio of the four individual-change outcomes."""
-    from .models import fit_binary_gee
+    from .estimable import guarded
+    from .models import fit_binary_gee, not_estimated
 
     data = individual_outcomes(citizens, primary_visit, options)
     rows = []
@@ -105,8 +106,14 @@ def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: in
             rows += [{**base, "scale": s, "not_estimated": f"no citizen has WHO-5 at baseline and at "
                       f"{primary_visit} months"} for s in ("risk_difference", "risk_ratio")]
             continue
-        result = fit_binary_gee(data, measure, covariance, strata, primary_visit)
-        contrasts = [c for c in result.contrasts if c.scale in ("risk_difference", "risk_ratio")]
+        def fit(measure: str = measure) -> list:
+            result = fit_binary_gee(data, measure, covariance, strata, primary_visit)
+            return [c for c in result.contrasts if c.scale in ("risk_difference", "risk_ratio")]
+
+        def failed(reason: str, measure: str = measure) -> list:
+            return [not_estimated("itt", measure, primary_visit, s, reason) for s in ("risk_difference", "risk_ratio")]
+
+        contrasts = guarded(f"yardstick_{measure}", fit, failed)
         contrasts = withhold(contrasts, small_cell_reason(counts, threshold, measure.replace("_", " ")))
         for c in contrasts:
             rows.append({**base, "scale": c.scale, "estimate": c.estimate, "ci_low": c.ci_low, "ci_high": c.ci_high,
@@ -118,8 +125,11 @@ def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: in
 def yardsticks_table(citizens: pd.DataFrame, effects: pd.DataFrame, strata: list[str], primary_visit: int,
                      options: dict, covariance: str, threshold: int) -> pd.DataFrame:
     """The published yardsticks table (tables/yardsticks.csv): Hedges' g, then the individual-change rows."""
-    rows = [hedges_g(citizens, effects, primary_visit),
-            *individual_rows(citizens, strata, primary_visit, options, covariance, threshold)]
+    from .estimable import guarded
+
+    g = guarded("hedges_g", lambda: hedges_g(citizens, effects, primary_visit),
+                lambda reason: {"measure": "who5", "scale": "hedges_g", "not_estimated": reason})
+    rows = [g, *individual_rows(citizens, strata, primary_visit, options, covariance, threshold)]
     return pd.DataFrame(rows).reindex(columns=YARDSTICK_COLUMNS)
 
 

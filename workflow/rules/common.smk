@@ -40,6 +40,7 @@ VALIDATION_PARAMS = dict(
     data_cutoff=config["checks"]["data_cutoff"],
     data_check=config["paths"]["data_check"],
     language=config["report"]["language"],
+    allocation=config["analysis"]["allocation"],
     scoring=dict(visits=config["visits"], prorate=config["scoring"]["who5_prorate_one_missing"],
                  window_days=config["analysis"]["outcome_window_days"], censor_on=config["analysis"]["censor_on"]),
 )
@@ -59,6 +60,13 @@ def project_file(path):
     """A file named in the config: as given (relative to the working directory) if it exists, else relative to
     the workflow (the project's own files, e.g. config/example_trial.yaml)."""
     return path if Path(path).exists() else str(Path(workflow.basedir) / path)
+
+
+def simulation_base():
+    """The base trial of the simulation studies (validate, design): the YAML named in validation.parameters, or,
+    when that is empty, the one estimated from this trial's data (rule simulation_parameters)."""
+    path = config["validation"].get("parameters") or ""
+    return project_file(path) if path else f"{DERIVED}/validation/parameters.yaml"
 
 
 def operating_characteristics_input(wildcards=None):

@@ -37,7 +37,7 @@ rule design_parameters:
 rule design_cell:
     input:
         parameters=f"{DERIVED}/design/parameters.json",
-        base=project_file(VALIDATION["parameters"]),
+        base=simulation_base(),
     output:
         f"{DERIVED}/design/cell_{{cell}}.parquet",
     params:

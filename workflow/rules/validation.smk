@@ -11,9 +11,28 @@ rule validate:
         f"{PUBLISHED}/validation/operating_characteristics.png",
 
 
+rule simulation_parameters:
+    # the base trial of the simulation studies estimated from this trial's data (config validation.parameters
+    # empty, the default), so that `validate` studies the user's own design
+    input:
+        citizens=analysis("citizens"),
+        randomisation=clean("randomisation"),
+        variance=result("primary_lmm_variance"),
+    output:
+        f"{DERIVED}/validation/parameters.yaml",
+    params:
+        visits=VISITS,
+        primary_visit=config["analysis"]["primary_visit"],
+        seed=VALIDATION["seed"],
+    log:
+        f"{LOGS}/validation/parameters.log",
+    script:
+        "../scripts/simulation_parameters.py"
+
+
 rule simulation_chunk:
     input:
-        project_file(VALIDATION["parameters"]),
+        simulation_base(),
     output:
         f"{DERIVED}/validation/{{scenario}}_{{chunk}}.parquet",
     params:
@@ -32,13 +51,16 @@ rule simulation_chunk:
 
 rule operating_characteristics:
     input:
-        expand(f"{DERIVED}/validation/{{scenario}}_{{chunk}}.parquet", scenario=SCENARIOS, chunk=CHUNKS),
+        chunks=expand(f"{DERIVED}/validation/{{scenario}}_{{chunk}}.parquet", scenario=SCENARIOS, chunk=CHUNKS),
+        base=simulation_base(),
     output:
         table=report(f"{PUBLISHED}/validation/operating_characteristics.csv",
                      caption="../report/operating_characteristics.rst", category="Validation"),
         png=report(f"{PUBLISHED}/validation/operating_characteristics.png",
                    caption="../report/operating_characteristics.rst", category="Validation"),
         svg=f"{PUBLISHED}/validation/operating_characteristics.svg",
+    params:
+        scenarios=VALIDATION["scenarios"],
     log:
         f"{LOGS}/operating_characteristics.log",
     script:

@@ -3,8 +3,9 @@ from fittrial.errors import run_user_step
 from fittrial.pipeline import operating_characteristics_step
 
 run_user_step(
-    lambda: operating_characteristics_step(list(snakemake.input), snakemake.output.table, snakemake.output.png,
-                                           snakemake.output.svg),
+    lambda: operating_characteristics_step(list(snakemake.input.chunks), snakemake.output.table,
+                                           snakemake.output.png, snakemake.output.svg, snakemake.input.base,
+                                           snakemake.params.scenarios),
     snakemake.log[0],
     snakemake.rule,
 )
