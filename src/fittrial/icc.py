@@ -270,7 +270,7 @@ def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = 
     from .models import binary_design, constant_strata_words
 
     data, design, _ = binary_design(citizens, outcome, strata)  # the GEE's design: constant strata left out
-    X = design.to_numpy(float)
+    X = np.ascontiguousarray(design.to_numpy(float))  # C order, as the products were taken before
     model = RandomInterceptLogit(data[outcome].astype(float).to_numpy(), X, data["caseworker_id"].to_numpy())
     beta, sigma, ll = model.fit()
     lo, hi, beta, sigma, ll = model.sigma_ci(beta, sigma, ll)
