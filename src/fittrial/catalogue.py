@@ -141,6 +141,80 @@ def primary_outcome(config: Mapping[str, Any] | None = None) -> PrimaryOutcome:
                           bool(spec.get("higher_is_better", True)), cutoffs)
 
 
+def yardstick_options(config: Mapping[str, Any] | None = None) -> dict:
+    """What the yardsticks of the primary outcome use (rule yardsticks, the report): ``mid`` (None: none),
+    ``reliable_change`` (None: no individual-change rows), ``cutoffs`` ([key, value], the measure names of
+    tables/yardsticks.csv: WHO-5's poor_wellbeing 50 and likely_depression 28, else cutoff_1, ...),
+    ``higher_is_better`` and the config's ``claims``."""
+    outcome = primary_outcome(config)
+    claims = list(((config or {}).get("yardsticks") or {}).get("claims") or [])
+    return {"mid": outcome.mid, "reliable_change": outcome.reliable_change,
+            "cutoffs": [[c.key, c.value] for c in outcome.cutoffs], "higher_is_better": outcome.higher_is_better,
+            "claims": claims}
+
+
+def input_schemas(schemas: Mapping[str, dict], config: Mapping[str, Any] | None = None) -> dict[str, dict]:
+    """The input tables' JSON Schemas for this trial's outcomes: the outcome table (``who5``) holds the primary
+    outcome's items (whole numbers in ``item_range``) or its score column (a number in ``range``), and the
+    citizens table a 0/1 column for every column outcome of :func:`binary_outcomes`. The FIT trial's schemas are
+    returned unchanged."""
+    import copy
+
+    out = {k: copy.deepcopy(v) for k, v in schemas.items()}
+    outcome = primary_outcome(config)
+    if not outcome.is_who5 and "who5" in out:
+        who5 = out["who5"]
+        keep = {k: v for k, v in who5["properties"].items() if k in ("citizen_id", "answered_on", "visit")}
+        name = outcome.short.get("en") or outcome.name.get("en") or "outcome"
+        if outcome.score_column:
+            lo, hi = outcome.range
+            keep[outcome.score_column] = {"type": ["number", "null"], "minimum": lo, "maximum": hi,
+                                          "description": f"the {name} score ({lo:g} to {hi:g})"}
+        else:
+            lo, hi = outcome.item_range
+            for k, item in enumerate(outcome.items):
+                keep[item] = {"type": ["integer", "null"], "minimum": lo, "maximum": hi,
+                              "description": f"item {k + 1} of {name} ({lo:g} to {hi:g})"}
+        who5["properties"] = keep
+        who5["required"] = ["citizen_id", *outcome.columns]
+        who5["title"] = "who5"
+    if "citizens" in out:
+        props = out["citizens"]["properties"]
+        for o in binary_outcomes(config):
+            if o.source == "column" and o.data_column not in props:
+                props[o.data_column] = {"type": ["integer", "null"], "enum": [0, 1, None],
+                                        "description": f"binary outcome {o.name} (1 = yes, 0 = no, empty = not known)"}
+    return out
+
+
+def score_forms(forms: Any, outcome: PrimaryOutcome, prorate_one_missing: bool = False) -> Any:
+    """The primary outcome's score of every form (a pandas Series, missing where the form cannot be scored).
+
+    A score column is the score. Items: ``sum`` (times ``multiplier``), ``mean`` (times ``multiplier``) or
+    ``percent`` (100 x (mean - item minimum) / (item maximum - item minimum)); a form with any item missing
+    is missing, or, with ``prorate_one_missing``, one missing item is replaced by the mean of the others
+    (two or more: missing). For WHO-5 (sum x 4) this is its percentage score (0-100).
+    """
+    import pandas as pd
+
+    if outcome.score_column:
+        return pd.to_numeric(forms[outcome.score_column], errors="coerce").astype("float64").rename("who5")
+    values = forms[list(outcome.items)].astype("float64")
+    k = len(outcome.items)
+    n_missing = values.isna().sum(axis=1)
+    mean = values.mean(axis=1, skipna=True)
+    allowed = (n_missing <= 1) if prorate_one_missing else (n_missing == 0)
+    if outcome.scoring == "mean":
+        score = outcome.multiplier * mean
+    elif outcome.scoring == "percent":
+        lo, hi = outcome.item_range
+        score = 100.0 * (mean - lo) / (hi - lo)
+    else:  # sum; with one item missing, the others' sum scaled up (k / (k - 1)), as the WHO-5 manual prorates
+        raw = values.sum(axis=1, skipna=True)
+        score = outcome.multiplier * raw.where(n_missing == 0, raw * k / max(k - 1, 1))
+    return score.where(allowed).rename("who5")
+
+
 # --- words -----------------------------------------------------------------------------------------------------
 
 # the FIT trial's words as the report's texts use them: per language, a role -> the forms of the word
@@ -187,33 +261,55 @@ class Vocabulary:
             if words else re.compile(r"(?!x)x")
 
 
-def vocabulary(config: Mapping[str, Any] | None, language: str) -> Vocabulary:
-    """The trial's words in ``language`` (config ``units``, ``arms``, ``outcome``), as a :class:`Vocabulary`."""
+PAIR_WORDS = {"en": [("adjusted for stratum", "adjusted for pair"), ("stratum-adjusted", "pair-adjusted"),
+                      ("within strata", "within pairs"), ("1 - strata df", "1 - pairs df")],
+              "da": [("justeret for stratum", "justeret for par"), ("inden for strata", "inden for par"),
+                     ("1 - strata frihedsgrader", "1 - par frihedsgrader")]}
+NEUTER_ARTICLES = (("nogen", "noget"), ("hver", "hvert"), ("en", "et"), ("én", "ét"), ("ingen", "intet"))
+
+
+def vocabulary(config: Mapping[str, Any] | None, language: str, pairs_design: bool = False) -> Vocabulary:
+    """The trial's words in ``language`` (config ``units``, ``arms``, ``outcome``), as a :class:`Vocabulary`;
+    ``pairs_design``: the strata are matched pairs (a pair-matched trial), and the texts say so."""
     config = config or {}
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str]] = list(PAIR_WORDS[language]) if pairs_design else []
     units = config.get("units") or {}
     for role in ("cluster", "individual"):
         given = (units.get(role) or {}).get(language)
         if given:
             forms = [str(w) for w in given]
+            if language == "da" and forms[1].endswith("et"):  # a neuter noun (barnet): nogen -> noget, en -> et
+                pairs += [(f"{a} {FIT_WORDS['da'][role][0]}", f"{b} {forms[0]}") for a, b in NEUTER_ARTICLES]
             pairs += list(zip(FIT_WORDS[language][role], forms))
+    if (units.get("individual") or {}).get(language):  # sex in words that fit any individuals
+        pairs += [("women", "female"), ("men", "male"), ("Women", "Female")] if language == "en" else \
+            [("kvinder", "kvindelige"), ("mænd", "mandlige"), ("Kvinder", "Kvindelige")]
     arms = config.get("arms") or {}
     for role in ("intervention", "control"):
         given = _texts(arms.get(role)).get(language)
         if given:
             pairs.append((FIT_WORDS[language][role][0], given))
+            if role == "control":  # the summary's "worked as usual"
+                pairs += [("worked as usual", f"was allocated to {given}"),
+                          ("arbejdede som vanligt", f"var lodtrukket til {given}")]
+    if config.get("binary_outcomes") is not None:  # the trial's own binary outcomes are not the course outcomes
+        pairs += [("course outcomes", "binary outcomes"), ("course outcome", "binary outcome")] if language == "en" \
+            else [("forløbsmålene", "de binære udfald"), ("forløbsmål", "binære udfald")]
     outcome = primary_outcome(config)
     if not outcome.is_who5:
         name, short = outcome.name.get(language), outcome.short.get(language)
         lo, hi = (f"{x:g}" for x in outcome.range)
+        hi = f"{' til ' if language == 'da' else ' to '}{hi}" if float(outcome.range[0]) < 0 else f"-{hi}"
         if name:
-            pairs += [("WHO-5 well-being index (0-100)", f"{name} ({lo}-{hi})"),
-                      ("WHO-5 trivselsindeks (0-100)", f"{name} ({lo}-{hi})"),
-                      ("WHO-5 well-being scale (0-100)", f"{name} scale ({lo}-{hi})"),
+            pairs += [("WHO-5 well-being index (0-100)", f"{name} ({lo}{hi})"),
+                      ("WHO-5 trivselsindeks (0-100)", f"{name} ({lo}{hi})"),
                       ("WHO-5 well-being index", name), ("WHO-5 well-being", name),
                       ("WHO-5-trivselsindekset", name), ("WHO-5 trivselsindeks", name)]
         if short:
-            pairs += [("WHO-5 (0-100)", f"{short} ({lo}-{hi})"), ("WHO-5", short)]
+            pairs += [("WHO-5 well-being scale (0-100)", f"{short} scale ({lo}{hi})"),
+                      ("trivselsskalaen WHO-5 (0-100)", f"skalaen {short} ({lo}{hi})"),
+                      ("WHO-5 (0-100)", f"{short} ({lo}{hi})"), ("WHO-5", short),
+                      ("well-being", short), ("trivsel", short)]
         unit = outcome.unit.get(language)
         if unit and unit not in ("points", "point"):
             pairs += [("points", unit), ("point", unit)]

@@ -89,7 +89,7 @@ def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: i
 
 def build_analysis_data(
     trial: Trial, windows: list[VisitWindow], prorate_one_missing: bool = False, window_days: int = 365,
-    censor_on: str | None = None,
+    censor_on: str | None = None, measures: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return ``(citizens, who5_long, notes)`` for the analyses.
 
@@ -101,7 +101,10 @@ def build_analysis_data(
     rand = trial.randomisation[["caseworker_id", "stratum", "arm", "randomised_on"]
                                + (["allocation"] if "allocation" in trial.randomisation else [])]
     cit = trial.citizens.drop(columns="_row").merge(rand, on="caseworker_id", how="left", validate="many_to_one")
-    scores, score_notes = assign_visits(trial.who5, trial.citizens, windows, prorate_one_missing)
+    from .catalogue import binary_outcomes, primary_outcome
+
+    scores, score_notes = assign_visits(trial.who5, trial.citizens, windows, prorate_one_missing,
+                                        primary_outcome(measures))
     wide = scores.pivot(index="citizen_id", columns="visit", values="who5")
     for w in windows:
         col = f"who5_m{w.visit}"
@@ -124,8 +127,10 @@ def build_analysis_data(
                                     "table": "citizens", "row": trial.citizens["_row"].to_numpy(),
                                     "detail": "citizen " + trial.citizens["citizen_id"].astype(str).to_numpy()})
     cit["censor_on"] = censor
-    for name in ("kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"):
-        cit[name] = cit[name].astype("Int64")
+    for o in binary_outcomes(measures):  # the binary outcomes the citizens table holds (fittrial.catalogue)
+        if o.source == "column":
+            column = cit[o.data_column] if o.data_column in cit else pd.Series(pd.NA, index=cit.index)
+            cit[o.name] = column.astype("Int64")
 
     base = cit["who5_m0"] if "who5_m0" in cit else pd.Series(float("nan"), index=cit.index)
     cit["baseline_missing"] = base.isna().astype(int)

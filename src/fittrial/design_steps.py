@@ -168,7 +168,7 @@ def power_figure(p: DesignParameters, power: pd.DataFrame, binary: dict[str, Bin
         if two:
             panel(axes[0, 1], b_power, ["outcome", "citizens_per_caseworker", "odds_ratio"],
                   lambda key, k: binary_power(b_poisson(key[0], key[1]), k, key[1], key[2], alpha),
-                  lambda key: t("ds_b_curve", o=t(f"o_{key[0]}"), m=t.num(key[1], 0), r=t.num(key[2], 2)))
+                  lambda key: t("ds_b_curve", o=t.outcome(key[0]), m=t.num(key[1], 0), r=t.num(key[2], 2)))
             axes[0, 1].set_title(t("ds_b_panel"), fontsize=9)
         fig.tight_layout()
         _save(fig, png, svg, t.decimal)
@@ -209,7 +209,7 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
     for (outcome, ratio), g in (b_analytic.groupby(["outcome", "odds_ratio"], sort=False) if len(b_analytic) else []):
         row = nearest(g)
         if pd.notna(row["caseworkers_per_arm"]):
-            sentences.append(t("ds_b_sentence", o=t.num(ratio, 2), outcome=t(f"o_{outcome}").lower(),
+            sentences.append(t("ds_b_sentence", o=t.num(ratio, 2), outcome=t.outcome(outcome).lower(),
                                p0=pct(row["control_proportion"], 0), p1=pct(row["fit_proportion"], 0),
                                pw=t.num(100 * target, 0), k=t.count(int(row["caseworkers_per_arm"])),
                                m=t.num(row["citizens_per_caseworker"], 0), n=t.count(int(row["citizens_total"]))))

@@ -63,8 +63,11 @@ TEXT: dict[str, dict[str, str]] = {
                         "(strata weighted equally, baseline WHO-5 at its mean). In the figure the baseline mean is an "
                         "open circle and the dotted line joins it to the model-based means, which are a different "
                         "kind of estimate. The primary time point is {m} months. Source: tables/primary_outcome.csv.",
+        "primary_note_no_baseline": "Marginal means of the primary mixed model at each follow-up (strata weighted "
+                                    "equally); the trial has no baseline measure. The primary time point is {m} "
+                                    "months. Source: tables/primary_outcome.csv.",
         "secondary_note": "Odds ratio and risk difference from the GEE (main analysis); Holm p adjusted across the "
-                          "five course outcomes.",
+                          "{n} course outcomes.",
         "practice_note": "ORS (0-40) at the start and SRS (0-40) at the end of each meeting; median and interquartile "
                          "range by meeting number; dashed lines: clinical cut-offs ORS 25 and SRS 36. Reliable change: "
                          "5 ORS points. Results for the FIT arm as a whole; no caseworker is shown.",
@@ -123,8 +126,7 @@ TEXT: dict[str, dict[str, str]] = {
         "sum_unclear": "The interval includes zero (no difference), so the trial shows no clear difference in well-being; "
                        "this is not proof that FIT has no effect.",
         "sum_clear": "The interval does not include zero: the data point to a {dir} score with FIT.",
-        "sum_none_secondary": "None of the course outcomes (completion, dropout, housing, eviction, income) shows a "
-                              "clear difference between the arms.",
+        "sum_none_secondary": "None of the course outcomes ({list}) shows a clear difference between the arms.",
         "sum_some_secondary": "Among the course outcomes, the data point to a difference in: {list}. The others show no "
                               "clear difference.",
         "sum_not_estimable": "Not estimable from these data: {list}.",
@@ -218,7 +220,11 @@ TEXT: dict[str, dict[str, str]] = {
                         "gennemsnittet). I figuren er gennemsnittet ved start en åben cirkel, og den prikkede linje "
                         "forbinder det med de modelbaserede gennemsnit, som er en anden slags estimat. Det primære "
                         "tidspunkt er {m} måneder. Kilde: tables/primary_outcome.csv.",
-        "secondary_note": "Odds ratio og risikoforskel fra GEE (hovedanalysen); Holm-p justeret over de fem forløbsmål.",
+        "primary_note_no_baseline": "Marginale gennemsnit fra den primære blandede model ved hver opfølgning (strata "
+                                    "vægtet ens); forsøget har ingen måling ved start. Det primære tidspunkt er {m} "
+                                    "måneder. Kilde: tables/primary_outcome.csv.",
+        "secondary_note": "Odds ratio og risikoforskel fra GEE (hovedanalysen); Holm-p justeret over de {n} "
+                          "forløbsmål.",
         "practice_note": "ORS (0-40) ved mødets start og SRS (0-40) ved mødets slutning; median og interkvartilbredde "
                          "efter mødenummer; stiplede linjer: kliniske grænser ORS 25 og SRS 36. Pålidelig ændring: 5 "
                          "ORS-point. Resultater for FIT-gruppen samlet; ingen medarbejder vises.",
@@ -278,8 +284,7 @@ TEXT: dict[str, dict[str, str]] = {
         "sum_unclear": "Intervallet omfatter 0 (altså også muligheden for, at der ingen forskel er), så forsøget viser ingen "
                        "klar forskel i trivsel; det er ikke et bevis for, at FIT er uden effekt.",
         "sum_clear": "Intervallet indeholder ikke nul: data peger på en {dir} score med FIT.",
-        "sum_none_secondary": "Ingen af forløbsmålene (afsluttet med succes, frafald, bolig, udsættelse, forsørgelse) "
-                              "viser en klar forskel mellem grupperne.",
+        "sum_none_secondary": "Ingen af forløbsmålene ({list}) viser en klar forskel mellem grupperne.",
         "sum_some_secondary": "Blandt forløbsmålene peger data på en forskel i: {list}. De øvrige viser ingen klar "
                               "forskel.",
         "sum_not_estimable": "Kan ikke estimeres ud fra disse data: {list}.",
@@ -362,11 +367,21 @@ TEXT["en"].update({
                "random intercept for caseworker (SE and df as in the primary model); the standardised difference "
                "and its confidence interval are the difference and its interval divided by the pooled SD. Full "
                "methods: the Methods section and tables/recruitment.csv.",
+    "rc_note_no_baseline": "The caseworkers recruited their citizens after they knew their arm (CONSORT cluster "
+                           "extension, item 10c), so the arms may differ in whom they recruited. Citizens per "
+                           "caseworker include caseworkers who recruited no one; quartiles by linear interpolation; "
+                           "no caseworker is shown. Citizens per caseworker are compared by a randomisation test "
+                           "(caseworkers re-randomised within strata as the trial did; confidence interval by test "
+                           "inversion). The trial has no baseline measure to compare. Full methods: the Methods section "
+                           "and tables/recruitment.csv.",
     "rc_arm_FIT": "the FIT arm", "rc_arm_control": "the control arm", "rc_more": "more", "rc_fewer": "fewer",
     "rc_and": " and ",
     "rc_evidence": "There is evidence of differential recruitment: {what}. The effect estimates may be biased by whom "
                    "the caseworkers recruited; the primary analysis adjusts for baseline WHO-5, but not for "
                    "differences that were not measured.",
+    "rc_evidence_no_baseline": "There is evidence of differential recruitment: {what}. The effect estimates may be "
+                               "biased by whom the caseworkers recruited; the trial has no baseline measure to adjust "
+                               "for.",
     "rc_found_size": "caseworkers in {fa} recruited on average {est} {dir} citizens each than caseworkers in {ca} "
                      "({p})",
     "rc_found_base": "baseline WHO-5 was {dir} in {fa} than in {ca} (standardised difference {est}, 95% CI {ci})",
@@ -402,11 +417,21 @@ TEXT["da"].update({
                "frihedsgrader som i den primære model); den standardiserede forskel og dens konfidensinterval er "
                "forskellen og dens interval divideret med den samlede SD. Metoderne i detaljer: metodeafsnittet og "
                "tables/recruitment.csv.",
+    "rc_note_no_baseline": "Medarbejderne rekrutterede deres borgere, efter at de kendte deres gruppe "
+                           "(CONSORT-udvidelsen for klyngeforsøg, punkt 10c), så grupperne kan adskille sig i, hvem de "
+                           "rekrutterede. Borgere pr. medarbejder omfatter medarbejdere, der ikke rekrutterede nogen; "
+                           "kvartiler ved lineær interpolation; ingen medarbejder vises. Borgere pr. medarbejder "
+                           "sammenlignes med en randomiseringstest (medarbejderne lodtrukket igen inden for strata som "
+                           "i forsøget; konfidensinterval ved testinversion). Forsøget har ingen måling ved start at "
+                           "sammenligne. Metoderne i detaljer: metodeafsnittet og tables/recruitment.csv.",
     "rc_arm_FIT": "FIT-gruppen", "rc_arm_control": "kontrolgruppen", "rc_more": "flere", "rc_fewer": "færre",
     "rc_and": " og ",
     "rc_evidence": "Der er tegn på forskellig rekruttering: {what}. Effektestimaterne kan være skævvredet af, hvem "
                    "medarbejderne rekrutterede; den primære analyse justerer for WHO-5 ved start, men ikke for "
                    "forskelle, der ikke er målt.",
+    "rc_evidence_no_baseline": "Der er tegn på forskellig rekruttering: {what}. Effektestimaterne kan være "
+                               "skævvredet af, hvem medarbejderne rekrutterede; forsøget har ingen måling ved start at "
+                               "justere for.",
     "rc_found_size": "medarbejderne i {fa} rekrutterede i gennemsnit {est} {dir} borgere hver end medarbejderne i "
                      "{ca} ({p})",
     "rc_found_base": "WHO-5 ved start var {dir} i {fa} end i {ca} (standardiseret forskel {est}, 95% KI {ci})",
@@ -457,6 +482,47 @@ class Translator:
         if "{m}" in text:  # the primary visit, in months
             values = {"m": self.primary_visit, **values}
         return self.vocabulary.localise(text.format(**values) if values else text)
+
+    def outcome(self, name: str) -> str:
+        """An outcome's label: the config's (``binary_outcomes``) where it gives one, else the report's own."""
+        outcome = self.words.get("outcome") or {}
+        if name == "who5" and outcome.get("name"):  # the trial's own primary outcome
+            from .catalogue import _texts
+
+            return _texts(outcome["name"]).get(self.language) or _texts(outcome["name"]).get("en", name)
+        for entry in self.words.get("binary_outcomes") or []:
+            if entry.get("name") == name and entry.get("label"):
+                label = entry["label"]
+                return str(label.get(self.language) or label.get("en") or name) if isinstance(label, dict) \
+                    else str(label)
+        return self(f"o_{name}") if f"o_{name}" in self.text or f"o_{name}" in TEXT["en"] else name
+
+    def arm_names(self) -> dict[str, str]:
+        """The arms' names as table headers: the config's ``arms`` (capitalised), else the report's FIT and Control."""
+        from .catalogue import _texts
+
+        arms = self.words.get("arms") or {}
+        names = {"FIT": self("FIT"), "control": self("control")}
+        for key, role in (("FIT", "intervention"), ("control", "control")):
+            given = _texts(arms.get(role)).get(self.language)
+            if given:
+                names[key] = given[:1].upper() + given[1:]
+        return names
+
+    def cutoff(self, key: str) -> str:
+        """The label of a cut-off of the primary outcome (config ``outcome.cutoffs``), in the report's language."""
+        cutoffs = (self.words.get("outcome") or {}).get("cutoffs") or []
+        k = int(key.rsplit("_", 1)[1]) - 1 if key.startswith("cutoff_") else -1
+        if 0 <= k < len(cutoffs):
+            label = cutoffs[k].get("label")
+            return str(label.get(self.language) or label.get("en") or key) if isinstance(label, dict) else str(label)
+        return key
+
+    def matched_pairs(self) -> None:
+        """The strata are matched pairs: every text says "pair" where it says "stratum" of the analysis."""
+        from .catalogue import vocabulary
+
+        self.vocabulary = vocabulary(self.words, self.language, pairs_design=True)
 
     def localise(self, text: object) -> object:
         """A text written with the FIT trial's words (a reason, a method, a table label) in the trial's own."""
@@ -525,9 +591,9 @@ class Translator:
 
 # what the configured small-sample rules are called in the Danish method texts
 DA_LMM_DF = {"kenward_roger": "Kenward-Roger-justeret SE og frihedsgrader, højst medarbejdere minus parametre på "
-                              "medarbejderniveau",
+                              "klyngeniveau",
              "satterthwaite": "Satterthwaite-frihedsgrader",
-             "between_within": "frihedsgrader = medarbejdere minus parametre på medarbejderniveau (between-within)"}
+             "between_within": "frihedsgrader = medarbejdere minus parametre på klyngeniveau (between-within)"}
 DA_GEE_COV = {"mancl_derouen": "Mancl-DeRouen", "kauermann_carroll": "Kauermann-Carroll",
               "robust": "uden småprøvekorrektion"}
 
@@ -535,8 +601,8 @@ DA_GEE_COV = {"mancl_derouen": "Mancl-DeRouen", "kauermann_carroll": "Kauermann-
 def da_configured(text: str, lmm_df: str, gee_covariance: str) -> str:
     """A Danish method text with the configured df rule and GEE covariance instead of 'eller som konfigureret'."""
     text = text.replace("Kenward-Roger-justeret SE og frihedsgrader, højst medarbejdere minus parametre på "
-                        "medarbejderniveau (eller som konfigureret)", DA_LMM_DF.get(lmm_df, lmm_df))
-    text = text.replace("(Kenward-Roger, højst medarbejdere minus parametre på medarbejderniveau, eller som "
+                        "klyngeniveau (eller som konfigureret)", DA_LMM_DF.get(lmm_df, lmm_df))
+    text = text.replace("(Kenward-Roger, højst medarbejdere minus parametre på klyngeniveau, eller som "
                         "konfigureret)", f"({DA_LMM_DF.get(lmm_df, lmm_df)})")
     return text.replace("(Mancl-DeRouen, eller som konfigureret)",
                         f"({DA_GEE_COV.get(gee_covariance, gee_covariance)})")
@@ -585,6 +651,11 @@ DA_LABELS: list[tuple[str, str]] = [
     (r"^caseworker with no citizens \(empty cluster\)$", "medarbejder uden borgere (tom klynge)"),
     (r"^ended without an end reason \(dropout and completion set missing\)$",
      "afsluttet uden årsag (frafald og gennemførelse sat til manglende)"),
+    (r"^no course end recorded for any citizen \(ended_on and end_reason empty\): dropout, completion and time to "
+     r"dropout not recorded$", "ingen forløbsafslutning registreret for nogen borger (ended_on og end_reason tomme): "
+     "frafald, gennemførelse og tid til frafald ikke registreret"),
+    (r"^course open with follow-up shorter than the outcome window \(dropout and completion missing\)$",
+     "forløb åbent med kortere opfølgning end udfaldsvinduet (frafald og gennemførelse mangler)"),
     (r"^FIT session recorded in the control arm \(possible contamination\)$",
      "FIT-møde registreret i kontrolgruppen (mulig kontaminering)"),
     (r"^FIT session with a caseworker other than the citizen's$", "FIT-møde med en anden medarbejder end borgerens"),
@@ -608,7 +679,7 @@ DA_LABELS: list[tuple[str, str]] = [
 DA_METHODS = {
     "itt": "Lineær blandet model (REML) med tilfældige intercepter for medarbejder, medarbejder x besøg og borger, "
            "justeret for WHO-5 ved start (manglende: gennemsnit + indikator) og stratum; t-test med Kenward-Roger-"
-           "justeret SE og frihedsgrader, højst medarbejdere minus parametre på medarbejderniveau (eller som "
+           "justeret SE og frihedsgrader, højst medarbejdere minus parametre på klyngeniveau (eller som "
            "konfigureret); borgere med mindst én opfølgning; manglende opfølgning antages tilfældigt manglende (MAR).",
     "itt_binary": "GEE, logit-link, udskiftelig korrelation inden for medarbejder, justeret for stratum; "
                   "bias-reduceret sandwich-kovarians (Mancl-DeRouen, eller som konfigureret); t-test med "
@@ -707,7 +778,7 @@ DA_METHODS.update({
                         "konfidensinterval ved testinversion under en konstant additiv forskel.",
     "recruitment_baseline": "Lineær blandet model (REML) af WHO-5 ved start på gruppe og stratum med tilfældigt "
                             "intercept for medarbejder; borgere med WHO-5 ved start; SE og frihedsgrader som i den "
-                            "primære model (Kenward-Roger, højst medarbejdere minus parametre på medarbejderniveau, "
+                            "primære model (Kenward-Roger, højst medarbejdere minus parametre på klyngeniveau, "
                             "eller som konfigureret); 95% KI og p fra t-fordelingen. Standardiseret forskel = "
                             "forskellen / samlet SD, samlet SD = kvadratroden af gennemsnittet af de to gruppers "
                             "varianser; dens KI = forskellens KI divideret med samme SD.",
@@ -750,6 +821,9 @@ DA_REASONS += [
      r"ville afsløre et antal under \1 (diskretionering)"),
 ]
 DA_REASONS += [
+    (r"^No WHO-5 is missing at any visit, so there is nothing to impute: the primary analysis already uses every "
+     r"citizen", "Ingen WHO-5 mangler ved noget besøg, så der er intet at imputere: den primære analyse bruger allerede "
+     "alle borgere"),
     (r"^Course ends \(ended_on and end_reason\) are not recorded for any citizen",
      "Forløbenes afslutning (ended_on og end_reason) er ikke registreret for nogen borger"),
     (r"^The strata are matched pairs of one caseworker per arm, so an effect within a stratum would rest on a single "
@@ -775,6 +849,17 @@ DA_REASON_WORDS = [("borgere with ", "borgere med "), ("borgere without ", "borg
                    ("reliable improvement", "pålidelig forbedring"), ("reliable deterioration", "pålidelig forværring"),
                    ("poor wellbeing", "dårlig trivsel"), ("likely depression", "sandsynlig depression"),
                    (" dropout ", " frafald "), (" completed ", " gennemført ")]
+
+
+DA_PAIR_WORDS = [("justeret for stratum", "justeret for par (matchede par som faste effekter)"),
+                 ("1 - strata frihedsgrader", "1 - par frihedsgrader"), ("gruppe, stratum og", "gruppe, par og")]
+
+
+def da_pair_words(text: str) -> str:
+    """A Danish method text of a pair-matched trial: its strata are the matched pairs."""
+    for old, new in DA_PAIR_WORDS:
+        text = text.replace(old, new)
+    return text
 
 
 def da_mc_words(method: str) -> str:

@@ -360,9 +360,12 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
               "({random}) on each completed data set; Rubin's rules, t-test with "
               "Barnard-Rubin df (complete-data df: caseworkers - caseworker-level parameters); all enrolled "
               "citizens; missing at random given the covariates and the observed WHO-5")
+    nothing_missing = all(citizens[f"who5_m{v}"].notna().all() for v in imp_visits) if imp_visits else False
     reason = why.get(visit) or first(
         None if n_clusters > 2 + len(strata) - 1 else
-        f"only {n_clusters} caseworkers, not more than the {1 + len(strata)} caseworker-level parameters")
+        f"only {n_clusters} caseworkers, not more than the {1 + len(strata)} caseworker-level parameters",
+        "no WHO-5 is missing at any visit, so there is nothing to impute: the primary analysis already uses every "
+        "citizen" if nothing_missing else None)
     if reason:
         rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", why.get(v, reason),
                               method.format(random=random_words((True, True)), aux=""), n_clusters, n_cit)

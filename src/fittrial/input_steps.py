@@ -90,8 +90,8 @@ def read_input(name: str, spec: str | Mapping) -> RawTable:
 
 def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path,
                     visits: list[int] | None = None, age_range: tuple[int, int] | None = None,
-                    data_cutoff: str | None = None, scoring: Mapping | None = None, allocation: str = "auto"
-                    ) -> tuple[Trial | None, CheckOutcome]:
+                    data_cutoff: str | None = None, scoring: Mapping | None = None, allocation: str = "auto",
+                    measures: Mapping | None = None) -> tuple[Trial | None, CheckOutcome]:
     """Read every input and check it against the contract; never raises for a user's mistake.
 
     Returns the validated trial (None when there are errors) and the
@@ -101,8 +101,10 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
     and assembling the analysis data (forms outside every window, forms
     scored missing, ...), so the page says what the analysis will do.
     """
-    schemas = {name: load_schema(Path(schema_dir) / f"{name}.schema.yaml") for name in ("randomisation", "citizens",
-                                                                                        "who5", "fit_sessions")}
+    from .catalogue import input_schemas
+
+    schemas = input_schemas({name: load_schema(Path(schema_dir) / f"{name}.schema.yaml")
+                             for name in ("randomisation", "citizens", "who5", "fit_sessions")}, measures)
     if age_range is not None:
         schemas["citizens"]["properties"]["age"].update(minimum=int(age_range[0]), maximum=int(age_range[1]))
     raws: dict[str, RawTable] = {}
@@ -142,7 +144,7 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
     notes = trial.notes
     if scoring:
         notes = build_analysis_data(trial, windows_from_config(scoring["visits"]), scoring["prorate"],
-                                    scoring["window_days"], scoring["censor_on"])[2]
+                                    scoring["window_days"], scoring["censor_on"], measures)[2]
     return trial, CheckOutcome(files, [], notes)
 
 
@@ -166,12 +168,12 @@ def _fail(outcome: CheckOutcome, data_check: str | None) -> None:
 def check_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | Path, data_check: str, flag: str,
                language: str = "en", blinded: bool = False, visits: list[int] | None = None,
                age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
-               scoring: Mapping | None = None, allocation: str = "auto") -> None:
+               scoring: Mapping | None = None, allocation: str = "auto", measures: Mapping | None = None) -> None:
     """Validate the inputs only (``snakemake check``): write the data-check page; fail if there are errors.
 
     On success ``flag`` is written (the rule's output); arguments as in :func:`validate_step`.
     """
-    _, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation)
+    _, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation, measures)
     _write_data_check(outcome, data_check, language, blinded)
     if not outcome.ok:
         _fail(outcome, data_check)
@@ -183,7 +185,8 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
                   blinded: bool = False, visits: list[int] | None = None,
                   age_range: tuple[int, int] | None = None, data_cutoff: str | None = None,
                   data_check: str | None = None, language: str = "en", scoring: Mapping | None = None,
-                  blinding_key_file: str | None = None, allocation: str = "auto") -> None:
+                  blinding_key_file: str | None = None, allocation: str = "auto",
+                  measures: Mapping | None = None) -> None:
     """Read and check the inputs; write the typed tables and the validation notes as Parquet.
 
     ``inputs`` maps table name to path or mapping (``fit_sessions`` may be
@@ -199,7 +202,8 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
     :func:`_read_and_check`. ``allocation``: how the caseworkers were randomised (config
     ``analysis.allocation``; see :func:`fittrial.validation.allocation_of`).
     """
-    trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation)
+    trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation,
+                                     measures)
     _write_data_check(outcome, data_check, language, blinded)
     if trial is None:
         _fail(outcome, data_check)
@@ -218,12 +222,13 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
 
 
 def analysis_data_step(clean: Mapping[str, str], visits: list[dict], prorate_one_missing: bool,
-                       outputs: Mapping[str, str], window_days: int = 365, censor_on: str | None = None) -> None:
+                       outputs: Mapping[str, str], window_days: int = 365, censor_on: str | None = None,
+                       measures: Mapping | None = None) -> None:
     """Score WHO-5, assign visits, derive the course outcomes and write the analysis data sets and all notes."""
     trial = Trial(*(pd.read_parquet(clean[n]) for n in ("randomisation", "citizens", "who5", "fit_sessions")),
                   notes=pd.read_parquet(clean["notes"]))
     citizens, long, notes = build_analysis_data(trial, windows_from_config(visits), prorate_one_missing,
-                                                window_days, censor_on)
+                                                window_days, censor_on, measures)
     write_parquet(citizens, outputs["citizens"])
     write_parquet(long, outputs["who5_long"])
     write_parquet(notes, outputs["notes"])

@@ -116,7 +116,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
         story.append(_table([t("rc_comparison"), t("estimate_ci"), t("p")],
                             [[r["label"], r["estimate"], r["p"]] for r in rc["comparisons"]], styles))
         story.append(Paragraph(rc["sentence"], styles["p"]))
-        story.append(Paragraph(" ".join([t("rc_note"), *rc["notes"]]), styles["small"]))
+        story.append(Paragraph(" ".join([rc.get("note") or t("rc_note"), *rc["notes"]]), styles["small"]))
     h2("s_primary")
     story.extend([CondPageBreak(40 * mm), Paragraph(t("s_estimand"), styles["h3"])])
     story.append(_table([t("attribute"), t("description")],
@@ -128,7 +128,7 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                          t("difference"), t("df"), t("p")],
                         [[r["month"], r["FIT"], r["control"], r["difference"], r["df"], r["p"]] for r in ctx["primary"]],
                         styles))
-    story.append(Paragraph(t("primary_note"), styles["small"]))
+    story.append(Paragraph(ctx.get("primary_note") or t("primary_note"), styles["small"]))
     fig("trajectories", 90 * mm)
     y = ctx["yardsticks"]
     h2("s_yardsticks")
@@ -145,20 +145,24 @@ def render_pdf(ctx: dict, target: str | Path) -> None:
                                 [[r["claim"], r["claimed"], r["observed"], r["inside"]] for r in y["claims"]], styles))
             story.append(Paragraph(y["claims_note"], styles["small"]))
         story.append(Paragraph(y["claims_sentence"], styles["p"]))
-    h2("s_secondary")
-    story.append(_table([t("outcome"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}", t("or"),
-                         t("p"), t("p_holm"), t("rd")],
-                        [[r["outcome"], r["FIT"], r["control"], r["or"], r["p"], r["p_holm"], r["rd"]]
-                         for r in ctx["secondary"]], styles))
-    story.append(Paragraph(f"{t('secondary_note')} {src('secondary_outcomes')}", styles["small"]))
-    story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
-    fig("cif", 95 * mm)
-    story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
-                        [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
-    story.append(Spacer(1, 3 * mm))
-    story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
-                        [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
-    story.append(Paragraph(f"{t('dropout_note')} {src('cif_dropout')}", styles["small"]))
+    if ctx.get("show_secondary", True):
+        h2("s_secondary")
+        if ctx["secondary"]:
+            story.append(_table([t("outcome"), f"{arms['FIT']}: {t('events')}", f"{arms['control']}: {t('events')}",
+                                 t("or"), t("p"), t("p_holm"), t("rd")],
+                                [[r["outcome"], r["FIT"], r["control"], r["or"], r["p"], r["p_holm"], r["rd"]]
+                                 for r in ctx["secondary"]], styles))
+            story.append(Paragraph(f"{t('secondary_note', n=len(ctx['secondary']))} {src('secondary_outcomes')}",
+                                   styles["small"]))
+        story.extend([CondPageBreak(40 * mm), Paragraph(t("s_dropout"), styles["h3"])])
+        if ctx.get("show_cif", True):
+            fig("cif", 95 * mm)
+            story.append(_table([t("arm"), t("day"), t("cif"), t("at_risk")],
+                                [[r["arm"], r["day"], r["cif"], r["n"]] for r in ctx["cif"]], styles))
+            story.append(Spacer(1, 3 * mm))
+        story.append(_table([t("analysis"), t("hr"), t("p"), t("analysed")],
+                            [[r["analysis"], r["estimate"], r["p"], r["n"]] for r in ctx["dropout"]], styles))
+        story.append(Paragraph(f"{t('dropout_note')} {src('cif_dropout')}", styles["small"]))
     h2("s_triangulation")
     fig("forest_who5", 100 * mm)
     story.append(_table([t("analysis"), t("estimate_ci"), t("df"), t("p"), t("analysed")],

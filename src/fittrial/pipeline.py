@@ -370,7 +370,8 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     write_parquet(curve, curve_out)
 
 
-def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str) -> None:
+def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, out: str,
+             outcomes: list[str] | None = None) -> None:
     """ICC table: WHO-5 (bootstrap CI) and every binary outcome on the latent scale (profile CI).
 
     An ICC that the data cannot identify is a row with the reason in ``not_estimated``.
@@ -393,7 +394,7 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
         return icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))
 
     rows = [guarded("icc_who5", who5, lambda why: icc_row_not_estimated("who5", "observed", why))]
-    for outcome in BINARY_OUTCOMES:
+    for outcome in BINARY_OUTCOMES if outcomes is None else outcomes:
         _, _, reason = binary_design(cit, outcome, strata)
         if reason:
             rows.append(icc_row_not_estimated(outcome, "latent", reason))
@@ -485,7 +486,8 @@ def operating_characteristics_step(chunks: list[str], table_out: str, png: str, 
 
 
 def effects_step(results: list[str], out: str, blinded: bool = False, threshold: int = 0,
-                 citizens: str | None = None, who5_long: str | None = None) -> None:
+                 citizens: str | None = None, who5_long: str | None = None,
+                 outcomes: list[str] | None = None) -> None:
     """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded; counts
     made safe to publish by :func:`fittrial.disclosure.effects_counts`, with the analysis populations of
     :mod:`fittrial.populations` counted from ``citizens`` and ``who5_long`` as in the flow diagram)."""
@@ -495,11 +497,12 @@ def effects_step(results: list[str], out: str, blinded: bool = False, threshold:
     frames = [pd.read_parquet(p) for p in results]
     totals = None
     if citizens is not None:
-        counts = population_counts(pd.read_parquet(citizens), pd.read_parquet(who5_long) if who5_long else None)
+        counts = population_counts(pd.read_parquet(citizens), pd.read_parquet(who5_long) if who5_long else None,
+                                   outcomes)
         totals = published_totals(counts, threshold)
     from .tables import effects_table
 
-    table = effects_counts(effects_table([f for f in frames if len(f)]), threshold, totals)
+    table = effects_counts(effects_table([f for f in frames if len(f)], outcomes), threshold, totals)
     if citizens is not None and allocation_column(citizens) == "pair_matched":
         table["method"] = table["method"].map(pair_words)
     if blinded:

@@ -24,6 +24,7 @@ the left-out count would be the difference of two published numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ END_REASONS = ("dropout", "completed", "moved", "evicted", "died", "other")
 def population_of(analysis: str, outcome: str, timepoint: int) -> str | None:
     """The population (see the module docstring) whose citizens an effects row counts, or None."""
     if outcome != "who5" and analysis == "itt":
-        return f"outcome:{outcome}" if outcome in BINARY_OUTCOMES else None
+        return f"outcome:{outcome}"
     if analysis in ALL_ENROLLED:
         return "enrolled"
     if outcome != "who5":
@@ -56,7 +57,8 @@ def population_of(analysis: str, outcome: str, timepoint: int) -> str | None:
     return None
 
 
-def members(citizens: pd.DataFrame, long: pd.DataFrame | None = None) -> dict[str, pd.Series]:
+def members(citizens: pd.DataFrame, long: pd.DataFrame | None = None, outcomes: Sequence[str] | None = None
+            ) -> dict[str, pd.Series]:
     """Boolean membership of every population, indexed like ``citizens``.
 
     ``long`` (the primary analysis data set, one row per follow-up WHO-5) defines
@@ -76,16 +78,17 @@ def members(citizens: pd.DataFrame, long: pd.DataFrame | None = None) -> dict[st
     for v in visits:  # change from baseline (the yardsticks' individual change)
         if v != 0 and 0 in observed:
             out[f"change_m{v}"] = observed[0] & observed[v]
-    for o in BINARY_OUTCOMES:
+    for o in BINARY_OUTCOMES if outcomes is None else outcomes:  # the binary outcomes (fittrial.catalogue)
         out[f"outcome:{o}"] = citizens[o].notna() if o in citizens else pd.Series(False, index=citizens.index)
     return {k: pd.Series(np.asarray(v, bool), index=citizens.index) for k, v in out.items()}
 
 
-def population_counts(citizens: pd.DataFrame, long: pd.DataFrame | None = None) -> pd.DataFrame:
+def population_counts(citizens: pd.DataFrame, long: pd.DataFrame | None = None,
+                      outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Citizens and caseworkers of every population by arm: columns population, arm, citizens, caseworkers,
     enrolled (citizens enrolled in the arm)."""
     rows = []
-    for name, member in members(citizens, long).items():
+    for name, member in members(citizens, long, outcomes).items():
         for arm in ARMS:
             in_arm = citizens["arm"] == arm
             sub = citizens[in_arm & member]

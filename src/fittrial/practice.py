@@ -118,6 +118,9 @@ def by_meeting(totals: pd.DataFrame, threshold: int, max_meeting: int = 20) -> p
     return pd.DataFrame(rows, columns=columns)
 
 
+MAX_STRATA_SHOWN = 6  # more strata than this (matched pairs) are adjusted for but not listed as predictors
+
+
 def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = None, visit: int = 12) -> pd.DataFrame:
     """Odds ratios for a missing WHO-5 at ``visit``: GEE (logit, exchangeable, Mancl-DeRouen), t with K - p df.
 
@@ -131,12 +134,21 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     """
     from .estimable import arm_reason, caseworker_df_reason, first, months, rank_reason, separation_reason
     from .gee import gee_sandwich, solve_exchangeable_gee
+    from .models import constant_strata_words
 
     method = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
               "covariance, t-test with caseworkers - parameters df")
     d = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
+    col = f"who5_m{visit}"
     present = set(d["stratum"])
     strata = [s for s in (strata or sorted(present)) if s in present]
+    dropped = 0
+    if len(strata) > 1 and col in d:  # strata in which every citizen is missing, or none is: no information (as GEE)
+        spread = d.groupby("stratum")[col].agg(lambda x: x.isna().nunique())
+        constant = [s for s in strata if spread.get(s, 0) <= 1]
+        if constant and len(constant) < len(strata):
+            d = d[~d["stratum"].isin(constant)]
+            strata, dropped = [s for s in strata if s not in constant], len(constant)
     X = pd.DataFrame({"intercept": 1.0, "FIT arm": d["fit"].astype(float)}, index=d.index)
     if d["baseline_who5"].nunique() > 1:
         X["baseline WHO-5 (per 10 points)"] = d["baseline_who5"] / 10.0
@@ -153,7 +165,6 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
         X["sex unknown"] = d["sex"].isna().astype(float)
     for s in strata[1:]:
         X[f"stratum {s}"] = (d["stratum"] == s).astype(float)
-    col = f"who5_m{visit}"
     missing = d[col].isna() if col in d else pd.Series(True, index=d.index)
     y = missing.astype(float).to_numpy()
     reason = first(arm_reason(d, "citizens"), caseworker_df_reason(d, X.shape[1], "citizens"), rank_reason(X))
@@ -170,11 +181,15 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     cov = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, "mancl_derouen")
     df = float(len(np.unique(groups)) - X.shape[1])
     rows = []
+    many = len(strata) > MAX_STRATA_SHOWN  # e.g. matched pairs: adjusted for, not shown one by one
     for j, name in enumerate(X.columns[1:], start=1):
+        if many and name.startswith("stratum "):
+            continue
         se = float(np.sqrt(cov[j, j]))
         lo, hi, p = t_inference(float(beta[j]), se, df)
         rows.append({"predictor": name, "odds_ratio": float(np.exp(beta[j])), "ci_low": float(np.exp(lo)),
                      "ci_high": float(np.exp(hi)), "p_value": p, "df": df})
     out = pd.DataFrame(rows)
-    out.attrs["method"] = method + note
+    out.attrs["method"] = method + note + (f"; adjusted for the {len(strata)} strata, not shown one by one" if many
+                                           else "") + constant_strata_words(dropped)
     return out

@@ -211,7 +211,7 @@ def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None,
 
     method = baseline_method(df_method, labels)
     if "who5_m0" not in citizens:
-        reason = "the visit schedule has no baseline (visit 0)"
+        reason = NO_BASELINE_VISIT
         return not_estimated(reason, method), not_estimated(reason, method), float("nan")
     data = citizens[citizens["who5_m0"].notna()]
     if data.empty:
@@ -421,18 +421,25 @@ def report_context(table: pd.DataFrame, t: Translator, arms: Mapping[str, str]) 
         m = cell("baseline_who5_mean", arm)
         return f"{m} ({cell('baseline_who5_sd', arm)})" if m else ""
 
+    baseline = has_baseline(by)
     rows = [{"label": t("rc_caseworkers"), **{a: cell("caseworkers_randomised", a) for a in ARMS}},
             {"label": t("rc_citizens"), **{a: cell("citizens_recruited", a) for a in ARMS}},
             {"label": t("rc_per_cw_mean"), **{a: cell("citizens_per_caseworker_mean", a) for a in ARMS}},
             {"label": t("rc_per_cw_median"), **{a: quart("citizens_per_caseworker", a) for a in ARMS}},
             {"label": t("rc_per_cw_range"),
-             **{a: pair("citizens_per_caseworker_min", "citizens_per_caseworker_max", a) for a in ARMS}},
-            {"label": t("rc_days"), **{a: quart("days_to_enrolment", a) for a in ARMS}},
-            {"label": t("rc_baseline_n"), **{a: cell("baseline_who5_n", a) for a in ARMS}},
-            {"label": t("rc_baseline_mean"), **{a: mean_sd(a) for a in ARMS}}]
+             **{a: pair("citizens_per_caseworker_min", "citizens_per_caseworker_max", a) for a in ARMS}}]
+    if any(cell("days_to_enrolment_n", a) not in ("", "0") for a in ARMS):  # dates of randomisation and enrolment
+        rows.append({"label": t("rc_days"), **{a: quart("days_to_enrolment", a) for a in ARMS}})
+    if baseline:
+        rows += [{"label": t("rc_baseline_n"), **{a: cell("baseline_who5_n", a) for a in ARMS}},
+                 {"label": t("rc_baseline_mean"), **{a: mean_sd(a) for a in ARMS}}]
     notes = []
+    shown = {r["label"] for r in rows}
     for measure in ("citizens_per_caseworker_min", "citizens_per_caseworker_q1", "citizens_per_caseworker_mean",
                     "days_to_enrolment_median", "baseline_who5_mean"):
+        if (measure == "baseline_who5_mean" and not baseline) or (measure == "days_to_enrolment_median"
+                                                                   and t("rc_days") not in shown):
+            continue  # the row is not shown, nor is why it is empty
         note = by.loc[measure, "note"] if measure in by.index else ""
         text = reason_text(pd.Series({"not_estimated": sentence(note)}), t) if isinstance(note, str) and note else ""
         if text and text not in notes:
@@ -446,19 +453,34 @@ def report_context(table: pd.DataFrame, t: Translator, arms: Mapping[str, str]) 
         return f"{t.num(r['estimate'], digits)} ({ci})"
 
     comparisons = [{"label": t("rc_size_diff", a=arms["FIT"], b=arms["control"]),
-                    "estimate": est_ci("size_difference", 2), "p": t.p(by.loc["size_difference", "p_value"])},
-                   {"label": t("rc_base_diff", a=arms["FIT"], b=arms["control"]),
-                    "estimate": est_ci("baseline_who5_difference", 2),
-                    "p": t.p(by.loc["baseline_who5_difference", "p_value"])},
-                   {"label": t("rc_base_std", a=arms["FIT"], b=arms["control"]),
-                    "estimate": est_ci("baseline_who5_std_difference", 2), "p": ""}]
-    return {"rows": rows, "comparisons": comparisons, "notes": notes, "sentence": evidence_sentence(by, t)}
+                    "estimate": est_ci("size_difference", 2), "p": t.p(by.loc["size_difference", "p_value"])}]
+    if baseline:
+        comparisons += [{"label": t("rc_base_diff", a=arms["FIT"], b=arms["control"]),
+                         "estimate": est_ci("baseline_who5_difference", 2),
+                         "p": t.p(by.loc["baseline_who5_difference", "p_value"])},
+                        {"label": t("rc_base_std", a=arms["FIT"], b=arms["control"]),
+                         "estimate": est_ci("baseline_who5_std_difference", 2), "p": ""}]
+    return {"rows": rows, "comparisons": comparisons, "notes": notes, "sentence": evidence_sentence(by, t),
+            "note": t("rc_note" if baseline else "rc_note_no_baseline")}
 
 
 def p_text(p: float, t: Translator) -> str:
     """'p = 0.040', or 'p < 0.001' (in the report's number format)."""
     text = t.p(p)
     return f"p < {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
+NO_BASELINE_VISIT = "the visit schedule has no baseline (visit 0)"
+
+
+def has_baseline(by: pd.DataFrame) -> bool:
+    """Whether the trial's schedule has a baseline visit (else the baseline rows and the comparison of baselines
+    are left out of the report: there is nothing to say about them; a baseline visit without data is reported as
+    such)."""
+    if "baseline_who5_difference" not in by.index:
+        return False
+    reason = by.loc["baseline_who5_difference", "not_estimated"]
+    return not (isinstance(reason, str) and reason.lower().startswith(NO_BASELINE_VISIT[:-1].lower()))
 
 
 def evidence_sentence(by: pd.DataFrame, t: Translator) -> str:
@@ -484,14 +506,15 @@ def evidence_sentence(by: pd.DataFrame, t: Translator) -> str:
     elif size["p_value"] < 0.05:
         found.append(t("rc_found_size", dir=t("rc_more") if size["estimate"] > 0 else t("rc_fewer"),
                        est=t.num(abs(size["estimate"]), 2), p=p_text(size["p_value"], t), **arms))
-    if pd.isna(std["estimate"]):
+    baseline = has_baseline(by)
+    if pd.isna(std["estimate"]) and baseline:
         missing.append(t("rc_missing_base", reason=reason(std)))
     elif std["ci_low"] > 0 or std["ci_high"] < 0:
         found.append(t("rc_found_base", dir=t("higher") if std["estimate"] > 0 else t("lower"),
                        est=t.num(std["estimate"], 2), ci=t.ci(std["ci_low"], std["ci_high"], 2), **arms))
     if found:
-        text = t("rc_evidence", what=t("rc_and").join(found))
-    elif len(missing) == 2:
+        text = t("rc_evidence" if baseline else "rc_evidence_no_baseline", what=t("rc_and").join(found))
+    elif len(missing) == 2 or (missing and not baseline):
         return t("rc_cannot") + " " + " ".join(missing)
     else:
         parts = []
@@ -509,7 +532,10 @@ def methods_rows(table: pd.DataFrame, t: Translator) -> list[tuple[str, str, str
     if t.language == "da":
         from .i18n import DA_METHODS
 
-        return [(t("rc_title"), t("rc_size_outcome"), DA_METHODS["recruitment_size"]),
+        rows = [(t("rc_title"), t("rc_size_outcome"), DA_METHODS["recruitment_size"]),
                 (t("rc_title"), t("rc_base_outcome"), DA_METHODS["recruitment_baseline"])]
-    return [(t("rc_title"), t("rc_size_outcome"), str(by.loc["size_difference", "method"])),
-            (t("rc_title"), t("rc_base_outcome"), str(by.loc["baseline_who5_difference", "method"]))]
+    else:
+        rows = [(t("rc_title"), t("rc_size_outcome"), str(by.loc["size_difference", "method"])),
+                (t("rc_title"), t("rc_base_outcome"), str(by.loc["baseline_who5_difference", "method"]))]
+    rows = rows if has_baseline(by) else rows[:1]  # no baseline: nothing was compared at baseline
+    return [(a, o, t.localise(m)) for a, o, m in rows]

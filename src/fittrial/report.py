@@ -61,7 +61,7 @@ def subgroup_label(analysis: str, t: Translator) -> str:
             level = level.replace("-", "–") + (" år" if t.language == "da" else " years")
     else:
         level = words.get(level, level)
-    return f"{subgroup_name(variable, t)}: {level}"
+    return t.localise(f"{subgroup_name(variable, t)}: {level}")
 
 
 def subgroup_order(analysis: str) -> tuple:
@@ -93,12 +93,13 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
         text += " " + (t("sum_unclear") if r["ci_low"] <= 0 <= r["ci_high"] else t("sum_clear", dir=direction))
         out.append(text)
     odds = itt[itt["scale"] == "odds_ratio"]
-    missing = [t(f"o_{o}").lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
+    missing = [t.outcome(o).lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
     odds = odds[odds["estimate"].notna()]
-    clear = [t(f"o_{o}").lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
+    clear = [t.outcome(o).lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
              if not (lo <= 1 <= hi)]
     if len(odds):
-        out.append(t("sum_some_secondary", list="; ".join(clear)) if clear else t("sum_none_secondary"))
+        shown = "; ".join(t.outcome(o).lower() for o in odds["outcome"])
+        out.append(t("sum_some_secondary", list="; ".join(clear)) if clear else t("sum_none_secondary", list=shown))
     if missing:
         out.append(t("sum_not_estimable", list="; ".join(missing)))
     return out
@@ -111,7 +112,7 @@ def reason_text(row: pd.Series, t: Translator) -> str:
     reason = row.get("not_estimated", "")
     reason = "" if pd.isna(reason) else str(reason).strip()
     reason += "" if not reason or reason.endswith(".") else "."
-    return danish_reason(reason) if t.language == "da" else reason
+    return t.localise(danish_reason(reason) if t.language == "da" else reason)
 
 
 def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
@@ -178,7 +179,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         def ev(a: str) -> str:
             pct = "" if pd.isna(r[f"{a}_percent"]) else f" ({t.num(r[f'{a}_percent'], 1)}%)"
             return f"{r[f'{a}_events']} / {r[f'{a}_n']}{pct}"
-        secondary.append({"outcome": t(f"o_{r['outcome']}"), "FIT": ev("FIT"), "control": ev("control"),
+        secondary.append({"outcome": t.outcome(r['outcome']), "FIT": ev("FIT"), "control": ev("control"),
                           "or": odds_text(r),
                           "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
                           "rd": "" if pd.isna(r.get("rd_per_100")) else
@@ -201,7 +202,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             "cif": "-" if pd.isna(r["cumulative_incidence"]) else
             f"{t.num(100 * r['cumulative_incidence'], 1)} ({t.ci(100 * r['ci_low'], 100 * r['ci_high'], 1)})"}
            for _, r in tables["cif_dropout"].iterrows()] if "cif_dropout" in tables else []
-    icc = [{"outcome": t(f"o_{r['outcome']}"), "scale": t.label(str(r["scale"])),
+    icc = [{"outcome": t.outcome(r['outcome']), "scale": t.label(str(r["scale"])),
             "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})" if pd.notna(r["icc"]) else
             not_estimated(r),
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
@@ -214,7 +215,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                   for _, r in tables["who5_completion"].iterrows()]
     predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})"
                    if pd.notna(r["odds_ratio"]) else
-                   f"{t('not_estimated')}: {str(r['method']).removeprefix('Not estimated: ')}",
+                   f"{t('not_estimated')}: {reason_text(pd.Series({'not_estimated': str(r['method']).removeprefix('Not estimated: ')}), t)}",
                    "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
     practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
                 for _, r in tables["fit_practice"].iterrows()]
@@ -225,25 +226,29 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
             return f"{t('s_subgroups')}: {subgroup_name(a.split(':', 1)[1].split('=')[0], t)}"
         return t("a_itt_binary") if a == "itt" and o != "who5" else t(f"a_{a}")
 
+    from .report_sections import allocation_design
+
+    pairs = (allocation_design(tables.get("flow")) or ("",))[0] == "pair_matched"
     if t.language == "da":  # Danish descriptions; the detailed English ones stay in tables/effects.csv
         from .i18n import DA_METHODS, da_configured
 
         def method_text(a: str, o: str, m: str) -> str:
-            from .i18n import da_mc_words
+            from .i18n import da_mc_words, da_pair_words
 
             key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
             text = da_configured(DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit)),
                                  analysis_cfg.get("lmm_df", "kenward_roger"),
                                  analysis_cfg.get("gee_covariance", "mancl_derouen"))
-            return f"{text} {da_mc_words(str(m))}".strip() if a == "multiple_imputation" else text
+            text = f"{text} {da_mc_words(str(m))}".strip() if a == "multiple_imputation" else text
+            return t.localise(da_pair_words(text) if pairs else text)
     else:
         def method_text(a: str, o: str, m: str) -> str:
-            return m
+            return t.localise(m)
     # one row per analysis and outcome in both languages (the first row's method: the rows of one analysis and
     # outcome share it)
     seen: dict[tuple[str, str], str] = {}
     for a, o, m in zip(e["analysis"], e["outcome"], e["method"]):
-        seen.setdefault((method_label(a, o), t(f"o_{o}")), method_text(a, o, m))
+        seen.setdefault((method_label(a, o), t.outcome(o)), method_text(a, o, m))
     methods = sorted((k[0], k[1], v) for k, v in seen.items())
     recruitment = None  # recruitment after randomisation (CONSORT cluster item 10c; fittrial.recruitment)
     if tables.get("recruitment") is not None:
@@ -265,18 +270,18 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
         "seeds": ", ".join(f"{t(f'seed_{k}') if f'seed_{k}' in t.text else k} {v}" for k, v in provenance.get("seeds", {}).items()),
         "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
-        "inputs": [{"name": INPUT_LABELS[t.language].get(k, k), "path": v["path"], "sha256": v["sha256"]}
+        "inputs": [{"name": t.localise(INPUT_LABELS[t.language].get(k, k)), "path": v["path"], "sha256": v["sha256"]}
                    for k, v in provenance.get("inputs", {}).items()],
         "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
         "outputs": [{"path": k, "sha256": v} for k, v in provenance.get("outputs", {}).items()],
     }
-    quality = [{"table": r["table"], "check": t.label(str(r["check"])), "count": r["count"]}
+    quality = [{"table": t.localise(r["table"]), "check": t.label(str(r["check"])), "count": r["count"]}
                for r in tables["data_quality"].fillna("").to_dict("records")]
     from .report_sections import yardstick_context
 
     yard = yardstick_context(tables, config, t, arms, blinded=arms.get("FIT") == "A")
     summary = plain_summary(e, t)
-    if yard["band"] != "not_estimated":  # how the effect compares with the smallest important difference
+    if yard["band"] not in ("not_estimated", "no_mid"):  # how the effect compares with the smallest important difference
         summary.insert(1, yard["sentences"][0])
     return dict(
         yardsticks=yard, alt=alt_texts(tables, t, arms, who5_12), source=lambda *names: t("source", f=", ".join(f"tables/{n}.csv" for n in names)),
@@ -299,7 +304,9 @@ def alt_texts(tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, st
     row = p[p["visit_months"] == t.primary_visit]
     x = t.num(row["FIT_mean"].iloc[0], 1) if len(row) else ""
     y = t.num(row["control_mean"].iloc[0], 1) if len(row) else ""
-    out["trajectories"] = t("alt_trajectories", a=arms["FIT"], b=arms["control"], x=x or "-", y=y or "-")
+    baseline = (p["visit_months"] == 0).any()
+    out["trajectories"] = t("alt_trajectories" if baseline else "alt_trajectories_no_baseline", a=arms["FIT"],
+                            b=arms["control"], x=x or "-", y=y or "-")
     est = who5_12["estimate"].dropna()
     out["forest_who5"] = t("alt_forest_who5", n=len(who5_12), lo=t.num(est.min(), 1) if len(est) else "-",
                            hi=t.num(est.max(), 1) if len(est) else "-")
@@ -462,10 +469,10 @@ NUMBERED_SECTIONS = ("s_design", "s_flow", "s_baseline", "s_primary", "s_yardsti
                      "s_practice", "s_missing", "s_methods")
 
 
-def section_titles(t: Translator, practice: bool):
+def section_titles(t: Translator, practice: bool, secondary: bool = True):
     """Section titles numbered 1, 2, ... over the sections present (a section left out, such as FIT in practice in
     a blinded review, leaves no gap in the numbering); unnumbered sections keep their title."""
-    present = [k for k in NUMBERED_SECTIONS if practice or k != "s_practice"]
+    present = [k for k in NUMBERED_SECTIONS if (practice or k != "s_practice") and (secondary or k != "s_secondary")]
 
     def title(key: str) -> str:
         return f"{present.index(key) + 1}. {t(key)}" if key in present else t(key)
@@ -490,15 +497,25 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
 
     ``blinded``: arms shown as A and B only.
     """
+    words = {key: config.get(key) for key in ("units", "arms", "outcome", "binary_outcomes") if config.get(key)}
     t = Translator(config["report"].get("language", "en"), blinded=blinded,
-                   primary_visit=config.get("analysis", {}).get("primary_visit", 12))
-    arms = arms or {"FIT": t("FIT"), "control": t("control")}
+                   primary_visit=config.get("analysis", {}).get("primary_visit", 12), words=words)
+    from .report_sections import allocation_design
+
+    if (allocation_design(tables.get("flow")) or ("",))[0] == "pair_matched":
+        t.matched_pairs()
+    arms = arms or t.arm_names()
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     context = build_context(tables, figures, provenance, config, t, arms)
     if blinded:
         context["practice"] = []
-    context["sec"] = section_titles(t, bool(context["practice"]))
+    context["show_cif"] = any(r["cif"] != "-" for r in context["cif"])
+    context["show_secondary"] = bool(context["secondary"]) or context["show_cif"] or any(
+        "not recorded for any" not in r["estimate"] for r in context["dropout"])
+    context["has_baseline"] = bool((tables["primary_outcome"]["visit_months"] == 0).any())
+    context["primary_note"] = t("primary_note" if context["has_baseline"] else "primary_note_no_baseline")
+    context["sec"] = section_titles(t, bool(context["practice"]), context["show_secondary"])
     from .report_sections import consort_rows
 
     context["consort"] = consort_rows(config.get("trial"), tables, t, arms, context["sec"], context["yardsticks"])

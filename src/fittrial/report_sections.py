@@ -88,20 +88,26 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
                       blinded: bool) -> dict:
     """The yardsticks section: the MID sentence (three bands) and the harm sentence, Hedges' g, the
     individual-change table by arm, and the claims table with its sentence."""
+    from .catalogue import yardstick_options
     from .report import reason_text
+    from .yardsticks import measures
 
-    opts = {"who5_mid": 10, "reliable_change": 10, "poor_wellbeing": 50, "likely_depression": 28,
-            **(config.get("yardsticks") or {})}
-    mid = float(opts["who5_mid"])
+    opts = yardstick_options(config)
+    cutoffs = {str(k): float(v) for k, v in opts["cutoffs"]}
+    mid = opts["mid"]
     e = tables["effects"]
     itt = e[(e["analysis"] == "itt") & (e["outcome"] == "who5") & (e["timepoint_months"] == t.primary_visit)]
     est, lo, hi = (itt.iloc[0][["estimate", "ci_low", "ci_high"]] if len(itt) else (float("nan"),) * 3)
-    band = mid_band(est, lo, hi, mid)
-    values = dict(mid=t.num(mid, 0) if float(mid).is_integer() else t.num(mid, 1), lo=t.num(lo, 1), hi=t.num(hi, 1))
-    sentences = [t(f"y_mid_{band}", **values)]
-    if band != "not_estimated":
-        sentences.append(t("y_harm_ruled_out" if harm_band(lo, mid) else "y_harm_not_ruled_out",
-                           neg=t.num(-mid, 0) if float(mid).is_integer() else t.num(-mid, 1)))
+    sentences = []
+    band = "no_mid"  # an outcome without a minimal important difference: no MID sentence
+    if mid is not None:
+        band = mid_band(est, lo, hi, mid)
+        values = dict(mid=t.num(mid, 0) if float(mid).is_integer() else t.num(mid, 1), lo=t.num(lo, 1),
+                      hi=t.num(hi, 1))
+        sentences.append(t(f"y_mid_{band}", **values))
+        if band != "not_estimated":
+            sentences.append(t("y_harm_ruled_out" if harm_band(lo, mid) else "y_harm_not_ruled_out",
+                               neg=t.num(-mid, 0) if float(mid).is_integer() else t.num(-mid, 1)))
     y = tables.get("yardsticks")
     y = y if y is not None else pd.DataFrame(columns=["measure", "scale"])
     g = y[y["scale"] == "hedges_g"]
@@ -110,15 +116,15 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
         sentences.append(t("y_g", g=t.num(r["estimate"], 2), ci=t.ci(r["ci_low"], r["ci_high"], 2)))
     elif len(g):
         sentences.append(t("y_g_not", reason=reason_text(g.iloc[0], t).rstrip(".")))
-    k = t.num(opts["reliable_change"], 0)
+    k = t.num(opts["reliable_change"], 0) if opts["reliable_change"] is not None else ""
     label_values = {"k": k, "m": t.primary_visit}
     a_col = "A" if blinded else "FIT"
     b_col = "B" if blinded else "control"
     rows, deterioration = [], {}
-    for measure in ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression"):
+    for measure in measures(opts):
         sub = y[y["measure"] == measure]
-        if sub.empty:
-            continue
+        if sub.empty or all(str(sub.iloc[0][f"{c}_n"]) in ("0", "", "nan") for c in (a_col, b_col)):
+            continue  # nobody has the outcome at baseline and at the primary visit (e.g. no baseline visit)
         first = sub.iloc[0]
 
         def share(col: str) -> str:
@@ -136,11 +142,15 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
             return f"{t.num(r['estimate'] * factor, 1 if factor != 1 else 2)} " \
                    f"({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, 1 if factor != 1 else 2)})"
 
-        c = t.num(opts["poor_wellbeing" if measure == "poor_wellbeing" else "likely_depression"], 0)
-        rows.append({"label": t(f"y_{measure}", c=c, **label_values), "FIT": share(a_col), "control": share(b_col),
+        c = t.num(cutoffs.get(measure, 0.0), 0 if float(cutoffs.get(measure, 0.0)).is_integer() else 1)
+        label = t(f"y_{measure}", c=c, **label_values) if f"y_{measure}" in t.text else \
+            t("y_cutoff", c=c, label=t.cutoff(measure), **label_values)
+        rows.append({"label": label, "FIT": share(a_col), "control": share(b_col),
                      "rd": effect("risk_difference", 100.0), "rr": effect("risk_ratio")})
         if measure == "reliable_deterioration":
             deterioration = {"FIT": share(a_col), "control": share(b_col)}
+    if not rows and measures(opts):
+        sentences.append(t("y_no_change"))
     claims = []
     claims_sentence = t("y_claims_blinded") if blinded else ""
     change = ""
@@ -205,7 +215,7 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
         else:
             shown = word(value, key)
         label = labels.get(key)
-        rows.append({"key": f"{label} ({key})" if label else key, "value": shown})
+        rows.append({"key": t.localise(f"{label} ({key})" if label else key), "value": shown})
 
     for section in ("scoring", "visits", "analysis", "report"):
         if config.get(section) is not None:

@@ -22,7 +22,7 @@ log = logging.getLogger("fittrial")
 
 
 def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str = "en",
-                    blinded: bool = False) -> None:
+                    blinded: bool = False, words: dict | None = None) -> None:
     """The two-dimensional tipping-point table (published) and its figure, in the report's language.
 
     Blinded, the arms are A (the internal FIT arm) and B in the column names,
@@ -32,7 +32,7 @@ def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str
     from .i18n import Translator
 
     frame = pd.read_parquet(grid)
-    t = Translator(language, blinded=blinded)
+    t = Translator(language, blinded=blinded, words=words)
     a, b = ("A", "B") if blinded else (t("FIT"), t("control"))
     labels = {"x": t("tip2d_x", arm=b), "y": t("tip2d_y", arm=a), "favours_fit": t("tip2d_favours", arm=a),
               "favours_control": t("tip2d_favours", arm=b), "no_difference": t("tip2d_none"), "mar": t("tip2d_mar"),
@@ -53,16 +53,16 @@ def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
                       emmeans: str, tipping: str, cif: str, visits: list[dict], threshold: int,
-                      outputs: Mapping[str, str], blinded: bool = False) -> None:
+                      outputs: Mapping[str, str], blinded: bool = False, outcomes: list[str] | None = None) -> None:
     """Write the published descriptive tables (all counts suppressed below ``threshold``)."""
     rand = pd.read_parquet(clean_randomisation)
     cit = pd.read_parquet(citizens)
     long = pd.read_parquet(who5_long)
-    write_csv(publish(participants_table(rand, cit, long, threshold), blinded), outputs["participants"])
+    write_csv(publish(participants_table(rand, cit, long, threshold, outcomes), blinded), outputs["participants"])
     summary = who5_by_arm_visit(cit, [int(v["visit"]) for v in visits], threshold)
     write_csv(publish(summary, blinded), outputs["who5_by_arm_visit"], float_format=FLOAT_FORMAT)
     write_csv(data_quality_table(pd.read_parquet(notes), threshold), outputs["data_quality"])
-    write_csv(publish(missing_outcomes_table(cit, threshold), blinded), outputs["missing_outcomes"])
+    write_csv(publish(missing_outcomes_table(cit, threshold, outcomes), blinded), outputs["missing_outcomes"])
     write_csv(pd.read_parquet(variance), outputs["variance_components"], float_format=FLOAT_FORMAT)
     write_csv(publish(pd.read_parquet(emmeans), blinded), outputs["emmeans"], float_format=FLOAT_FORMAT)
     write_csv(pd.read_parquet(tipping), outputs["tipping_point"], float_format=FLOAT_FORMAT)
@@ -74,7 +74,8 @@ PAIRS = "matched pairs"  # the randomised row of a pair-matched trial's flow tab
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, threshold: int,
-               visits: list[int] = (0, 6, 12), primary_visit: int = 12) -> pd.DataFrame:
+               visits: list[int] = (0, 6, 12), primary_visit: int = 12,
+               outcomes: list[str] | None = None) -> pd.DataFrame:
     """The CONSORT flow diagram's numbers by arm (published as tables/flow.csv; the figure is drawn from it).
 
     One row per stage (``stage``: ``randomised``, ``enrolled``, ``who5_m{v}`` for each visit, then the
@@ -90,7 +91,7 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
 
     from .pipeline import allocation
 
-    member = members(citizens, long)
+    member = members(citizens, long, outcomes)
     strata = sorted(randomisation["stratum"].unique())
     kind = allocation(randomisation)
     rows: list[dict] = []
@@ -134,41 +135,48 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     for v in visits:
         stage(f"who5_m{v}", f"who5_m{v}", reasons_at=v)
     stage("analysis:followup_who5", "followup_who5")
-    stage("analysis:any_who5", "any_who5")
+    if 0 in visits:  # the CLDA's population: it needs a baseline
+        stage("analysis:any_who5", "any_who5")
     stage(f"analysis:who5_m{primary_visit}", f"who5_m{primary_visit}")
     if f"change_m{primary_visit}" in member:
         stage(f"analysis:change_m{primary_visit}", f"change_m{primary_visit}")
     stage("analysis:enrolled", "enrolled")
     from .dataset import BINARY_OUTCOMES
 
-    for o in BINARY_OUTCOMES:
+    for o in BINARY_OUTCOMES if outcomes is None else outcomes:
         stage(f"outcome:{o}", f"outcome:{o}")
     columns = ["stage"] + [f"{a}_{c}" for a in ARMS for c in ("citizens", "caseworkers", "not_included", "reasons")]
     return pd.DataFrame(rows, columns=columns)
 
 
-def flow_label(stage: str, t) -> str:
-    """The label of a flow-diagram stage in the report language."""
+def flow_label(stage: str, t, cace: bool = True, dropout: bool = True) -> str:
+    """The label of a flow-diagram stage in the report language (``cace``, ``dropout``: whether those analyses are
+    run, so that a label names only analyses the report has)."""
     if stage == "who5_m0":
-        return t("fl_baseline")
-    if stage.startswith("who5_m"):
-        return t("fl_who5", v=stage[len("who5_m"):])
-    if stage.startswith("analysis:change_m"):
-        return t("fl_change", v=stage[len("analysis:change_m"):])
-    if stage.startswith("analysis:who5_m"):
-        return t("fl_visit_analyses", v=stage[len("analysis:who5_m"):])
-    if stage.startswith("outcome:"):
-        return t("fl_outcome", o=t(f"o_{stage.split(':', 1)[1]}"))
-    return t("fl_enrolled_all" if stage == "analysis:enrolled" else f"fl_{stage.split(':')[-1]}")
+        text = t("fl_baseline")
+    elif stage.startswith("who5_m"):
+        text = t("fl_who5", v=stage[len("who5_m"):])
+    elif stage.startswith("analysis:change_m"):
+        text = t("fl_change", v=stage[len("analysis:change_m"):])
+    elif stage.startswith("analysis:who5_m"):
+        text = t("fl_visit_analyses" if cace else "fl_visit_analyses_no_cace", v=stage[len("analysis:who5_m"):])
+    elif stage.startswith("outcome:"):
+        text = t("fl_outcome", o=t.outcome(stage.split(':', 1)[1]))
+    elif stage == "analysis:enrolled":
+        text = t("fl_enrolled_all" if dropout else "fl_enrolled_mi")
+    else:
+        text = t(f"fl_{stage.split(':')[-1]}")
+    return text[:1].upper() + text[1:]
 
 
-def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")) -> pd.DataFrame:
+def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control"), cace: bool = True,
+               dropout: bool = True) -> pd.DataFrame:
     """The flow diagram's boxes in the report language: ``label`` (the stage), per arm the main box (``FIT``,
     ``control``) and the side box (``FIT_side``, ``control_side``; empty when nobody is left out)."""
     rows = []
     for r in flow.to_dict("records"):
         st = r["stage"]
-        row = {"label": flow_label(st, t)}
+        row = {"label": flow_label(st, t, cace, dropout)}
         if st == "randomised":  # by stratum, in matched pairs, or in one stratum
             first = str(r["FIT_reasons"] or "")
             row["label"] = t("fl_randomised_pairs" if first.startswith(PAIRS) else
@@ -198,12 +206,13 @@ def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")
     return pd.DataFrame(rows, columns=["label", "FIT", "FIT_side", "control", "control_side"])
 
 
-def figure_labels(language: str, arms: dict[str, str] | None = None, primary_visit: int = 12) -> dict[str, str]:
-    """Axis and legend labels of the report's figures in the report language."""
+def figure_labels(language: str, arms: dict[str, str] | None = None, primary_visit: int = 12,
+                  words: dict | None = None) -> dict[str, str]:
+    """Axis and legend labels of the report's figures in the report language and the trial's words."""
     from .i18n import Translator
 
-    t = Translator(language, primary_visit=primary_visit)
-    arms = arms or {"FIT": t("FIT"), "control": t("control")}
+    t = Translator(language, primary_visit=primary_visit, words=words)
+    arms = arms or t.arm_names()
     return {"FIT": arms["FIT"], "control": arms["control"], "months": t("months_axis"), "who5": t("who5_axis"),
             "days": t("days_axis"), "cif": t("cif_axis"), "at_risk": t("at_risk"),
             "forest": t("forest_axis", a=arms["FIT"], b=arms["control"]), "meeting": t("meeting_axis"),
@@ -213,7 +222,8 @@ def figure_labels(language: str, arms: dict[str, str] | None = None, primary_vis
 
 def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
                          tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
-                         primary_visit: int = 12) -> None:
+                         primary_visit: int = 12,
+                         outcomes: list[str] | None = None, words: dict | None = None) -> None:
     """The report's tables and figures of the trial's course, which need no effect estimate: baseline, WHO-5
     completion, FIT practice, the CONSORT flow, and the cumulative incidence of dropout (they are drawn while the
     models run; :func:`report_material_step` draws those that show effects)."""
@@ -221,8 +231,8 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     from . import practice, tables as T
     from .i18n import Translator
 
-    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit)
-    t = Translator(language, primary_visit=primary_visit)
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
+    t = Translator(language, primary_visit=primary_visit, words=words)
     rand = pd.read_parquet(inputs["randomisation"])
     cit = pd.read_parquet(inputs["citizens"])
     long = pd.read_parquet(inputs["who5_long"])
@@ -231,16 +241,20 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(publish(T.baseline_table(cit, rand, threshold), blinded), tables_out["baseline"], float_format="%.3f")
     write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
               float_format="%.1f")
-    totals = practice.session_totals(pd.read_parquet(inputs["fit_sessions"]), cit)
+    sessions = pd.read_parquet(inputs["fit_sessions"])
+    totals = practice.session_totals(sessions, cit)
     summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)
-    if blinded:  # FIT-only results would unblind: published empty
+    if blinded or sessions.empty:  # FIT-only results would unblind; without sessions there is nothing to show
         summary, meetings = summary.iloc[0:0], meetings.iloc[0:0]
     write_csv(summary, tables_out["fit_practice"])
     write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
-    flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit)
+    flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit, outcomes)
     write_csv(publish(flow, blinded), tables_out["flow"])
-    flow_fig = flow_texts(flow, t)
+    from .dataset import course_recorded
+
+    flow_fig = flow_texts(flow, t, cace=not sessions.empty or not (words or {}).get("arms"),
+                          dropout=course_recorded(cit))
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
     draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]),
@@ -262,15 +276,16 @@ def draw(name: str, make, png: str, svg: str, t) -> None:
 
 def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
                          tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
-                         primary_visit: int = 12) -> None:
+                         primary_visit: int = 12,
+                         outcomes: list[str] | None = None, words: dict | None = None) -> None:
     """The report's tables and figures of effects: primary and secondary outcomes, the predictors of a missing
     WHO-5 (fitted by :func:`fittrial.pipeline.missingness_step`), the WHO-5 trajectories and the forest plots."""
     from . import figures as F
     from . import tables as T
     from .i18n import Translator
 
-    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit)
-    t = Translator(language, primary_visit=primary_visit)
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
+    t = Translator(language, primary_visit=primary_visit, words=words)
     cit = pd.read_parquet(inputs["citizens"])
     effects = pd.read_csv(inputs["effects"])
     emmeans = pd.read_csv(inputs["emmeans"])
@@ -280,7 +295,7 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
 
     primary = T.primary_table(cit, emmeans, effects, threshold, visit_list)
     write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
-    write_csv(publish(T.secondary_table(cit, effects, threshold), blinded), tables_out["secondary_outcomes"],
+    write_csv(publish(T.secondary_table(cit, effects, threshold, outcomes), blinded), tables_out["secondary_outcomes"],
               float_format=FLOAT_FORMAT)
     miss = pd.read_parquet(inputs["missingness"])
     method = str(miss["method"].iloc[0])
@@ -314,11 +329,11 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
 
 
 def figure_step(who5_summary: str, png: str, svg: str, language: str = "en", blinded: bool = False,
-                primary_visit: int = 12) -> None:
+                primary_visit: int = 12, words: dict | None = None) -> None:
     """Draw the WHO-5-by-arm figure in the report's language (arms A and B when blinded)."""
     from .figures import who5_by_arm_figure
 
-    labels = figure_labels(language, None, primary_visit)
+    labels = figure_labels(language, None, primary_visit, words)
     if blinded:
         labels.update({"A": "A", "B": "B"})
     who5_by_arm_figure(pd.read_csv(who5_summary), png, svg, labels)

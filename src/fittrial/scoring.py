@@ -71,6 +71,7 @@ def assign_visits(
     citizens: pd.DataFrame,
     windows: list[VisitWindow],
     prorate_one_missing: bool = False,
+    outcome=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every form and pick one per citizen and visit.
 
@@ -82,8 +83,15 @@ def assign_visits(
     forms = who5.copy()
     if "_row" not in forms:
         forms["_row"] = [f"row {i + 2}" for i in range(len(forms))]
-    forms["who5"] = score_who5(forms, prorate_one_missing)
-    forms["items_missing"] = forms[ITEMS].isna().sum(axis=1).astype(int)
+    if outcome is None or outcome.is_who5:
+        forms["who5"] = score_who5(forms, prorate_one_missing)
+        columns = ITEMS
+    else:  # another outcome (fittrial.catalogue): its items or its score column; "who5" names the score column
+        from .catalogue import score_forms
+
+        forms["who5"] = score_forms(forms, outcome, prorate_one_missing)
+        columns = list(outcome.columns)
+    forms["items_missing"] = forms[columns].isna().sum(axis=1).astype(int)
     enrolled = citizens.set_index("citizen_id")["enrolled_on"]
     # days after enrolment (missing for a form with an explicit visit and no date)
     forms["day"] = (forms["answered_on"] - forms["citizen_id"].map(enrolled)).dt.days.astype(float)
@@ -108,7 +116,7 @@ def assign_visits(
     for _, r in forms[forms["visit"] < 0].iterrows():
         note("WHO-5 form outside every visit window (not used)", r)
     for _, r in forms[(forms["visit"] >= 0) & forms["who5"].isna()].iterrows():
-        if r["items_missing"] == len(ITEMS):
+        if r["items_missing"] == len(columns):
             note("WHO-5 form with no items answered (visit missing)", r)
         else:
             note(f"WHO-5 form with {r['items_missing']} missing item(s), scored missing", r)

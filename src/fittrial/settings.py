@@ -64,6 +64,7 @@ def check_config(config: dict[str, Any]) -> list[str]:
     if checks and int(checks["age_min"]) >= int(checks["age_max"]):
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
     problems += validation_problems(config.get("validation") or {})
+    problems += words_problems(config)
     report = config.get("report", {})
     if report.get("blinded"):
         from .blinding import key_problem
@@ -77,6 +78,40 @@ def check_config(config: dict[str, Any]) -> list[str]:
             problems.append(f"paths.data_check: '{paths['data_check']}' lies in paths.reports ('{paths['reports']}'), "
                             "which holds only what may be published; the data-check page points at rows of the "
                             "inputs, so expected a path outside it (default data-check.html).")
+    return problems
+
+
+def words_problems(config: dict[str, Any]) -> list[str]:
+    """Problems of the trial's own words and outcomes (``units``, ``arms``, ``outcome``, ``binary_outcomes``): a
+    report language without the words, an outcome without its name, items or score, ranges the wrong way round,
+    outcome names used twice."""
+    problems = []
+    language = (config.get("report") or {}).get("language", "en")
+    for role in ("cluster", "individual"):
+        forms = ((config.get("units") or {}).get(role)) or {}
+        if forms and language not in forms:
+            problems.append(f"units.{role}: no words for the report language '{language}'; expected e.g. "
+                            + ("da: [skole, skolen, skoler, skolerne]" if language == "da" else
+                               "en: [school, schools]") + ".")
+    outcome = config.get("outcome") or {}
+    if outcome:
+        if not outcome.get("name"):
+            problems.append("outcome: the section sets " + ", ".join(sorted(outcome)) + " but no name; expected "
+                            "name (and short) of the outcome, e.g. name: {en: Test score, da: Testscore}.")
+        if bool(outcome.get("items")) == bool(outcome.get("score_column")):
+            problems.append("outcome: expected either items (the outcome table's item columns) or score_column "
+                            "(the column holding the score), not " + ("both." if outcome.get("items") else "neither."))
+        for key in ("range", "item_range"):
+            pair = outcome.get(key)
+            if pair and not pair[0] < pair[1]:
+                problems.append(f"outcome.{key}: {pair} is not [lowest, highest]; expected the lowest value first.")
+        if outcome.get("items") and not outcome.get("item_range"):
+            problems.append("outcome.item_range: not set; expected the items' lowest and highest value, e.g. [0, 5].")
+    names = [str(o.get("name")) for o in config.get("binary_outcomes") or []]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"binary_outcomes: '{name}' is listed more than once; expected each outcome once.")
+    if "who5" in names:
+        problems.append("binary_outcomes: 'who5' is the primary outcome's code; expected another name.")
     return problems
 
 

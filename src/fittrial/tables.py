@@ -7,6 +7,8 @@ on fewer citizens than the threshold is not shown.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -70,7 +72,7 @@ def holm(p: pd.Series) -> pd.Series:
     return out
 
 
-def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
+def effects_table(rows: list[pd.DataFrame], outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Stack contrast rows into the effects table (fixed columns, fixed order).
 
     ``p_adjusted``: Holm-adjusted across the five secondary outcomes of the
@@ -88,13 +90,14 @@ def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
         table["not_estimated"] = ""
     table["not_estimated"] = table["not_estimated"].fillna("")
     table["p_adjusted"] = np.nan
-    secondary = (table["analysis"] == "itt") & table["outcome"].isin(BINARY_OUTCOMES)
+    outcomes = list(BINARY_OUTCOMES if outcomes is None else outcomes)
+    secondary = (table["analysis"] == "itt") & table["outcome"].isin(outcomes)
     for _, idx in table[secondary].groupby("scale").groups.items():
         table.loc[idx, "p_adjusted"] = holm(table.loc[idx, "p_value"])
     table = table[EFFECT_COLUMNS]
     order = {a: i for i, a in enumerate(ANALYSIS_ORDER)}
     table["_a"] = table["analysis"].map(lambda a: order.get(a, len(order)))
-    table["_o"] = table["outcome"].map({o: i for i, o in enumerate(OUTCOME_ORDER)})
+    table["_o"] = table["outcome"].map({o: i for i, o in enumerate(["who5", *outcomes])})
     table["_s"] = table["scale"].map({s: i for i, s in enumerate(SCALE_ORDER)})
     table = table.sort_values(["_a", "analysis", "_o", "timepoint_months", "_s"], kind="mergesort")
     table = table.drop(columns=["_a", "_o", "_s"])
@@ -105,13 +108,13 @@ def effects_table(rows: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def participants_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame,
-                       threshold: int) -> pd.DataFrame:
+                       threshold: int, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Participant flow counts by arm (caseworkers and citizens), made safe to publish like the flow diagram's
     (:func:`fittrial.populations.safe_count`: a population leaving fewer than ``threshold`` enrolled citizens out
     is shown as a range)."""
     from .populations import members, safe_count, total_text
 
-    member = members(citizens, long)
+    member = members(citizens, long, outcomes)
     rows: list[tuple[str, list[str], str]] = []
 
     n_rand = {a: int((randomisation["arm"] == a).sum()) for a in ARMS}
@@ -129,7 +132,7 @@ def participants_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long
     for v in visits:
         population("WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months", f"who5_m{v}")
     population("Citizens in the primary analysis (>=1 follow-up WHO-5)", "followup_who5")
-    for o in BINARY_OUTCOMES:
+    for o in BINARY_OUTCOMES if outcomes is None else outcomes:
         population(f"Citizens with {o} observed", f"outcome:{o}")
     out = pd.DataFrame({"measure": [r[0] for r in rows]})
     for k, a in enumerate(ARMS):
@@ -164,14 +167,15 @@ def data_quality_table(notes: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return counts[["table", "check", "count"]]
 
 
-def missing_outcomes_table(citizens: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def missing_outcomes_table(citizens: pd.DataFrame, threshold: int,
+                           outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Citizens left out of each secondary analysis because the outcome is missing, by arm."""
     rows = []
-    for o in BINARY_OUTCOMES:
+    for o in BINARY_OUTCOMES if outcomes is None else outcomes:
         miss = citizens[citizens[o].isna()]
         rows.append({"outcome": o, **{a: suppress(int((miss["arm"] == a).sum()), threshold) for a in ARMS},
                      "total": suppress(len(miss), threshold)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["outcome", *ARMS, "total"])
 
 
 def _std_diff_mean(a: pd.Series, b: pd.Series) -> float:
@@ -265,11 +269,12 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
     return pd.DataFrame(rows)
 
 
-def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: int,
+                    outcomes: Sequence[str] | None = None) -> pd.DataFrame:
     """Course outcomes: proportion by arm, OR, risk difference per 100 citizens, CIs, p and Holm p (main analysis)."""
     rows = []
     itt = effects[effects["analysis"] == "itt"].set_index(["outcome", "scale"])
-    for o in BINARY_OUTCOMES:
+    for o in BINARY_OUTCOMES if outcomes is None else outcomes:
         row = {"outcome": o}
         for a in ARMS:
             x = citizens.loc[citizens["arm"] == a, o].dropna()
@@ -286,7 +291,9 @@ def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: in
                 row[f"{prefix}_p"] = e["p_value"]
                 row[f"{prefix}_p_holm"] = e["p_adjusted"]
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["outcome"] + [f"{a}_{c}" for a in ARMS for c in ("events", "n", "percent")] + [
+        f"{p}{c}" for p in ("or", "rd_per_100") for c in ("", "_ci_low", "_ci_high", "_p", "_p_holm")]
+    return pd.DataFrame(rows).reindex(columns=list(dict.fromkeys([*pd.DataFrame(rows).columns, *columns])))
 
 
 def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int,

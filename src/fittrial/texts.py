@@ -17,7 +17,9 @@ FLOW = {
         "fl_change": "Analysed: individual change, yardsticks (WHO-5 at baseline and {v} months)",
         "fl_any_who5": "Analysed: CLDA (at least one WHO-5, baseline included)",
         "fl_visit_analyses": "Analysed: cluster-level, ANCOVA, randomisation test, CACE (WHO-5 at {v} months)",
+        "fl_visit_analyses_no_cace": "Analysed: cluster-level, ANCOVA, randomisation test (WHO-5 at {v} months)",
         "fl_enrolled_all": "Analysed: multiple imputation, time to dropout (every enrolled citizen)",
+        "fl_enrolled_mi": "Analysed: multiple imputation (every enrolled citizen)",
         "fl_outcome": "Analysed: {o} (outcome recorded)",
         "fl_box": "{n} citizens\n{cw} caseworkers", "fl_box_cw": "{cw} caseworkers",
         "fl_no_citizens": "Caseworkers who enrolled\nno citizen: {n}",
@@ -38,7 +40,9 @@ FLOW = {
         "fl_change": "Analyseret: individuel ændring, målestokke (WHO-5 ved start og efter {v} måneder)",
         "fl_any_who5": "Analyseret: CLDA (mindst én WHO-5, start medregnet)",
         "fl_visit_analyses": "Analyseret: klyngeniveau, ANCOVA, randomiseringstest, CACE (WHO-5 efter {v} måneder)",
+        "fl_visit_analyses_no_cace": "Analyseret: klyngeniveau, ANCOVA, randomiseringstest (WHO-5 efter {v} måneder)",
         "fl_enrolled_all": "Analyseret: multipel imputation, tid til frafald (alle indskrevne borgere)",
+        "fl_enrolled_mi": "Analyseret: multipel imputation (alle indskrevne borgere)",
         "fl_outcome": "Analyseret: {o} (udfald registreret)",
         "fl_box": "{n} borgere\n{cw} medarbejdere", "fl_box_cw": "{cw} medarbejdere",
         "fl_no_citizens": "Medarbejdere, der ikke\nindskrev borgere: {n}",
@@ -79,6 +83,8 @@ CONSORT = {
                     "analysis population, with the number not included at each stage and why (tables/flow.csv).",
         "alt_trajectories": "Mean WHO-5 with 95% CIs by arm at each visit: the observed baseline mean and the "
                             "model-based means at follow-up; at {m} months {a} {x} and {b} {y} points.",
+        "alt_trajectories_no_baseline": "Mean WHO-5 with 95% CIs by arm at each follow-up visit (model-based means); "
+                                        "at {m} months {a} {x} and {b} {y} points.",
         "alt_forest_who5": "Forest plot: the effect on WHO-5 at {m} months with 95% CI from each of {n} analyses, "
                            "estimates from {lo} to {hi} points.",
         "alt_forest_subgroups": "Forest plot: the effect on WHO-5 at {m} months with 95% CI within each subgroup "
@@ -121,6 +127,8 @@ CONSORT = {
         "alt_trajectories": "Gennemsnitlig WHO-5 med 95% KI pr. gruppe ved hvert besøg: det observerede gennemsnit "
                             "ved start og de modelbaserede gennemsnit ved opfølgning; efter {m} måneder {a} {x} og "
                             "{b} {y} point.",
+        "alt_trajectories_no_baseline": "Gennemsnitlig WHO-5 med 95% KI pr. gruppe ved hvert opfølgningsbesøg "
+                                        "(modelbaserede gennemsnit); efter {m} måneder {a} {x} og {b} {y} point.",
         "alt_forest_who5": "Figur (forest plot): effekten på WHO-5 efter {m} måneder med 95% KI fra hver af {n} analyser, "
                            "estimater fra {lo} til {hi} point.",
         "alt_forest_subgroups": "Figur (forest plot): effekten på WHO-5 efter {m} måneder med 95% KI i hver undergruppe med "
@@ -159,6 +167,9 @@ YARDSTICKS = {
         "y_reliable_deterioration": "Reliably deteriorated (down {k} points or more; harm)",
         "y_poor_wellbeing": "Poor well-being at {m} months (WHO-5 {c} or less)",
         "y_likely_depression": "Likely depression at {m} months (WHO-5 {c} or less)",
+        "y_cutoff": "{label} at {m} months (WHO-5 {c} or less)",
+        "y_no_change": "Individual change (reliable improvement or deterioration, states at {m} months) needs WHO-5 at "
+                       "baseline and at {m} months for the same citizens; no citizen has both, so it is not shown.",
         "y_note": "Shares of the citizens with WHO-5 at baseline and at {m} months. Risk difference and risk ratio "
                   "from a GEE as for the course outcomes (exchangeable working correlation within caseworker, "
                   "adjusted for stratum, {cov}, t-test with caseworkers - parameters df); not adjusted for "
@@ -197,6 +208,10 @@ YARDSTICKS = {
         "y_reliable_deterioration": "Pålideligt forværret (faldet {k} point eller mere; skade)",
         "y_poor_wellbeing": "Dårlig trivsel efter {m} måneder (WHO-5 {c} eller lavere)",
         "y_likely_depression": "Sandsynlig depression efter {m} måneder (WHO-5 {c} eller lavere)",
+        "y_cutoff": "{label} efter {m} måneder (WHO-5 {c} eller lavere)",
+        "y_no_change": "Individuel ændring (pålidelig forbedring eller forværring, tilstand efter {m} måneder) kræver "
+                       "WHO-5 ved start og efter {m} måneder for de samme borgere; ingen borger har begge, så den vises "
+                       "ikke.",
         "y_note": "Andele af borgerne med WHO-5 ved start og efter {m} måneder. Risikoforskel og relativ risiko fra "
                   "en GEE som for forløbsmålene (udskiftelig arbejdskorrelation inden for medarbejder, justeret "
                   "for stratum, {cov}, t-test med medarbejdere - parametre frihedsgrader); ikke justeret for "

@@ -400,10 +400,13 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
 
     from .scoring import ITEMS
 
+    values = [c for c in ITEMS if c in who5] or [c for c in who5.columns
+                                                 if c not in ("_row", "citizen_id", "answered_on", "visit")]
+
     dated = who5[who5["answered_on"].notna()]
     for _, g in dated[dated.duplicated(["citizen_id", "answered_on"], keep=False)].groupby(
             ["citizen_id", "answered_on"], sort=False):
-        answers = g[ITEMS].astype("Float64").fillna(-1)
+        answers = g[values].astype("Float64").fillna(-1)
         if len(answers.drop_duplicates()) > 1:
             problems.append(Problem(labels["who5"], f"two or more WHO-5 forms of this citizen on "
                                     f"{g['answered_on'].iloc[0]:%Y-%m-%d} have different answers ({', '.join(g['_row'])});"

@@ -35,24 +35,44 @@ from .disclosure import arm_counts, small_cell_reason, withhold
 from .populations import safe_count
 from .tables import suppress
 
-INDIVIDUAL = ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression")
+INDIVIDUAL = ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression")  # WHO-5's
 YARDSTICK_COLUMNS = ["measure", "scale", "estimate", "ci_low", "ci_high", "p_value", "df", "FIT_events", "FIT_n",
                      "FIT_percent", "control_events", "control_n", "control_percent", "method", "not_estimated"]
 DEFAULTS = {"who5_mid": 10.0, "reliable_change": 10.0, "poor_wellbeing": 50.0, "likely_depression": 28.0}
 
 
+def measures(options: dict | None) -> list[str]:
+    """The individual-change measures of the yardsticks (:func:`fittrial.catalogue.yardstick_options`): reliable
+    improvement and deterioration when there is a reliable change, then one per cut-off."""
+    o = options or {}
+    if "cutoffs" not in o:  # the old WHO-5 keys
+        o = {**DEFAULTS, **o, "cutoffs": [["poor_wellbeing", o.get("poor_wellbeing", 50.0)],
+                                          ["likely_depression", o.get("likely_depression", 28.0)]]}
+    out = ["reliable_improvement", "reliable_deterioration"] if o.get("reliable_change", 10.0) is not None else []
+    return out + [str(k) for k, _ in o["cutoffs"]]
+
+
 def individual_outcomes(citizens: pd.DataFrame, primary_visit: int, options: dict) -> pd.DataFrame:
-    """The citizens with WHO-5 at baseline and at the primary visit, with the four 0/1 yardstick outcomes."""
+    """The citizens with the primary outcome at baseline and at the primary visit, with the 0/1 yardstick outcomes
+    (:func:`measures`): a change of at least ``reliable_change`` for the better (reliable improvement) or the
+    worse (deterioration), and a value at the primary visit at or below each cut-off (above it, when higher is
+    worse)."""
     o = {**DEFAULTS, **(options or {})}
+    names = measures(options)
+    cutoffs = dict(o["cutoffs"]) if "cutoffs" in o else {"poor_wellbeing": o["poor_wellbeing"],
+                                                          "likely_depression": o["likely_depression"]}
     base, follow = "who5_m0", f"who5_m{primary_visit}"
     if base not in citizens or follow not in citizens:
-        return citizens.iloc[0:0].assign(**{k: pd.Series(dtype=float) for k in INDIVIDUAL})
+        return citizens.iloc[0:0].assign(**{k: pd.Series(dtype=float) for k in names})
     data = citizens[citizens[base].notna() & citizens[follow].notna()].copy()
-    change = data[follow].astype(float) - data[base].astype(float)
-    data["reliable_improvement"] = (change >= o["reliable_change"]).astype(float)
-    data["reliable_deterioration"] = (change <= -o["reliable_change"]).astype(float)
-    data["poor_wellbeing"] = (data[follow].astype(float) <= o["poor_wellbeing"]).astype(float)
-    data["likely_depression"] = (data[follow].astype(float) <= o["likely_depression"]).astype(float)
+    sign = 1.0 if o.get("higher_is_better", True) else -1.0
+    change = sign * (data[follow].astype(float) - data[base].astype(float))
+    if "reliable_improvement" in names:
+        data["reliable_improvement"] = (change >= o["reliable_change"]).astype(float)
+        data["reliable_deterioration"] = (change <= -o["reliable_change"]).astype(float)
+    for key, value in cutoffs.items():
+        value_at = data[follow].astype(float)
+        data[key] = ((value_at <= float(value)) if sign > 0 else (value_at >= float(value))).astype(float)
     return data
 
 
@@ -91,7 +111,7 @@ def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: in
 
     data = individual_outcomes(citizens, primary_visit, options)
     rows = []
-    for measure in INDIVIDUAL:
+    for measure in measures(options):
         counts = arm_counts(data["fit"].to_numpy(), data[measure].to_numpy(float)) if len(data) else \
             {"FIT": (0, 0), "control": (0, 0)}
         base = {"measure": measure}

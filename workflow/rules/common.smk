@@ -16,7 +16,19 @@ REPORTS = f"{DERIVED}/staging/reports"
 PUBLISH_FLAG = f"{DERIVED}/staging/published"
 LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
-BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+from fittrial.catalogue import binary_names, yardstick_options
+
+# the binary outcomes, in the report's order (fittrial.catalogue: config binary_outcomes, or the FIT trial's five)
+BINARY_OUTCOMES = binary_names(config)
+# the trial's own words (units, arms, primary outcome, binary outcomes' labels): parameters of the steps that write
+# what a reader sees, so that the analyses do not depend on them
+WORDS = {key: config.get(key) for key in ("units", "arms", "outcome", "binary_outcomes") if config.get(key)}
+# what is measured (the primary outcome's items or score, the binary outcomes): parameters of reading and scoring
+MEASURES = {key: config.get(key) for key in ("outcome", "binary_outcomes") if config.get(key)}
+# the imputation model's auxiliary variables: as configured, or age, sex and every binary outcome (set in the config
+# itself, so that the analysis plan and the provenance record say what was used)
+if config["analysis"]["imputation"].get("auxiliary") is None:
+    config["analysis"]["imputation"]["auxiliary"] = ["age", "sex", *BINARY_OUTCOMES]
 TABLES = ["randomisation", "citizens", "who5", "fit_sessions"]
 VISITS = sorted(int(v["visit"]) for v in config["visits"])
 # the analysis options every model step gets: the config's `analysis` section plus the visit schedule
@@ -41,11 +53,15 @@ VALIDATION_PARAMS = dict(
     data_check=config["paths"]["data_check"],
     language=config["report"]["language"],
     allocation=config["analysis"]["allocation"],
+    measures=MEASURES,
     scoring=dict(visits=config["visits"], prorate=config["scoring"]["who5_prorate_one_missing"],
                  window_days=config["analysis"]["outcome_window_days"], censor_on=config["analysis"]["censor_on"]),
 )
 SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
-if config["report"]["blinded"]:  # adherence exists only in the FIT arm: it would unblind
+# per protocol and CACE need adherence, i.e. FIT sessions: they are run for a FIT trial (arms not renamed) or when the
+# sessions are given, and never blinded (adherence exists only in the FIT arm: it would unblind)
+FIT_SESSIONS = bool(config["inputs"].get("fit_sessions"))
+if config["report"]["blinded"] or not (FIT_SESSIONS or not config.get("arms")):
     SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]
 
 

@@ -43,6 +43,7 @@ rule analysis_data:
         prorate=config["scoring"]["who5_prorate_one_missing"],
         window_days=config["analysis"]["outcome_window_days"],
         censor_on=config["analysis"]["censor_on"],
+        measures=MEASURES,
     log:
         f"{LOGS}/analysis_data.log",
     script:

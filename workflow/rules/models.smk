@@ -156,6 +156,7 @@ rule icc:
         report(table("icc"), caption="../report/icc.rst", category="Effects"),
     params:
         options=analysis_options("blinded", "icc", "lmm_df", "visits"),
+        outcomes=BINARY_OUTCOMES,
     log:
         f"{LOGS}/icc.log",
     script:

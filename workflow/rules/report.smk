@@ -12,6 +12,7 @@ rule effects_table:
     params:
         blinded=config["report"]["blinded"],
         threshold=config["report"]["suppress_below"],
+        outcomes=BINARY_OUTCOMES,
     log:
         f"{LOGS}/effects_table.log",
     script:
@@ -42,6 +43,7 @@ rule descriptive_tables:
         visits=config["visits"],
         threshold=config["report"]["suppress_below"],
         blinded=config["report"]["blinded"],
+        outcomes=BINARY_OUTCOMES,
     log:
         f"{LOGS}/descriptive_tables.log",
     script:
@@ -61,7 +63,7 @@ rule yardsticks:
         table=table("yardsticks"),
         claims=table("claims"),
     params:
-        options=config["yardsticks"],
+        options=yardstick_options(config),
         covariance=config["analysis"]["gee_covariance"],
         primary_visit=config["analysis"]["primary_visit"],
         threshold=config["report"]["suppress_below"],
@@ -115,6 +117,8 @@ rule course_material:
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
         primary_visit=config["analysis"]["primary_visit"],
+        outcomes=BINARY_OUTCOMES,
+        words=WORDS,
     log:
         f"{LOGS}/course_material.log",
     script:
@@ -142,6 +146,8 @@ rule report_material:
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
         primary_visit=config["analysis"]["primary_visit"],
+        outcomes=BINARY_OUTCOMES,
+        words=WORDS,
     log:
         f"{LOGS}/report_material.log",
     script:

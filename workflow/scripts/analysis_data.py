@@ -4,7 +4,8 @@ from fittrial.input_steps import analysis_data_step
 
 run_user_step(
     lambda: analysis_data_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.prorate,
-                               dict(snakemake.output.items()), snakemake.params.window_days, snakemake.params.censor_on),
+                               dict(snakemake.output.items()), snakemake.params.window_days, snakemake.params.censor_on,
+                               snakemake.params.measures),
     snakemake.log[0],
     snakemake.rule,
 )

@@ -5,7 +5,7 @@ from fittrial.input_steps import check_step
 p = snakemake.params
 run_user_step(
     lambda: check_step(p.inputs, p.schema_dir, p.data_check, snakemake.output[0], p.language, p.blinded, p.visits,
-                       p.age_range, p.data_cutoff, p.scoring, p.allocation),
+                       p.age_range, p.data_cutoff, p.scoring, p.allocation, p.measures),
     snakemake.log[0],
     snakemake.rule,
 )

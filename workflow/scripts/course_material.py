@@ -11,9 +11,9 @@ p = snakemake.params
 
 def step():
     course_material_step(dict(snakemake.input.items()), p.visits, p.threshold, p.language, tables, figures, p.blinded,
-                         p.primary_visit)
+                         p.primary_visit, p.outcomes, p.words)
     figure_step(snakemake.input.who5_by_arm, snakemake.output.who5_png, snakemake.output.who5_svg, p.language,
-                p.blinded, p.primary_visit)
+                p.blinded, p.primary_visit, p.words)
 
 
 run_user_step(step, snakemake.log[0], snakemake.rule)

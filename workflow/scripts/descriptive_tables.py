@@ -7,7 +7,7 @@ run_user_step(
                               snakemake.input.notes, snakemake.input.variance, snakemake.input.emmeans,
                               snakemake.input.tipping, snakemake.input.cif, snakemake.params.visits,
                               snakemake.params.threshold, dict(snakemake.output.items()),
-                              snakemake.params.blinded),
+                              snakemake.params.blinded, snakemake.params.outcomes),
     snakemake.log[0],
     snakemake.rule,
 )

@@ -4,5 +4,5 @@ from fittrial.pipeline import effects_step
 
 run_user_step(lambda: effects_step(list(snakemake.input.results), snakemake.output[0], snakemake.params.blinded,
                                    snakemake.params.threshold, snakemake.input.citizens,
-                                   snakemake.input.who5_long),
+                                   snakemake.input.who5_long, snakemake.params.outcomes),
               snakemake.log[0], snakemake.rule)

@@ -12,9 +12,9 @@ out = snakemake.output
 
 def step():
     report_material_step(dict(snakemake.input.items()), p.visits, p.threshold, p.language, tables, figures, p.blinded,
-                         p.primary_visit)
+                         p.primary_visit, p.outcomes, p.words)
     tipping_2d_step(snakemake.input.tipping_2d, out.tipping_2d_table, out.tipping_2d_png, out.tipping_2d_svg,
-                    p.language, p.blinded)
+                    p.language, p.blinded, p.words)
 
 
 run_user_step(step, snakemake.log[0], snakemake.rule)

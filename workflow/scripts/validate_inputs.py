@@ -6,7 +6,7 @@ p = snakemake.params
 run_user_step(
     lambda: validate_step(p.inputs, p.schema_dir, dict(snakemake.output.items()), p.blinded, p.visits, p.age_range,
                           p.data_cutoff, p.data_check, p.language, p.scoring, p.blinding_key_file,
-                          p.allocation),
+                          p.allocation, p.measures),
     snakemake.log[0],
     snakemake.rule,
 )
