@@ -11,7 +11,7 @@ configfile: "config/config.yaml"
 
 
 # a user's own config must name its inputs (never the bundled example's); then the schema, with defaults
-from fittrial.settings import apply_user_inputs
+from fittrial.steps.config import apply_user_inputs
 
 if problems := apply_user_inputs(config, workflow.configfiles, f"{workflow.basedir}/config/config.yaml"):
     sys.exit("The configuration has problems; nothing was run.\n  - " + "\n  - ".join(problems))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
-from fittrial.validation import load_schema
+from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+from fittrial.inputs.validation import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "workflow" / "schemas"

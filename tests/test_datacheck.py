@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import SCHEMA_DIR
-from fittrial.datacheck import CheckOutcome, FileSummary, kind_of, render_data_check
-from fittrial.errors import InputError, Problem, run_user_step
-from fittrial.input_steps import check_step, validate_step
+from fittrial.inputs.datacheck import CheckOutcome, FileSummary, kind_of, render_data_check
+from fittrial.base.errors import InputError, Problem, run_user_step
+from fittrial.steps.inputs import check_step, validate_step
 
 SCORING = {"visits": [{"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
                       {"visit": 6, "target_day": 182, "earliest_day": 122, "latest_day": 273},

@@ -1,4 +1,4 @@
-"""Design of the next trial (fittrial.design): analytic power against statsmodels and the textbook formula,
+"""Design of the next trial (fittrial.design.power): analytic power against statsmodels and the textbook formula,
 and simulated power of the primary analysis against the analytic power where its assumptions hold."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import math
 import pytest
 from scipy import stats
 
-from fittrial.design import DesignParameters, analytic_power, caseworkers_needed, power_summary, simulated_power
+from fittrial.design.power import DesignParameters, analytic_power, caseworkers_needed, power_summary, simulated_power
 
 
 def params(**kw) -> DesignParameters:
@@ -86,8 +86,8 @@ def test_clusters_per_arm_agree_with_crtsize(r):
     from our variance gives its unrounded n to 1e-9 (relative), and our noncentral-t answer is its rounded n or
     one more (the t correction it leaves out). Where it iterates with t quantiles (n < 30) our answer equals its
     rounded n."""
-    from fittrial.design_binary import BinaryParameters, binary_table, binary_variance
-    from fittrial.design import variance_of_difference
+    from fittrial.design.binary import BinaryParameters, binary_table, binary_variance
+    from fittrial.design.power import variance_of_difference
 
     z2 = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) ** 2
     if r.kind == "means":
@@ -109,7 +109,7 @@ def test_clusters_per_arm_agree_with_crtsize(r):
 # --- binary outcomes ---------------------------------------------------------------------------------------------
 
 def test_odds_ratio_gives_the_treated_proportion():
-    from fittrial.design_binary import treated_proportion
+    from fittrial.design.binary import treated_proportion
 
     p1 = treated_proportion(0.3, 0.5)
     assert (p1 / (1 - p1)) / (0.3 / 0.7) == pytest.approx(0.5)
@@ -121,7 +121,7 @@ def test_anova_icc_recovers_the_beta_binomial_icc_and_ignores_the_arm():
     estimator within arm recovers 0.05; without clustering it is about 0."""
     import numpy as np
 
-    from fittrial.design_binary import BinaryParameters, anova_icc, simulate_binary_trial
+    from fittrial.design.binary import BinaryParameters, anova_icc, simulate_binary_trial
 
     rng = np.random.default_rng(7)
     d = simulate_binary_trial(BinaryParameters("x", 0.3, 0.05, 30, 0.0, 0.0), 1000, 30, 0.3, rng)
@@ -135,7 +135,7 @@ def test_anova_icc_recovers_the_beta_binomial_icc_and_ignores_the_arm():
 def test_binary_parameters_from_a_trial_and_from_the_config():
     import pandas as pd
 
-    from fittrial.design_binary import binary_trial_parameters
+    from fittrial.design.binary import binary_trial_parameters
 
     citizens = pd.DataFrame({"caseworker_id": list("aabbccdd"), "fit": [1, 1, 1, 1, 0, 0, 0, 0],
                              "stratum": "S", "dropout": [1, 0, 0, None, 1, 1, 0, 0]})
@@ -153,7 +153,7 @@ def test_simulated_power_of_the_gee_is_near_the_analytic_power():
     """Beta-binomial clusters (a model the GEE does not assume), 15 caseworkers per arm of Poisson(15) citizens,
     control proportion 0.3, OR 0.5: the pre-specified GEE (Mancl-DeRouen, t on K - 2 df) rejects in a share within
     3.5 Monte Carlo SEs of the analytic power for Poisson cluster sizes; seeds per trial, not per job."""
-    from fittrial.design_binary import BinaryParameters, binary_power_summary, simulated_binary_power
+    from fittrial.design.binary import BinaryParameters, binary_power_summary, simulated_binary_power
 
     b = BinaryParameters("dropout", 0.3, 0.02, 15, 0.0, 0.1)
     trials = simulated_binary_power(b, 15, 15, 0.5, 120, 11, 3)
@@ -165,7 +165,7 @@ def test_simulated_power_of_the_gee_is_near_the_analytic_power():
 
 
 def test_unusable_binary_parameters_give_no_sample_size():
-    from fittrial.design_binary import BinaryParameters, binary_table
+    from fittrial.design.binary import BinaryParameters, binary_table
 
     table = binary_table([BinaryParameters("eviction_or_risk_12m", 0.0, float("nan"), 10, 0.3, 0.1)], [10], [0.5])
     assert table["caseworkers_per_arm"].isna().all()
@@ -176,17 +176,17 @@ def test_the_danish_design_report_has_no_english_text():
     comma); none of the English design texts appears."""
     import pandas as pd
 
-    from fittrial.design import analytic_table, power_summary
-    from fittrial.design_binary import BinaryParameters, binary_power_summary, binary_table
-    from fittrial.design_steps import design_html
-    from fittrial.i18n import Translator
-    from fittrial.texts import DESIGN
+    from fittrial.design.power import analytic_table, power_summary
+    from fittrial.design.binary import BinaryParameters, binary_power_summary, binary_table
+    from fittrial.steps.design import design_html
+    from fittrial.language.i18n import Translator
+    from fittrial.language.texts import DESIGN
 
     import matplotlib
     matplotlib.use("Agg")
     import tempfile
 
-    from fittrial.design_steps import power_figure
+    from fittrial.steps.design import power_figure
 
     p = params(sources={k: "trial" for k in ("sd", "icc", "cv")})
     b = BinaryParameters("dropout", 0.3, 0.02, 15, 0.3, 0.1, {"prevalence": "config", "icc": "trial"})

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fittrial.disclosure import effects_counts, safe_steps, small_cell_reason, withhold
-from fittrial.models import Contrast
-from fittrial.practice import by_meeting
-from fittrial.survival import cif_curve, cif_table
+from fittrial.publish.disclosure import safe_steps, small_cell_reason, withhold
+from fittrial.publish.populations import effects_counts
+from fittrial.models.effects import Contrast
+from fittrial.analyses.practice import by_meeting
+from fittrial.analyses.survival import cif_curve, cif_table
 
 K = 5
 
@@ -132,7 +133,7 @@ def test_cif_table_and_curve_show_no_step_below_the_threshold():
         assert np.all(np.diff([0] + counts) >= K)
 
 
-# --- analysis populations and the flow diagram (fittrial.populations) ---
+# --- analysis populations and the flow diagram (fittrial.publish.populations) ---
 
 def _citizens(rng: np.random.Generator, n_fit: int, n_control: int, miss_fit: int, miss_control: int) -> pd.DataFrame:
     """Citizens of two arms with WHO-5 at 0 and 12 months; ``miss_*`` of each arm have no 12-month WHO-5."""
@@ -164,8 +165,8 @@ def _values(text: str, k: int, enrolled: int) -> set[int]:
 def test_flow_counts_never_reveal_a_small_left_out_count(miss):
     """A population count and the enrolled citizens it leaves out are published so that neither can be worked
     out from the other and the number enrolled when one of them is below the threshold."""
-    from fittrial.populations import safe_count
-    from fittrial.report_steps import flow_table
+    from fittrial.publish.populations import safe_count
+    from fittrial.steps.report import flow_table
 
     cit = _citizens(np.random.default_rng(miss), 40, 41, miss, 20)
     rand = pd.DataFrame({"caseworker_id": [f"{a}-cw{i}" for a in ("FIT", "control") for i in range(4)],
@@ -193,7 +194,7 @@ def test_flow_counts_never_reveal_a_small_left_out_count(miss):
 
 def test_population_totals_agree_with_the_arms():
     """The effects table's n for a population is the total the flow diagram's arms add up to."""
-    from fittrial.populations import population_counts, published_totals, safe_count, total_text
+    from fittrial.publish.populations import population_counts, published_totals, safe_count, total_text
 
     cit = _citizens(np.random.default_rng(1), 40, 41, 3, 20)
     counts = population_counts(cit)
@@ -211,7 +212,7 @@ def test_population_totals_agree_with_the_arms():
 
 
 def test_breakdown_suppresses_a_second_cell():
-    from fittrial.populations import breakdown
+    from fittrial.publish.populations import breakdown
 
     shown = breakdown({"dropout": 30, "moved": 2, "in_course": 40}, K)
     assert shown["moved"] == "<5" and shown["dropout"] == "suppressed" and shown["in_course"] == "40"

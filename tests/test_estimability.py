@@ -12,18 +12,18 @@ import pandas as pd
 import pytest
 
 from conftest import VISITS, small_params
-from fittrial.dataset import build_analysis_data, course_outcomes
-from fittrial.estimable import NotEstimable
-from fittrial.models import fit_binary_gee, fit_primary_lmm
-from fittrial.randomisation import allocations, randomisation_test
-from fittrial.scoring import windows_from_config
-from fittrial.sensitivity import clda, cluster_level, subgroup
-from fittrial.settings import check_config
-from fittrial.simulate import SimulationParameters, simulate_trial
-from fittrial.survival import cox_dropout, dropout_times
-from fittrial.io import read_table
-from fittrial.simulate import write_trial
-from fittrial.validation import validate_inputs
+from fittrial.inputs.dataset import build_analysis_data, course_outcomes
+from fittrial.models.estimable import NotEstimable
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+from fittrial.analyses.randomisation import allocations, randomisation_test
+from fittrial.inputs.scoring import windows_from_config
+from fittrial.analyses.sensitivity import clda, cluster_level, subgroup
+from fittrial.steps.config import check_config
+from fittrial.design.simulate import SimulationParameters, simulate_trial
+from fittrial.analyses.survival import cox_dropout, dropout_times
+from fittrial.inputs.read import read_table
+from fittrial.design.simulate import write_trial
+from fittrial.inputs.validation import validate_inputs
 
 
 def analysis_data(params: SimulationParameters, schemas, folder, visits=VISITS):
@@ -148,7 +148,7 @@ def test_config_problems_are_named_before_any_job():
 
 
 def test_blinded_reasons_name_the_arms_a_and_b():
-    from fittrial.pipeline import blind_text
+    from fittrial.publish.labels import blind_text
 
     reasons = ["No WHO-5 at 12 months in the FIT arm", "No dropout events in the control arm, so the hazard ratio is 0",
                "The outcome dropout is 0 for every analysed FIT citizen, so the odds ratio is 0 or infinite",

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from fittrial.i18n import Translator
-from fittrial.imputation import multiple_imputation
-from fittrial.report import estimand_rows, tipping_sentences
+from fittrial.language.i18n import Translator
+from fittrial.analyses.imputation import multiple_imputation
+from fittrial.report.context import estimand_rows, tipping_sentences
 
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}
 

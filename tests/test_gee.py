@@ -1,4 +1,4 @@
-"""fittrial.gee (statsmodels' logit GEE algorithm over whole arrays) against statsmodels itself.
+"""fittrial.models.gee (statsmodels' logit GEE algorithm over whole arrays) against statsmodels itself.
 
 Data sets the trial simulator does not draw: clusters of 1 to 60 rows, a few or many clusters, unsorted
 group labels, rare and common outcomes, cluster effects from a beta-binomial model (so the exchangeable
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fittrial.gee import fit_gee, logistic_start, solve_exchangeable_gee
+from fittrial.models.gee import fit_gee, logistic_start, solve_exchangeable_gee
 
 
 def _trial(rng: np.random.Generator, n_clusters: int, sizes: tuple[int, int], base: float, rho: float,
@@ -122,7 +122,7 @@ def test_gee_is_unchanged_by_the_order_of_rows():
 def test_gee_on_the_reference_sets_matches_statsmodels():
     """The three reference trials of tests/fixtures/reference, every course outcome."""
     from conftest import ROOT
-    from fittrial.models import binary_design
+    from fittrial.models.effects import binary_design
 
     ids = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}
     for case in ("trial_like", "four_strata", "small_clustered"):

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from fittrial.models import fit_primary_lmm
+from fittrial.models.effects import fit_primary_lmm
 
 CASE = ROOT / "tests" / "fixtures" / "identified_reference" / "one_followup"
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}

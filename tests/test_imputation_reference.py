@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fittrial.imputation import multiple_imputation
-from fittrial.jointmodel import sample_joint_model
+from fittrial.analyses.imputation import multiple_imputation
+from fittrial.models.jointmodel import sample_joint_model
 
 REF = Path(__file__).parent / "fixtures" / "reference"
 CASES = ["trial_like", "small_clustered", "four_strata"]

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from fittrial.icc import design_effects, icc_binary, icc_who5
-from fittrial.imputation import multiple_imputation, rubin
-from fittrial.lmm import NestedREML
-from fittrial.models import _design, fit_primary_lmm
-from fittrial.randomisation import allocation_statistics, randomisation_test
+from fittrial.analyses.icc import design_effects, icc_binary, icc_who5
+from fittrial.analyses.imputation import multiple_imputation, rubin
+from fittrial.models.lmm import NestedREML
+from fittrial.models.effects import _design, fit_primary_lmm
+from fittrial.analyses.randomisation import allocation_statistics, randomisation_test
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}
@@ -118,7 +118,7 @@ def test_glmm_reaches_glmers_maximum_with_clusters_without_events(name):
     """Rare outcomes, a large cluster variance and clusters with 0% events (issue 20: the fit stopped short of the
     maximum and the profile CI failed to bracket, "f(a) and f(b) must have different signs"): the log-likelihood
     reaches lme4::glmer(nAGQ = 25)'s, and the profile CI is found and equals lme4's profile CI."""
-    from fittrial.icc import RandomInterceptLogit
+    from fittrial.analyses.icc import RandomInterceptLogit
 
     ref = pd.read_csv(ZERO / "reference.csv").set_index("file").loc[name]
     d = pd.read_csv(ZERO / name)
@@ -150,7 +150,7 @@ def test_two_seeds_agree_within_the_stated_monte_carlo_error(primary):
 
 
 def test_imputations_needed_and_split_rhat():
-    from fittrial.imputation import imputations_needed, split_rhat
+    from fittrial.analyses.imputation import imputations_needed, split_rhat
 
     rng = np.random.default_rng(3)
     # between-imputation variance 0.04 about a total variance near 1: m >= B / (0.01 T) = 4, more with the upper limit
@@ -189,7 +189,7 @@ def test_refit_with_another_response_equals_a_new_model(primary):
 def test_logsumexp_rows_gives_scipys_floats():
     from scipy import special
 
-    from fittrial.icc import logsumexp_rows
+    from fittrial.analyses.icc import logsumexp_rows
 
     rng = np.random.default_rng(1)
     for i in range(500):
@@ -204,7 +204,7 @@ def test_logsumexp_rows_gives_scipys_floats():
 def test_holm_gives_statsmodels_floats():
     from statsmodels.stats.multitest import multipletests
 
-    from fittrial.tables import holm
+    from fittrial.report.tables import holm
 
     rng = np.random.default_rng(2)
     for n in (1, 2, 3, 7, 40):
@@ -230,7 +230,7 @@ def test_exchangeable_gee_that_runs_off_falls_back_to_independence():
     """A simulated trial with 8 caseworkers (OC study, scenario no_effect_8_caseworkers) on which the exchangeable
     iteration converges to fitted risks of 0 and 1 (intercept +64, stratum -66; geepack diverges on it too) although
     both strata have about 20% dropout: the GEE uses the independence working correlation and says so."""
-    from fittrial.models import INDEPENDENCE_NOTE, fit_binary_gee
+    from fittrial.models.effects import INDEPENDENCE_NOTE, fit_binary_gee
 
     citizens = pd.read_csv(Path(__file__).parent / "fixtures" / "gee_runaway.csv")
     res = fit_binary_gee(citizens, "dropout")
@@ -240,12 +240,12 @@ def test_exchangeable_gee_that_runs_off_falls_back_to_independence():
 
 
 def test_t_quantiles_and_tails_equal_scipy_stats_to_the_bit():
-    """fittrial.tdist (which spares every workflow step the import of scipy.stats) gives exactly scipy.stats.t's
+    """fittrial.base.tdist (which spares every workflow step the import of scipy.stats) gives exactly scipy.stats.t's
     numbers, including its conventions for df <= 0, NaN and the ends of the quantile range."""
     import numpy as np
     from scipy import stats
 
-    from fittrial.tdist import t_ppf, t_sf
+    from fittrial.base.tdist import t_ppf, t_sf
 
     dfs = [0.5, 1, 2.7, 5, 30, 63, 1e3, 1e7, 0, -1, float("nan")]
     qs = [0.0, 1e-12, 0.025, 0.5, 0.975, 0.999999, 1.0, float("nan"), 1.5, -0.1]
@@ -262,11 +262,11 @@ def test_t_quantiles_and_tails_equal_scipy_stats_to_the_bit():
 
 
 def test_f_tail_equals_scipy_stats_to_the_bit():
-    """fittrial.tdist.f_sf (the multi-df F-test's p-value without importing scipy.stats) is scipy.stats.f.sf, its
+    """fittrial.base.tdist.f_sf (the multi-df F-test's p-value without importing scipy.stats) is scipy.stats.f.sf, its
     conventions below the support and for invalid df included."""
     from scipy import stats
 
-    from fittrial.tdist import f_sf
+    from fittrial.base.tdist import f_sf
 
     for dfn in [1, 1.5, 2, 3, 7, 0, -1, float("nan")]:
         for dfd in [0.5, 2, 10, 57.3, 1e4, np.inf, 0, float("nan")]:

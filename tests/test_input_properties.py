@@ -1,14 +1,14 @@
 """Property-based tests of the reader and the validation (issue 8): malformed tables never end in a traceback.
 
-Hypothesis throws generated tables at :func:`fittrial.io.read_table` and
-:func:`fittrial.validation.validate_inputs` (and, with the input mappings of
-the config, at :func:`fittrial.input_steps.validate_step`): CSV files with their
+Hypothesis throws generated tables at :func:`fittrial.inputs.read.read_table` and
+:func:`fittrial.inputs.validation.validate_inputs` (and, with the input mappings of
+the config, at :func:`fittrial.steps.inputs.validate_step`): CSV files with their
 headers permuted, recased, in Danish or dropped or repeated, random cells
 (unicode, numbers, dates in many spellings, codes, CPR-like numbers, empty,
 whitespace), blank and title rows, random separators, quoting, line endings and
 encodings, truncated or overwritten bytes; workbooks written with openpyxl with
 typed cells; and random bytes under every supported extension. Every one must
-end in a valid trial or in an :class:`~fittrial.errors.InputError` whose every
+end in a valid trial or in an :class:`~fittrial.base.errors.InputError` whose every
 problem names the file (and, for a problem with a cell's value, the row and
 the column); any other exception fails the test. The base is a small slice of
 the bundled example, so that each example takes milliseconds; the tests run
@@ -34,10 +34,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from fittrial.errors import InputError
-from fittrial.io import MISSING_TOKENS, read_table
-from fittrial.input_steps import validate_step
-from fittrial.validation import TABLES, Trial, load_schema, validate_inputs
+from fittrial.base.errors import InputError
+from fittrial.inputs.read import MISSING_TOKENS, read_table
+from fittrial.steps.inputs import validate_step
+from fittrial.inputs.validation import TABLES, Trial, load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
@@ -495,14 +495,14 @@ def test_input_mappings_through_the_validate_step(base_dir: Path, case: tuple) -
 
 
 def test_the_csv_reader_streams_lines_as_stringio_would_and_shares_repeated_cells(tmp_path):
-    """The reader walks a CSV line by line (fittrial.io._lines, the lines io.StringIO(newline="") gives, without
+    """The reader walks a CSV line by line (fittrial.inputs.read._lines, the lines io.StringIO(newline="") gives, without
     its 4-bytes-a-character copy), finds the header among the first lines without splitting the whole text, and
     keeps a text that repeats in a column (a date, a score) as one object: a file of millions of rows costs
     about 200 bytes a row (tools/benchmark.py, part reader)."""
     import io
     import random
 
-    from fittrial.io import _head, _lines, read_table
+    from fittrial.inputs.read import _head, _lines, read_table
 
     rng = random.Random(11)
     pieces = ["a", ",", ";", "\n", "\r", "\r\n", '"', " ", "\x0b", "\u2028", "æ"]

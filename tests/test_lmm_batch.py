@@ -1,4 +1,4 @@
-"""Many REML fits at once (fittrial.lmm_batch) against L-BFGS-B one at a time (NestedREML.fit_lbfgsb).
+"""Many REML fits at once (fittrial.models.batch) against L-BFGS-B one at a time (NestedREML.fit_lbfgsb).
 
 The data sets are not drawn by the trial simulator nor from the fitted model: other visit schedules (one visit,
 four visits), caseworkers of 1 to 80 citizens, citizens with a single row, no caseworker variance, and
@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import fittrial.lmm_batch as lmm_batch
-from fittrial.lmm import NestedREML
-from fittrial.lmm_batch import ManyREML
+import fittrial.models.batch as lmm_batch
+from fittrial.models.lmm import NestedREML
+from fittrial.models.batch import ManyREML
 
 
 def _trial(rng: np.random.Generator, n_cw: int, visits: list[int], sizes: tuple[int, int], p_missing: float,
@@ -148,8 +148,8 @@ def test_the_icc_bootstrap_equals_refits_one_at_a_time():
     import pandas as pd
 
     from conftest import ROOT
-    from fittrial.icc import bootstrap_responses, icc_who5
-    from fittrial.models import fit_primary_lmm
+    from fittrial.analyses.icc import bootstrap_responses, icc_who5
+    from fittrial.models.effects import fit_primary_lmm
 
     long = pd.read_csv(ROOT / "tests" / "fixtures" / "reference" / "small_clustered" / "long.csv",
                        dtype={"citizen_id": str, "caseworker_id": str, "stratum": str})

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from fittrial.lmm import kenward_roger
-from fittrial.models import fit_binary_gee, fit_primary_lmm
+from fittrial.models.lmm import kenward_roger
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}
@@ -156,7 +156,7 @@ def test_own_sandwich_matches_statsmodels():
     from statsmodels.genmod.cov_struct import Exchangeable
     from statsmodels.genmod.generalized_estimating_equations import GEE
 
-    from fittrial.models import gee_sandwich
+    from fittrial.models.effects import gee_sandwich
 
     _, citizens, _ = load("four_strata")
     d = citizens[citizens["stable_income_12m"].notna()].sort_values(["caseworker_id", "citizen_id"])
@@ -180,7 +180,7 @@ def test_lmm_agrees_with_statsmodels_mixedlm_in_the_interior():
     """Away from the boundary, statsmodels' MixedLM finds the same REML fit."""
     import statsmodels.formula.api as smf
 
-    from fittrial.models import fit_lmm, prepare_lmm
+    from fittrial.models.effects import fit_lmm, prepare_lmm
 
     long, _, _ = load("trial_like")
     data, X, between, _ = prepare_lmm(long, None, None, "follow-up WHO-5")
@@ -217,11 +217,11 @@ def test_gee_falls_back_to_independence_when_exchangeable_is_inadmissible():
     fallback is the independence working correlation, stated in the method."""
     import statsmodels.api as sm
 
-    from fittrial.dataset import build_analysis_data
-    from fittrial.io import read_table
-    from fittrial.scoring import windows_from_config
-    from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
-    from fittrial.validation import load_schema, validate_inputs
+    from fittrial.inputs.dataset import build_analysis_data
+    from fittrial.inputs.read import read_table
+    from fittrial.inputs.scoring import windows_from_config
+    from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+    from fittrial.inputs.validation import load_schema, validate_inputs
     from conftest import SCHEMA_DIR, VISITS
     import tempfile
 

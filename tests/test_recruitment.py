@@ -1,4 +1,4 @@
-"""Recruitment after randomisation (fittrial.recruitment): agreement with R, disclosure control, odd shapes.
+"""Recruitment after randomisation (fittrial.analyses.recruitment): agreement with R, disclosure control, odd shapes.
 
 The R values (tests/fixtures/reference/<case>/r_recruitment.csv) come from
 tests/reference/make_reference.R (lme4 REML + pbkrtest Kenward-Roger); these
@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from fittrial.i18n import Translator
-from fittrial.disclosure import DETAIL_LEVELS, QUANTILES, quantile_weights, recoverable, shown_statistics
-from fittrial.recruitment import (baseline_comparison, cluster_sizes, evidence_sentence, methods_rows, recruitment_step,
-                                  recruitment_table, report_context, size_test)
+from fittrial.language.i18n import Translator
+from fittrial.publish.disclosure import DETAIL_LEVELS, QUANTILES, quantile_weights, recoverable, shown_statistics
+from fittrial.analyses.recruitment import (baseline_comparison, cluster_sizes, recruitment_step, recruitment_table, size_test)
+from fittrial.report.recruitment import evidence_sentence, methods_rows, report_context
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 OPTIONS = {"lmm_df": "kenward_roger", "randomisation": {"n": 2000, "seed": 11}}

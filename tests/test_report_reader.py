@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, small_params
-from fittrial.simulate import simulate_trial, write_trial
+from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, run_workflow
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -44,8 +44,8 @@ def reports(tmp_path_factory):
 
 
 def english_tokens() -> set[str]:
-    """The pipeline's own English labels and phrases (from fittrial.i18n.TEXT), and its raw codes."""
-    from fittrial.i18n import TEXT
+    """The pipeline's own English labels and phrases (from fittrial.language.i18n.TEXT), and its raw codes."""
+    from fittrial.language.i18n import TEXT
 
     danish = " ".join(TEXT["da"].values())
     tokens = set()

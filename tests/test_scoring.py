@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import VISITS
-from fittrial.scoring import ITEMS, assign_visits, score_who5, windows_from_config
+from fittrial.inputs.scoring import ITEMS, assign_visits, score_who5, windows_from_config
 
 
 def items(*rows):

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from fittrial.lmm import satterthwaite_f
-from fittrial.models import fit_lmm
-from fittrial.sensitivity import ancova_cr2, clda_design, cluster_level, cr2, subgroup_design
-from fittrial.survival import cox_dropout
+from fittrial.models.lmm import satterthwaite_f
+from fittrial.models.effects import fit_lmm
+from fittrial.analyses.sensitivity import ancova_cr2, clda_design, cluster_level, cr2, subgroup_design
+from fittrial.analyses.survival import cox_dropout
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}
@@ -112,11 +112,11 @@ def test_cluster_level_unweighted_equals_a_two_sample_t_test_on_cluster_means():
 
 
 def test_ols_and_wls_equal_statsmodels():
-    """The two stages of the cluster-level analysis without statsmodels (fittrial.sensitivity.ols_residuals, wls)
+    """The two stages of the cluster-level analysis without statsmodels (fittrial.analyses.sensitivity.ols_residuals, wls)
     give statsmodels' OLS residuals and WLS coefficients and SEs, to 1e-12 relative."""
     import statsmodels.api as sm
 
-    from fittrial.sensitivity import ols_residuals, wls
+    from fittrial.analyses.sensitivity import ols_residuals, wls
 
     rng = np.random.default_rng(4)
     for n, p in ((30, 2), (200, 6), (9, 3)):

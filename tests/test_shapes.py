@@ -1,4 +1,4 @@
-"""End to end over trial shapes the default simulator does not draw (fittrial.shapes).
+"""End to end over trial shapes the default simulator does not draw (fittrial.design.shapes).
 
 For each shape the whole Snakemake workflow runs in a fresh temporary
 directory (as in test_workflow.py). It must finish with the full report, an
@@ -29,8 +29,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from fittrial.models import fit_binary_gee, fit_primary_lmm
-from fittrial.shapes import SHAPES, write_shape
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+from fittrial.design.shapes import SHAPES, write_shape
 from test_workflow import FAST, SNAKEMAKE
 
 pytestmark = [pytest.mark.shapes, pytest.mark.slow]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from conftest import ROOT, small_params
-from fittrial.simulate import SimulationParameters, main, simulate_trial
+from fittrial.design.simulate import SimulationParameters, main, simulate_trial
 
 
 def test_committed_example_regenerates_identically(tmp_path):

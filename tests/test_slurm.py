@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, small_params
-from fittrial.simulate import simulate_trial, write_trial
+from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, SNAKEMAKE, run_workflow  # noqa: F401
 
 

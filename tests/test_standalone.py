@@ -1,7 +1,7 @@
 """Every analysis stands alone (issue 20): a secondary analysis that fails becomes "not estimated" with a reason that
 says what happened and where the details are, and every other analysis and the report go on.
 
-Failures are injected with ``FITTRIAL_INJECT_FAILURE`` (see :func:`fittrial.estimable.guarded`), one analysis at a
+Failures are injected with ``FITTRIAL_INJECT_FAILURE`` (see :func:`fittrial.models.estimable.guarded`), one analysis at a
 time on the workflow steps' own functions, and all at once through the whole workflow.
 """
 
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from conftest import small_params
-from fittrial.estimable import INJECT_VARIABLE, failure_reason, guarded
-from fittrial.simulate import simulate_trial, write_trial
+from fittrial.models.estimable import INJECT_VARIABLE, failure_reason, guarded
+from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, run_workflow
 
 FAILED = "stopped with a numerical error the pipeline did not foresee"
@@ -40,7 +40,7 @@ OPTIONS = {"lmm_df": "kenward_roger", "visits": [0, 6, 12], "primary_visit": 12,
 
 
 def test_guarded_turns_an_unforeseen_error_into_a_reason_and_keeps_user_errors_loud():
-    from fittrial.errors import InputError, Problem
+    from fittrial.base.errors import InputError, Problem
 
     assert guarded("x", lambda: 1, lambda reason: reason) == 1
     reason = guarded("x", lambda: 1 / 0, lambda reason: reason)
@@ -52,7 +52,7 @@ def test_guarded_turns_an_unforeseen_error_into_a_reason_and_keeps_user_errors_l
 
 @pytest.mark.parametrize("name", ["gee_dropout", "gee_stable_income_12m"])
 def test_one_failing_gee_leaves_the_other_outcomes(data, tmp_path, monkeypatch, name):
-    from fittrial.pipeline import secondary_step
+    from fittrial.steps.models import secondary_step
 
     monkeypatch.setenv(INJECT_VARIABLE, name)
     rows = {}
@@ -68,7 +68,7 @@ def test_one_failing_gee_leaves_the_other_outcomes(data, tmp_path, monkeypatch, 
 
 @pytest.mark.parametrize("analysis", ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"])
 def test_one_failing_sensitivity_analysis_leaves_the_others(data, tmp_path, monkeypatch, analysis):
-    from fittrial.pipeline import sensitivity_step
+    from fittrial.steps.models import sensitivity_step
 
     monkeypatch.setenv(INJECT_VARIABLE, analysis)
     out = {}
@@ -84,7 +84,7 @@ def test_one_failing_sensitivity_analysis_leaves_the_others(data, tmp_path, monk
 
 
 def test_failing_subgroup_randomisation_test_imputation_and_dropout_steps(data, tmp_path, monkeypatch):
-    from fittrial import pipeline as P
+    from fittrial.steps import models as P
 
     monkeypatch.setenv(INJECT_VARIABLE, "subgroup_sex,randomisation_test,multiple_imputation,time_to_dropout,"
                                         "cif_dropout,missingness_predictors")
@@ -111,7 +111,7 @@ def test_failing_subgroup_randomisation_test_imputation_and_dropout_steps(data, 
 
 
 def test_a_failing_binary_icc_leaves_the_other_iccs(data, tmp_path, monkeypatch):
-    from fittrial.pipeline import icc_step
+    from fittrial.steps.models import icc_step
 
     monkeypatch.setenv(INJECT_VARIABLE, "icc_dropout")
     icc_step(data["who5_long"], data["citizens"], data["randomisation"], OPTIONS, str(tmp_path / "icc.csv"))

@@ -2,9 +2,9 @@
 
 Each test takes the example trial (data/example), alters it as a Danish export would (openpyxl for Excel,
 Windows-1252 with semicolons and decimal commas for CSV from Danish Excel, pyreadstat for SPSS and Stata),
-and checks the exact behaviour through :func:`fittrial.input_steps.validate_step` or
-:func:`fittrial.validation.validate_inputs`: accepted with the example's typed values, or an
-:class:`~fittrial.errors.InputError` whose problems name the file, row, column and value.
+and checks the exact behaviour through :func:`fittrial.steps.inputs.validate_step` or
+:func:`fittrial.inputs.validation.validate_inputs`: accepted with the example's typed values, or an
+:class:`~fittrial.base.errors.InputError` whose problems name the file, row, column and value.
 Cases with unit tests of their own in tests/test_validation.py are not repeated here.
 """
 
@@ -24,10 +24,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from fittrial.errors import InputError, Problem
-from fittrial.io import read_table
-from fittrial.input_steps import read_input, validate_step
-from fittrial.validation import Trial, validate_inputs
+from fittrial.base.errors import InputError, Problem
+from fittrial.inputs.read import read_table
+from fittrial.steps.inputs import read_input, validate_step
+from fittrial.inputs.validation import Trial, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fittrial.errors import InputError
-from fittrial.io import read_table
-from fittrial.validation import validate_inputs
+from fittrial.base.errors import InputError
+from fittrial.inputs.read import read_table
+from fittrial.inputs.validation import validate_inputs
 
 
 def run(paths: dict[str, Path], schemas: dict):
@@ -361,7 +361,7 @@ def test_dates_after_the_data_cutoff_are_refused(small_trial, schemas):
 
 def test_input_mapping_with_title_rows_sheet_columns_and_codes(small_trial, schemas, tmp_path):
     """A spreadsheet as a municipality has it: title rows, its own column names and codes, data on sheet 2."""
-    from fittrial.input_steps import read_input
+    from fittrial.steps.inputs import read_input
 
     cit = pd.read_csv(small_trial["citizens"], dtype=str)
     expected = cit["sex"].tolist()
@@ -399,7 +399,7 @@ def test_missing_column_suggests_a_mapping(small_trial, schemas):
     ("17.4.2015", "2015-04-17"), ("2015-04-17T13:45:00", "2015-04-17"),
     (pd.Timestamp("2015-04-17 23:30", tz="Europe/Copenhagen"), "2015-04-17"), (42111, "2015-04-17")])
 def test_date_cells(value, expected):
-    from fittrial.cells import _to_date
+    from fittrial.inputs.cells import _to_date
 
     assert _to_date(value, spreadsheet=True) == pd.Timestamp(expected)
 
@@ -409,7 +409,7 @@ def test_date_cells(value, expected):
     ("17-04-15", None, "two-digit year"), ("2015-04-17", "%d-%m-%Y", "date_format '%d-%m-%Y'"),
     (pd.Timestamp("0001-01-01").to_datetime64(), None, "between 1900 and 2199")])
 def test_bad_date_cells(value, fmt, words):
-    from fittrial.cells import _Bad, _to_date
+    from fittrial.inputs.cells import _Bad, _to_date
 
     with pytest.raises(_Bad) as info:
         _to_date(value, date_format=fmt)

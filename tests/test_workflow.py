@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, small_params
-from fittrial.simulate import simulate_trial, write_trial
+from fittrial.design.simulate import simulate_trial, write_trial
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -252,7 +252,7 @@ def test_filled_template_workbook_runs_end_to_end_with_a_danish_report(tmp_path)
     whose report is in Danish."""
     import re
 
-    from fittrial.template import write_template
+    from fittrial.inputs.template import write_template
     from test_template import fill
 
     fill(write_template(tmp_path / "skabelon.xlsx", "da"), tmp_path / "fit-data.xlsx")
@@ -379,8 +379,8 @@ def test_verify_passes_unchanged_and_names_the_table_after_an_input_changes(fini
 
 def test_one_n_per_analysis_population(finished):
     """Each analysis population has one n: the flow diagram's arms, participants.csv, effects.csv (n_citizens),
-    yardsticks.csv and the report's tables all show the same count (fittrial.populations)."""
-    from fittrial.populations import population_of
+    yardsticks.csv and the report's tables all show the same count (fittrial.publish.populations)."""
+    from fittrial.publish.populations import population_of
 
     work, _ = finished
     tables = work / "reports" / "tables"
@@ -460,7 +460,7 @@ def test_report_embeds_every_figure(finished):
 
 def _blinding_keys() -> tuple[str, str]:
     """Two keys: one that shows FIT as A, one that shows FIT as B."""
-    from fittrial.blinding import fit_is_a
+    from fittrial.inputs.blinding import fit_is_a
 
     keys = [f"key-{i}" for i in range(20)]
     return (next(k for k in keys if fit_is_a(k.encode())), next(k for k in keys if not fit_is_a(k.encode())))
@@ -486,7 +486,7 @@ def _skeleton(text: str) -> str:
 
 def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(tmp_path):
     """Blinded runs of one trial under the two possible mappings (keys) differ only by exchanging A and B."""
-    from fittrial.blinding import mapping
+    from fittrial.inputs.blinding import mapping
 
     paths = write_trial(simulate_trial(small_params(4)), tmp_path / "in")
     config = {"inputs": {k: f"../in/{k}.csv" for k in paths}, "analysis": FAST, "report": {"blinded": True}}

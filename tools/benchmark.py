@@ -136,10 +136,10 @@ def job_profile(work: Path) -> str:
 def bench_jobs() -> None:
     import pandas as pd
 
-    from fittrial.dataset import BINARY_OUTCOMES
-    from fittrial.icc import bootstrap_responses, icc_binary, icc_who5
-    from fittrial.imputation import multiple_imputation
-    from fittrial.models import fit_primary_lmm
+    from fittrial.inputs.dataset import BINARY_OUTCOMES
+    from fittrial.analyses.icc import bootstrap_responses, icc_binary, icc_who5
+    from fittrial.analyses.imputation import multiple_imputation
+    from fittrial.models.effects import fit_primary_lmm
 
     print("heaviest steps (example analysis data)", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -263,9 +263,9 @@ cat(median(t), "\n")
 def bench_models(repeats: int) -> None:
     import numpy as np
 
-    from fittrial.models import _design, fit_primary_lmm
-    from fittrial.operating import simulate_analysis_data
-    from fittrial.simulate import SimulationParameters
+    from fittrial.models.effects import _design, fit_primary_lmm
+    from fittrial.design.operating import simulate_analysis_data
+    from fittrial.design.simulate import SimulationParameters
 
     print("primary mixed model against lme4 + lmerTest (same rows, same design)", flush=True)
     have_r = shutil.which("Rscript") is not None
@@ -339,11 +339,11 @@ def _run_r(folder: Path, reps: int, kind: str) -> float | None:
 def bench_trial() -> None:
     import numpy as np
 
-    from fittrial.imputation import multiple_imputation
-    from fittrial.models import fit_binary_gee, fit_primary_lmm
-    from fittrial.operating import naive_ancova, scenario_parameters, simulate_analysis_data
-    from fittrial.sensitivity import clda, cluster_level, subgroup
-    from fittrial.survival import cox_dropout
+    from fittrial.analyses.imputation import multiple_imputation
+    from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+    from fittrial.design.operating import naive_ancova, scenario_parameters, simulate_analysis_data
+    from fittrial.analyses.sensitivity import clda, cluster_level, subgroup
+    from fittrial.analyses.survival import cox_dropout
 
     print("one simulated trial of the example's size through every analysis of the OC study", flush=True)
     base = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
@@ -384,9 +384,9 @@ def bench_trial() -> None:
 
 MEMORY_CODE = """
 import resource, sys, numpy as np
-from fittrial.operating import simulate_analysis_data
-from fittrial.simulate import SimulationParameters
-from fittrial.models import fit_primary_lmm, fit_binary_gee
+from fittrial.design.operating import simulate_analysis_data
+from fittrial.design.simulate import SimulationParameters
+from fittrial.models.effects import fit_primary_lmm, fit_binary_gee
 n_cw = int(sys.argv[1])
 params = SimulationParameters(strata={"A": n_cw // 2, "B": n_cw // 2}, citizens_per_caseworker=20.0)
 citizens, long = simulate_analysis_data(params, np.random.default_rng(n_cw))
@@ -415,8 +415,8 @@ def bench_memory() -> None:
 
 READER_CODE = """
 import resource, sys, time
-from fittrial.input_steps import read_input
-from fittrial.validation import load_schema, type_table
+from fittrial.steps.inputs import read_input
+from fittrial.inputs.validation import load_schema, type_table
 start = time.perf_counter()
 raw = read_input("who5", sys.argv[1])
 typed, problems = type_table(raw, load_schema(sys.argv[2]))
@@ -459,7 +459,7 @@ def shape_benchmark(name: str) -> None:
 
     import pandas as pd
 
-    from fittrial.shapes import write_shape
+    from fittrial.design.shapes import write_shape
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

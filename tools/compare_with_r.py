@@ -1,7 +1,7 @@
 """Agreement with R on trials no test has seen.
 
 Draws new trials -- from random simulation parameters and from the unusual
-trial shapes of :mod:`fittrial.shapes` (randomised seeds and, where the shape
+trial shapes of :mod:`fittrial.design.shapes` (randomised seeds and, where the shape
 allows, sizes and effects; each with its own visit schedule) -- runs them
 through the package as the workflow does (validation with the schedule's
 visits, scoring, analysis data, models), fits the same models in R in ONE
@@ -11,13 +11,13 @@ the largest differences per trial, per shape and overall.
 Compared:
 
 * the primary-visit (12-month) WHO-5 FIT - control difference of
-  :func:`fittrial.models.fit_primary_lmm` against lme4 (REML): the same fixed
-  effects as ``fittrial.models._design`` and the same random part (no
+  :func:`fittrial.models.effects.fit_primary_lmm` against lme4 (REML): the same fixed
+  effects as ``fittrial.models.effects._design`` and the same random part (no
   ``(1 | citizen)`` when the Python fit left the citizen intercept out,
   ``fit.free[1] == False``); also its SE, Satterthwaite df (lmerTest), REML
   criterion and, with ``--kr``, the Kenward-Roger SE and df (pbkrtest);
 * every estimable odds ratio of the five binary outcomes of
-  :func:`fittrial.models.fit_binary_gee` against ``geepack::geeglm``
+  :func:`fittrial.models.effects.fit_binary_gee` against ``geepack::geeglm``
   (exchangeable; independence where the package fell back to it) on the OR
   scale (``or_diff``: geepack with its default convergence tolerance, epsilon
   1e-4, which alone moves the log OR by up to ~1e-4; ``or_diff_conv``:
@@ -48,16 +48,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fittrial.dataset import build_analysis_data
-from fittrial.estimable import NotEstimable
-from fittrial.io import read_table
-from fittrial.models import INDEPENDENCE_NOTE, fit_binary_gee, fit_primary_lmm
-from fittrial.scoring import windows_from_config
-from fittrial.sensitivity import ancova_cr2
-from fittrial.shapes import SHAPES, shape_parameters
-from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
-from fittrial.survival import cox_dropout, dropout_times
-from fittrial.validation import load_schema, validate_inputs
+from fittrial.inputs.dataset import build_analysis_data
+from fittrial.models.estimable import NotEstimable
+from fittrial.inputs.read import read_table
+from fittrial.models.effects import INDEPENDENCE_NOTE, fit_binary_gee, fit_primary_lmm
+from fittrial.inputs.scoring import windows_from_config
+from fittrial.analyses.sensitivity import ancova_cr2
+from fittrial.design.shapes import SHAPES, shape_parameters
+from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+from fittrial.analyses.survival import cox_dropout, dropout_times
+from fittrial.inputs.validation import load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -181,7 +181,7 @@ def run_package(draw: Draw, workdir: Path, schemas: dict, case: Path, kr: bool) 
                           "var_caseworker": lmm.var_caseworker, "var_citizen": lmm.var_citizen,
                           "var_residual": lmm.var_residual}
             if kr:
-                from fittrial.lmm import kenward_roger  # pbkrtest's df, before the between-within cap
+                from fittrial.models.lmm import kenward_roger  # pbkrtest's df, before the between-within cap
 
                 k = kenward_roger(lmm.model, lmm.fit, lmm.arm_contrast(PRIMARY_VISIT).to_numpy())
                 out["lmm"].update(se_kr=k.se, df_kr=k.df)

@@ -1,20 +1,23 @@
-"""fittrial: evaluation pipeline for the cluster-randomised FIT trial in Danish housing support.
+"""fittrial: evaluation pipeline for cluster-randomised trials, built for the trial of Feedback Informed Treatment
+(FIT) in Danish housing support.
 
-All analysis logic lives here as plain functions; the Snakemake workflow under
-``workflow/`` only unpacks its inputs and calls these functions.
+All analysis logic lives here as plain functions; the Snakemake workflow under ``workflow/`` only unpacks its
+inputs and calls the functions of :mod:`fittrial.steps`. The subpackages are layers: each imports only from the
+layers below it (``tests/test_architecture.py`` keeps it so), from the bottom up:
 
-Modules
--------
-errors      InputError and the formatting of user-facing problems
-io          reading input tables (csv, parquet, xlsx, dta, sav) and atomic writing
-validation  the input contract, enforced from the JSON Schemas in workflow/schemas
-scoring     WHO-5 scoring and visit assignment
-dataset     the analysis data sets (citizen level and long WHO-5)
-simulate    a seeded simulator that writes a trial in the contract format
-models      the primary linear mixed model and the secondary GEE analyses
-tables      the effects table and descriptive tables (with small-count suppression)
-figures     deterministic figures
-report      the self-contained HTML trial report
+base       errors for users, atomic files, t and F tails, the catalogue of outcomes and words (config only)
+language   the report's languages: every text in English and Danish, number formats, the trial's own words
+inputs     reading the input tables, the input contract, scoring and visits, the analysis data, the Excel
+           template, the data-check page, the blinding key
+publish    what may be published: small-count suppression, analysis populations, arm labels, provenance, and
+           the all-or-nothing release of the report set
+models     the estimability rules and the fitting engines: REML mixed models (one fit or many at once), GEE,
+           the joint imputation model
+analyses   each analysis of the trial: sensitivity, randomisation test, multiple imputation, ICC, time to
+           dropout, recruitment, yardsticks, FIT in practice
+report     the report's tables, figures, sections and their HTML and PDF rendering
+design     simulation of trials, operating characteristics, and the design of the next trial
+steps      the workflow's steps (file paths in, files out) and the checks of the config
 """
 
 __version__ = "0.1.0"

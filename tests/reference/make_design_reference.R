@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# Reference sample sizes for fittrial.design and fittrial.design_binary, from R's CRTSize (Rotondi; Donner &
+# Reference sample sizes for fittrial.design.power and fittrial.design.binary, from R's CRTSize (Rotondi; Donner &
 # Klar's formulas): clusters per arm for a difference in means (n4means) and in proportions (n4props), equal
 # cluster sizes, two-sided alpha 0.05, power 0.8. CRTSize uses the normal approximation and, when that gives
 # fewer than 30 clusters per arm, iterates with central t quantiles on 2(n - 1) df until n changes by at most 1.

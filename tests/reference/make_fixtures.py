@@ -31,14 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fittrial.dataset import build_analysis_data
-from fittrial.io import read_table
-from fittrial.scoring import windows_from_config
-from fittrial.sensitivity import clda_design, subgroup_design
-from fittrial.shapes import SHAPES, simulate_shape
-from fittrial.simulate import SimulationParameters, simulate_trial, write_trial
-from fittrial.survival import dropout_times
-from fittrial.validation import load_schema, validate_inputs
+from fittrial.inputs.dataset import build_analysis_data
+from fittrial.inputs.read import read_table
+from fittrial.inputs.scoring import windows_from_config
+from fittrial.analyses.sensitivity import clda_design, subgroup_design
+from fittrial.design.shapes import SHAPES, simulate_shape
+from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+from fittrial.analyses.survival import dropout_times
+from fittrial.inputs.validation import load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "reference"
@@ -177,8 +177,8 @@ def export_competing(params: SimulationParameters, censor_on: str, step: int, no
 
 def export_mi_design(case: Path) -> pd.DataFrame:
     """Write mi_design.csv: the imputation model's outcomes (y_m<visit>), covariates (x_*) and caseworker of the
-    case's citizens.csv, in the order and coding of :func:`fittrial.imputation.impute` (for jomo in R)."""
-    from fittrial.imputation import DEFAULT_AUXILIARY, auxiliary_design
+    case's citizens.csv, in the order and coding of :func:`fittrial.analyses.imputation.impute` (for jomo in R)."""
+    from fittrial.analyses.imputation import DEFAULT_AUXILIARY, auxiliary_design
 
     cits = pd.read_csv(case / "citizens.csv").sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     cits = cits.reset_index(drop=True)

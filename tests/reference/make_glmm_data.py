@@ -1,4 +1,4 @@
-"""Binary data sets with clusters that have no events, for the random-intercept logit of fittrial.icc (issue 20).
+"""Binary data sets with clusters that have no events, for the random-intercept logit of fittrial.analyses.icc (issue 20).
 
 Writes tests/fixtures/glmm_zero_clusters/d<k>.csv (cluster, fit, stratum, y): rare outcomes, a large cluster
 variance and unequal clusters, so several clusters have 0% events (never a whole stratum or arm, which would be

@@ -1,4 +1,4 @@
-# Reference values of the random-intercept logit (fittrial.icc.RandomInterceptLogit) on data sets with clusters
+# Reference values of the random-intercept logit (fittrial.analyses.icc.RandomInterceptLogit) on data sets with clusters
 # that have no events (tests/reference/make_glmm_data.py): lme4::glmer(y ~ fit + stratum + (1 | cluster),
 # nAGQ = 25), its log-likelihood, sigma and fixed effects, and the profile-likelihood CI of sigma
 # (lme4::profile + confint). Run from the repository root:

@@ -114,7 +114,7 @@ md_covariance <- function(fit, X, y, id, power = -1) {
   bread %*% meat %*% bread
 }
 
-# ---- the primary model as fittrial.models._design builds it, with the identified random part ----
+# ---- the primary model as fittrial.models.effects._design builds it, with the identified random part ----
 
 read_long <- function(path) {
   long <- read.csv(path, stringsAsFactors = FALSE,
@@ -125,7 +125,7 @@ read_long <- function(path) {
 }
 
 identified_terms <- function(long) {
-  # the random intercepts the data identify (the package's rule, fittrial.lmm.NestedREML): caseworker unless
+  # the random intercepts the data identify (the package's rule, fittrial.models.lmm.NestedREML): caseworker unless
   # every caseworker has one observation; citizen unless every citizen has one observation or every
   # caseworker has one citizen; caseworker x visit unless there is one visit, every caseworker has data at
   # one visit only, or every caseworker x visit cell has one observation
@@ -350,7 +350,7 @@ if (length(args) >= 1 && args[1] == "--identified") {
   quit(save = "no")
 }
 
-# ---- recruitment after randomisation (fittrial.recruitment; tests/test_recruitment.py) ----
+# ---- recruitment after randomisation (fittrial.analyses.recruitment; tests/test_recruitment.py) ----
 # r_recruitment.csv per reference case: lme4 REML fit of who5_m0 ~ fit + stratum + (1 | caseworker_id) on the
 # citizens with a baseline WHO-5; the FIT - control difference with lme4's SE, pbkrtest's Kenward-Roger SE
 # (vcovAdj) and df (Lb_ddf), the between-within df (caseworkers - fixed effects, all caseworker-level here) and

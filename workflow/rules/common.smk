@@ -16,9 +16,9 @@ REPORTS = f"{DERIVED}/staging/reports"
 PUBLISH_FLAG = f"{DERIVED}/staging/published"
 LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
-from fittrial.catalogue import binary_names, yardstick_options
+from fittrial.base.catalogue import binary_names, yardstick_options
 
-# the binary outcomes, in the report's order (fittrial.catalogue: config binary_outcomes, or the FIT trial's five)
+# the binary outcomes, in the report's order (fittrial.base.catalogue: config binary_outcomes, or the FIT trial's five)
 BINARY_OUTCOMES = binary_names(config)
 # the trial's own words (units, arms, primary outcome, binary outcomes' labels): parameters of the steps that write
 # what a reader sees, so that the analyses do not depend on them
@@ -67,7 +67,7 @@ if config["report"]["blinded"] or not (FIT_SESSIONS or not config.get("arms")):
 
 def input_files(wildcards=None):
     """The input tables named in the config (fit_sessions only when given)."""
-    from fittrial.settings import input_path
+    from fittrial.steps.config import input_path
 
     return {name: input_path(spec) for name, spec in config["inputs"].items() if input_path(spec)}
 
@@ -175,8 +175,8 @@ def check_inputs_exist():
 
 
 def check_settings():
-    """Stop before any job with a readable message if the config is inconsistent (see fittrial.settings)."""
-    from fittrial.settings import check_config
+    """Stop before any job with a readable message if the config is inconsistent (see fittrial.steps.config)."""
+    from fittrial.steps.config import check_config
 
     problems = check_config(config)
     if problems:
@@ -186,7 +186,7 @@ def check_settings():
 
 def check_published():
     """Repair an interrupted publish; rebuild the published set if it has gone (e.g. deleted by hand)."""
-    from fittrial.publish import recover
+    from fittrial.publish.release import recover
 
     recover(PUBLISHED)
     if not Path(PUBLISHED, "report.html").exists() and Path(PUBLISH_FLAG).exists():

@@ -1,4 +1,4 @@
-# Design of the next trial: `snakemake --cores 2 design` (fittrial.design). The design parameters come from
+# Design of the next trial: `snakemake --cores 2 design` (fittrial.design.power). The design parameters come from
 # this trial's analysis (or config `design.parameters`); every cell of the simulated-power grid is its own job,
 # so an executor plugin can spread the cells over a cluster.
 DESIGN = config["design"]

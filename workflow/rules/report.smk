@@ -52,7 +52,7 @@ rule descriptive_tables:
 
 rule yardsticks:
     # how much: Hedges' g, individual change (reliable improvement/deterioration, WHO-5 cut-offs) by arm with
-    # GEE risk differences, and the effects claimed for FIT against this trial's (fittrial.yardsticks)
+    # GEE risk differences, and the effects claimed for FIT against this trial's (fittrial.analyses.yardsticks)
     priority: 8  # the report waits for it
     input:
         citizens=analysis("citizens"),
@@ -76,7 +76,7 @@ rule yardsticks:
 
 rule recruitment:
     # recruitment after randomisation (CONSORT cluster extension item 10c): cluster sizes, time to enrolment
-    # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.recruitment)
+    # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.analyses.recruitment)
     priority: 1  # needed by the report only: the last step to fill a gap
     input:
         randomisation=clean("randomisation"),

@@ -1,6 +1,6 @@
-"""Score WHO-5 and build the analysis data sets (see fittrial.input_steps.analysis_data_step)."""
-from fittrial.errors import run_user_step
-from fittrial.input_steps import analysis_data_step
+"""Score WHO-5 and build the analysis data sets (see fittrial.steps.inputs.analysis_data_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.inputs import analysis_data_step
 
 run_user_step(
     lambda: analysis_data_step(dict(snakemake.input.items()), snakemake.params.visits, snakemake.params.prorate,

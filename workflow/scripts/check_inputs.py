@@ -1,6 +1,6 @@
-"""`snakemake check`: validate the inputs only and write the data-check page (see fittrial.input_steps.check_step)."""
-from fittrial.errors import run_user_step
-from fittrial.input_steps import check_step
+"""`snakemake check`: validate the inputs only and write the data-check page (see fittrial.steps.inputs.check_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.inputs import check_step
 
 p = snakemake.params
 run_user_step(

@@ -1,7 +1,7 @@
-"""The report's tables and figures of the trial's course (see fittrial.report_steps.course_material_step) and
-the WHO-5-by-arm figure (fittrial.report_steps.figure_step)."""
-from fittrial.errors import run_user_step
-from fittrial.report_steps import course_material_step, figure_step
+"""The report's tables and figures of the trial's course (see fittrial.steps.report.course_material_step) and
+the WHO-5-by-arm figure (fittrial.steps.report.figure_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.report import course_material_step, figure_step
 
 outputs = dict(snakemake.output.items())
 tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}

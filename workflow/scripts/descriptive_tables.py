@@ -1,6 +1,6 @@
-"""Write the published descriptive tables (see fittrial.report_steps.descriptives_step)."""
-from fittrial.errors import run_user_step
-from fittrial.report_steps import descriptives_step
+"""Write the published descriptive tables (see fittrial.steps.report.descriptives_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.report import descriptives_step
 
 run_user_step(
     lambda: descriptives_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.input.who5_long,

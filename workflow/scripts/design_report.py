@@ -1,6 +1,6 @@
-"""Write the design report and its tables (see fittrial.design_steps)."""
-from fittrial.design_steps import report_step
-from fittrial.errors import run_user_step
+"""Write the design report and its tables (see fittrial.steps.design)."""
+from fittrial.steps.design import report_step
+from fittrial.base.errors import run_user_step
 
 run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells),
                                   list(snakemake.input.binary_cells), snakemake.params.options,

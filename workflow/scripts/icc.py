@@ -1,6 +1,6 @@
-"""ICC table (see fittrial.pipeline.icc_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import icc_step
+"""ICC table (see fittrial.steps.models.icc_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import icc_step
 
 run_user_step(
     lambda: icc_step(snakemake.input.who5_long, snakemake.input.citizens, snakemake.input.randomisation,

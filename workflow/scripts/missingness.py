@@ -1,6 +1,6 @@
-"""Predictors of a missing WHO-5 (see fittrial.pipeline.missingness_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import missingness_step
+"""Predictors of a missing WHO-5 (see fittrial.steps.models.missingness_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import missingness_step
 
 run_user_step(
     lambda: missingness_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,

@@ -1,6 +1,6 @@
-"""Multiple imputation and tipping point (see fittrial.pipeline.imputation_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import imputation_step
+"""Multiple imputation and tipping point (see fittrial.steps.models.imputation_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import imputation_step
 
 run_user_step(
     lambda: imputation_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,

@@ -1,6 +1,6 @@
-"""Summarise the simulation chunks (see fittrial.pipeline.operating_characteristics_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import operating_characteristics_step
+"""Summarise the simulation chunks (see fittrial.steps.models.operating_characteristics_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import operating_characteristics_step
 
 run_user_step(
     lambda: operating_characteristics_step(list(snakemake.input.chunks), snakemake.output.table,

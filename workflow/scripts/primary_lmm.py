@@ -1,6 +1,6 @@
-"""Fit the primary WHO-5 mixed model (see fittrial.pipeline.primary_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import primary_step
+"""Fit the primary WHO-5 mixed model (see fittrial.steps.models.primary_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import primary_step
 
 run_user_step(
     lambda: primary_step(snakemake.input.who5_long, snakemake.input.randomisation, snakemake.params.options,

@@ -1,6 +1,6 @@
-"""Randomisation test (see fittrial.pipeline.randomisation_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import randomisation_step
+"""Randomisation test (see fittrial.steps.models.randomisation_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import randomisation_step
 
 run_user_step(
     lambda: randomisation_step(snakemake.input.who5_long, snakemake.input.randomisation, snakemake.params.options,

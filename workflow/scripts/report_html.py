@@ -1,13 +1,13 @@
-"""Write provenance.json (see fittrial.provenance.provenance), then render report.html and report.pdf
-(see fittrial.report_steps.report_step)."""
+"""Write provenance.json (see fittrial.publish.provenance.provenance), then render report.html and report.pdf
+(see fittrial.steps.report.report_step)."""
 import os
 from pathlib import Path
 
-from fittrial.errors import run_user_step
-from fittrial.pipeline import write_json
-from fittrial.provenance import provenance
-from fittrial.report_steps import report_step
-from fittrial.settings import input_path
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import write_json
+from fittrial.publish.provenance import provenance
+from fittrial.steps.report import report_step
+from fittrial.steps.config import input_path
 
 inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}

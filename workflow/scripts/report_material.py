@@ -1,7 +1,7 @@
-"""The report's tables and figures of effects (see fittrial.report_steps.report_material_step) and the
-two-dimensional tipping point's table and figure (fittrial.report_steps.tipping_2d_step)."""
-from fittrial.errors import run_user_step
-from fittrial.report_steps import report_material_step, tipping_2d_step
+"""The report's tables and figures of effects (see fittrial.steps.report.report_material_step) and the
+two-dimensional tipping point's table and figure (fittrial.steps.report.tipping_2d_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.report import report_material_step, tipping_2d_step
 
 outputs = dict(snakemake.output.items())
 tables = {k[len("table_"):]: v for k, v in outputs.items() if k.startswith("table_")}

@@ -1,6 +1,6 @@
-"""Fit the GEE of every binary outcome, one output each (see fittrial.pipeline.secondary_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import secondary_step
+"""Fit the GEE of every binary outcome, one output each (see fittrial.steps.models.secondary_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import secondary_step
 
 
 def fit_all() -> None:

@@ -1,6 +1,6 @@
-"""The sensitivity analyses of the WHO-5 effect, one output each (see fittrial.pipeline.sensitivity_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import sensitivity_step
+"""The sensitivity analyses of the WHO-5 effect, one output each (see fittrial.steps.models.sensitivity_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import sensitivity_step
 
 run_user_step(
     lambda: [sensitivity_step(analysis, dict(snakemake.input.items()), snakemake.params.options,

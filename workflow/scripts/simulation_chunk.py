@@ -1,6 +1,6 @@
-"""Simulate and analyse one chunk of trials (see fittrial.pipeline.simulation_chunk_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import simulation_chunk_step
+"""Simulate and analyse one chunk of trials (see fittrial.steps.models.simulation_chunk_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import simulation_chunk_step
 
 run_user_step(
     lambda: simulation_chunk_step(snakemake.input[0], snakemake.params.scenarios, snakemake.wildcards.scenario,

@@ -1,7 +1,7 @@
 """The base trial of the simulation studies, estimated from this trial's data
-(see fittrial.pipeline.simulation_parameters_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import simulation_parameters_step
+(see fittrial.steps.models.simulation_parameters_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import simulation_parameters_step
 
 run_user_step(
     lambda: simulation_parameters_step(snakemake.input.citizens, snakemake.input.randomisation,

@@ -1,6 +1,6 @@
-"""The subgroup analyses, one output per variable (see fittrial.pipeline.subgroup_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import subgroup_step
+"""The subgroup analyses, one output per variable (see fittrial.steps.models.subgroup_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import subgroup_step
 
 run_user_step(
     lambda: [subgroup_step(variable, dict(snakemake.input.items()), snakemake.params.options,

@@ -1,6 +1,6 @@
-"""Time to dropout: cause-specific Cox and Fine-Gray rows, cumulative incidence (see fittrial.pipeline.dropout_step)."""
-from fittrial.errors import run_user_step
-from fittrial.pipeline import dropout_step
+"""Time to dropout: cause-specific Cox and Fine-Gray rows, cumulative incidence (see fittrial.steps.models.dropout_step)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.models import dropout_step
 
 run_user_step(
     lambda: dropout_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.params.options,

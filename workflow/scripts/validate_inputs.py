@@ -1,6 +1,6 @@
-"""Check the inputs against the contract; write typed tables and the data-check page (see fittrial.pipeline)."""
-from fittrial.errors import run_user_step
-from fittrial.input_steps import validate_step
+"""Check the inputs against the contract; write typed tables and the data-check page (see fittrial.steps.models)."""
+from fittrial.base.errors import run_user_step
+from fittrial.steps.inputs import validate_step
 
 p = snakemake.params
 run_user_step(

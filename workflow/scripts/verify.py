@@ -1,7 +1,7 @@
 """Re-run the analysis in a scratch directory and compare every published table and figure."""
 
-from fittrial.errors import InputError, Problem, run_user_step
-from fittrial.provenance import verify
+from fittrial.base.errors import InputError, Problem, run_user_step
+from fittrial.publish.provenance import verify
 
 
 def main():

@@ -1,0 +1,440 @@
+"""Time to dropout, with the other course ends as competing events.
+
+Time is days from ``enrolled_on`` to the end of the course or to censoring
+(a course ended on its first day counts as 0.5 days: a zero time has no risk
+set). Event coding (column ``status``; ``dropout_status`` of
+:func:`fittrial.inputs.dataset.course_outcomes`):
+
+* 1 = dropout: the course ended with ``end_reason == "dropout"`` within the
+  outcome window (config ``analysis.outcome_window_days``), the same
+  definition as the binary ``dropout`` outcome;
+* 2 = a competing event: the course ended within the window for another
+  reason (completed, evicted, moved, died, other); after it the citizen can no
+  longer drop out;
+* 0 = censored: the course was still open at the end of the window or at the
+  administrative censoring date (config ``analysis.censor_on``; by default
+  the latest date found in the inputs), whichever is first.
+
+Courses ended within the window without a reason are left out (their event
+is unknown). ``event`` is ``status == 1``.
+
+Three summaries, by arm (FIT = 1, control = 0):
+
+* :func:`cif_table`, :func:`cif_curve`: the cumulative incidence of dropout
+  (Aalen-Johansen), the probability of having dropped out by day t when the
+  other course ends compete. 1 - Kaplan-Meier, which treats the other ends as
+  censoring, overstates it. Pointwise 95% CIs from the caseworker-clustered
+  infinitesimal-jackknife variance, on the log scale (survfit's default
+  ``conf.type = "log"``): the influence of ``survival::survfit(Surv(time,
+  factor(status)) ~ 1, id = citizen_id, influence = TRUE)`` summed by
+  caseworker (survival 3.5's multi-state survfit does not use ``cluster =``
+  itself); without clustering it is survfit's own ``std.err``.
+* :func:`cox_dropout`: the cause-specific hazard ratio (Cox; other course
+  ends censored at their date).
+* :func:`fine_gray_dropout`: the Fine-Gray subdistribution hazard ratio,
+  as ``survival::finegray`` + ``coxph(..., weights = fgwt, cluster = ...)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fittrial.models.effects import Contrast, t_inference
+from fittrial.publish.disclosure import suppress
+
+Z95 = 1.959963984540054
+ARM_LABELS = ((1, "FIT"), (0, "control"))
+
+
+def dropout_times(citizens: pd.DataFrame) -> pd.DataFrame:
+    """Citizens with (time_days, status, event) for time to dropout within the outcome window.
+
+    The times come from :func:`fittrial.inputs.dataset.course_outcomes` (columns
+    ``dropout_days``, ``dropout_status``; see the module docstring for the
+    coding); courses whose event is unknown (ended within the window without a
+    reason) are left out.
+    """
+    data = citizens[citizens["dropout_days"].notna()].copy()
+    data["time_days"] = data["dropout_days"].astype(float)
+    data["status"] = data["dropout_status"].astype(int)
+    data["event"] = (data["status"] == 1).astype(int)
+    return data
+
+
+def _estimability(times: pd.DataFrame, strata: list[str], ratio: str) -> str | None:
+    """Why an arm-comparing hazard model of dropout cannot be estimated from ``times`` (or None)."""
+    from fittrial.models.estimable import arm_reason, caseworker_df_reason, first, rank_reason
+
+    events = {arm: int(times.loc[times["fit"] == arm, "event"].sum()) for arm in (1, 0)}
+    design = _design(times, strata)
+    design.insert(0, "baseline", 1.0)  # the baseline hazard absorbs a constant
+    reason = first(arm_reason(times, "citizens followed"), caseworker_df_reason(times, 1 + len(strata),
+                                                                                "citizens followed"),
+                   rank_reason(design))
+    if reason is None and not any(events.values()):
+        reason = "no dropout events in either arm"
+    elif reason is None and min(events.values()) == 0:
+        arm = "FIT" if events[1] == 0 else "control"
+        reason = f"no dropout events in the {arm} arm, so the {ratio} is 0 or infinite"
+    return reason
+
+
+def _design(times: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
+    """Covariates of the hazard models: the arm and stratum indicators (first stratum the reference)."""
+    X = pd.DataFrame({"fit": times["fit"].astype(float)}, index=times.index)
+    for s in strata[1:]:
+        X[f"stratum[{s}]"] = (times["stratum"] == s).astype(float)
+    return X
+
+
+def _present_strata(times: pd.DataFrame, strata: list[str] | None) -> list[str]:
+    present = set(times["stratum"])
+    return [s for s in (strata or sorted(present)) if s in present]
+
+
+def adjusted(strata: list[str]) -> str:
+    """"adjusted for stratum", or with one stratum "not adjusted for any covariate" (the methods say what was done)."""
+    return "adjusted for stratum" if len(strata) > 1 else "not adjusted for any covariate"
+
+
+def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint: int = 12,
+                window_days: int = 365) -> Contrast:
+    """Cause-specific Cox model ``time ~ fit + stratum`` (Breslow ties) with caseworker-clustered robust covariance.
+
+    The cause-specific hazard of dropout: other course ends (status 2) are
+    censored at their date. Fitted by :func:`weighted_breslow_cox` with every
+    weight 1 (no competing events left in the data): the Breslow partial
+    likelihood and the Lin-Wei robust sandwich, which is what
+    ``survival::coxph(..., ties = "breslow", cluster = caseworker)`` reports (no
+    small-sample factor); the Fine-Gray row uses the same code. The hazard
+    ratio's CI and p-value use t with K - 1 - S df (K caseworkers, S strata)
+    instead of coxph's z, for the same reason as the other cluster-level
+    inferences. A stratum without dropout events has a coefficient that runs
+    off to minus infinity; as in coxph the arm's hazard ratio is still
+    estimated. Not estimated (with the reason) when an arm has no events (the
+    hazard ratio is 0 or infinite) or fewer than two caseworkers, or no df are
+    left.
+    """
+    from fittrial.models.effects import not_estimated
+
+    strata = _present_strata(times, strata)
+    K = int(times["caseworker_id"].nunique())
+    method = (f"Cause-specific hazard ratio of dropout within {window_days} days of enrolment: Cox proportional "
+              f"hazards model (Breslow ties), {adjusted(strata)}; caseworker-clustered robust covariance (as "
+              "coxph cluster=); t-test with caseworkers - 1 - strata df; other course ends censored at their date, "
+              "open courses at the end of the window or the censoring date")
+    reason = _estimability(times, strata, "hazard ratio")
+    if reason:
+        return not_estimated("time_to_dropout", "dropout", timepoint, "hazard_ratio", reason, method, K, len(times))
+    b, se = _fit_arm(times, strata, times["event"].to_numpy(int))
+    if not np.isfinite(b) or not np.isfinite(se) or se <= 0:
+        return not_estimated("time_to_dropout", "dropout", timepoint, "hazard_ratio",
+                             "the Cox model did not converge (the arm's coefficient may be infinite)", method, K,
+                             len(times))
+    df = float(K - 1 - len(strata))
+    lo, hi, p = t_inference(b, se, df)
+    return Contrast("dropout", timepoint, "hazard_ratio", float(np.exp(b)), se, df, float(np.exp(lo)),
+                    float(np.exp(hi)), p, method, K, len(times), "time_to_dropout")
+
+
+def censoring_survival(time: np.ndarray, status: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Kaplan-Meier of the censoring distribution just before each time in ``at``, G(t-).
+
+    Censorings (status 0) tied with an event are taken to happen after it,
+    as ``survival::finegray`` does: the risk set of a censoring at c is
+    everyone with time > c plus those censored at c.
+    """
+    cens = np.unique(time[status == 0])
+    at_risk = np.array([np.sum(time > c) + np.sum((time == c) & (status == 0)) for c in cens], float)
+    censored = np.array([np.sum((time == c) & (status == 0)) for c in cens], float)
+    after = np.cumprod(1.0 - censored / at_risk)
+    k = np.searchsorted(cens, at, side="left")  # censoring times strictly before t
+    return np.where(k == 0, 1.0, after[np.maximum(k - 1, 0)] if len(after) else 1.0)
+
+
+def fine_gray_weights(time: np.ndarray, status: np.ndarray, cause: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The event times of ``cause`` and the Fine-Gray risk-set weights, an (event times x subjects) matrix.
+
+    A subject is in the risk set at event time t with weight 1 while its own
+    time is >= t; after a competing event (status not 0, not ``cause``) at
+    T_i < t it stays with weight G(t-) / G(T_i-), G the Kaplan-Meier of the
+    censoring distribution (:func:`censoring_survival`): the weights of
+    ``survival::finegray`` (which splits the competing subjects' follow-up at
+    the censoring times instead; the partial likelihood only sees the weight at
+    each event time, so the two are the same model).
+    """
+    event_times = np.unique(time[status == cause])
+    competing = (status != 0) & (status != cause)
+    at_risk = (time[None, :] >= event_times[:, None]).astype(float)
+    g_t = censoring_survival(time, status, event_times)
+    g_own = censoring_survival(time, status, time)
+    extended = competing[None, :] & (time[None, :] < event_times[:, None])
+    weights = np.where(extended, g_t[:, None] / np.where(competing, g_own, 1.0)[None, :], at_risk)
+    return event_times, weights
+
+
+def weighted_breslow_cox(time: np.ndarray, status: np.ndarray, X: np.ndarray, groups: np.ndarray,
+                         cause: int = 1, tol: float = 1e-9,
+                         max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Fine-Gray model of ``cause`` by Newton-Raphson on the weighted Breslow partial likelihood.
+
+    With no competing events in ``status`` (only 0 and ``cause``) every weight
+    is 1 and this is the ordinary Cox model (Breslow ties), which
+    :func:`cox_dropout` uses. Maximises sum over event times t_j of [sum_{i fails at t_j} x_i'b - d_j log S0_j(b)],
+    S0_j(b) = sum_i w_ij exp(x_i'b), with the weights w_ij of :func:`fine_gray_weights`
+    (events themselves have weight 1). Returns (b, model covariance I^-1, cluster-robust
+    covariance, converged). The robust covariance is coxph's with ``cluster =``:
+    I^-1 (sum_g U_g U_g') I^-1, U_g the sum over the group's subjects of their weighted score
+    residuals, U_i = delta_i (x_i - xbar(T_i)) - sum_j w_ij exp(x_i'b) (x_i - xbar_j) dLambda_j,
+    dLambda_j = d_j / S0_j (no small-sample factor).
+    """
+    event_times, W = fine_gray_weights(time, status, cause)
+    Xc = X - X.mean(axis=0)  # centred, as coxph: same b, better conditioned
+    fails = (status == cause)
+    d = np.array([np.sum(fails & (time == t)) for t in event_times], float)
+    x_events = np.array([Xc[fails & (time == t)].sum(axis=0) for t in event_times]).reshape(len(event_times), -1)
+
+    def terms(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        r = np.exp(Xc @ b)
+        Wr = W * r[None, :]
+        s0 = Wr.sum(axis=1)
+        xbar = (Wr @ Xc) / s0[:, None]
+        s2 = np.einsum("ji,ik,il->jkl", Wr, Xc, Xc) / s0[:, None, None]
+        loglik = float(np.sum(x_events @ b) - np.sum(d * np.log(s0)))
+        score = (x_events - d[:, None] * xbar).sum(axis=0)
+        info = np.einsum("j,jkl->kl", d, s2 - xbar[:, :, None] * xbar[:, None, :])
+        return loglik, score, info, r, s0, xbar
+
+    b = np.zeros(X.shape[1])
+    loglik, score, info, *_ = terms(b)
+    converged, flat = False, 0
+    for _ in range(max_iter):
+        step = np.linalg.solve(info, score)
+        new = b + step
+        new_loglik, new_score, new_info, *_ = terms(new)
+        halvings = 0
+        while new_loglik < loglik - 1e-12 and halvings < 30:  # step-halving keeps the likelihood increasing
+            step = step / 2
+            new = b + step
+            new_loglik, new_score, new_info, *_ = terms(new)
+            halvings += 1
+        b, score, info = new, new_score, new_info
+        flat = flat + 1 if abs(new_loglik - loglik) <= tol * abs(new_loglik) else 0
+        loglik = new_loglik
+        # coxph's rule (relative change of the log-likelihood), plus a small last step; a coefficient that runs
+        # off to infinity (a stratum without events) never takes a small step: stop on the second flat one, as
+        # coxph does ("Loglik converged before variable ...; coefficient may be infinite")
+        if flat and (np.max(np.abs(step)) < 1e-8 or flat >= 2):
+            converged = True
+            break
+    _, score, info, r, s0, xbar = terms(b)
+    inv = np.linalg.inv(info)
+    dLambda = d / s0
+    A = W * dLambda[:, None]  # (event times x subjects)
+    own = np.searchsorted(event_times, time)  # a failing subject's event time index
+    resid = -r[:, None] * (Xc * A.sum(axis=0)[:, None] - A.T @ xbar)
+    resid[fails] += Xc[fails] - xbar[own[fails]]
+    codes = pd.factorize(groups)[0]
+    U = np.zeros((codes.max() + 1, X.shape[1]))
+    np.add.at(U, codes, resid)
+    robust = inv @ (U.T @ U) @ inv
+    return b, inv, robust, converged
+
+
+def _fit_arm(times: pd.DataFrame, strata: list[str], status: np.ndarray) -> tuple[float, float]:
+    """The arm's log hazard ratio and its caseworker-clustered robust SE from :func:`weighted_breslow_cox`
+    (``status``: 0/1 for the cause-specific model, 0/1/2 for Fine-Gray); NaN when the fit fails."""
+    try:
+        b, _, robust, converged = weighted_breslow_cox(times["time_days"].to_numpy(float), status,
+                                                       _design(times, strata).to_numpy(float),
+                                                       times["caseworker_id"].to_numpy())
+    except np.linalg.LinAlgError:  # a singular information matrix
+        return float("nan"), float("nan")
+    if not converged:
+        return float("nan"), float("nan")
+    return float(b[0]), float(np.sqrt(robust[0, 0]))
+
+
+def fine_gray_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint: int = 12,
+                      window_days: int = 365) -> Contrast:
+    """Fine-Gray subdistribution hazard ratio of dropout (FIT / control), adjusted for stratum.
+
+    Estimator: the Fine-Gray (1999) model of the subdistribution hazard of
+    dropout, ``fit + stratum``, fitted as a Cox model with Breslow ties in which
+    citizens whose course ended for another reason stay in the risk set with
+    inverse-probability-of-censoring weights (:func:`weighted_breslow_cox`);
+    the same model as ``coxph(Surv(fgstart, fgstop, fgstatus) ~ fit + stratum,
+    weights = fgwt, ties = "breslow", cluster = caseworker_id)`` on
+    ``survival::finegray`` data, with its caseworker-clustered robust sandwich
+    (the censoring weights are treated as known, as coxph does). The CI and the
+    two-sided p-value use t with K - 1 - S df (K caseworkers, S strata), as the
+    cause-specific Cox row. Not estimated (with the reason in words) when an arm
+    has no dropout events (the ratio is 0 or infinite), fewer than two
+    caseworkers, no df are left, or the Newton iterations do not converge. A
+    stratum without dropout events: as :func:`cox_dropout`.
+    """
+    from fittrial.models.effects import not_estimated
+
+    strata = _present_strata(times, strata)
+    K = int(times["caseworker_id"].nunique())
+    method = (f"Fine-Gray subdistribution hazard ratio of dropout within {window_days} days of enrolment: Cox model "
+              "(Breslow ties) in which citizens whose course ended for another reason (a competing event) stay in "
+              f"the risk set with inverse-probability-of-censoring weights (as survival::finegray), "
+              f"{adjusted(strata)}; caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - "
+              "strata df; open courses censored at the end of the window or the censoring date")
+    scale = "subdistribution_hazard_ratio"
+    reason = _estimability(times, strata, "subdistribution hazard ratio")
+    if reason:
+        return not_estimated("time_to_dropout_fine_gray", "dropout", timepoint, scale, reason, method, K, len(times))
+    b, se = _fit_arm(times, strata, times["status"].to_numpy(int))
+    if not np.isfinite(b) or not np.isfinite(se) or se <= 0:
+        return not_estimated("time_to_dropout_fine_gray", "dropout", timepoint, scale,
+                             "the Fine-Gray model did not converge (the arm's coefficient may be infinite)", method, K,
+                             len(times))
+    df = float(K - 1 - len(strata))
+    lo, hi, p = t_inference(b, se, df)
+    return Contrast("dropout", timepoint, scale, float(np.exp(b)), se, df, float(np.exp(lo)), float(np.exp(hi)),
+                    p, method, K, len(times), "time_to_dropout_fine_gray")
+
+
+def aalen_johansen(time: np.ndarray, status: np.ndarray, days: np.ndarray, groups: np.ndarray | None = None,
+                   cause: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative incidence of ``cause`` at ``days`` (Aalen-Johansen) and its infinitesimal-jackknife SE.
+
+    With the all-cause event-free probability S and the cause's hazard
+    increments, F(t) = sum_{u <= t} S(u-) d_cause(u) / n(u). The influence of
+    citizen i is the derivative of F(t) with respect to i's case weight,
+    carried through the product-integral recursion
+    dS_i(u) = dS_i(u-) (1 - h(u)) - S(u-) db_i(u),  dF_i(u) = dF_i(u-) + dS_i(u-) h_c(u) + S(u-) da_i(u);
+    the variance is sum over groups of (sum of the group's influences)^2 (caseworker-clustered when
+    ``groups`` is given, else one group per citizen: survfit's ``std.err``; the influences are survfit's
+    ``influence.pstate``). Tied censorings are taken to happen after the events.
+    """
+    days = np.asarray(days, float)
+    n = len(time)
+    codes = pd.factorize(groups)[0] if groups is not None else np.arange(n)
+    out_f, out_se = np.zeros(len(days)), np.zeros(len(days))
+    surv, cif = 1.0, 0.0
+    d_surv, d_cif = np.zeros(n), np.zeros(n)
+    event_times = np.unique(time[status != 0])
+    k = 0
+    for j, day in enumerate(np.sort(days)):
+        while k < len(event_times) and event_times[k] <= day:
+            u = event_times[k]
+            risk = time >= u
+            n_risk = float(risk.sum())
+            ends = (time == u) & (status != 0)
+            hits = (time == u) & (status == cause)
+            h, h_c = ends.sum() / n_risk, hits.sum() / n_risk
+            da = (hits - h_c * risk) / n_risk
+            db = (ends - h * risk) / n_risk
+            d_cif = d_cif + d_surv * h_c + surv * da
+            d_surv = d_surv * (1.0 - h) - surv * db
+            cif += surv * h_c
+            surv *= 1.0 - h
+            k += 1
+        grouped = np.bincount(codes, weights=d_cif)
+        out_f[j], out_se[j] = cif, float(np.sqrt(np.sum(grouped ** 2)))
+    order = np.argsort(np.argsort(days, kind="stable"), kind="stable")
+    return out_f[order], out_se[order]
+
+
+def log_ci(p: np.ndarray, se: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise CI on the log scale, exp(log p -/+ z se/p), upper end capped at 1 (survfit's conf.type "log").
+
+    At p = 0 (no dropout yet) the interval is (0, 0).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = np.where(p > 0, z * se / p, 0.0)
+        lo = np.where(p > 0, p * np.exp(-half), 0.0)
+        hi = np.where(p > 0, np.minimum(1.0, p * np.exp(half)), 0.0)
+    return lo, hi
+
+
+def dropouts_by(time: np.ndarray, status: np.ndarray, days) -> np.ndarray:
+    """Number of dropouts (status 1) on or before each of ``days``."""
+    return np.searchsorted(np.sort(np.asarray(time, float)[np.asarray(status) == 1]), np.asarray(days, float),
+                           side="right")
+
+
+def cif_table(times: pd.DataFrame, days: list[int], threshold: int) -> pd.DataFrame:
+    """Cumulative incidence of dropout by arm at ``days``, with 95% CI and the number at risk.
+
+    Aalen-Johansen with caseworker-clustered infinitesimal-jackknife SE and a
+    log-scale CI (:func:`aalen_johansen`, :func:`log_ci`). A day after every
+    citizen of the arm has left follow-up has no estimate (empty), unless the
+    last of them left with an event (then every course has ended and the
+    incidence stays where it is). ``n_at_risk``
+    (citizens still followed and not yet ended at the day) is suppressed below
+    ``threshold``; where one arm's number is suppressed, the other arm's number
+    at that day is left empty as well, so that it cannot be recovered from the
+    number of citizens analysed (published as ``n_citizens`` in effects.csv).
+    """
+    rows = []
+    for arm, label in ARM_LABELS:
+        d = times[times["fit"] == arm]
+        t = d["time_days"].to_numpy(float)
+        f, se = aalen_johansen(t, d["status"].to_numpy(int), np.asarray(days, float), d["caseworker_id"].to_numpy())
+        lo, hi = log_ci(f, se)
+        last = t.max() if len(t) else -np.inf
+        ended = len(t) > 0 and not np.any((t == last) & (d["status"].to_numpy(int) == 0))  # event-free S is 0
+        for day, fi, si, li, hi_ in zip(days, f, se, lo, hi):
+            known = day <= last or ended
+            rows.append({"arm": label, "day": int(day), "cumulative_incidence": fi if known else np.nan,
+                         "se": si if known else np.nan, "ci_low": li if known else np.nan,
+                         "ci_high": hi_ if known else np.nan, "_n": int((t >= day).sum())})
+    table = pd.DataFrame(rows)
+    # an incidence resting on fewer than `threshold` dropouts, or differing from the previous shown day's by fewer,
+    # would give the count away with the numbers at risk: left empty (fittrial.publish.disclosure.safe_steps)
+    from fittrial.publish.disclosure import safe_steps
+
+    for arm, label in ARM_LABELS:
+        d = times[times["fit"] == arm]
+        events = dropouts_by(d["time_days"].to_numpy(float), d["status"].to_numpy(int), days)
+        hidden = ~safe_steps(events, threshold) if threshold else np.zeros(len(days), dtype=bool)
+        at = (table["arm"] == label).to_numpy()
+        for col in ("cumulative_incidence", "se", "ci_low", "ci_high"):
+            values = table.loc[at, col].to_numpy(float).copy()
+            values[hidden] = np.nan
+            table.loc[at, col] = values
+    small = (table["_n"] > 0) & (table["_n"] < threshold)
+    hide = table.groupby("day")["_n"].transform(lambda n: ((n > 0) & (n < threshold)).any()) & ~small
+    table["n_at_risk"] = [("" if h else suppress(n, threshold)) for n, h in zip(table["_n"], hide)]
+    return table.drop(columns="_n")
+
+
+def empty_cif(reason: str = "") -> pd.DataFrame:
+    """The cumulative-incidence table with no rows (the incidence could not be estimated: ``reason``, which the
+    effects table's time-to-dropout rows carry)."""
+    return pd.DataFrame(columns=["arm", "day", "cumulative_incidence", "se", "ci_low", "ci_high", "n_at_risk"])
+
+
+def cif_curve(times: pd.DataFrame, threshold: int = 0) -> pd.DataFrame:
+    """The Aalen-Johansen cumulative incidence of dropout by arm as a step function (arm, day, cumulative_incidence).
+
+    Starts at day 0 with 0. An arm's curve stops at the last day at which at
+    least ``threshold`` of its citizens are still at risk, and it steps only
+    where at least ``threshold`` dropouts have accumulated since its last step
+    (:func:`fittrial.publish.disclosure.safe_steps`), so that no step of the published
+    figure shows a count below the threshold (a curve stepping at every event
+    shows each dropout).
+    """
+    rows = []
+    for arm, label in ARM_LABELS:
+        d = times[times["fit"] == arm]
+        t, s = d["time_days"].to_numpy(float), d["status"].to_numpy(int)
+        if len(t) < max(threshold, 1):
+            continue
+        stop = float(np.sort(t)[::-1][max(threshold, 1) - 1])  # n at risk >= threshold up to here
+        steps = np.unique(t[(s != 0) & (t <= stop)])
+        if threshold > 1 and len(steps):
+            from fittrial.publish.disclosure import safe_steps
+
+            cumulative = dropouts_by(t, s, steps)
+            steps = steps[safe_steps(cumulative, threshold) & (cumulative > 0)]
+        f, _ = aalen_johansen(t, s, steps)
+        rows.append(pd.DataFrame({"arm": label, "day": np.r_[0.0, steps, stop],
+                                  "cumulative_incidence": np.r_[0.0, f, f[-1] if len(f) else 0.0]}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["arm", "day",
+                                                                               "cumulative_incidence"])

@@ -1,0 +1,320 @@
+"""The catalogue of a trial's outcomes and words, read from its config: one place that says what is measured and
+what the units, arms and outcomes are called.
+
+* :func:`primary_outcome`: the score analysed by the mixed models (WHO-5 by default; or another questionnaire
+  score from its items, or a score the outcome table holds), with its range, unit, minimal important
+  difference and cut-offs;
+* :func:`binary_outcomes`: the binary outcomes analysed by the GEEs, in the report's order: ``dropout`` and
+  ``completed`` derived from the course data, and 0/1 columns of the citizens table;
+* :class:`Vocabulary`: what the trial calls its clusters, individuals, arms and primary outcome, in English
+  and Danish; the texts of the report are written with the FIT trial's words (caseworker, citizen, FIT, usual
+  practice, WHO-5) and :meth:`Vocabulary.localise` puts the trial's own words in their place.
+
+Nothing here reads data; everything is a plain function of the config (``config`` is the whole config or
+``None`` for the defaults, which are the FIT trial's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+LANGUAGES = ("en", "da")
+COURSE_OUTCOMES = ("dropout", "completed")  # derived from ended_on and end_reason (fittrial.inputs.dataset)
+
+
+@dataclass(frozen=True)
+class BinaryOutcome:
+    """One binary outcome: its code (the effects table's ``outcome``), where it comes from (``course``: derived
+    from the course data; ``column``: a 0/1 column of the citizens table) and its label per language (empty:
+    the report's own label of the FIT trial's outcomes)."""
+
+    name: str
+    source: str = "column"
+    column: str = ""
+    label: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def data_column(self) -> str:
+        """The citizens-table column holding the outcome (for a column outcome)."""
+        return self.column or self.name
+
+
+FIT_BINARY = (BinaryOutcome("dropout", "course"), BinaryOutcome("completed", "course"),
+              BinaryOutcome("kept_housing_12m"), BinaryOutcome("eviction_or_risk_12m"),
+              BinaryOutcome("stable_income_12m"))
+
+
+def binary_outcomes(config: Mapping[str, Any] | None = None) -> list[BinaryOutcome]:
+    """The binary outcomes of the config's ``binary_outcomes`` (the FIT trial's five when not set)."""
+    entries = (config or {}).get("binary_outcomes")
+    if entries is None:
+        return list(FIT_BINARY)
+    out = []
+    for e in entries:
+        name = str(e["name"])
+        source = "course" if name in COURSE_OUTCOMES and not e.get("column") else "column"
+        out.append(BinaryOutcome(name, source, str(e.get("column") or ""), dict(_texts(e.get("label")))))
+    return out
+
+
+def binary_names(config: Mapping[str, Any] | None = None) -> list[str]:
+    return [o.name for o in binary_outcomes(config)]
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A config text (one string, or one per language) as {language: text}."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, Mapping):
+        return {k: str(v) for k, v in value.items() if v}
+    return {lang: str(value) for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A value of the primary outcome at or below which (above, if higher is worse) a citizen counts as in a state
+    worth reporting, e.g. WHO-5 <= 50 "poor well-being"."""
+
+    key: str
+    value: float
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class PrimaryOutcome:
+    """The primary outcome: a score per form, from items (``scoring``: ``sum`` or ``mean`` times ``multiplier``,
+    or ``percent`` of the items' range) or from a score column; its range, unit, minimal important difference
+    (``mid``, None: none) and the cut-offs of the individual-change yardsticks."""
+
+    items: tuple[str, ...] = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
+    item_range: tuple[float, float] = (0, 5)
+    scoring: str = "sum"
+    multiplier: float = 4.0
+    score_column: str = ""
+    range: tuple[float, float] = (0, 100)
+    name: Mapping[str, str] = field(default_factory=dict)
+    short: Mapping[str, str] = field(default_factory=dict)
+    unit: Mapping[str, str] = field(default_factory=dict)
+    mid: float | None = 10.0
+    reliable_change: float | None = 10.0
+    higher_is_better: bool = True
+    cutoffs: tuple[Cutoff, ...] = (Cutoff("poor_wellbeing", 50, {}), Cutoff("likely_depression", 28, {}))
+
+    @property
+    def is_who5(self) -> bool:
+        """The default WHO-5 (its texts are the report's own)."""
+        return not self.name
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The outcome table's value columns: the score column, or the items."""
+        return (self.score_column,) if self.score_column else self.items
+
+
+def primary_outcome(config: Mapping[str, Any] | None = None) -> PrimaryOutcome:
+    """The primary outcome of the config's ``outcome`` section: WHO-5 (and the yardsticks' MID, reliable change and
+    cut-offs of ``yardsticks``) when the section names no outcome; else only what the section says (no MID or
+    cut-off that belongs to WHO-5 carries over)."""
+    config = config or {}
+    spec = config.get("outcome") or {}
+    yard = config.get("yardsticks") or {}
+    if not spec.get("name"):
+        base = PrimaryOutcome()
+        cutoffs = (Cutoff("poor_wellbeing", float(yard.get("poor_wellbeing", 50)), {}),
+                   Cutoff("likely_depression", float(yard.get("likely_depression", 28)), {}))
+        return PrimaryOutcome(base.items, base.item_range, base.scoring, base.multiplier, "", base.range, {}, {}, {},
+                              float(yard.get("who5_mid", 10)), float(yard.get("reliable_change", 10)), True, cutoffs)
+    items = tuple(str(i) for i in spec.get("items") or ())
+    score_range = tuple(float(x) for x in spec.get("range") or (0, 100))
+    cutoffs = tuple(Cutoff(f"cutoff_{k + 1}", float(c["value"]), _texts(c.get("label")))
+                    for k, c in enumerate(spec.get("cutoffs") or ()))
+    mid = spec.get("mid")
+    reliable = spec.get("reliable_change", mid)
+    return PrimaryOutcome(items, tuple(float(x) for x in spec.get("item_range") or (0, 1)),
+                          str(spec.get("scoring") or "sum"), float(spec.get("multiplier") or 1.0),
+                          str(spec.get("score_column") or ""), score_range, _texts(spec.get("name")),
+                          _texts(spec.get("short") or spec.get("name")),
+                          _texts(spec.get("unit")) or {"en": "points", "da": "point"},
+                          None if mid is None else float(mid), None if reliable is None else float(reliable),
+                          bool(spec.get("higher_is_better", True)), cutoffs)
+
+
+def yardstick_options(config: Mapping[str, Any] | None = None) -> dict:
+    """What the yardsticks of the primary outcome use (rule yardsticks, the report): ``mid`` (None: none),
+    ``reliable_change`` (None: no individual-change rows), ``cutoffs`` ([key, value], the measure names of
+    tables/yardsticks.csv: WHO-5's poor_wellbeing 50 and likely_depression 28, else cutoff_1, ...),
+    ``higher_is_better`` and the config's ``claims``."""
+    outcome = primary_outcome(config)
+    claims = list(((config or {}).get("yardsticks") or {}).get("claims") or [])
+    return {"mid": outcome.mid, "reliable_change": outcome.reliable_change,
+            "cutoffs": [[c.key, c.value] for c in outcome.cutoffs], "higher_is_better": outcome.higher_is_better,
+            "claims": claims}
+
+
+def input_schemas(schemas: Mapping[str, dict], config: Mapping[str, Any] | None = None) -> dict[str, dict]:
+    """The input tables' JSON Schemas for this trial's outcomes: the outcome table (``who5``) holds the primary
+    outcome's items (whole numbers in ``item_range``) or its score column (a number in ``range``), and the
+    citizens table a 0/1 column for every column outcome of :func:`binary_outcomes`. The FIT trial's schemas are
+    returned unchanged."""
+    import copy
+
+    out = {k: copy.deepcopy(v) for k, v in schemas.items()}
+    outcome = primary_outcome(config)
+    if not outcome.is_who5 and "who5" in out:
+        who5 = out["who5"]
+        keep = {k: v for k, v in who5["properties"].items() if k in ("citizen_id", "answered_on", "visit")}
+        name = outcome.short.get("en") or outcome.name.get("en") or "outcome"
+        if outcome.score_column:
+            lo, hi = outcome.range
+            keep[outcome.score_column] = {"type": ["number", "null"], "minimum": lo, "maximum": hi,
+                                          "description": f"the {name} score ({lo:g} to {hi:g})"}
+        else:
+            lo, hi = outcome.item_range
+            for k, item in enumerate(outcome.items):
+                keep[item] = {"type": ["integer", "null"], "minimum": lo, "maximum": hi,
+                              "description": f"item {k + 1} of {name} ({lo:g} to {hi:g})"}
+        who5["properties"] = keep
+        who5["required"] = ["citizen_id", *outcome.columns]
+        who5["title"] = "who5"
+    if "citizens" in out:
+        props = out["citizens"]["properties"]
+        for o in binary_outcomes(config):
+            if o.source == "column" and o.data_column not in props:
+                props[o.data_column] = {"type": ["integer", "null"], "enum": [0, 1, None],
+                                        "description": f"binary outcome {o.name} (1 = yes, 0 = no, empty = not known)"}
+    return out
+
+
+def score_forms(forms: Any, outcome: PrimaryOutcome, prorate_one_missing: bool = False) -> Any:
+    """The primary outcome's score of every form (a pandas Series, missing where the form cannot be scored).
+
+    A score column is the score. Items: ``sum`` (times ``multiplier``), ``mean`` (times ``multiplier``) or
+    ``percent`` (100 x (mean - item minimum) / (item maximum - item minimum)); a form with any item missing
+    is missing, or, with ``prorate_one_missing``, one missing item is replaced by the mean of the others
+    (two or more: missing). For WHO-5 (sum x 4) this is its percentage score (0-100).
+    """
+    import pandas as pd
+
+    if outcome.score_column:
+        return pd.to_numeric(forms[outcome.score_column], errors="coerce").astype("float64").rename("who5")
+    values = forms[list(outcome.items)].astype("float64")
+    k = len(outcome.items)
+    n_missing = values.isna().sum(axis=1)
+    mean = values.mean(axis=1, skipna=True)
+    allowed = (n_missing <= 1) if prorate_one_missing else (n_missing == 0)
+    if outcome.scoring == "mean":
+        score = outcome.multiplier * mean
+    elif outcome.scoring == "percent":
+        lo, hi = outcome.item_range
+        score = 100.0 * (mean - lo) / (hi - lo)
+    else:  # sum; with one item missing, the others' sum scaled up (k / (k - 1)), as the WHO-5 manual prorates
+        raw = values.sum(axis=1, skipna=True)
+        score = outcome.multiplier * raw.where(n_missing == 0, raw * k / max(k - 1, 1))
+    return score.where(allowed).rename("who5")
+
+
+# --- words -----------------------------------------------------------------------------------------------------
+
+# the FIT trial's words as the report's texts use them: per language, a role -> the forms of the word
+FIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"cluster": ("caseworker", "caseworkers"), "individual": ("citizen", "citizens"),
+           "intervention": ("FIT",), "control": ("usual practice",)},
+    "da": {"cluster": ("medarbejder", "medarbejderen", "medarbejdere", "medarbejderne"),
+           "individual": ("borger", "borgeren", "borgere", "borgerne"),
+           "intervention": ("FIT",), "control": ("vanlig praksis",)},
+}
+FORMS = {"en": ("one", "many"), "da": ("one", "the_one", "many", "the_many")}
+
+
+@dataclass
+class Vocabulary:
+    """The trial's own words in one language, and :meth:`localise`, which puts them in the place of the FIT trial's
+    words in a text of the report (whole words only, longest first; genitive -s and capitals kept). With the
+    default config it changes nothing."""
+
+    language: str = "en"
+    replacements: list[tuple[str, str]] = field(default_factory=list)
+
+    def localise(self, text: Any) -> Any:
+        if not isinstance(text, str) or not self.replacements or not text:
+            return text
+        return self._pattern.sub(lambda m: self._lookup[m.group(0)], text)
+
+    def __post_init__(self) -> None:
+        table: dict[str, str] = {}
+        for old, new in self.replacements:
+            if old == new:
+                continue
+            table[old] = new
+            if old[:1].islower():
+                table[old[:1].upper() + old[1:]] = new[:1].upper() + new[1:]
+        genitives = {}
+        for old, new in table.items():
+            if not old.endswith(("s", "5")):
+                genitives[old + "s"] = new + ("'" if new.endswith("s") else "s")
+        table.update({k: v for k, v in genitives.items() if k not in table})
+        self._lookup = table
+        words = sorted(table, key=len, reverse=True)
+        self._pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w])") \
+            if words else re.compile(r"(?!x)x")
+
+
+PAIR_WORDS = {"en": [("adjusted for stratum", "adjusted for pair"), ("stratum-adjusted", "pair-adjusted"),
+                      ("within strata", "within pairs"), ("1 - strata df", "1 - pairs df")],
+              "da": [("justeret for stratum", "justeret for par"), ("inden for strata", "inden for par"),
+                     ("1 - strata frihedsgrader", "1 - par frihedsgrader")]}
+NEUTER_ARTICLES = (("nogen", "noget"), ("hver", "hvert"), ("en", "et"), ("én", "ét"), ("ingen", "intet"))
+
+
+def vocabulary(config: Mapping[str, Any] | None, language: str, pairs_design: bool = False) -> Vocabulary:
+    """The trial's words in ``language`` (config ``units``, ``arms``, ``outcome``), as a :class:`Vocabulary`;
+    ``pairs_design``: the strata are matched pairs (a pair-matched trial), and the texts say so."""
+    config = config or {}
+    pairs: list[tuple[str, str]] = list(PAIR_WORDS[language]) if pairs_design else []
+    units = config.get("units") or {}
+    for role in ("cluster", "individual"):
+        given = (units.get(role) or {}).get(language)
+        if given:
+            forms = [str(w) for w in given]
+            if language == "da" and forms[1].endswith("et"):  # a neuter noun (barnet): nogen -> noget, en -> et
+                pairs += [(f"{a} {FIT_WORDS['da'][role][0]}", f"{b} {forms[0]}") for a, b in NEUTER_ARTICLES]
+            pairs += list(zip(FIT_WORDS[language][role], forms))
+    if (units.get("individual") or {}).get(language):  # sex in words that fit any individuals
+        pairs += [("women", "female"), ("men", "male"), ("Women", "Female")] if language == "en" else \
+            [("kvinder", "kvindelige"), ("mænd", "mandlige"), ("Kvinder", "Kvindelige")]
+    arms = config.get("arms") or {}
+    for role in ("intervention", "control"):
+        given = _texts(arms.get(role)).get(language)
+        if given:
+            pairs.append((FIT_WORDS[language][role][0], given))
+            if role == "control":  # the summary's "worked as usual"
+                pairs += [("worked as usual", f"was allocated to {given}"),
+                          ("arbejdede som vanligt", f"var lodtrukket til {given}")]
+    if config.get("binary_outcomes") is not None:  # the trial's own binary outcomes are not the course outcomes
+        pairs += [("course outcomes", "binary outcomes"), ("course outcome", "binary outcome")] if language == "en" \
+            else [("forløbsmålene", "de binære udfald"), ("forløbsmål", "binære udfald")]
+    outcome = primary_outcome(config)
+    if not outcome.is_who5:
+        name, short = outcome.name.get(language), outcome.short.get(language)
+        lo, hi = (f"{x:g}" for x in outcome.range)
+        hi = f"{' til ' if language == 'da' else ' to '}{hi}" if float(outcome.range[0]) < 0 else f"-{hi}"
+        if name:
+            pairs += [("WHO-5 well-being index (0-100)", f"{name} ({lo}{hi})"),
+                      ("WHO-5 trivselsindeks (0-100)", f"{name} ({lo}{hi})"),
+                      ("WHO-5 well-being index", name), ("WHO-5 well-being", name),
+                      ("WHO-5-trivselsindekset", name), ("WHO-5 trivselsindeks", name)]
+        if short:
+            pairs += [("WHO-5 well-being scale (0-100)", f"{short} scale ({lo}{hi})"),
+                      ("trivselsskalaen WHO-5 (0-100)", f"skalaen {short} ({lo}{hi})"),
+                      ("WHO-5 (0-100)", f"{short} ({lo}{hi})"), ("WHO-5", short),
+                      ("well-being", short), ("trivsel", short)]
+        unit = outcome.unit.get(language)
+        if unit and unit not in ("points", "point"):
+            pairs += [("points", unit), ("point", unit)]
+    return Vocabulary(language, pairs)
+
+
+__all__ = ["BinaryOutcome", "binary_outcomes", "binary_names", "PrimaryOutcome", "Cutoff", "primary_outcome",
+           "Vocabulary", "vocabulary", "FIT_BINARY", "COURSE_OUTCOMES"]

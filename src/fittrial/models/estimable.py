@@ -1,0 +1,194 @@
+"""When can an analysis be estimated? Rules that decide it from the data, before any model is fitted.
+
+Every analysis asks these rules first. If a rule fails, the analysis writes
+its effects-table rows with the estimate empty and the rule's reason in the
+``not_estimated`` column, in words a reader of the report understands
+("no WHO-5 at 12 months in the control arm"). A model is fitted only on data
+that pass; a numerical failure inside a fit that passed these rules is a bug.
+
+The rules (K = caseworkers with data in the analysis):
+
+* both arms have data at the time point;
+* each arm has at least two caseworkers with data (one caseworker per arm
+  confounds the arm with that caseworker; cluster-robust covariances and
+  caseworker-level variances cannot be estimated);
+* K exceeds the number of caseworker-level parameters, so that at least one
+  caseworker-level degree of freedom is left;
+* the design has full column rank (otherwise the arm is confounded with
+  stratum or visit in the data analysed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ARM_NAMES = {1: "FIT", 0: "control"}
+
+
+def months(visit: int) -> str:
+    """'12 months' / '1 month' / 'baseline'."""
+    if visit == 0:
+        return "baseline"
+    return f"{visit} month" + ("" if visit == 1 else "s")
+
+
+def arm_reason(data: pd.DataFrame, what: str, min_caseworkers: int = 2) -> str | None:
+    """Reason why ``data`` (rows with the outcome observed; columns fit, caseworker_id) cannot compare arms."""
+    for arm in (1, 0):
+        sub = data[data["fit"] == arm]
+        if sub.empty:
+            return f"no {what} in the {ARM_NAMES[arm]} arm"
+        k = int(sub["caseworker_id"].nunique())
+        if k < min_caseworkers:
+            return (f"only {k} caseworker in the {ARM_NAMES[arm]} arm has {what}; an arm comparison needs at "
+                    f"least {min_caseworkers} caseworkers per arm")
+    return None
+
+
+def caseworker_df_reason(data: pd.DataFrame, n_between: int, what: str) -> str | None:
+    """Reason when the caseworkers with data do not exceed the caseworker-level parameters."""
+    k = int(data["caseworker_id"].nunique())
+    if k <= n_between:
+        return (f"only {k} caseworkers have {what}, not more than the {n_between} caseworker-level parameters "
+                "(intercept, arm, strata): no degrees of freedom are left")
+    return None
+
+
+def rank_reason(X: pd.DataFrame) -> str | None:
+    """Reason when the design matrix is not of full column rank."""
+    if X.empty or np.linalg.matrix_rank(X.to_numpy(float)) < X.shape[1]:
+        return ("the arm comparison is confounded with stratum or visit in the data analysed "
+                "(the design matrix is not of full rank)")
+    return None
+
+
+def sentence(reason: str) -> str:
+    """A reason as shown in a table: first letter capitalised."""
+    return reason[:1].upper() + reason[1:]
+
+
+def first(*reasons: str | None) -> str | None:
+    """The first reason that is not None."""
+    return next((r for r in reasons if r), None)
+
+
+def who5_visit_reason(long: pd.DataFrame, visit: int) -> str | None:
+    """Why the FIT - control WHO-5 contrast at ``visit`` cannot be estimated from ``long`` (or None)."""
+    at = long[long["visit"] == visit]
+    if at.empty:
+        return f"no WHO-5 at {months(visit)} in the data"
+    return arm_reason(at, f"WHO-5 at {months(visit)}")
+
+
+def usable_visits(long: pd.DataFrame, visits: list[int]) -> tuple[list[int], dict[int, str]]:
+    """Follow-up visits at which both arms can be compared, and the reason for every other visit."""
+    ok, why = [], {}
+    for v in visits:
+        reason = who5_visit_reason(long, v)
+        if reason:
+            why[v] = reason
+        else:
+            ok.append(v)
+    return ok, why
+
+
+class NotEstimable(Exception):
+    """Raised by an estimability rule (never by a numerical failure); the message is the reason in words.
+
+    ``by_visit`` optionally gives the reason for each visit separately.
+    """
+
+    def __init__(self, reason: str, by_visit: dict[int, str] | None = None):
+        super().__init__(reason)
+        self.by_visit = dict(by_visit or {})
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0])
+
+    def at(self, visit: int) -> str:
+        """The reason for one visit."""
+        return self.by_visit.get(visit, self.reason)
+
+
+def separation_reason(y: np.ndarray, X: pd.DataFrame, what: str) -> str | None:
+    """Reason when a 0/1 column of the logistic design separates the binary ``y`` (complete separation).
+
+    Checked for every group a 0/1 column marks (e.g. the FIT arm, a stratum,
+    a missing-value indicator) and for the rest: if ``y`` is constant there,
+    that column's coefficient is infinite and the model cannot be estimated.
+    """
+    y = np.asarray(y, float)
+    for name in X.columns:
+        col = X[name].to_numpy(float)
+        if name == "intercept" or not np.isin(col, (0.0, 1.0)).all() or col.min() == col.max():
+            continue
+        for value, label in ((1.0, name), (0.0, f"not {name}")):
+            sub = y[col == value]
+            if len(sub) and sub.min() == sub.max():
+                return (f"{what} is {int(sub[0])} for every citizen in the group '{label}', so that group's odds "
+                        "ratio is 0 or infinite (complete separation)")
+    return None
+
+
+# --- every analysis stands alone -------------------------------------------------------------------------------
+
+INJECT_VARIABLE = "FITTRIAL_INJECT_FAILURE"
+"""Environment variable naming analyses (comma-separated, as given to :func:`guarded`) that fail on purpose: the
+tests use it to check that one failing analysis leaves every other one, and the report, in place."""
+
+
+def log_file() -> str:
+    """The log file of the running workflow step (the file handler :func:`fittrial.base.errors.run_user_step` attached
+    to the ``fittrial`` logger), relative to the working directory where it can be; "its log" outside a step."""
+    import logging
+    import os
+
+    for handler in logging.getLogger("fittrial").handlers:
+        if isinstance(handler, logging.FileHandler):
+            path = handler.baseFilename
+            try:
+                return os.path.relpath(path)
+            except ValueError:  # another drive (Windows)
+                return path
+    return "its log"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The not-estimated reason of an analysis that stopped with an error the estimability rules did not foresee:
+    what happened, in one line, and where the details are (never a data value that looks like a CPR number)."""
+    from fittrial.base.errors import CPR_LIKE
+
+    message = CPR_LIKE.sub("<number>", str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    message = message if len(message) <= 120 else message[:117] + "..."
+    detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return (f"the analysis stopped with a numerical error the pipeline did not foresee ({detail}); the other "
+            f"analyses are not affected, and the details are in {log_file()}")
+
+
+def guarded(name: str, compute, fallback):
+    """``compute()``, or, when it raises, ``fallback(reason)``: the analysis ``name`` becomes "not estimated"
+    with :func:`failure_reason` and its traceback goes to the step's log, so that one failing secondary analysis
+    never stops the others or the report. The primary analysis is not guarded: its failures stay loud. A user's
+    input error, a full disk and an interrupt still stop the step. ``FITTRIAL_INJECT_FAILURE`` (a comma-separated
+    list of names) makes ``name`` fail on purpose (for tests)."""
+    import logging
+    import os
+
+    from fittrial.base.errors import DISK_ERRORS, InputError
+
+    try:
+        if name in [n.strip() for n in os.environ.get(INJECT_VARIABLE, "").split(",")]:
+            raise RuntimeError(f"failure injected into {name} by {INJECT_VARIABLE}")
+        return compute()
+    except InputError:
+        raise
+    except OSError as exc:
+        if exc.errno in DISK_ERRORS:
+            raise
+        logging.getLogger("fittrial").exception("analysis %s failed; reported as not estimated", name)
+        return fallback(failure_reason(exc))
+    except Exception as exc:  # noqa: BLE001 (every failure of a secondary analysis becomes its reason)
+        logging.getLogger("fittrial").exception("analysis %s failed; reported as not estimated", name)
+        return fallback(failure_reason(exc))

@@ -1,0 +1,226 @@
+"""Report sections built from the configuration and the published tables: the CONSORT items of the trial
+(config ``trial``) and the yardsticks for "how much" (:mod:`fittrial.analyses.yardsticks`)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from fittrial.language.i18n import Translator
+from fittrial.analyses.yardsticks import harm_band, mid_band
+
+# (CONSORT 2010 / cluster extension item, config key), in the order of the checklist
+CONSORT_ITEMS = (("2a", "background"), ("2b", "objectives"), ("4a", "eligibility_clusters"),
+                 ("4a", "eligibility_individuals"), ("4b", "setting"), ("5", "intervention"), ("5", "control"),
+                 ("6a", "outcomes"), ("7a", "sample_size"), ("8", "sequence_generation"),
+                 ("9", "allocation_concealment"), ("10c", "recruitment"), ("11", "blinding"), ("14a", "dates"),
+                 ("19", "harms"), ("20", "limitations"), ("23", "registration"), ("24", "protocol"),
+                 ("25", "funding"))
+
+
+def config_text(value: object, t: Translator) -> str:
+    """A config text (one string or a mapping per language) in the report's language; "" when empty."""
+    if isinstance(value, dict):
+        value = value.get(t.language) or value.get("en") or next(iter(value.values()), "")
+    return "" if value is None else str(value).replace("{m}", str(t.primary_visit)).strip()
+
+
+def observed_icc(icc: pd.DataFrame, t: Translator) -> str:
+    """The observed ICC of WHO-5 with its CI (tables/icc.csv), or "not estimated"."""
+    r = icc[icc["outcome"] == "who5"] if icc is not None and len(icc) else pd.DataFrame()
+    if r.empty or pd.isna(r["icc"].iloc[0]):
+        return t("not_estimated").lower()
+    r = r.iloc[0]
+    return f"{t.num(r['icc'], 3)} (95% {t('ci_abbr')} {t.ci(r['ci_low'], r['ci_high'], 3)})"
+
+
+def allocation_design(flow: pd.DataFrame | None) -> tuple[str, int, int] | None:
+    """(allocation, caseworkers, strata or pairs) from the flow table's randomised row (tables/flow.csv: its
+    ``*_reasons`` hold "matched pairs: <n>", the strata with their counts, or nothing for one stratum)."""
+    if flow is None or flow.empty or "stage" not in flow:
+        return None
+    row = flow[flow["stage"] == "randomised"]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    try:
+        k = int(r["FIT_caseworkers"]) + int(r["control_caseworkers"])
+    except (KeyError, ValueError):
+        return None
+    reasons = "" if pd.isna(r.get("FIT_reasons")) else str(r.get("FIT_reasons"))
+    if reasons.startswith("matched pairs:"):
+        return "pair_matched", k, int(reasons.split(":")[1])
+    if not reasons:
+        return "unstratified", k, 1
+    return "stratified", k, len([p for p in reasons.split("; ") if p])
+
+
+def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, str],
+                 sec: Callable[[str], str], yardsticks: dict) -> list[dict]:
+    """The CONSORT items as rows (item, label, text); "not stated" for a key the config leaves empty, with the
+    observed ICC beside the assumed one, the observed deterioration under harms, and the recruitment section
+    named under item 10c."""
+    trial = trial or {}
+    rows = []
+    for item, key in CONSORT_ITEMS:
+        text = config_text(trial.get(key), t)
+        stated = bool(text)
+        extra = []
+        if key == "sample_size":
+            assumed = trial.get("assumed_icc")
+            extra.append(t("cs_icc", assumed=t.num(assumed, 3) if assumed is not None else t("cs_not_stated"),
+                           observed=observed_icc(tables.get("icc"), t)))
+        if key == "harms" and yardsticks.get("deterioration"):
+            d = yardsticks["deterioration"]
+            extra.append(t("cs_harms_observed", k=yardsticks["k"], fit=d["FIT"], con=d["control"],
+                           a=t("rc_arm_FIT"), b=t("rc_arm_control"), section=sec("s_yardsticks")))
+        if key == "sequence_generation" and (design := allocation_design(tables.get("flow"))):
+            extra.append(t(f"cs_allocation_{design[0]}", k=t.count(design[1]), n=t.count(design[2])))
+        if key == "recruitment" and tables.get("recruitment") is not None and t("rc_title") not in text:
+            extra.append(t("cs_recruitment_observed", section=t("rc_title")))
+        shown = " ".join([text if stated else t("cs_not_stated") + ("." if extra else ""), *extra])
+        rows.append({"item": item, "label": t(f"cs_{key}"), "text": shown, "stated": stated})
+    return rows
+
+
+def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translator, arms: dict[str, str],
+                      blinded: bool) -> dict:
+    """The yardsticks section: the MID sentence (three bands) and the harm sentence, Hedges' g, the
+    individual-change table by arm, and the claims table with its sentence."""
+    from fittrial.base.catalogue import yardstick_options
+    from fittrial.language.i18n import reason_text
+    from fittrial.analyses.yardsticks import measures
+
+    opts = yardstick_options(config)
+    cutoffs = {str(k): float(v) for k, v in opts["cutoffs"]}
+    mid = opts["mid"]
+    e = tables["effects"]
+    itt = e[(e["analysis"] == "itt") & (e["outcome"] == "who5") & (e["timepoint_months"] == t.primary_visit)]
+    est, lo, hi = (itt.iloc[0][["estimate", "ci_low", "ci_high"]] if len(itt) else (float("nan"),) * 3)
+    sentences = []
+    band = "no_mid"  # an outcome without a minimal important difference: no MID sentence
+    if mid is not None:
+        band = mid_band(est, lo, hi, mid)
+        values = dict(mid=t.num(mid, 0) if float(mid).is_integer() else t.num(mid, 1), lo=t.num(lo, 1),
+                      hi=t.num(hi, 1))
+        sentences.append(t(f"y_mid_{band}", **values))
+        if band != "not_estimated":
+            sentences.append(t("y_harm_ruled_out" if harm_band(lo, mid) else "y_harm_not_ruled_out",
+                               neg=t.num(-mid, 0) if float(mid).is_integer() else t.num(-mid, 1)))
+    y = tables.get("yardsticks")
+    y = y if y is not None else pd.DataFrame(columns=["measure", "scale"])
+    g = y[y["scale"] == "hedges_g"]
+    if len(g) and pd.notna(g["estimate"].iloc[0]):
+        r = g.iloc[0]
+        sentences.append(t("y_g", g=t.num(r["estimate"], 2), ci=t.ci(r["ci_low"], r["ci_high"], 2)))
+    elif len(g):
+        sentences.append(t("y_g_not", reason=reason_text(g.iloc[0], t).rstrip(".")))
+    k = t.num(opts["reliable_change"], 0) if opts["reliable_change"] is not None else ""
+    label_values = {"k": k, "m": t.primary_visit}
+    a_col = "A" if blinded else "FIT"
+    b_col = "B" if blinded else "control"
+    rows, deterioration = [], {}
+    for measure in measures(opts):
+        sub = y[y["measure"] == measure]
+        if sub.empty or all(str(sub.iloc[0][f"{c}_n"]) in ("0", "", "nan") for c in (a_col, b_col)):
+            continue  # nobody has the outcome at baseline and at the primary visit (e.g. no baseline visit)
+        first = sub.iloc[0]
+
+        def share(col: str) -> str:
+            pct = first.get(f"{col}_percent")
+            pct = "" if pd.isna(pct) else f" ({t.num(pct, 1)}%)"
+            return f"{t.count(first[f'{col}_events'])} / {t.count(first[f'{col}_n'])}{pct}"
+
+        def effect(scale: str, factor: float = 1.0) -> str:
+            r = sub[sub["scale"] == scale]
+            if r.empty:
+                return ""
+            r = r.iloc[0]
+            if pd.isna(r["estimate"]):
+                return f"{t('not_estimated')}: {reason_text(r, t)}"
+            return f"{t.num(r['estimate'] * factor, 1 if factor != 1 else 2)} " \
+                   f"({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, 1 if factor != 1 else 2)})"
+
+        c = t.num(cutoffs.get(measure, 0.0), 0 if float(cutoffs.get(measure, 0.0)).is_integer() else 1)
+        label = t(f"y_{measure}", c=c, **label_values) if f"y_{measure}" in t.text else \
+            t("y_cutoff", c=c, label=t.cutoff(measure), **label_values)
+        rows.append({"label": label, "FIT": share(a_col), "control": share(b_col),
+                     "rd": effect("risk_difference", 100.0), "rr": effect("risk_ratio")})
+        if measure == "reliable_deterioration":
+            deterioration = {"FIT": share(a_col), "control": share(b_col)}
+    if not rows and measures(opts):
+        sentences.append(t("y_no_change"))
+    claims = []
+    claims_sentence = t("y_claims_blinded") if blinded else ""
+    change = ""
+    table = tables.get("claims")
+    config_claims = (config.get("yardsticks") or {}).get("claims") or []
+    if not blinded and table is not None and len(table):
+        inside, outside = [], []
+        for _, r in table.iterrows():
+            spec = config_claims[int(r["claim"]) - 1] if int(r["claim"]) - 1 < len(config_claims) else {}
+            text = config_text(spec.get("claim"), t) or str(r["outcome"])
+            digits = 2 if r["scale"] == "risk_ratio" else 1
+            if r["outcome"] == "who5" and pd.notna(r["claimed_value"]):
+                change = t.num(r["claimed_value"] / (float(spec.get("value", 2)) - 1), 1) \
+                    if float(spec.get("value", 2)) != 1 else ""
+            observed = f"{t('not_estimated')}: {reason_text(r, t)}" if pd.isna(r["estimate"]) else \
+                f"{t.num(r['estimate'], digits)} ({t.ci(r['ci_low'], r['ci_high'], digits)})"
+            verdict = {"yes": t("y_yes"), "no": t("y_no")}.get(str(r["inside_ci"]), "")
+            unit = t("y_rr_unit") if r["scale"] == "risk_ratio" else t("y_points_unit")
+            claims.append({"claim": text, "claimed": f"{t.num(r['claimed_value'], digits)} ({unit})",
+                           "observed": observed,
+                           "inside": verdict})
+            if r["inside_ci"] == "yes":
+                inside.append(text)
+            elif r["inside_ci"] == "no":
+                outside.append(text)
+        if inside:
+            claims_sentence = t("y_claims_sentence", which="; ".join(inside), others="; ".join(outside) or "-")
+        elif outside:
+            claims_sentence = t("y_claims_sentence_none")
+    cov = {"mancl_derouen": "Mancl-DeRouen", "robust": "robust sandwich"}.get(
+        config.get("analysis", {}).get("gee_covariance", "mancl_derouen"),
+        config.get("analysis", {}).get("gee_covariance", ""))
+    return {"band": band, "sentences": sentences, "rows": rows, "claims": claims, "claims_sentence": claims_sentence,
+            "show_claims": bool(config_claims),
+            "note": t("y_note", cov=cov), "claims_note": t("y_claims_note", change=change or "-"),
+            "deterioration": deterioration, "k": k}
+
+
+def plan_rows(config: dict, t: Translator) -> list[dict]:
+    """The analysis plan as configured: one row per setting with its label in the report language (the config
+    key beside it, for the reviewer) and its value in words (yes/no, named methods, visit windows)."""
+    from fittrial.language.texts import PLAN_LABELS, PLAN_VALUES
+
+    labels, words = PLAN_LABELS[t.language], PLAN_VALUES[t.language]
+    rows = []
+
+    def word(v: object, key: str = "") -> str:
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 1000 and not key.endswith("seed"):
+            return t.count(v)  # 10,000 re-randomisations (a seed stays as written)
+        return words.get(str(v), t.text_numbers(str(v)))
+
+    def add(key: str, value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                add(f"{key}.{k}", v)
+            return
+        if key == "visits":
+            shown = "; ".join(f"{v.get('visit')}: {t.num(v.get('earliest_day'), 0)} - {t.num(v.get('latest_day'), 0)}"
+                              for v in value or [])
+        elif isinstance(value, list):
+            shown = ", ".join(word(v) for v in value)
+        else:
+            shown = word(value, key)
+        label = labels.get(key)
+        rows.append({"key": t.localise(f"{label} ({key})" if label else key), "value": shown})
+
+    for section in ("scoring", "visits", "analysis", "report"):
+        if config.get(section) is not None:
+            add(section, config.get(section))
+    return rows
+
+
+__all__ = ["plan_rows", "consort_rows", "yardstick_context", "config_text", "CONSORT_ITEMS"]

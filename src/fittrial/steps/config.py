@@ -1,0 +1,205 @@
+"""Checks of the configuration that JSON Schema cannot express, run before any job starts.
+
+Each problem is one sentence naming the config key, the value and what was
+expected, so that a mistake in a user's config file stops the run with a
+message instead of a traceback inside a job.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+from fittrial.inputs.scoring import window_problems
+
+
+def check_config(config: dict[str, Any]) -> list[str]:
+    """Every problem of a schema-valid config that would otherwise fail inside a job."""
+    problems = window_problems(config["visits"])
+    visits = [int(e["visit"]) for e in config["visits"]]
+    analysis = config["analysis"]
+    if not [v for v in visits if v != 0]:
+        problems.append("visits: the schedule has no follow-up visit (only visit 0); expected at least one visit "
+                        "after baseline.")
+    if int(analysis["primary_visit"]) not in visits:
+        problems.append(f"analysis.primary_visit: {analysis['primary_visit']} is not one of the visits of the "
+                        f"schedule ({', '.join(str(v) for v in visits)}).")
+    breaks = list(analysis["age_breaks"])
+    if any(b >= c for b, c in zip(breaks, breaks[1:])):
+        problems.append(f"analysis.age_breaks: {breaks} is not strictly increasing; expected e.g. [30, 50].")
+    for key, value in (("analysis.censor_on", analysis.get("censor_on")),
+                       ("checks.data_cutoff", config.get("checks", {}).get("data_cutoff"))):
+        if value:
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"{key}: '{value}' is not a calendar date; expected YYYY-MM-DD.")
+    from fittrial.inputs.cells import date_format_problem
+
+    for name, spec in (config.get("inputs") or {}).items():
+        if isinstance(spec, dict) and spec.get("date_format") is not None:
+            wrong = date_format_problem(spec["date_format"])
+            if wrong:
+                problems.append(f"inputs.{name}.{wrong}")
+    checks = config.get("checks", {})
+    if checks and int(checks["age_min"]) >= int(checks["age_max"]):
+        problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
+    problems += validation_problems(config.get("validation") or {})
+    problems += words_problems(config)
+    report = config.get("report", {})
+    if report.get("blinded"):
+        from fittrial.inputs.blinding import key_problem
+
+        if why := key_problem(report.get("blinding_key_file") or None):
+            problems.append(why)
+    paths = config.get("paths", {})
+    if paths.get("data_check") and paths.get("reports"):
+        page, reports = Path(paths["data_check"]).resolve(), Path(paths["reports"]).resolve()
+        if page == reports or reports in page.parents:
+            problems.append(f"paths.data_check: '{paths['data_check']}' lies in paths.reports ('{paths['reports']}'), "
+                            "which holds only what may be published; the data-check page points at rows of the "
+                            "inputs, so expected a path outside it (default data-check.html).")
+    return problems
+
+
+def words_problems(config: dict[str, Any]) -> list[str]:
+    """Problems of the trial's own words and outcomes (``units``, ``arms``, ``outcome``, ``binary_outcomes``): a
+    report language without the words, an outcome without its name, items or score, ranges the wrong way round,
+    outcome names used twice."""
+    problems = []
+    language = (config.get("report") or {}).get("language", "en")
+    for role in ("cluster", "individual"):
+        forms = ((config.get("units") or {}).get(role)) or {}
+        if forms and language not in forms:
+            problems.append(f"units.{role}: no words for the report language '{language}'; expected e.g. "
+                            + ("da: [skole, skolen, skoler, skolerne]" if language == "da" else
+                               "en: [school, schools]") + ".")
+    outcome = config.get("outcome") or {}
+    if outcome:
+        if not outcome.get("name"):
+            problems.append("outcome: the section sets " + ", ".join(sorted(outcome)) + " but no name; expected "
+                            "name (and short) of the outcome, e.g. name: {en: Test score, da: Testscore}.")
+        if bool(outcome.get("items")) == bool(outcome.get("score_column")):
+            problems.append("outcome: expected either items (the outcome table's item columns) or score_column "
+                            "(the column holding the score), not " + ("both." if outcome.get("items") else "neither."))
+        for key in ("range", "item_range"):
+            pair = outcome.get(key)
+            if pair and not pair[0] < pair[1]:
+                problems.append(f"outcome.{key}: {pair} is not [lowest, highest]; expected the lowest value first.")
+        if outcome.get("items") and not outcome.get("item_range"):
+            problems.append("outcome.item_range: not set; expected the items' lowest and highest value, e.g. [0, 5].")
+    names = [str(o.get("name")) for o in config.get("binary_outcomes") or []]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"binary_outcomes: '{name}' is listed more than once; expected each outcome once.")
+    if "who5" in names:
+        problems.append("binary_outcomes: 'who5' is the primary outcome's code; expected another name.")
+    return problems
+
+
+def validation_problems(validation: dict[str, Any]) -> list[str]:
+    """Unknown keys in a simulation scenario, and scenarios to run that are not defined."""
+    from dataclasses import fields
+
+    from fittrial.design.simulate import Departures
+    from fittrial.design.simulate import SimulationParameters
+
+    known = {f.name for f in fields(SimulationParameters)} | {f.name for f in fields(Departures)}
+    problems = []
+    for name, overrides in (validation.get("scenarios") or {}).items():
+        unknown = sorted(set(overrides or {}) - known)
+        if unknown:
+            problems.append(f"validation.scenarios.{name}: unknown key(s) {', '.join(unknown)}; expected simulation "
+                            "parameters (fittrial.design.simulate.SimulationParameters) or departures "
+                            "(fittrial.design.operating.Departures).")
+    missing = [r for r in validation.get("run") or [] if r not in (validation.get("scenarios") or {})]
+    if missing:
+        problems.append(f"validation.run: {', '.join(missing)} not among validation.scenarios.")
+    return problems
+
+
+REQUIRED_INPUTS = ("randomisation", "citizens", "who5")
+
+
+def input_problems(config: dict, config_files: list[str]) -> list[str]:
+    """The required inputs the config does not name, as sentences.
+
+    The bundled config/config.yaml names no input (it describes no trial), so
+    every input comes from the user's own config file (or the example's,
+    config/example.yaml); an input left out is an error, never another trial's
+    file. ``inputs.fit_sessions`` left out means no FIT sessions; one workbook
+    (``inputs.workbook``) stands for every table it has a sheet for.
+    """
+    inputs = config.get("inputs")
+    own = ", ".join(str(f) for f in config_files) or "none given"
+    if not isinstance(inputs, dict):
+        return [f"inputs: expected a mapping of table names to files (e.g. 'randomisation: randomisation.csv'), "
+                f"not {type(inputs).__name__} (config files: {own})."]
+    if inputs.get("workbook"):
+        return []
+    return [f"inputs.{name} is not set in your config ({own}); expected the path of your {name} table "
+            "(e.g. `--configfile=my-trial.yaml` with `inputs: {randomisation: ..., citizens: ..., who5: ...}`)."
+            for name in REQUIRED_INPUTS if not input_path(inputs.get(name))]
+
+
+def apply_user_inputs(config: dict, config_files: list[str], bundled: str) -> list[str]:
+    """Check that the config names its inputs (:func:`input_problems`), set a missing ``fit_sessions`` to "",
+    and turn ``inputs.workbook`` into one sheet per table (:func:`expand_workbook`). Returns the problems (empty
+    when fine). ``bundled`` (config/config.yaml) is left out of the files named in a message."""
+    own = [str(f) for f in config_files if Path(f).resolve() != Path(bundled).resolve()]
+    problems = input_problems(config, own)
+    if problems:
+        return problems
+    inputs = config["inputs"]
+    if inputs.get("fit_sessions") is None:
+        inputs["fit_sessions"] = ""
+    named = {k for k, v in inputs.items() if k != "workbook" and input_path(v)}
+    return expand_workbook(config, named)
+
+
+def expand_workbook(config: dict, named: set[str]) -> list[str]:
+    """Turn ``inputs.workbook`` (one .xlsx with a sheet per table, as ``fittrial-template`` writes it) into one
+    input per table: ``{path: <workbook>, sheet: <its sheet>}``. A table the user's config names itself
+    (``named``) keeps that; a workbook without a fit_sessions sheet means no FIT sessions. Returns the problems."""
+    from fittrial.inputs.template import SHEETS, TABLES, find_sheet
+
+    inputs = config.get("inputs") or {}
+    book = inputs.pop("workbook", None)
+    if not book:
+        return []
+    path = Path(str(book))
+    if path.suffix.lower() != ".xlsx":
+        return [f"inputs.workbook: '{book}' is not an Excel workbook; expected a .xlsx file with one sheet per "
+                "table (fittrial-template writes one)."]
+    if not path.exists():
+        return [f"inputs.workbook: the file '{book}' does not exist (paths are relative to the working directory "
+                f"'{Path.cwd()}')."]
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        names = list(wb.sheetnames)
+        wb.close()
+    except Exception as exc:  # a corrupt or mislabelled file is the user's to fix
+        return [f"inputs.workbook: '{book}' could not be read as an Excel workbook: {exc}"]
+    problems = []
+    for table in TABLES:
+        if table in named:
+            continue
+        sheet = find_sheet(names, table)
+        if sheet is not None:
+            inputs[table] = {"path": str(book), "sheet": sheet}
+        elif table == "fit_sessions":
+            inputs[table] = ""
+        else:
+            problems.append(f"inputs.workbook: '{book}' has no sheet '{SHEETS['da'][table]}' or "
+                            f"'{SHEETS['en'][table]}' for the {table} table; it has {', '.join(map(repr, names))}.")
+    config["inputs"] = inputs
+    return problems
+
+
+def input_path(spec: Any) -> str:
+    """The file path of an input given as a path or as a mapping with ``path`` ("" when none)."""
+    if isinstance(spec, dict):
+        return str(spec.get("path") or "")
+    return str(spec or "")
