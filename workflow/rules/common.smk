@@ -16,7 +16,7 @@ REPORTS = f"{DERIVED}/staging/reports"
 PUBLISH_FLAG = f"{DERIVED}/staging/published"
 LOGS = config["paths"]["logs"]
 SCHEMAS = str(Path(workflow.basedir) / "workflow" / "schemas")
-from fittrial.base.catalogue import binary_names, yardstick_options
+from fittrial.base.catalogue import ANALYSES, analyses_of_step, binary_names, runs, yardstick_options
 
 # the binary outcomes, in the report's order (fittrial.base.catalogue: config binary_outcomes, or the FIT trial's five)
 BINARY_OUTCOMES = binary_names(config)
@@ -57,13 +57,12 @@ VALIDATION_PARAMS = dict(
     scoring=dict(visits=config["visits"], prorate=config["scoring"]["who5_prorate_one_missing"],
                  window_days=config["analysis"]["outcome_window_days"], censor_on=config["analysis"]["censor_on"]),
 )
-SENSITIVITY = ["clda", "cluster_level", "ancova_cr2", "per_protocol", "cace"]
 # per protocol and CACE need adherence, i.e. FIT sessions: they are run for a FIT trial (arms not renamed) or when the
 # sessions are given, and never blinded (adherence exists only in the FIT arm: it would unblind)
 FIT_SESSIONS = bool(config["inputs"].get("fit_sessions"))
-if config["report"]["blinded"] or not (FIT_SESSIONS or not config.get("arms")):
-    SENSITIVITY = [a for a in SENSITIVITY if a not in ("per_protocol", "cace")]
-
+ADHERENCE = FIT_SESSIONS or not config.get("arms")
+# the analyses of the effects table (fittrial.base.catalogue.ANALYSES) that rule sensitivity computes
+SENSITIVITY = analyses_of_step("sensitivity", config["report"]["blinded"], ADHERENCE)
 
 def input_files(wildcards=None):
     """The input tables named in the config (fit_sessions only when given)."""
@@ -114,15 +113,15 @@ def result(name):
 
 
 def effect_results():
-    """Every analysis whose rows make up the effects table."""
-    return (
-        [result("primary_lmm")]
-        + [result(f"gee_{o}") for o in BINARY_OUTCOMES]
-        + [result(f"sensitivity_{a}") for a in SENSITIVITY]
-        + [result(f"subgroup_{v}") for v in config["analysis"]["subgroups"]]
-        + [result("randomisation_test"), result("multiple_imputation"), result("time_to_dropout")]
-    )
-
+    """Every result whose rows make up the effects table: the primary model, a GEE per binary outcome, each
+    analysis of the catalogue (fittrial.base.catalogue.ANALYSES) that runs, and each subgroup variable."""
+    files = [result("primary_lmm")] + [result(f"gee_{o}") for o in BINARY_OUTCOMES]
+    for a in ANALYSES:
+        if a.step == "sensitivity" and a.name in SENSITIVITY:
+            files.append(result(f"sensitivity_{a.name}"))
+        elif a.step not in ("sensitivity", "primary_lmm") and runs(a, config["report"]["blinded"], ADHERENCE):
+            files.append(result(a.step))
+    return files + [result(f"subgroup_{v}") for v in config["analysis"]["subgroups"]]
 
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
                     "variance_components", "emmeans", "tipping_point", "tipping_point_2d", "cif_dropout", "icc",

@@ -5,7 +5,10 @@ DESIGN = config["design"]
 DESIGN_SIM = DESIGN["simulation"]
 DESIGN_CELLS = list(range(len(DESIGN_SIM["caseworkers_per_arm"]) * len(DESIGN_SIM["citizens_per_caseworker"])
                           * len(DESIGN_SIM["effects"])))
-DESIGN_BINARY = DESIGN["binary"]
+# the binary outcomes to design for: as configured, or the trial's first binary outcome (dropout in the FIT trial;
+# none when the trial has none)
+DESIGN_BINARY = {**DESIGN["binary"], "outcomes": DESIGN["binary"]["outcomes"] if DESIGN["binary"]["outcomes"]
+                 is not None else BINARY_OUTCOMES[:1]}
 DESIGN_BINARY_CELLS = list(range(len(DESIGN_BINARY["outcomes"]) * len(DESIGN_BINARY["simulation"]["caseworkers_per_arm"])
                                  * len(DESIGN_BINARY["simulation"]["citizens_per_caseworker"])
                                  * len(DESIGN_BINARY["simulation"]["odds_ratios"])))

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fittrial.base.catalogue import binary_names
 from fittrial.models.estimable import arm_reason, first, months, usable_visits
 from fittrial.models.batch import ManyREML
 from fittrial.models.lmm import NestedREML
@@ -80,8 +81,8 @@ def _long_all(citizens: pd.DataFrame, visits: tuple[int, ...]) -> pd.DataFrame:
         drop=True)
 
 
-DEFAULT_AUXILIARY = ("age", "sex", "dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m",
-                     "stable_income_12m")
+# age, sex and the FIT trial's binary outcomes (fittrial.base.catalogue.FIT_BINARY)
+DEFAULT_AUXILIARY = ("age", "sex", *binary_names())
 MAX_COLUMNS_PER_CITIZENS = 10  # an auxiliary variable enters only while citizens >= 10 x covariate columns
 
 

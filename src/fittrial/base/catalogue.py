@@ -1,11 +1,13 @@
-"""The catalogue of a trial's outcomes and words, read from its config: one place that says what is measured and
-what the units, arms and outcomes are called.
+"""The catalogue of a trial's outcomes, analyses and words, read from its config: one place that says what is
+measured, what is analysed, and what the units, arms and outcomes are called.
 
 * :func:`primary_outcome`: the score analysed by the mixed models (WHO-5 by default; or another questionnaire
   score from its items, or a score the outcome table holds), with its range, unit, minimal important
   difference and cut-offs;
 * :func:`binary_outcomes`: the binary outcomes analysed by the GEEs, in the report's order: ``dropout`` and
   ``completed`` derived from the course data, and 0/1 columns of the citizens table;
+* :data:`ANALYSES`: the analyses of the effects table as data (step, population, time points, what each needs),
+  in the table's order; the workflow's rules, the populations, the table's order and the texts read it;
 * :class:`Vocabulary`: what the trial calls its clusters, individuals, arms and primary outcome, in English
   and Danish; the texts of the report are written with the FIT trial's words (caseworker, citizen, FIT, usual
   practice, WHO-5) and :meth:`Vocabulary.localise` puts the trial's own words in their place.
@@ -215,6 +217,78 @@ def score_forms(forms: Any, outcome: PrimaryOutcome, prorate_one_missing: bool =
     return score.where(allowed).rename("who5")
 
 
+# --- analyses ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis of the effects table, as data: what the pipeline runs and how the report shows it.
+
+    ``name`` is the effects table's ``analysis`` code (and the key of its label ``a_<name>`` and its method text
+    ``method_<name>`` in the message catalogue); ``kind`` is ``primary``, ``sensitivity``, ``secondary`` or
+    ``subgroup``; ``step`` the workflow rule that computes it (rules that compute several analyses take them as a
+    list from :func:`analyses_of_step`); ``population`` the citizens it counts (see
+    :mod:`fittrial.publish.populations`: ``followup_who5``, ``any_who5``, ``visit`` for ``who5_m<primary visit>``,
+    ``enrolled``, ``outcome`` for the binary outcome's own, or ``""`` for a population of its own, e.g. per
+    protocol); ``timepoints`` ``follow_up`` (every follow-up visit) or ``primary`` (the primary visit);
+    ``rows``: further analysis codes its step writes (the weighted cluster-level analysis); ``needs``: what it
+    cannot be estimated without: ``adherence`` (FIT sessions, and an unblinded review, as adherence exists only
+    in the FIT arm: the workflow runs it only then), ``baseline`` (a baseline visit) or ``course`` (course ends
+    recorded): without these it is run and reports "not estimated" with the reason, and the flow diagram does
+    not name it; ``flow``: named in the flow diagram's box of its population.
+    """
+
+    name: str
+    kind: str
+    step: str
+    population: str
+    timepoints: str = "primary"
+    rows: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    flow: bool = True
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every ``analysis`` code of the effects table this analysis writes, in the table's order."""
+        return (self.name, *self.rows)
+
+
+# The analyses of the effects table, in its order (and the report's).
+ANALYSES: tuple[Analysis, ...] = (
+    Analysis("itt", "primary", "primary_lmm", "followup_who5", "follow_up"),
+    Analysis("clda", "sensitivity", "sensitivity", "any_who5", "follow_up", needs=("baseline",)),
+    Analysis("cluster_level", "sensitivity", "sensitivity", "visit", rows=("cluster_level_weighted",)),
+    Analysis("ancova_cr2", "sensitivity", "sensitivity", "visit"),
+    Analysis("randomisation_test", "sensitivity", "randomisation_test", "visit"),
+    Analysis("multiple_imputation", "sensitivity", "multiple_imputation", "enrolled"),
+    Analysis("per_protocol", "sensitivity", "sensitivity", "", "follow_up", needs=("adherence",), flow=False),
+    Analysis("cace", "sensitivity", "sensitivity", "visit", needs=("adherence",)),
+    Analysis("time_to_dropout", "secondary", "time_to_dropout", "enrolled", rows=("time_to_dropout_fine_gray",),
+             needs=("course",)),
+)
+
+
+def analysis_order() -> list[str]:
+    """The effects table's ``analysis`` codes in the table's order (subgroups, ``subgroup:<variable>=<level>``,
+    come after them)."""
+    return [code for a in ANALYSES for code in a.codes]
+
+
+def analysis_named(code: str) -> Analysis | None:
+    """The analysis that writes the effects-table code ``code`` (None for a subgroup or an unknown code)."""
+    return next((a for a in ANALYSES if code in a.codes), None)
+
+
+def runs(analysis: Analysis, blinded: bool = False, adherence: bool = True) -> bool:
+    """Whether the workflow runs ``analysis``: one that needs adherence runs only when FIT sessions can exist
+    (``adherence``: the sessions are given, or the trial is the FIT trial) and the review is not blinded."""
+    return not ("adherence" in analysis.needs and (blinded or not adherence))
+
+
+def analyses_of_step(step: str, blinded: bool = False, adherence: bool = True) -> list[str]:
+    """The names of the analyses that workflow rule ``step`` computes, in the table's order."""
+    return [a.name for a in ANALYSES if a.step == step and runs(a, blinded, adherence)]
+
+
 # --- words -----------------------------------------------------------------------------------------------------
 
 # the FIT trial's words as the report's texts use them: per language, a role -> the forms of the word
@@ -316,5 +390,6 @@ def vocabulary(config: Mapping[str, Any] | None, language: str, pairs_design: bo
     return Vocabulary(language, pairs)
 
 
-__all__ = ["BinaryOutcome", "binary_outcomes", "binary_names", "PrimaryOutcome", "Cutoff", "primary_outcome",
+__all__ = ["Analysis", "ANALYSES", "analysis_order", "analysis_named", "runs", "analyses_of_step",
+           "BinaryOutcome", "binary_outcomes", "binary_names", "PrimaryOutcome", "Cutoff", "primary_outcome",
            "Vocabulary", "vocabulary", "FIT_BINARY", "COURSE_OUTCOMES"]

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fittrial.base.catalogue import binary_names
 from fittrial.inputs.scoring import VisitWindow, assign_visits
 from fittrial.inputs.validation import Trial
 
-BINARY_OUTCOMES = ["dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
+# the FIT trial's binary outcomes, in the report's order (fittrial.base.catalogue.FIT_BINARY)
+BINARY_OUTCOMES = binary_names()
 
 
 def course_recorded(citizens: pd.DataFrame) -> bool:

@@ -39,7 +39,6 @@ CODES = {
     "da": {"arm": ["FIT", "kontrol"], "sex": ["K", "M"],
            "end_reason": ["gennemført", "frafald", "udsat", "fraflyttet", "død", "andet"]},
 }
-BINARY = ("kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m")
 
 DANISH_HELP = {
     "caseworker_id": "medarbejderens pseudonymiserede id (aldrig et CPR-nummer); skal stå i arket randomisering",
@@ -119,6 +118,11 @@ def blank_example_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def is_binary(spec: dict[str, Any]) -> bool:
+    """Whether a schema column is a binary outcome (0, 1 or empty)."""
+    return [v for v in spec.get("enum") or [] if v is not None] == [0, 1]
+
+
 def find_sheet(sheet_names: list[str], table: str) -> str | None:
     """The sheet of ``table`` in a workbook: its English or Danish name, ignoring case and spaces."""
     wanted = {SHEETS[lang][table].casefold() for lang in SHEETS}
@@ -128,7 +132,7 @@ def find_sheet(sheet_names: list[str], table: str) -> str | None:
 def _allowed(column: str, spec: dict[str, Any], language: str) -> str:
     if column in CODES[language]:
         return ", ".join(CODES[language][column])
-    if column in BINARY:
+    if is_binary(spec):
         return "0, 1"
     if spec.get("format") == "date":
         return "dd-mm-åååå" if language == "da" else "date (dd-mm-yyyy or YYYY-MM-DD)"
@@ -176,7 +180,7 @@ def write_template(path: str | Path, language: str = "da", schema_dir: str | Pat
             if column in CODES[language]:
                 rule = DataValidation(type="list", formula1='"' + ",".join(CODES[language][column]) + '"',
                                       allow_blank=True)
-            elif column in BINARY:
+            elif is_binary(spec):
                 rule = DataValidation(type="list", formula1='"0,1"', allow_blank=True)
             elif spec.get("format") == "date":
                 rule = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",

@@ -29,32 +29,25 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from fittrial.base.catalogue import analysis_named
 from fittrial.inputs.dataset import BINARY_OUTCOMES, course_recorded
 from fittrial.publish.disclosure import breakdown, suppress, within
 
 ARMS = ("FIT", "control")
-# the analyses of effects.csv and the population each counts (None: a population of its own, e.g. per protocol)
-SAME_AS_VISIT = ("cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test", "cace")
-ALL_ENROLLED = ("multiple_imputation", "time_to_dropout", "time_to_dropout_fine_gray")
 # end reasons of the side boxes, in this order; anything else is "other"
 END_REASONS = ("dropout", "completed", "moved", "evicted", "died", "other")
 
 
 def population_of(analysis: str, outcome: str, timepoint: int) -> str | None:
-    """The population (see the module docstring) whose citizens an effects row counts, or None."""
+    """The population (see the module docstring) whose citizens an effects row counts, or None: the
+    catalogue's population of the analysis (:data:`fittrial.base.catalogue.ANALYSES`), the binary outcome's own for
+    its GEE."""
     if outcome != "who5" and analysis == "itt":
         return f"outcome:{outcome}"
-    if analysis in ALL_ENROLLED:
-        return "enrolled"
-    if outcome != "who5":
+    entry = analysis_named(analysis)
+    if entry is None or not entry.population or (outcome != "who5" and entry.population != "enrolled"):
         return None
-    if analysis == "itt":
-        return "followup_who5"
-    if analysis == "clda":
-        return "any_who5"
-    if analysis in SAME_AS_VISIT:
-        return f"who5_m{int(timepoint)}"
-    return None
+    return f"who5_m{int(timepoint)}" if entry.population == "visit" else entry.population
 
 
 def members(citizens: pd.DataFrame, long: pd.DataFrame | None = None, outcomes: Sequence[str] | None = None

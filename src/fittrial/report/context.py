@@ -15,11 +15,16 @@ import jinja2
 import pandas as pd
 
 from fittrial import __version__
+from fittrial.base.catalogue import ANALYSES
 from fittrial.language.i18n import Translator, reason_text
 from fittrial.base.files import write_text
 
-OUTCOMES = ["who5", "dropout", "completed", "kept_housing_12m", "eviction_or_risk_12m", "stable_income_12m"]
 KEY_PACKAGES = ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "linearmodels", "matplotlib")
+
+
+def analyses_of(step: str) -> list[str]:
+    """The effects-table codes of the catalogue's analyses computed by workflow rule ``step``."""
+    return [code for a in ANALYSES if a.step == step for code in a.codes]
 
 
 def embed_png(path: str | Path) -> str:
@@ -177,7 +182,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                  .iterrows()]
     dropout = [{"analysis": t(f"a_{r['analysis']}"), "estimate": est_ci(r), "p": t.p(r["p_value"]),
                 "n": f"{t.count(r['n_citizens'])} / {t.count(r['n_clusters'])}"}
-               for _, r in e[e["analysis"].isin(["time_to_dropout", "time_to_dropout_fine_gray"])].iterrows()]
+               for _, r in e[e["analysis"].isin(analyses_of("time_to_dropout"))].iterrows()]
     cif = [{"arm": arms.get(r["arm"], r["arm"]), "day": int(r["day"]), "n": r["n_at_risk"] or "-",
             "cif": "-" if pd.isna(r["cumulative_incidence"]) else
             f"{t.num(100 * r['cumulative_incidence'], 1)} ({t.ci(100 * r['ci_low'], 100 * r['ci_high'], 1)})"}

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from fittrial.base.catalogue import analysis_order
 from fittrial.inputs.dataset import BINARY_OUTCOMES
 from fittrial.publish.disclosure import suppress
 
@@ -21,8 +22,7 @@ EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate"
 OUTCOME_ORDER = ["who5", *BINARY_OUTCOMES]
 SCALE_ORDER = ["mean_difference", "odds_ratio", "risk_difference", "risk_ratio", "hazard_ratio",
                "subdistribution_hazard_ratio"]
-ANALYSIS_ORDER = ["itt", "clda", "cluster_level", "cluster_level_weighted", "ancova_cr2", "randomisation_test",
-                  "multiple_imputation", "per_protocol", "cace", "time_to_dropout", "time_to_dropout_fine_gray"]
+ANALYSIS_ORDER = analysis_order()  # the catalogue's order (fittrial.base.catalogue.ANALYSES)
 ARMS = ["FIT", "control"]
 
 

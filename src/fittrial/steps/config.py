@@ -47,6 +47,7 @@ def check_config(config: dict[str, Any]) -> list[str]:
         problems.append(f"checks: age_min ({checks['age_min']}) must be below age_max ({checks['age_max']}).")
     problems += validation_problems(config.get("validation") or {})
     problems += words_problems(config)
+    problems += design_outcome_problems(config)
     report = config.get("report", {})
     if report.get("blinded"):
         from fittrial.inputs.blinding import key_problem
@@ -61,6 +62,19 @@ def check_config(config: dict[str, Any]) -> list[str]:
                             "which holds only what may be published; the data-check page points at rows of the "
                             "inputs, so expected a path outside it (default data-check.html).")
     return problems
+
+
+def design_outcome_problems(config: dict[str, Any]) -> list[str]:
+    """The binary outcomes the design of the next trial names (``design.binary.outcomes`` and ``parameters``)
+    must be the trial's (:func:`fittrial.base.catalogue.binary_outcomes`)."""
+    from fittrial.base.catalogue import binary_names
+
+    known = binary_names(config)
+    binary = ((config.get("design") or {}).get("binary")) or {}
+    named = [("design.binary.outcomes", o) for o in binary.get("outcomes") or []]
+    named += [("design.binary.parameters", o) for o in binary.get("parameters") or {}]
+    return [f"{key}: '{o}' is not one of the trial's binary outcomes; expected one of {', '.join(known)}."
+            for key, o in named if o not in known]
 
 
 def words_problems(config: dict[str, Any]) -> list[str]:

@@ -107,69 +107,96 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
 
 
 def sensitivity_step(analysis: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
-    """One sensitivity analysis of the WHO-5 effect; writes its effects-table rows.
+    """One sensitivity analysis of the WHO-5 effect (an analysis of :data:`fittrial.base.catalogue.ANALYSES`
+    computed by this step, whose function is in :data:`SENSITIVITY`); writes its effects-table rows.
 
-    ``analysis``: clda, cluster_level, ancova_cr2, per_protocol or cace.
     ``options``: the config's ``analysis`` section plus ``visits`` (the visit
-    labels of the schedule). Per protocol and CACE are not estimated, with the
-    reason, when no FIT sessions were supplied.
+    labels of the schedule). An analysis the step fails on (see
+    :func:`fittrial.models.estimable.guarded`) is written as "not estimated" rows with the reason, at the time
+    points the catalogue gives it.
     """
-    from fittrial.models.estimable import guarded
+    from fittrial.base.catalogue import analysis_named
     from fittrial.models.effects import not_estimated
+    from fittrial.models.estimable import guarded
 
-    visit = int(options["primary_visit"])
-    follow = follow_up_visits(options)
+    entry = analysis_named(analysis)
+    if entry is None or analysis not in SENSITIVITY:
+        raise ValueError(f"unknown sensitivity analysis {analysis!r}")
+    timepoints = follow_up_visits(options) if entry.timepoints == "follow_up" else [int(options["primary_visit"])]
     start = time.perf_counter()
 
     def failed(reason: str) -> list:
-        names = ["cluster_level", "cluster_level_weighted"] if analysis == "cluster_level" else [analysis]
-        timepoints = follow if analysis in ("clda", "per_protocol") else [visit]
-        return [not_estimated(a, "who5", v, "mean_difference", reason) for a in names for v in timepoints]
+        return [not_estimated(code, "who5", v, "mean_difference", reason) for code in entry.codes for v in timepoints]
 
-    rows = guarded(analysis, lambda: _sensitivity_rows(analysis, inputs, options), failed)
+    data = {"citizens": pd.read_parquet(inputs["citizens"]), "strata": _strata(pd.read_parquet(inputs["randomisation"])),
+            "timepoints": timepoints}
+    rows = guarded(analysis, lambda: SENSITIVITY[analysis](data, inputs, options), failed)
     log.info("%s done in %.2f s", analysis, time.perf_counter() - start)
     write_parquet(_rows(rows), out)
 
 
-def _sensitivity_rows(analysis: str, inputs: Mapping[str, str], options: dict) -> list:
-    """The rows of one sensitivity analysis (see :func:`sensitivity_step`)."""
-    import fittrial.analyses.sensitivity as sens
+def _clda(data: dict, inputs: Mapping[str, str], options: dict) -> list:
+    from fittrial.analyses.sensitivity import clda
+
+    return clda(data["citizens"], data["strata"], options["lmm_df"], tuple(sorted(int(v) for v in options["visits"])))
+
+
+def _cluster_level(data: dict, inputs: Mapping[str, str], options: dict) -> list:
+    from fittrial.analyses.sensitivity import cluster_level
+
+    return cluster_level(data["citizens"], data["strata"], int(options["primary_visit"]))
+
+
+def _ancova_cr2(data: dict, inputs: Mapping[str, str], options: dict) -> list:
+    from fittrial.analyses.sensitivity import ancova_cr2
+
+    row, extra = ancova_cr2(data["citizens"], data["strata"], int(options["primary_visit"]))
+    if extra:
+        log.info("ancova_cr2: CR2 SE %.4f (Bell-McCaffrey df %.1f); linearmodels CR0 SE %.4f, CR1 SE %.4f",
+                 row.se, row.df, extra["se_cr0_linearmodels"], extra["se_cr1_linearmodels"])
+    return [row]
+
+
+def _adherent(data: dict, inputs: Mapping[str, str], options: dict, analysis: str):
+    """The FIT citizens adherent to FIT (a boolean Series), or the not-estimated rows when no sessions are given."""
+    from fittrial.analyses.sensitivity import adherence
     from fittrial.models.effects import not_estimated
 
-    cit = pd.read_parquet(inputs["citizens"])
-    strata = _strata(pd.read_parquet(inputs["randomisation"]))
-    df_method = options["lmm_df"]
-    visit = int(options["primary_visit"])
-    follow = follow_up_visits(options)
-    if analysis == "clda":
-        rows = sens.clda(cit, strata, df_method, tuple(sorted(int(v) for v in options["visits"])))
-    elif analysis == "cluster_level":
-        rows = sens.cluster_level(cit, strata, visit)
-    elif analysis == "ancova_cr2":
-        row, extra = sens.ancova_cr2(cit, strata, visit)
-        if extra:
-            log.info("ancova_cr2: CR2 SE %.4f (Bell-McCaffrey df %.1f); linearmodels CR0 SE %.4f, CR1 SE %.4f",
-                     row.se, row.df, extra["se_cr0_linearmodels"], extra["se_cr1_linearmodels"])
-        rows = [row]
-    elif analysis in ("per_protocol", "cace"):
-        k = int(options["adherence_min_sessions"])
-        sessions = pd.read_parquet(inputs["fit_sessions"])
-        if sessions.empty:
-            reason = "no FIT sessions supplied (inputs.fit_sessions is empty), so adherence is unknown"
-            timepoints = follow if analysis == "per_protocol" else [visit]
-            rows = [not_estimated(analysis, "who5", v, "mean_difference", reason) for v in timepoints]
-        else:
-            adherent = sens.adherence(sessions, cit, k)
-            log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
-                     int((cit["fit"] == 1).sum()))
-            if analysis == "per_protocol":
-                rows = sens.per_protocol(pd.read_parquet(inputs["who5_long"]), cit, adherent, k, strata, df_method,
-                                         follow)
-            else:
-                rows = [sens.cace(cit, adherent, k, strata, visit)]
-    else:
-        raise ValueError(f"unknown sensitivity analysis {analysis!r}")
-    return rows
+    cit, k = data["citizens"], int(options["adherence_min_sessions"])
+    sessions = pd.read_parquet(inputs["fit_sessions"])
+    if sessions.empty:
+        reason = "no FIT sessions supplied (inputs.fit_sessions is empty), so adherence is unknown"
+        return None, [not_estimated(analysis, "who5", v, "mean_difference", reason) for v in data["timepoints"]]
+    adherent = adherence(sessions, cit, k)
+    log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
+             int((cit["fit"] == 1).sum()))
+    return adherent, []
+
+
+def _per_protocol(data: dict, inputs: Mapping[str, str], options: dict) -> list:
+    from fittrial.analyses.sensitivity import per_protocol
+
+    adherent, rows = _adherent(data, inputs, options, "per_protocol")
+    if adherent is None:
+        return rows
+    return per_protocol(pd.read_parquet(inputs["who5_long"]), data["citizens"], adherent,
+                        int(options["adherence_min_sessions"]), data["strata"], options["lmm_df"], data["timepoints"])
+
+
+def _cace(data: dict, inputs: Mapping[str, str], options: dict) -> list:
+    from fittrial.analyses.sensitivity import cace
+
+    adherent, rows = _adherent(data, inputs, options, "cace")
+    if adherent is None:
+        return rows
+    return [cace(data["citizens"], adherent, int(options["adherence_min_sessions"]), data["strata"],
+                 int(options["primary_visit"]))]
+
+
+# the function of every analysis of the catalogue that rule `sensitivity` computes (fittrial.base.catalogue):
+# (the step's data, its input paths, its options) -> the effects-table rows
+SENSITIVITY = {"clda": _clda, "cluster_level": _cluster_level, "ancova_cr2": _ancova_cr2,
+               "per_protocol": _per_protocol, "cace": _cace}
 
 
 def subgroup_step(variable: str, inputs: Mapping[str, str], options: dict, out: str) -> None:

@@ -150,9 +150,17 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
-def flow_label(stage: str, t, cace: bool = True, dropout: bool = True) -> str:
-    """The label of a flow-diagram stage in the report language (``cace``, ``dropout``: whether those analyses are
-    run, so that a label names only analyses the report has)."""
+def flow_label(stage: str, t, available: frozenset[str] | set[str] = frozenset({"adherence", "course"})) -> str:
+    """The label of a flow-diagram stage in the report language. An analysis stage names the catalogue's analyses
+    of its population (:data:`fittrial.base.catalogue.ANALYSES`) that the report has: those whose needs are in
+    ``available`` (``adherence``: FIT sessions and an unblinded review; ``course``: course ends recorded)."""
+    from fittrial.base.catalogue import ANALYSES
+
+    def analysed(population: str, **values: object) -> str:
+        names = [t(f"fl_a_{a.name}") for a in ANALYSES if a.population == population and a.flow
+                 and set(a.needs) - {"baseline"} <= set(available)]
+        return t("fl_analysed", analyses=", ".join(names), population=t(f"fl_pop_{population}", **values))
+
     if stage == "who5_m0":
         text = t("fl_baseline")
     elif stage.startswith("who5_m"):
@@ -160,24 +168,24 @@ def flow_label(stage: str, t, cace: bool = True, dropout: bool = True) -> str:
     elif stage.startswith("analysis:change_m"):
         text = t("fl_change", v=stage[len("analysis:change_m"):])
     elif stage.startswith("analysis:who5_m"):
-        text = t("fl_visit_analyses" if cace else "fl_visit_analyses_no_cace", v=stage[len("analysis:who5_m"):])
+        text = analysed("visit", v=stage[len("analysis:who5_m"):])
     elif stage.startswith("outcome:"):
         text = t("fl_outcome", o=t.outcome(stage.split(':', 1)[1]))
-    elif stage == "analysis:enrolled":
-        text = t("fl_enrolled_all" if dropout else "fl_enrolled_mi")
+    elif stage.startswith("analysis:"):
+        text = analysed(stage.split(":", 1)[1])
     else:
         text = t(f"fl_{stage.split(':')[-1]}")
     return text[:1].upper() + text[1:]
 
 
-def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control"), cace: bool = True,
-               dropout: bool = True) -> pd.DataFrame:
+def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control"),
+               available: frozenset[str] | set[str] = frozenset({"adherence", "course"})) -> pd.DataFrame:
     """The flow diagram's boxes in the report language: ``label`` (the stage), per arm the main box (``FIT``,
     ``control``) and the side box (``FIT_side``, ``control_side``; empty when nobody is left out)."""
     rows = []
     for r in flow.to_dict("records"):
         st = r["stage"]
-        row = {"label": flow_label(st, t, cace, dropout)}
+        row = {"label": flow_label(st, t, available)}
         if st == "randomised":  # by stratum, in matched pairs, or in one stratum
             first = str(r["FIT_reasons"] or "")
             row["label"] = t("fl_randomised_pairs" if first.startswith(PAIRS) else
@@ -255,8 +263,10 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(publish(flow, blinded), tables_out["flow"])
     from fittrial.inputs.dataset import course_recorded
 
-    flow_fig = flow_texts(flow, t, cace=not sessions.empty or not (words or {}).get("arms"),
-                          dropout=course_recorded(cit))
+    available = {need for need, present in (("adherence", not blinded and (not sessions.empty
+                                                                           or not (words or {}).get("arms"))),
+                                            ("course", course_recorded(cit))) if present}
+    flow_fig = flow_texts(flow, t, available=available)
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
     draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]),
