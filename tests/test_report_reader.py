@@ -44,9 +44,10 @@ def reports(tmp_path_factory):
 
 
 def english_tokens() -> set[str]:
-    """The pipeline's own English labels and phrases (from fittrial.language.i18n.TEXT), and its raw codes."""
-    from fittrial.language.i18n import TEXT
+    """The pipeline's own English labels and phrases (from the message catalogue), and its raw codes."""
+    from fittrial.language.messages import messages
 
+    TEXT = messages()
     danish = " ".join(TEXT["da"].values())
     tokens = set()
     for key, value in TEXT["en"].items():

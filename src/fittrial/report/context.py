@@ -22,6 +22,11 @@ from fittrial.base.files import write_text
 KEY_PACKAGES = ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "linearmodels", "matplotlib")
 
 
+def scenario_name(scenario: str, t: Translator) -> str:
+    """A simulation scenario's name in the report language (its code when the catalogue has none)."""
+    return t(f"scenario:{scenario}") if f"scenario:{scenario}" in t.text else scenario
+
+
 def analyses_of(step: str) -> list[str]:
     """The effects-table codes of the catalogue's analyses computed by workflow rule ``step``."""
     return [code for a in ANALYSES if a.step == step for code in a.codes]
@@ -242,7 +247,6 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         recruitment = report_context(tables["recruitment"], t, arms)
         methods = list(methods) + methods_rows(tables["recruitment"], t)
     from fittrial.report.sections import plan_rows
-    from fittrial.language.texts import INPUT_LABELS
 
     plan = plan_rows(config, t)
     locked = provenance.get("software", {}).get("packages", {})
@@ -255,7 +259,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         "plan": provenance.get("analysis_plan_sha256", ""), "config": provenance.get("effective_config_sha256", ""),
         "seeds": ", ".join(f"{t(f'seed_{k}') if f'seed_{k}' in t.text else k} {v}" for k, v in provenance.get("seeds", {}).items()),
         "packages": ", ".join(f"{p} {locked[p]['locked']}" for p in KEY_PACKAGES if p in locked),
-        "inputs": [{"name": t.localise(INPUT_LABELS[t.language].get(k, k)), "path": v["path"], "sha256": v["sha256"]}
+        "inputs": [{"name": t(f"input:{k}") if f"input:{k}" in t.text else k, "path": v["path"], "sha256": v["sha256"]}
                    for k, v in provenance.get("inputs", {}).items()],
         "config_files": [{"path": k, "sha256": v} for k, v in provenance.get("config_files", {}).items()],
         "outputs": [{"path": k, "sha256": v} for k, v in provenance.get("outputs", {}).items()],
@@ -372,12 +376,9 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator, caseworkers: int | None 
     methods = [m for m in OC_COLUMNS if m in set(oc["method"])]
     scenarios = sorted(set(oc["scenario"]), key=lambda x: (not x.startswith("no_effect"), x))
     cells = oc.set_index(["scenario", "method"])
-    from fittrial.language.texts import SCENARIOS
-
-    names = SCENARIOS[t.language]
     rows = []
     for scen in scenarios:
-        row = {"scenario": names.get(scen, scen), "values": []}
+        row = {"scenario": scenario_name(scen, t), "values": []}
         for m in methods:
             if (scen, m) not in cells.index:
                 row["values"].append("")
@@ -398,13 +399,13 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator, caseworkers: int | None 
         bad_cover = pd.notna(r.get("coverage")) and (r["coverage"] + zc < 0.935 or r["coverage"] - zc > 0.965)
         if bad_type1 or bad_cover:
             outside.append(t("oc_cell" if pd.notna(r.get("coverage")) else "oc_cell_rate", method=t(f"m_{m}"),
-                             scenario=names.get(scen, scen), rate=t.num(100 * r["rejection_rate"], 1),
+                             scenario=scenario_name(scen, t), rate=t.num(100 * r["rejection_rate"], 1),
                              cover=t.num(100 * r["coverage"], 1) if pd.notna(r.get("coverage")) else ""))
     n = int(oc["n_trials"].max()) if "n_trials" in oc else 0
     outside_text = t("oc_outside", cells="; ".join(outside)) if outside else t("oc_none_outside")
     mnar = [s for s in scenarios if s.startswith("mnar")]
     if mnar and (mnar[0], "primary") in cells.index:
-        outside_text += " " + t("oc_mnar", scenario=names.get(mnar[0], mnar[0]),
+        outside_text += " " + t("oc_mnar", scenario=scenario_name(mnar[0], t),
                                 rate=t.num(100 * cells.loc[(mnar[0], "primary")]["rejection_rate"], 1))
     return {"header": [t(f"m_{m}") for m in methods], "rows": rows, "intro": t("oc_intro", n=t.count(n)),
             "outside": outside_text, "missing": ""}

@@ -192,15 +192,12 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
 def plan_rows(config: dict, t: Translator) -> list[dict]:
     """The analysis plan as configured: one row per setting with its label in the report language (the config
     key beside it, for the reviewer) and its value in words (yes/no, named methods, visit windows)."""
-    from fittrial.language.texts import PLAN_LABELS, PLAN_VALUES
-
-    labels, words = PLAN_LABELS[t.language], PLAN_VALUES[t.language]
     rows = []
 
     def word(v: object, key: str = "") -> str:
         if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 1000 and not key.endswith("seed"):
             return t.count(v)  # 10,000 re-randomisations (a seed stays as written)
-        return words.get(str(v), t.text_numbers(str(v)))
+        return t(f"plan_value:{v}") if f"plan_value:{v}" in t.text else t.text_numbers(str(v))
 
     def add(key: str, value: object) -> None:
         if isinstance(value, dict):
@@ -214,7 +211,7 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
             shown = ", ".join(word(v) for v in value)
         else:
             shown = word(value, key)
-        label = labels.get(key)
+        label = t(f"plan:{key}") if f"plan:{key}" in t.text else None
         rows.append({"key": t.localise(f"{label} ({key})" if label else key), "value": shown})
 
     for section in ("scoring", "visits", "analysis", "report"):
