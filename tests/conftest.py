@@ -33,3 +33,32 @@ def small_params(seed: int = 3) -> SimulationParameters:
 def small_trial(tmp_path: Path) -> dict[str, Path]:
     """A small simulated trial written as CSV files; returns table name -> path."""
     return write_trial(simulate_trial(small_params()), tmp_path / "trial")
+
+
+# the published tables' columns whose English texts the report shows (translated into the report's language)
+SHOWN_TEXTS = {"effects": ("method", "not_estimated"), "icc": ("scale", "method", "not_estimated"),
+               "recruitment": ("method", "not_estimated", "note"), "yardsticks": ("method", "not_estimated"),
+               "claims": ("not_estimated",), "data_quality": ("check",),
+               "baseline": ("level", "characteristic", "FIT", "control", "A", "B"),
+               "fit_practice": ("measure", "value"), "missingness_predictors": ("predictor", "method"),
+               "variance_components": ("component", "not_estimated"), "participants": ("measure",)}
+
+
+def untranslated_texts(reports: Path) -> list[str]:
+    """Every text of the published tables the report shows that the message catalogue cannot read back (the Danish
+    report would show it in English), with the table and column; empty when every text translates."""
+    import pandas as pd
+
+    from fittrial.language.messages import untranslated
+
+    found = []
+    for table, columns in SHOWN_TEXTS.items():
+        path = reports / "tables" / f"{table}.csv"
+        if not path.exists():
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in columns:
+            for value in sorted(set(frame.get(column, pd.Series(dtype=str)))):
+                for piece in untranslated(value):
+                    found.append(f"{table}.{column}: {piece!r} (in {value[:80]!r})")
+    return found

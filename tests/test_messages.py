@@ -31,7 +31,7 @@ def test_the_catalogue_is_a_gettext_file_babel_reads_without_complaint():
     assert len(contexts) == len(set(contexts)), "a key twice"
     assert all(not m.fuzzy for m in catalogue if m.id), "fuzzy entries are not used by gettext: review them"
     for m in catalogue:
-        if m.id and "{" in str(m.id):
+        if m.id and placeholders(str(m.id)):
             assert "python-brace-format" in m.flags, m.context
 
 
@@ -47,9 +47,11 @@ def test_entries_with_the_same_english_have_the_same_danish():
 def test_every_entry_is_read_back_from_its_english():
     """Render each entry with distinct values, read it back: the entry found writes the same English (and so, by
     the test above, the same Danish) with the same values."""
+    phrases = sorted({e for e in messages()["en"].values() if not placeholders(e) and 2 <= len(e.split()) <= 4
+                     and re.fullmatch(r"[a-z][a-z -]+", e)})
     for key, english in messages()["en"].items():
         names = sorted(set(placeholders(english)))
-        values = {n: f"<{n}>" for n in names}
+        values = {n: phrases[k] for k, n in enumerate(names)}
         written = render(key, "en", **values)
         found = parse(written)
         assert found is not None, key
@@ -105,3 +107,28 @@ def test_a_missing_key_is_logged_not_silently_shown(language, caplog):
 
     assert Translator(language)("no_such_key_anywhere") == "no_such_key_anywhere"
     assert "no_such_key_anywhere" in caplog.text
+
+
+DANISH = re.compile(r"[æøåÆØÅ]|\b(ikke|borgere?|medarbejdere?|måneder|gruppen|forløb|frafald|kontrol|og|af|til|med)\b")
+# data values and the code that folds Danish letters, not texts a reader reads
+NOT_TEXT = {"Bostøtte", "ø", "å", "æ"}
+
+
+def test_no_danish_text_outside_the_catalogue():
+    """Every Danish text a reader sees is in locale/da.po: no string of the package, the workflow or the report
+    template is Danish (docstrings and the example data's stratum names aside)."""
+    found = []
+    files = [*PACKAGE.rglob("*.py"), *(ROOT / "workflow").rglob("*.py"), *(ROOT / "workflow").rglob("*.smk")]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path.suffix == ".py" else None
+        if tree is None:
+            strings = re.findall(r'"([^"\\n]*)"', path.read_text(encoding="utf-8"))
+        else:
+            docs = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.FunctionDef,
+                    ast.ClassDef, ast.AsyncFunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)}
+            strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                       and id(n) not in docs]
+        found += [f"{path.relative_to(ROOT)}: {s[:60]!r}" for s in strings if s not in NOT_TEXT and DANISH.search(s)]
+    template = (PACKAGE / "report" / "templates" / "report.html").read_text(encoding="utf-8")
+    found += [f"report.html: {m!r}" for m in re.findall(r">([^<>{}]*[æøåÆØÅ][^<>{}]*)<", template)]
+    assert found == []

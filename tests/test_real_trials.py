@@ -90,6 +90,14 @@ def test_the_report_is_the_trials_own(trial):
         assert "not adjusted for any covariate" in itt["method"]
 
 
+def test_every_text_of_the_tables_is_in_the_message_catalogue(trial):
+    """A real trial's labels, reasons and methods all read back to the message catalogue (issue 21)."""
+    from conftest import untranslated_texts
+
+    _, work = trial
+    assert untranslated_texts(work / "reports") == []
+
+
 @pytest.fixture(scope="module")
 def washb_danish(tmp_path_factory):
     work = convert("washb_bangladesh", tmp_path_factory.mktemp("da"))

@@ -347,7 +347,7 @@ def test_sentence_when_nothing_can_be_assessed_gives_the_reasons_in_words():
     assert "95% CI not attainable" in ctx["comparisons"][0]["estimate"]
     assert "Baseline WHO-5 could not be compared: no baseline WHO-5 in the data." in ctx["sentence"]
     da = _context(table, "da")
-    assert "WHO-5 ved start kunne ikke sammenlignes: ingen WHO-5 ved baseline i data." in da["sentence"]
+    assert "WHO-5 ved start kunne ikke sammenlignes: ingen WHO-5 ved start i data." in da["sentence"]
     assert any("færre end 5 medarbejdere" in n for n in da["notes"])
 
 

@@ -516,6 +516,9 @@ def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(t
     assert not re.search(r"\bFIT\b", body.replace("Feedback Informed Treatment (FIT)", ""))
     effects = pd.read_csv(one / "tables" / "effects.csv")
     assert not {"per_protocol", "cace"} & set(effects["analysis"])
+    from conftest import untranslated_texts
+
+    assert untranslated_texts(one) == []  # the blinded texts (arm A, A - B) are in the message catalogue too
     sys.path.insert(0, str(ROOT / "tools"))
     import report_browser
 

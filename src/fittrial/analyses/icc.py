@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, special
 
+from fittrial.language.messages import text
 from fittrial.models.estimable import sentence
 from fittrial.models.batch import ManyREML
 from fittrial.models.effects import LmmResult
@@ -81,8 +82,7 @@ def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> 
     sizes = pd.Series(model.citizen).groupby(model.caseworker).nunique().to_numpy()
     m, cv, deff, deff_cv = design_effects(sizes, icc)
     return {"outcome": "who5", "scale": "observed", "icc": icc, "ci_low": float(lo), "ci_high": float(hi),
-            "method": f"Primary mixed model variance components; parametric bootstrap percentile CI ({n_boot} "
-                      "replicates)", "mean_cluster_size": m, "cv_cluster_size": cv, "design_effect": deff,
+            "method": text("meth_icc_who5", n=n_boot), "mean_cluster_size": m, "cv_cluster_size": cv, "design_effect": deff,
             "design_effect_unequal": deff_cv}
 
 
@@ -282,8 +282,7 @@ def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = 
     sizes = data.groupby("caseworker_id").size().to_numpy()
     m, cv, deff, deff_cv = design_effects(sizes, icc)
     return {"outcome": outcome, "scale": "latent", "icc": icc, "ci_low": to_icc(lo), "ci_high": to_icc(hi),
-            "method": "Random-intercept logistic model (ML, adaptive Gauss-Hermite quadrature, 25 nodes; arm"
-                      + (" and stratum" if design.shape[1] > 2 else "") + "); latent-scale ICC s2/(s2 + pi^2/3); "
-                      "profile-likelihood CI" + constant_strata_words(data.attrs.get("constant_strata", 0)),
+            "method": text("meth_icc_binary_stratum" if design.shape[1] > 2 else "meth_icc_binary")
+                      + constant_strata_words(data.attrs.get("constant_strata", 0)),
             "mean_cluster_size": m, "cv_cluster_size": cv, "design_effect": deff, "design_effect_unequal": deff_cv,
             "sigma_u": sigma, "beta_fit": float(beta[1])}

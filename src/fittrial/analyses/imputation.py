@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
+from fittrial.language.messages import text
 from fittrial.models.estimable import arm_reason, first, months, usable_visits
 from fittrial.models.batch import ManyREML
 from fittrial.models.lmm import NestedREML
@@ -102,14 +103,14 @@ def auxiliary_design(citizens: pd.DataFrame, X: pd.DataFrame, names: tuple[str, 
     used, left_out = [], {}
     for name in names:
         if name not in citizens.columns:
-            left_out[name] = "not in the data"
+            left_out[name] = text("w_aux_not_in_data")
             continue
         col = citizens[name]
         block = pd.DataFrame(index=citizens.index)
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             x = pd.to_numeric(col, errors="coerce").astype(float)
             if x.notna().sum() == 0:
-                left_out[name] = "no observed values"
+                left_out[name] = text("w_aux_no_values")
                 continue
             block[name] = (x - x.mean()).fillna(0.0)
             if x.isna().any():
@@ -122,14 +123,14 @@ def auxiliary_design(citizens: pd.DataFrame, X: pd.DataFrame, names: tuple[str, 
                 block[f"{name}[{level}]"] = (levels == level).astype(float).to_numpy()
         block = block.loc[:, block.std(ddof=0) > 0]
         if block.empty:
-            left_out[name] = "does not vary"
+            left_out[name] = text("w_aux_constant")
             continue
         trial = pd.concat([X, block], axis=1)
         if len(citizens) < MAX_COLUMNS_PER_CITIZENS * trial.shape[1]:
-            left_out[name] = f"too few citizens ({len(citizens)}) for {trial.shape[1]} covariate columns"
+            left_out[name] = text("w_aux_too_few", n=len(citizens), k=trial.shape[1])
             continue
         if np.linalg.matrix_rank(trial.to_numpy()) < trial.shape[1]:
-            left_out[name] = "collinear with the other covariates"
+            left_out[name] = text("w_aux_collinear")
             continue
         X, used = trial, used + [name]
     return X, used, left_out
@@ -248,18 +249,18 @@ def _analyse_imputations(imps: "Imputations", strata: list[str], follow_visits: 
 
 def mc_words(m: int, m_used: int, needed: int, max_mc_error: float, rhat: float) -> str:
     """How the number of imputations was chosen and whether the sampler settled, for the method text."""
-    pct = f"{100 * max_mc_error:g}%"
+    pct = f"{100 * max_mc_error:g}"
     if m_used > m:
-        text = (f"; number of imputations by von Hippel's two-stage rule: {m} first, then {m_used} so that the Monte "
-                f"Carlo SE of each estimate is at most {pct} of its SE")
-        if m_used < needed:
-            text += f" (the rule asked for {needed}; capped at imputation.m_max: the target may not be met)"
+        rule = text("meth_mi_two_stage" if m_used >= needed else "meth_mi_two_stage_capped", m=m, m_used=m_used,
+                    pct=pct, needed=needed)
     else:
-        text = (f"; {m} imputations are enough for a Monte Carlo SE of each estimate of at most {pct} of its SE "
-                "(von Hippel's two-stage rule)")
-    text += f"; Gibbs sampler's largest split R-hat {rhat:.3f}"
-    return text + (" (the sampler had not settled: more burn-in needed; read this analysis with caution)"
-                   if rhat > 1.1 else "")
+        rule = text("meth_mi_enough", m=m, pct=pct)
+    return "; " + rule + rhat_words(rhat)
+
+
+def rhat_words(rhat: float) -> str:
+    """The sampler's convergence, for the method text: its largest split R-hat, and a warning above 1.1."""
+    return "; " + text("meth_mi_rhat_unsettled" if rhat > 1.1 else "meth_mi_rhat", rhat=f"{rhat:.3f}")
 
 
 def imputations_needed(per_visit: dict[int, list[tuple[float, float]]], df_com: float, max_mc_error: float,
@@ -349,27 +350,28 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     observed = pd.concat([citizens.loc[citizens[f"who5_m{v}"].notna(), ["caseworker_id", "fit"]].assign(visit=v)
                           for v in follow], ignore_index=True)
     ok, why = usable_visits(observed, follow)
-    baseline = [0] if 0 in visits and not arm_reason(citizens[citizens["who5_m0"].notna()], "baseline WHO-5") else []
+    baseline = [0] if 0 in visits and not arm_reason(citizens[citizens["who5_m0"].notna()], text("w_cov_baseline")) \
+        else []
     imp_visits = tuple(baseline + ok)
     strata = [s for s in (strata or sorted(citizens["stratum"].unique())) if s in set(citizens["stratum"])]
-    method = (f"Multiple imputation ({m} imputations) of missing WHO-5 at "
-              + ", ".join(months(v) for v in imp_visits or follow) + " from a two-level joint normal model "
-              "(as jomo1rancon: unstructured caseworker-level and citizen-level covariance over visits; "
-              "arm" + (", stratum" if len(strata) > 1 else "") + "{aux}, each with its own effect at every "
-              "visit; Gibbs sampler, "
-              f"{burn_in} iterations burn-in, {between} between imputations); primary mixed model "
-              "({random}) on each completed data set; Rubin's rules, t-test with "
-              "Barnard-Rubin df (complete-data df: caseworkers - caseworker-level parameters); all enrolled "
-              "citizens; missing at random given the covariates and the observed WHO-5")
+    visit_items = [months(v) for v in imp_visits or follow]
+
+    def method_text(m_shown: int, random: str, auxiliary: list[str], left_out: dict[str, str]) -> str:
+        stratum = len(strata) > 1
+        model = text("w_mi_model_stratum" if stratum else "w_mi_model") if not auxiliary else \
+            text("w_mi_model_stratum_aux" if stratum else "w_mi_model_aux", aux_items=auxiliary)
+        model += "".join("; " + text("w_mi_left_out", aux_code=name, why=why) for name, why in left_out.items())
+        return text("meth_mi", m=m_shown, visit_items=visit_items, model=model, burn_in=burn_in, between=between,
+                    random=random)
+
     nothing_missing = all(citizens[f"who5_m{v}"].notna().all() for v in imp_visits) if imp_visits else False
     reason = why.get(visit) or first(
         None if n_clusters > 2 + len(strata) - 1 else
-        f"only {n_clusters} caseworkers, not more than the {1 + len(strata)} caseworker-level parameters",
-        "no WHO-5 is missing at any visit, so there is nothing to impute: the primary analysis already uses every "
-        "citizen" if nothing_missing else None)
+        text("r_mi_too_few_caseworkers", k=n_clusters, n=1 + len(strata)),
+        text("r_mi_nothing_missing") if nothing_missing else None)
     if reason:
         rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", why.get(v, reason),
-                              method.format(random=random_words((True, True)), aux=""), n_clusters, n_cit)
+                              method_text(m, random_words((True, True)), [], {}), n_clusters, n_cit)
                 for v in follow]
         empty = pd.DataFrame(columns=["delta", "estimate", "ci_low", "ci_high", "p_value"], dtype=float)
         return MIResult(rows, empty, float("nan"))
@@ -384,13 +386,9 @@ def multiple_imputation(citizens: pd.DataFrame, m: int, seed: int, strata: list[
     rhat = split_rhat(imps.chain)
     per_visit, follow_visits, df_com, free = fitted.per_visit, list(ok), fitted.df_com, fitted.free
     shift_effects, shift_control, shift_base = fitted.shift_effects, fitted.shift_control, per_visit[visit]
-    aux = (", auxiliary " + ", ".join(imps.auxiliary)) if imps.auxiliary else ""
-    aux += "".join(f"; {name} left out ({why})" for name, why in imps.left_out.items()
-                   if why != "not in the data")
-    method = method.format(random=random_words(free), aux=aux).replace(
-        f"Multiple imputation ({m} imputations)", f"Multiple imputation ({m_used} imputations)")
-    method += mc_words(m, m_used, needed, max_mc_error, rhat) if max_mc_error else \
-        f"; Gibbs sampler's largest split R-hat {rhat:.3f}"
+    left_out = {name: why for name, why in imps.left_out.items() if why != text("w_aux_not_in_data")}
+    method = method_text(m_used, random_words(free), list(imps.auxiliary), left_out)
+    method += mc_words(m, m_used, needed, max_mc_error, rhat) if max_mc_error else rhat_words(rhat)
     rows = [not_estimated("multiple_imputation", "who5", v, "mean_difference", r, method, n_clusters, n_cit)
             for v, r in why.items()]
     for v in follow_visits:

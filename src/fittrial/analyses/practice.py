@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
 from fittrial.models.effects import t_inference
 from fittrial.publish.disclosure import suppress
 
@@ -36,16 +37,24 @@ def session_totals(fit_sessions: pd.DataFrame, citizens: pd.DataFrame) -> pd.Dat
     return s[["citizen_id", "session_on", "ors", "srs", "meeting"]].reset_index(drop=True)
 
 
+def share(k: int, n: int, threshold: int) -> str:
+    """"k of n (p%)", the counts suppressed below ``threshold`` (and the percentage then left out)."""
+    if n and (k >= threshold or k == 0):
+        return text("w_k_of_n_percent", k=suppress(k, threshold), n=suppress(n, threshold), percent=f"{100 * k / n:.1f}")
+    return text("w_k_of_n", k=suppress(k, threshold), n=suppress(n, threshold))
+
+
 def practice_summary(totals: pd.DataFrame, citizens: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """One row per measure: meetings per citizen, reliable change, SRS below the cut-off."""
     fit_cit = citizens[citizens["fit"] == 1]
     per = totals.groupby("citizen_id").size().reindex(fit_cit["citizen_id"], fill_value=0)
     rows = [
-        ("FIT citizens", suppress(len(fit_cit), threshold)),
-        ("FIT citizens with at least one meeting with ORS/SRS", suppress(int((per > 0).sum()), threshold)),
-        ("Meetings per FIT citizen: median (quartiles)",
-         f"{per.median():.0f} ({per.quantile(0.25):.0f} to {per.quantile(0.75):.0f})" if len(per) >= threshold else ""),
-        ("Meetings per FIT citizen: mean", f"{per.mean():.1f}" if len(per) >= threshold else ""),
+        (text("lbl_fit_citizens"), suppress(len(fit_cit), threshold)),
+        (text("lbl_fit_citizens_with_meeting"), suppress(int((per > 0).sum()), threshold)),
+        (text("lbl_meetings_median"),
+         text("w_median_quartiles", median=f"{per.median():.0f}", q1=f"{per.quantile(0.25):.0f}",
+              q3=f"{per.quantile(0.75):.0f}") if len(per) >= threshold else ""),
+        (text("lbl_meetings_mean"), f"{per.mean():.1f}" if len(per) >= threshold else ""),
     ]
     ors = totals.dropna(subset=["ors"])
     firsts = ors.groupby("citizen_id")["ors"].first()
@@ -53,19 +62,12 @@ def practice_summary(totals: pd.DataFrame, citizens: pd.DataFrame, threshold: in
     counts = ors.groupby("citizen_id").size()
     change = (lasts - firsts)[counts >= 2]
     n = len(change)
-    for label, k in (("Reliably improved (last - first ORS >= +5)", int((change >= RELIABLE_CHANGE).sum())),
-                     ("Reliably deteriorated (last - first ORS <= -5)", int((change <= -RELIABLE_CHANGE).sum())),
-                     ("First ORS below the clinical cut-off 25", int((firsts[counts >= 2] < ORS_CUTOFF).sum()))):
-        value = f"{suppress(k, threshold)} of {suppress(n, threshold)}"
-        if n and (k >= threshold or k == 0):
-            value += f" ({100 * k / n:.1f}%)"
-        rows.append((label + ", citizens with >= 2 ORS", value))
+    for label, k in ((text("lbl_reliably_improved"), int((change >= RELIABLE_CHANGE).sum())),
+                     (text("lbl_reliably_deteriorated"), int((change <= -RELIABLE_CHANGE).sum())),
+                     (text("lbl_first_ors_below"), int((firsts[counts >= 2] < ORS_CUTOFF).sum()))):
+        rows.append((text("lbl_with_2_ors", label=label), share(k, n, threshold)))
     srs = totals["srs"].dropna()
-    k = int((srs < SRS_CUTOFF).sum())
-    value = f"{suppress(k, threshold)} of {suppress(len(srs), threshold)}"
-    if len(srs) and (k >= threshold or k == 0):
-        value += f" ({100 * k / len(srs):.1f}%)"
-    rows.append(("Meetings with SRS below the cut-off 36", value))
+    rows.append((text("lbl_srs_below"), share(int((srs < SRS_CUTOFF).sum()), len(srs), threshold)))
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
@@ -132,12 +134,12 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     caseworkers per arm, no df left, or a design not of full rank) the table
     is empty and ``attrs["method"]`` says why.
     """
-    from fittrial.models.estimable import (arm_reason, caseworker_df_reason, first, months, rank_reason, separation_reason)
+    from fittrial.models.estimable import (arm_reason, caseworker_df_reason, first, rank_reason, separation_reason,
+                                           who5_at)
     from fittrial.models.gee import gee_sandwich, solve_exchangeable_gee
     from fittrial.models.effects import constant_strata_words
 
-    method = ("GEE, logit link, exchangeable working correlation within caseworker, Mancl-DeRouen "
-              "covariance, t-test with caseworkers - parameters df")
+    method = text("meth_missingness")
     d = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
     col = f"who5_m{visit}"
     present = set(d["stratum"])
@@ -149,32 +151,34 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
         if constant and len(constant) < len(strata):
             d = d[~d["stratum"].isin(constant)]
             strata, dropped = [s for s in strata if s not in constant], len(constant)
-    X = pd.DataFrame({"intercept": 1.0, "FIT arm": d["fit"].astype(float)}, index=d.index)
+    X = pd.DataFrame({"intercept": 1.0, text("w_pred_fit_arm"): d["fit"].astype(float)}, index=d.index)
     if d["baseline_who5"].nunique() > 1:
-        X["baseline WHO-5 (per 10 points)"] = d["baseline_who5"] / 10.0
+        X[text("w_pred_baseline")] = d["baseline_who5"] / 10.0
     if d["baseline_missing"].nunique() > 1:
-        X["baseline WHO-5 missing"] = d["baseline_missing"].astype(float)
+        X[text("w_pred_baseline_missing")] = d["baseline_missing"].astype(float)
     age = d["age"].astype(float)
     if age.notna().sum() > 1 and age.nunique() > 1:
-        X["age (per 10 years)"] = ((age - age.mean()) / 10.0).fillna(0.0)
+        X[text("w_pred_age")] = ((age - age.mean()) / 10.0).fillna(0.0)
         if age.isna().any():
-            X["age unknown"] = age.isna().astype(float)
+            X[text("w_pred_age_unknown")] = age.isna().astype(float)
     if d["sex"].nunique() > 1:
-        X["women"] = (d["sex"] == "F").astype(float)
+        X[text("w_pred_women")] = (d["sex"] == "F").astype(float)
     if d["sex"].isna().any() and d["sex"].notna().any():
-        X["sex unknown"] = d["sex"].isna().astype(float)
-    for s in strata[1:]:
-        X[f"stratum {s}"] = (d["stratum"] == s).astype(float)
+        X[text("w_pred_sex_unknown")] = d["sex"].isna().astype(float)
+    stratum_names = {text("w_pred_stratum", stratum=s): s for s in strata[1:]}
+    for name, s in stratum_names.items():
+        X[name] = (d["stratum"] == s).astype(float)
     missing = d[col].isna() if col in d else pd.Series(True, index=d.index)
     y = missing.astype(float).to_numpy()
-    reason = first(arm_reason(d, "citizens"), caseworker_df_reason(d, X.shape[1], "citizens"), rank_reason(X))
+    everyone = text("w_citizens")
+    reason = first(arm_reason(d, everyone), caseworker_df_reason(d, X.shape[1], everyone), rank_reason(X))
     if reason is None and missing.nunique() < 2:
-        reason = f"WHO-5 at {months(visit)} is {'missing' if missing.all() else 'present'} for every citizen"
+        reason = text("r_who5_missing_for_all" if missing.all() else "r_who5_present_for_all", what=who5_at(visit))
     if reason is None:
-        reason = separation_reason(y, X, f"missing WHO-5 at {months(visit)} (1 = missing)")
+        reason = separation_reason(y, X, text("w_missing_who5_at", what=who5_at(visit)))
     if reason:
         out = pd.DataFrame(columns=["predictor", "odds_ratio", "ci_low", "ci_high", "p_value", "df"])
-        out.attrs["method"] = f"Not estimated: {reason}. (Model: {method})"
+        out.attrs["method"] = text("r_predictors_not_estimated", reason=reason, method=method)
         return out
     groups = pd.factorize(d["caseworker_id"])[0]
     beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
@@ -183,13 +187,13 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     rows = []
     many = len(strata) > MAX_STRATA_SHOWN  # e.g. matched pairs: adjusted for, not shown one by one
     for j, name in enumerate(X.columns[1:], start=1):
-        if many and name.startswith("stratum "):
+        if many and name in stratum_names:
             continue
         se = float(np.sqrt(cov[j, j]))
         lo, hi, p = t_inference(float(beta[j]), se, df)
         rows.append({"predictor": name, "odds_ratio": float(np.exp(beta[j])), "ci_low": float(np.exp(lo)),
                      "ci_high": float(np.exp(hi)), "p_value": p, "df": df})
     out = pd.DataFrame(rows)
-    out.attrs["method"] = method + note + (f"; adjusted for the {len(strata)} strata, not shown one by one" if many
-                                           else "") + constant_strata_words(dropped)
+    out.attrs["method"] = method + note + ("; " + text("meth_strata_not_shown", n=len(strata)) if many else "") \
+        + constant_strata_words(dropped)
     return out

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
 from fittrial.models.effects import Contrast, LmmResult
 
 
@@ -223,21 +224,15 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
     note = ""
     if np.isnan(lo) or np.isnan(hi):
         lo = hi = float("nan")
-        note = (f"{round(100 * level)}% CI not attainable: with {B} {'possible' if exact else 'drawn'} allocations "
-                f"the p-value does not fall below {alpha:g} for any shift within {MAX_SEARCH_STEPS} null SDs of the "
-                f"estimate (smallest attainable p-value {1 / B:.4f})")
+        note = text("meth_rt_ci_possible" if exact else "meth_rt_ci_drawn", level=round(100 * level), b=B,
+                    alpha=f"{alpha:g}", steps=MAX_SEARCH_STEPS, p_min=f"{1 / B:.4f}")
     n = B - 1 if not exact else B
     return RandomisationTest(est, inv.p_value, lo, hi, n, spread, exact, note)
 
 
 def randomisation_row(result: LmmResult, test: RandomisationTest, data: pd.DataFrame, visit: int = 12) -> Contrast:
-    how = (f"all {test.n_randomisations} possible allocations of caseworkers within strata enumerated (exact test)"
-           if test.exact else f"caseworkers re-randomised within strata {test.n_randomisations} times")
-    method = (f"Randomisation test: {how}; statistic "
-              "the primary model's FIT - control estimate (variance ratios fixed at the observed REML fit); "
-              "two-sided p-value from the re-randomisation distribution; 95% CI by test inversion under a constant "
-              "additive effect at every follow-up; se = SD of the re-randomisation distribution"
-              + (f"; {test.ci_note}" if test.ci_note else ""))
+    how = text("w_rt_exact" if test.exact else "w_rt_drawn", n=test.n_randomisations)
+    method = text("meth_rt", how=how, fit="FIT", ctl="control") + (f"; {test.ci_note}" if test.ci_note else "")
     at_v = data[data["visit"] == visit]
     return Contrast("who5", visit, "mean_difference", test.estimate, test.null_sd, float("nan"), test.ci_low,
                     test.ci_high, test.p_value, method, int(at_v["caseworker_id"].nunique()),

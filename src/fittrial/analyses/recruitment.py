@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from fittrial.publish.disclosure import QUANTILES, format_count_statistic, shown_statistics, size_statistics, suppress
-from fittrial.models.estimable import arm_reason, caseworker_df_reason, first, rank_reason, sentence
+from fittrial.language.messages import text
+from fittrial.models.estimable import arm_reason, arm_the, caseworker_df_reason, first, rank_reason, sentence
 
 
 log = logging.getLogger("fittrial")
@@ -126,42 +127,32 @@ def size_test(sizes: pd.DataFrame, n_randomisations: int, seed: int, level: floa
     from fittrial.analyses.randomisation import allocations, invert_test
 
     fit, ctl = labels["FIT"], labels["control"]
-    method_base = (f"Randomisation test of differential recruitment size; statistic: the difference in mean citizens "
-                   f"recruited per randomised caseworker ({fit} - {ctl}), adjusted for stratum (the arm coefficient "
-                   "of an OLS regression of the caseworker's number of citizens on arm and stratum; a caseworker "
-                   "with no citizens counts as 0); ")
+    method_base = text("meth_rc_size", fit=fit, ctl=ctl)
     a = sizes["fit"].to_numpy(float)
     y = sizes["n_citizens"].to_numpy(float)
     strata = sizes["stratum"].astype(str).to_numpy()
     for arm, name in ((1, "FIT"), (0, "control")):
         if not (a == arm).any():
-            return not_estimated(f"no caseworkers were randomised to the {name} arm", method_base)
+            return not_estimated(text("r_rc_no_caseworkers", arm_the=arm_the(name)), method_base)
     centre = pd.Series(a).groupby(strata).transform("mean").to_numpy()
     denom = float(((a - centre) ** 2).sum())
     if denom <= 0:
-        return not_estimated("no stratum has caseworkers in both arms, so the arms cannot be compared within "
-                             "strata", method_base)
+        return not_estimated(text("r_rc_no_stratum_with_both"), method_base)
     A, exact = allocations(strata, a, int(n_randomisations), np.random.default_rng(int(seed)))
     B = len(A)
     if B < 2:
-        return not_estimated("the randomisation allows only the observed allocation, so there is nothing to "
-                             "compare it with", method_base)
+        return not_estimated(text("r_rc_one_allocation"), method_base)
     C = (A - centre[None, :]) / denom
     Ty, Ts = C @ y, C @ a
     inv = invert_test(Ty, Ts, level)
     est, lo, hi, spread, alpha = inv.estimate, inv.ci_low, inv.ci_high, inv.null_sd, 1.0 - level
-    how = (f"all {B} possible allocations of the caseworkers within strata enumerated (an exact test)" if exact else
-           f"the caseworkers re-randomised within strata {B - 1} times as the trial randomised them (seed {seed})")
+    how = text("w_rc_exact", b=B) if exact else text("w_rc_drawn", n=B - 1, seed=seed)
     note = ""
     if np.isnan(lo) or np.isnan(hi):
         lo = hi = float("nan")
-        note = (f"; {round(100 * level)}% CI not attainable: with {B} {'possible' if exact else 'drawn'} "
-                f"allocations the p-value does not fall below {alpha:g} for any shift (smallest attainable p-value "
-                f"{1 / B:.4f})")
-    method = (method_base + how + "; two-sided p-value: the share of allocations, the observed one counted once, "
-              "whose statistic is at least as far from 0 as the observed; 95% CI by test inversion under a "
-              "constant additive difference in citizens per caseworker; se: SD of the re-randomisation "
-              "distribution" + note)
+        note = "; " + text("meth_rc_ci_possible" if exact else "meth_rc_ci_drawn", level=round(100 * level), b=B,
+                           alpha=f"{alpha:g}", p_min=f"{1 / B:.4f}")
+    method = method_base + "; " + how + "; " + text("meth_rc_size_p") + note
     return Comparison(est, lo, hi, spread, float("nan"), inv.p_value, method)
 
 
@@ -181,13 +172,8 @@ def baseline_method(df_method: str, labels: Mapping[str, str] = INTERNAL_LABELS,
     from fittrial.models.effects import DF_WORDS
 
     fit, ctl = labels["FIT"], labels["control"]
-    random_part = random_part or "a random intercept for caseworker"
-    return (f"Linear mixed model (REML) of baseline WHO-5 on arm and stratum with {random_part} (lme4: who5_m0 ~ "
-            f"arm + stratum + (1 | caseworker)); citizens with a baseline WHO-5; difference {fit} - {ctl} with "
-            f"{DF_WORDS[df_method]}; 95% CI estimate +/- t(df, 0.975) x SE, two-sided p from t(df). Standardised "
-            f"difference = that difference / pooled SD, pooled SD = sqrt((SD_{fit}^2 + SD_{ctl}^2) / 2) of the "
-            "observed baseline WHO-5 (as in the baseline table); its 95% CI = the CI of the difference divided by "
-            "the pooled SD (the pooled SD treated as fixed), same p-value")
+    random_part = random_part or text("w_rc_random")
+    return text("meth_rc_baseline", random_part=random_part, fit=fit, ctl=ctl, df=DF_WORDS[df_method])
 
 
 def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str = "kenward_roger",
@@ -213,7 +199,7 @@ def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None,
         return not_estimated(reason, method), not_estimated(reason, method), float("nan")
     data = citizens[citizens["who5_m0"].notna()]
     if data.empty:
-        reason = "no baseline WHO-5 in the data"
+        reason = text("r_no_baseline_who5")
         return not_estimated(reason, method), not_estimated(reason, method), float("nan")
     data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort").reset_index(drop=True)
     present = set(data["stratum"])
@@ -223,33 +209,31 @@ def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None,
         X[f"stratum[{s}]"] = (data["stratum"] == s).astype(float)
     between = list(X.columns)
     y = data["who5_m0"].astype(float)
-    reason = first(arm_reason(data, "baseline WHO-5"), caseworker_df_reason(data, len(between), "baseline WHO-5"),
-                   rank_reason(X))
+    what = text("w_cov_baseline")
+    reason = first(arm_reason(data, what), caseworker_df_reason(data, len(between), what), rank_reason(X))
     if reason is None:
         beta, *_ = np.linalg.lstsq(X.to_numpy(), y.to_numpy(), rcond=None)
         rss = float(((y.to_numpy() - X.to_numpy() @ beta) ** 2).sum())
         if rss <= 1e-10 * max(1.0, float((y ** 2).sum())):
-            reason = ("baseline WHO-5 does not vary within arm and stratum (every citizen in an arm and stratum has "
-                      "the same score), so there is no variation to compare the difference with")
+            reason = text("r_rc_baseline_constant")
     psd = pooled_sd(y, data["fit"])
     if reason:
         return not_estimated(reason, method), not_estimated(reason, method), psd
     result = fit_lmm(data.assign(who5=y), X, between, df_method, cw_visit=False)
     if not result.fit.free[0]:
-        method = baseline_method(df_method, labels, "no random intercept (every caseworker has a single citizen "
-                                                    "with a baseline WHO-5, so there is no clustering to model)")
+        method = baseline_method(df_method, labels, text("w_rc_no_random"))
     L = pd.Series(0.0, index=X.columns)
     L["fit"] = 1.0
     try:
         inf = result.infer(L)
     except np.linalg.LinAlgError as exc:  # not expected after the rules above; reported, never a crash
         log.warning("baseline WHO-5 model: %s", exc)
-        reason = f"the mixed model's small-sample adjustment could not be computed ({exc})"
+        reason = text("r_rc_kr_failed", detail=str(exc))
         return not_estimated(reason, method), not_estimated(reason, method), psd
     lo, hi, p = t_inference(inf.estimate, inf.se, inf.df)
     diff = Comparison(inf.estimate, lo, hi, inf.se, inf.df, p, method)
     if not np.isfinite(psd) or psd <= 0:
-        std = not_estimated("baseline WHO-5 does not vary within either arm (pooled SD 0)", method)
+        std = not_estimated(text("r_rc_sd_zero"), method)
     else:
         std = Comparison(inf.estimate / psd, lo / psd, hi / psd, inf.se / psd, inf.df, p, method)
     log.info("baseline WHO-5: difference %.4f (SE %.4f, df %.2f); pooled SD %.4f; caseworker variance %.4f, "
@@ -306,12 +290,12 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
                 stats_cells[s][arm] = f"{values[s]:.2f}" if s == "mean" else format_count_statistic(values[s],
                                                                                                    threshold)
             elif len(x) == 0:
-                notes[s].append(f"the {arm} arm has no caseworkers")
+                notes[s].append(text("r_rc_arm_no_caseworkers", arm_the=arm_the(arm)))
             elif len(x) < threshold:
-                notes[s].append(f"not shown for the {arm} arm: it has fewer than {threshold} caseworkers")
+                notes[s].append(text("r_rc_not_shown", arm_the=arm_the(arm),
+                                     why=text("r_rc_few_caseworkers", k=threshold)))
             else:
-                notes[s].append(f"not shown for the {arm} arm: with the other published counts it would "
-                                f"reveal a caseworker's number of citizens below {threshold}")
+                notes[s].append(text("r_rc_not_shown", arm_the=arm_the(arm), why=text("r_rc_reveals", k=threshold)))
     for s in stats_cells:
         rows.append(_descriptive(f"citizens_per_caseworker_{s}", stats_cells[s], "; ".join(notes[s])))
     from fittrial.models.estimable import guarded
@@ -330,8 +314,8 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
             for s in cells_q:
                 cells_q[s][arm] = f"{float(np.quantile(d, QUANTILES[s])):g}"
         else:
-            day_notes.append(f"not shown for the {arm} arm: " +
-                             ("no citizens" if len(d) == 0 else f"fewer than {threshold} citizens"))
+            day_notes.append(text("r_rc_not_shown", arm_the=arm_the(arm), why=text("w_no_citizens") if len(d) == 0
+                                  else text("w_fewer_citizens", k=threshold)))
     rows.append(_descriptive("days_to_enrolment_n", cells_n))
     for s, cells in cells_q.items():
         rows.append(_descriptive(f"days_to_enrolment_{s}", cells, "; ".join(day_notes)))
@@ -344,9 +328,8 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
         if len(x) >= max(threshold, 2):
             cells_mean[arm], cells_sd[arm] = f"{x.mean():.2f}", f"{x.std(ddof=1):.2f}"
         else:
-            base_notes.append(f"not shown for the {arm} arm: " +
-                              ("no baseline WHO-5" if len(x) == 0 else
-                               f"fewer than {max(threshold, 2)} citizens with a baseline WHO-5"))
+            base_notes.append(text("r_rc_not_shown", arm_the=arm_the(arm), why=text("w_no_baseline_who5")
+                                   if len(x) == 0 else text("w_fewer_with_baseline", k=max(threshold, 2))))
     rows.append(_descriptive("baseline_who5_n", cells_n))
     rows.append(_descriptive("baseline_who5_mean", cells_mean, "; ".join(base_notes)))
     rows.append(_descriptive("baseline_who5_sd", cells_sd, "; ".join(base_notes)))
@@ -385,7 +368,7 @@ def recruitment_step(randomisation: str, citizens: str, options: Mapping, thresh
     write_csv(publish(table, blinded), out, float_format=FLOAT_FORMAT)
 
 
-NO_BASELINE_VISIT = "the visit schedule has no baseline (visit 0)"
+NO_BASELINE_VISIT = text("r_no_baseline_visit")
 
 
 def has_baseline(by: pd.DataFrame) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fittrial.models.estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits)
+from fittrial.language.messages import text
+from fittrial.models.estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits,
+                                       who5_at)
 from fittrial.models.lmm import satterthwaite_f
 from fittrial.models.effects import (DF_WORDS, Contrast, _design, contrast_row, covariate_words, fit_lmm, not_estimated, prepare_lmm, random_words, t_inference)
 
@@ -33,10 +35,9 @@ def _adjusted(X: pd.DataFrame, data: pd.DataFrame, strata: list[str]) -> pd.Data
 
 def stage_one_words(columns: pd.Index) -> str:
     """Stage 1 of the cluster-level analysis in words, naming only the covariates it has."""
-    names = [w for c, w in (("baseline_who5", "baseline WHO-5"), ("stratum[", "stratum"))
+    names = [text(w) for c, w in (("baseline_who5", "w_cov_baseline"), ("stratum[", "w_cov_stratum"))
              if any(str(x).startswith(c) for x in columns)]
-    return ("OLS of WHO-5 on " + " and ".join(names) + " without arm" if names else
-            "the overall mean of WHO-5 (no covariates) subtracted")
+    return text("w_stage1_ols", covariate_list=names) if names else text("w_stage1_mean")
 
 
 def _stratum_dummies(frame: pd.DataFrame, strata: list[str]) -> pd.DataFrame:
@@ -58,29 +59,28 @@ def clda(citizens: pd.DataFrame, strata: list[str] | None = None, df_method: str
     be compared is left out with its reason.
     """
     follow = [v for v in sorted(visits) if v != 0]
-    words = ("Constrained longitudinal analysis: WHO-5 at every visit (" + ", ".join(months(v) for v in sorted(visits))
-             + ") as outcome, equal baseline means across arms, stratum; {random} (REML); t-test with "
-             + DF_WORDS[df_method] + "; all observed WHO-5 (missing at random)")
+    def words(random: str) -> str:
+        return text("meth_clda", visit_items=[months(v) for v in sorted(visits)], random=random, df=DF_WORDS[df_method])
 
     def none(reason: str) -> list[Contrast]:
-        return [not_estimated("clda", "who5", v, "mean_difference", reason, words.format(random=random_words(
-            (True, True)))) for v in follow]
+        return [not_estimated("clda", "who5", v, "mean_difference", reason, words(random_words((True, True))))
+                for v in follow]
 
     if 0 not in visits:
-        return none("the visit schedule has no baseline (visit 0)")
+        return none(text("r_no_baseline_visit"))
     if "who5_m0" not in citizens or citizens["who5_m0"].notna().sum() == 0:
-        return none("no baseline WHO-5 in the data")
+        return none(text("r_no_baseline_who5"))
     long = _observed_long(citizens, follow)
     ok, why = usable_visits(long, follow)
     if not ok:
-        return [not_estimated("clda", "who5", v, "mean_difference", why[v], words.format(
-            random=random_words((True, True)))) for v in follow]
+        return [not_estimated("clda", "who5", v, "mean_difference", why[v], words(random_words((True, True))))
+                for v in follow]
     data, X, between, contrasts = clda_design(citizens, strata, (0, *ok))
     reason = first(caseworker_df_reason(data, len(between), "WHO-5"), rank_reason(X))
     if reason:
         return none(reason)
     result = fit_lmm(data, X, between, df_method)
-    method = words.format(random=random_words(result.fit.free))
+    method = words(random_words(result.fit.free))
     rows = {v: contrast_row(result, L, "who5", v, "mean_difference", method, data, "clda")
             for v, L in contrasts.items()}
     rows.update({v: not_estimated("clda", "who5", v, "mean_difference", r, method) for v, r in why.items()})
@@ -140,13 +140,12 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     data = citizens[citizens[col].notna()].copy() if col in citizens else citizens.iloc[0:0].copy()
     strata = _strata(data, strata)
     X = _adjusted(pd.DataFrame({"intercept": 1.0}, index=data.index), data, strata)
-    what = f"WHO-5 at {months(visit)}"
+    what = who5_at(visit)
     reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
                    None if data.empty else rank_reason(X))
     stage1 = stage_one_words(X.columns)
     if reason:
-        method = (f"Two-stage cluster-level analysis: stage 1 {stage1}; stage 2 caseworker means of residuals "
-                  "compared by arm; t-test with caseworkers - 1 - strata df")
+        method = text("meth_cluster_level_none", stage1=stage1)
         return [not_estimated(a, "who5", visit, "mean_difference", reason, method)
                 for a in ("cluster_level", "cluster_level_weighted")]
     data["resid"] = ols_residuals(data[col].to_numpy(float), X.to_numpy(float))
@@ -160,10 +159,8 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
         params, bse = wls(clusters["resid"].to_numpy(float), Z, weights)
         est, se = float(params[1]), float(bse[1])
         lo, hi, p = t_inference(est, se, df)
-        how = "unweighted" if label == "cluster_level" else "weighted by citizens per caseworker"
-        method = (f"Two-stage cluster-level analysis: stage 1 {stage1}; stage 2 caseworker means of residuals "
-                  f"compared by arm ({how}); t-test with caseworkers - 1 - strata df; citizens with WHO-5 at {visit} "
-                  "months (complete cases)")
+        how = text("w_unweighted" if label == "cluster_level" else "w_weighted_by_citizens")
+        method = text("meth_cluster_level", stage1=stage1, how=how, visit=visit)
         out.append(Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method, K, len(data), label))
     return out
 
@@ -232,13 +229,13 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
     strata = _strata(data, strata)
     X = _adjusted(pd.DataFrame({"intercept": 1.0, "fit": data["fit"].astype(float)}, index=data.index), data,
                   strata)
-    what = f"WHO-5 at {months(visit)}"
-    covariates = ", ".join(w for c, w in (("baseline_who5", "baseline WHO-5"), ("stratum[", "stratum"))
-                           if any(str(x).startswith(c) for x in X.columns)) or "no covariates"
-    method = (f"Complete-case ANCOVA at {visit} months by OLS ({covariates}); CR2 cluster-robust "
-              "covariance by caseworker; t-test with Bell-McCaffrey (Satterthwaite) df")
+    what = who5_at(visit)
+    named = [text(w) for c, w in (("baseline_who5", "w_cov_baseline"), ("stratum[", "w_cov_stratum"))
+             if any(str(x).startswith(c) for x in X.columns)]
+    method = text("meth_ancova_cr2", visit=visit, covariate_items=named) if named else \
+        text("meth_ancova_cr2_none", visit=visit)
     reason = first(arm_reason(data, what), None if data.empty else rank_reason(X),
-                   None if len(data) > X.shape[1] else f"too few citizens with {what} for the model")
+                   None if len(data) > X.shape[1] else text("r_too_few_citizens", what=what))
     if reason:
         return not_estimated("ancova_cr2", "who5", visit, "mean_difference", reason, method), {}
     y = data[col].astype(float)
@@ -279,18 +276,16 @@ def per_protocol(long: pd.DataFrame, citizens: pd.DataFrame, adherent: pd.Series
     this subset, e.g. when no FIT citizen is adherent.
     """
     visits = sorted(long["visit"].unique()) if visits is None else list(visits)
-    method = (f"Per protocol: the primary mixed model on control citizens and FIT citizens with >= {min_sessions} "
-              "meetings with ORS and SRS (non-adherent FIT citizens excluded; not randomisation-protected); t-test "
-              "with " + DF_WORDS[df_method])
+    method = text("meth_per_protocol", k=min_sessions, df=DF_WORDS[df_method])
     keep = set(citizens.loc[(citizens["fit"] == 0) | (adherent == 1), "citizen_id"])
     subset = long[long["citizen_id"].isin(keep)]
     try:
-        data, X, between, why = prepare_lmm(subset, strata, visits, "follow-up WHO-5")
+        data, X, between, why = prepare_lmm(subset, strata, visits, text("w_followup_who5"))
     except NotEstimable as exc:
         return [not_estimated("per_protocol", "who5", v, "mean_difference", exc.at(v), method) for v in visits]
     result = fit_lmm(data, X, between, df_method)
-    method = method.replace("Per protocol: the primary mixed model", "Per protocol: the primary mixed model ("
-                            + random_words(result.fit.free) + ")")
+    method = text("meth_per_protocol_random", k=min_sessions, df=DF_WORDS[df_method],
+                  random=random_words(result.fit.free))
     return [not_estimated("per_protocol", "who5", v, "mean_difference", why[v], method) if v in why else
             contrast_row(result, result.arm_contrast(v), "who5", int(v), "mean_difference", method,
                          data, "per_protocol") for v in visits]
@@ -317,16 +312,12 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
     exog = _adjusted(pd.DataFrame({"intercept": 1.0}, index=data.index), data, strata)
     K = int(data["caseworker_id"].nunique())
     df = float(K - 1 - len(strata))
-    method = (f"Complier average causal effect: 2SLS of WHO-5 at {visit} months on adherence (>= {min_sessions} "
-              f"meetings with ORS/SRS) instrumented by randomised arm, {covariate_words(exog.columns, False)}; "
-              "caseworker-clustered covariance (linearmodels, debiased); t-test with caseworkers - 1 - strata df; "
-              "complete cases")
-    what = f"WHO-5 at {months(visit)}"
+    method = text("meth_cace", visit=visit, k=min_sessions, covariates=covariate_words(exog.columns, False))
+    what = who5_at(visit)
     reason = first(arm_reason(data, what), caseworker_df_reason(data, 1 + len(strata), what),
                    None if data.empty else rank_reason(exog.assign(fit=data["fit"].astype(float))))
     if reason is None and data["adherent"].sum() == 0:
-        reason = (f"no FIT citizen with {what} meets the adherence definition (>= {min_sessions} meetings with ORS "
-                  "and SRS)")
+        reason = text("r_no_adherent", what=what, k=min_sessions)
     if reason:
         return not_estimated("cace", "who5", visit, "mean_difference", reason, method, K, len(data))
     res = IV2SLS(data[col].astype(float), exog, data[["adherent"]].astype(float), data[["fit"]].astype(float)).fit(
@@ -368,12 +359,7 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     out of the model with its reason; with fewer than two levels left, no
     subgroup effect is estimated.
     """
-    method = (f"Subgroup {variable}: primary mixed model with arm x {variable} x visit interaction; effect within "
-              f"the level; t-test with {DF_WORDS[df_method]}; interaction: F-test of equal effects across levels "
-              "with Satterthwaite denominator df (lmerTest contestMD); no caseworker-level random slope for the "
-              "subgroup (the levels of a citizen characteristic are compared within caseworkers, and a slope "
-              "variance is not identifiable with a few citizens per level and caseworker); the interaction test's "
-              "type-I error is checked by simulation (operating characteristics)")
+    method = text("meth_subgroup", variable=variable, df=DF_WORDS[df_method])
     level_of = subgroup_levels(citizens, variable, age_breaks)
     by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
     ok_visits, why_visit = usable_visits(long, sorted(set(long["visit"]) | {visit}))
@@ -384,29 +370,29 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     data = data[data["level"].notna()]
     levels = sorted(data["level"].unique(), key=str)
     if not levels:
-        what = {"age_group": "age", "baseline_who5_le50": "baseline WHO-5"}.get(variable, variable)
-        reason = f"{what} is not recorded for any citizen with follow-up WHO-5"
+        what = text({"age_group": "w_age", "baseline_who5_le50": "w_cov_baseline", "sex": "w_sex",
+                     "stratum": "w_cov_stratum"}[variable])
+        reason = text("r_not_recorded_with_followup", what=what)
         return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
-    why = {lev: arm_reason(data[(data["level"] == lev) & (data["visit"] == visit)], f"WHO-5 at {months(visit)}")
+    why = {lev: arm_reason(data[(data["level"] == lev) & (data["visit"] == visit)], who5_at(visit))
            for lev in levels}
     kept = [lev for lev in levels if why[lev] is None]
     rows = {lev: not_estimated(f"subgroup:{variable}={lev}", "who5", visit, "mean_difference",
-                               f"in this subgroup, {why[lev]}", method) for lev in levels if why[lev]}
+                               text("r_in_this_subgroup", reason=why[lev]), method) for lev in levels if why[lev]}
     built = subgroup_design(long[long["visit"].isin(ok_visits)], citizens, variable, age_breaks, strata, visit, kept)
     reason = None
     if len(kept) < 2:
-        reason = (f"fewer than two levels of {variable} in which both arms can be compared at {months(visit)}; "
-                  "a subgroup comparison needs at least two")
+        reason = text("r_fewer_than_two_levels", variable=variable, months=months(visit))
     else:
         assert built is not None
         data, X, between, effects = built
-        reason = first(caseworker_df_reason(data, len(between), "follow-up WHO-5"), rank_reason(X))
+        reason = first(caseworker_df_reason(data, len(between), text("w_followup_who5")), rank_reason(X))
     if reason:
         rows.update({lev: not_estimated(f"subgroup:{variable}={lev}", "who5", visit, "mean_difference", reason,
                                         method) for lev in kept})
         return [rows[lev] for lev in levels]
     result = fit_lmm(data, X, between, df_method)
-    method = method.replace("primary mixed model", f"primary mixed model ({random_words(result.fit.free)})", 1)
+    method = text("meth_subgroup_random", variable=variable, df=DF_WORDS[df_method], random=random_words(result.fit.free))
     base = next(iter(effects.values()))
     Lmat = np.array([(L - base).to_numpy() for L in list(effects.values())[1:]])
     _, _, _, p_int = satterthwaite_f(result.model, result.fit, Lmat)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
 from fittrial.models.effects import Contrast, t_inference
 from fittrial.publish.disclosure import suppress
 
@@ -64,19 +65,18 @@ def dropout_times(citizens: pd.DataFrame) -> pd.DataFrame:
 
 def _estimability(times: pd.DataFrame, strata: list[str], ratio: str) -> str | None:
     """Why an arm-comparing hazard model of dropout cannot be estimated from ``times`` (or None)."""
-    from fittrial.models.estimable import arm_reason, caseworker_df_reason, first, rank_reason
+    from fittrial.models.estimable import arm_reason, arm_the, caseworker_df_reason, first, rank_reason
 
     events = {arm: int(times.loc[times["fit"] == arm, "event"].sum()) for arm in (1, 0)}
     design = _design(times, strata)
     design.insert(0, "baseline", 1.0)  # the baseline hazard absorbs a constant
-    reason = first(arm_reason(times, "citizens followed"), caseworker_df_reason(times, 1 + len(strata),
-                                                                                "citizens followed"),
+    followed = text("w_citizens_followed")
+    reason = first(arm_reason(times, followed), caseworker_df_reason(times, 1 + len(strata), followed),
                    rank_reason(design))
     if reason is None and not any(events.values()):
-        reason = "no dropout events in either arm"
+        reason = text("r_no_dropout_events")
     elif reason is None and min(events.values()) == 0:
-        arm = "FIT" if events[1] == 0 else "control"
-        reason = f"no dropout events in the {arm} arm, so the {ratio} is 0 or infinite"
+        reason = text(f"r_no_dropout_in_arm_{ratio}", arm_the=arm_the(1 if events[1] == 0 else 0))
     return reason
 
 
@@ -95,7 +95,8 @@ def _present_strata(times: pd.DataFrame, strata: list[str] | None) -> list[str]:
 
 def adjusted(strata: list[str]) -> str:
     """"adjusted for stratum", or with one stratum "not adjusted for any covariate" (the methods say what was done)."""
-    return "adjusted for stratum" if len(strata) > 1 else "not adjusted for any covariate"
+    return text("w_adjusted_for", covariate_list=[text("w_cov_stratum")]) if len(strata) > 1 else \
+        text("w_not_adjusted")
 
 
 def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint: int = 12,
@@ -120,17 +121,14 @@ def cox_dropout(times: pd.DataFrame, strata: list[str] | None = None, timepoint:
 
     strata = _present_strata(times, strata)
     K = int(times["caseworker_id"].nunique())
-    method = (f"Cause-specific hazard ratio of dropout within {window_days} days of enrolment: Cox proportional "
-              f"hazards model (Breslow ties), {adjusted(strata)}; caseworker-clustered robust covariance (as "
-              "coxph cluster=); t-test with caseworkers - 1 - strata df; other course ends censored at their date, "
-              "open courses at the end of the window or the censoring date")
-    reason = _estimability(times, strata, "hazard ratio")
+    method = text("meth_cox", days=window_days, covariates=adjusted(strata))
+    reason = _estimability(times, strata, "hr")
     if reason:
         return not_estimated("time_to_dropout", "dropout", timepoint, "hazard_ratio", reason, method, K, len(times))
     b, se = _fit_arm(times, strata, times["event"].to_numpy(int))
     if not np.isfinite(b) or not np.isfinite(se) or se <= 0:
         return not_estimated("time_to_dropout", "dropout", timepoint, "hazard_ratio",
-                             "the Cox model did not converge (the arm's coefficient may be infinite)", method, K,
+                             text("r_cox_not_converged"), method, K,
                              len(times))
     df = float(K - 1 - len(strata))
     lo, hi, p = t_inference(b, se, df)
@@ -278,19 +276,15 @@ def fine_gray_dropout(times: pd.DataFrame, strata: list[str] | None = None, time
 
     strata = _present_strata(times, strata)
     K = int(times["caseworker_id"].nunique())
-    method = (f"Fine-Gray subdistribution hazard ratio of dropout within {window_days} days of enrolment: Cox model "
-              "(Breslow ties) in which citizens whose course ended for another reason (a competing event) stay in "
-              f"the risk set with inverse-probability-of-censoring weights (as survival::finegray), "
-              f"{adjusted(strata)}; caseworker-clustered robust covariance (as coxph cluster=); t-test with caseworkers - 1 - "
-              "strata df; open courses censored at the end of the window or the censoring date")
+    method = text("meth_fine_gray", days=window_days, covariates=adjusted(strata))
     scale = "subdistribution_hazard_ratio"
-    reason = _estimability(times, strata, "subdistribution hazard ratio")
+    reason = _estimability(times, strata, "shr")
     if reason:
         return not_estimated("time_to_dropout_fine_gray", "dropout", timepoint, scale, reason, method, K, len(times))
     b, se = _fit_arm(times, strata, times["status"].to_numpy(int))
     if not np.isfinite(b) or not np.isfinite(se) or se <= 0:
         return not_estimated("time_to_dropout_fine_gray", "dropout", timepoint, scale,
-                             "the Fine-Gray model did not converge (the arm's coefficient may be infinite)", method, K,
+                             text("r_fine_gray_not_converged"), method, K,
                              len(times))
     df = float(K - 1 - len(strata))
     lo, hi, p = t_inference(b, se, df)

@@ -31,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
 from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
 from fittrial.publish.populations import safe_count
 from fittrial.publish.disclosure import suppress
@@ -76,25 +77,29 @@ def individual_outcomes(citizens: pd.DataFrame, primary_visit: int, options: dic
     return data
 
 
+def measure_words(measure: str) -> str:
+    """An individual-change measure in words ("reliable improvement", "cutoff 1")."""
+    if measure.startswith("cutoff_"):
+        return text("w_cutoff_k", k=measure.split("_")[1])
+    return text(f"w_{measure}")
+
+
 def hedges_g(citizens: pd.DataFrame, effects: pd.DataFrame, primary_visit: int) -> dict:
     """Hedges' g of the primary effect (see the module docstring) as a row of the yardsticks table."""
-    row = {"measure": "who5", "scale": "hedges_g", "method": (
-        "Primary mixed-model difference at the primary visit divided by the pooled observed SD of baseline WHO-5, "
-        "times J = 1 - 3/(4(n1 + n2) - 9); CI: the difference's CI scaled the same way (SD treated as known)"),
-        "not_estimated": ""}
+    row = {"measure": "who5", "scale": "hedges_g", "method": text("meth_hedges_g"), "not_estimated": ""}
     itt = effects[(effects["analysis"] == "itt") & (effects["outcome"] == "who5")
                   & (effects["timepoint_months"] == primary_visit)]
     base = citizens[["arm", "who5_m0"]].dropna() if "who5_m0" in citizens else pd.DataFrame()
     groups = [base.loc[base["arm"] == a, "who5_m0"].astype(float) for a in ("FIT", "control")] if len(base) else []
     if itt.empty or pd.isna(itt["estimate"].iloc[0]):
-        row["not_estimated"] = "the primary effect was not estimated"
+        row["not_estimated"] = text("r_primary_not_estimated")
     elif not groups or min(len(g) for g in groups) < 2:
-        row["not_estimated"] = "fewer than two baseline WHO-5 in an arm: no baseline SD"
+        row["not_estimated"] = text("r_g_few_baseline")
     else:
         n1, n2 = len(groups[0]), len(groups[1])
         sd = math.sqrt(((n1 - 1) * groups[0].var() + (n2 - 1) * groups[1].var()) / (n1 + n2 - 2))
         if not sd > 0:
-            row["not_estimated"] = "baseline WHO-5 does not vary: no SD"
+            row["not_estimated"] = text("r_g_no_sd")
         else:
             j = 1 - 3 / (4 * (n1 + n2) - 9)
             r = itt.iloc[0]
@@ -123,8 +128,8 @@ def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: in
                          f"{arm}_n": safe_count(n, enrolled[arm], threshold).text,
                          f"{arm}_percent": 100 * events / n if n >= threshold and not hidden else float("nan")})
         if len(data) == 0:
-            rows += [{**base, "scale": s, "not_estimated": f"no citizen has WHO-5 at baseline and at "
-                      f"{primary_visit} months"} for s in ("risk_difference", "risk_ratio")]
+            rows += [{**base, "scale": s, "not_estimated": text("r_no_change", visit=primary_visit)}
+                     for s in ("risk_difference", "risk_ratio")]
             continue
         def fit(measure: str = measure) -> list:
             result = fit_binary_gee(data, measure, covariance, strata, primary_visit)
@@ -134,11 +139,12 @@ def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: in
             return [not_estimated("itt", measure, primary_visit, s, reason) for s in ("risk_difference", "risk_ratio")]
 
         contrasts = guarded(f"yardstick_{measure}", fit, failed)
-        contrasts = withhold(contrasts, small_cell_reason(counts, threshold, measure.replace("_", " ")))
+        contrasts = withhold(contrasts, small_cell_reason(counts, threshold, measure_words(measure)))
         for c in contrasts:
             rows.append({**base, "scale": c.scale, "estimate": c.estimate, "ci_low": c.ci_low, "ci_high": c.ci_high,
-                         "p_value": c.p_value, "df": c.df, "method": c.method + "; citizens with WHO-5 at baseline "
-                         f"and {primary_visit} months", "not_estimated": c.not_estimated})
+                         "p_value": c.p_value, "df": c.df, "method": c.method + "; " + text("meth_change_population",
+                                                                                               visit=primary_visit),
+                         "not_estimated": c.not_estimated})
     return rows
 
 
@@ -194,7 +200,7 @@ def claims_table(claims: list[dict], effects: pd.DataFrame, yardsticks: pd.DataF
                 if len(means) else float("nan")
             row.update(scale="mean_difference", claimed_value=(value - 1) * change)
             if pd.isna(change):
-                row["not_estimated"] = "the control arm's change from baseline is not published"
+                row["not_estimated"] = text("r_claim_no_change")
         elif outcome == "dropout":
             r = effects[(effects["analysis"] == "itt") & (effects["outcome"] == "dropout")
                         & (effects["scale"] == "risk_ratio")]
@@ -203,7 +209,7 @@ def claims_table(claims: list[dict], effects: pd.DataFrame, yardsticks: pd.DataF
             r = yardsticks[(yardsticks["measure"] == outcome) & (yardsticks["scale"] == "risk_ratio")]
             row["scale"] = "risk_ratio"
         if r.empty or pd.isna(r["estimate"].iloc[0]):
-            row["not_estimated"] = row["not_estimated"] or "the observed effect was not estimated"
+            row["not_estimated"] = row["not_estimated"] or text("r_claim_not_estimated")
         elif not row["not_estimated"]:
             e = r.iloc[0]
             row.update(estimate=e["estimate"], ci_low=e["ci_low"], ci_high=e["ci_high"],

@@ -1,5 +1,5 @@
-"""The catalogue of a trial's outcomes, analyses and words, read from its config: one place that says what is
-measured, what is analysed, and what the units, arms and outcomes are called.
+"""The catalogue of a trial's outcomes and analyses, read from its config: one place that says what is
+measured and what is analysed.
 
 * :func:`primary_outcome`: the score analysed by the mixed models (WHO-5 by default; or another questionnaire
   score from its items, or a score the outcome table holds), with its range, unit, minimal important
@@ -8,9 +8,7 @@ measured, what is analysed, and what the units, arms and outcomes are called.
   ``completed`` derived from the course data, and 0/1 columns of the citizens table;
 * :data:`ANALYSES`: the analyses of the effects table as data (step, population, time points, what each needs),
   in the table's order; the workflow's rules, the populations, the table's order and the texts read it;
-* :class:`Vocabulary`: what the trial calls its clusters, individuals, arms and primary outcome, in English
-  and Danish; the texts of the report are written with the FIT trial's words (caseworker, citizen, FIT, usual
-  practice, WHO-5) and :meth:`Vocabulary.localise` puts the trial's own words in their place.
+* the trial's own words (units, arms, outcome) are read by :mod:`fittrial.language.vocabulary`.
 
 Nothing here reads data; everything is a plain function of the config (``config`` is the whole config or
 ``None`` for the defaults, which are the FIT trial's).
@@ -18,7 +16,6 @@ Nothing here reads data; everything is a plain function of the config (``config`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -138,7 +135,7 @@ def primary_outcome(config: Mapping[str, Any] | None = None) -> PrimaryOutcome:
                           str(spec.get("scoring") or "sum"), float(spec.get("multiplier") or 1.0),
                           str(spec.get("score_column") or ""), score_range, _texts(spec.get("name")),
                           _texts(spec.get("short") or spec.get("name")),
-                          _texts(spec.get("unit")) or {"en": "points", "da": "point"},
+                          _texts(spec.get("unit")),
                           None if mid is None else float(mid), None if reliable is None else float(reliable),
                           bool(spec.get("higher_is_better", True)), cutoffs)
 
@@ -289,107 +286,6 @@ def analyses_of_step(step: str, blinded: bool = False, adherence: bool = True) -
     return [a.name for a in ANALYSES if a.step == step and runs(a, blinded, adherence)]
 
 
-# --- words -----------------------------------------------------------------------------------------------------
-
-# the FIT trial's words as the report's texts use them: per language, a role -> the forms of the word
-FIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {"cluster": ("caseworker", "caseworkers"), "individual": ("citizen", "citizens"),
-           "intervention": ("FIT",), "control": ("usual practice",)},
-    "da": {"cluster": ("medarbejder", "medarbejderen", "medarbejdere", "medarbejderne"),
-           "individual": ("borger", "borgeren", "borgere", "borgerne"),
-           "intervention": ("FIT",), "control": ("vanlig praksis",)},
-}
-FORMS = {"en": ("one", "many"), "da": ("one", "the_one", "many", "the_many")}
-
-
-@dataclass
-class Vocabulary:
-    """The trial's own words in one language, and :meth:`localise`, which puts them in the place of the FIT trial's
-    words in a text of the report (whole words only, longest first; genitive -s and capitals kept). With the
-    default config it changes nothing."""
-
-    language: str = "en"
-    replacements: list[tuple[str, str]] = field(default_factory=list)
-
-    def localise(self, text: Any) -> Any:
-        if not isinstance(text, str) or not self.replacements or not text:
-            return text
-        return self._pattern.sub(lambda m: self._lookup[m.group(0)], text)
-
-    def __post_init__(self) -> None:
-        table: dict[str, str] = {}
-        for old, new in self.replacements:
-            if old == new:
-                continue
-            table[old] = new
-            if old[:1].islower():
-                table[old[:1].upper() + old[1:]] = new[:1].upper() + new[1:]
-        genitives = {}
-        for old, new in table.items():
-            if not old.endswith(("s", "5")):
-                genitives[old + "s"] = new + ("'" if new.endswith("s") else "s")
-        table.update({k: v for k, v in genitives.items() if k not in table})
-        self._lookup = table
-        words = sorted(table, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w])") \
-            if words else re.compile(r"(?!x)x")
-
-
-PAIR_WORDS = {"en": [("adjusted for stratum", "adjusted for pair"), ("stratum-adjusted", "pair-adjusted"),
-                      ("within strata", "within pairs"), ("1 - strata df", "1 - pairs df")],
-              "da": [("justeret for stratum", "justeret for par"), ("inden for strata", "inden for par"),
-                     ("1 - strata frihedsgrader", "1 - par frihedsgrader")]}
-NEUTER_ARTICLES = (("nogen", "noget"), ("hver", "hvert"), ("en", "et"), ("én", "ét"), ("ingen", "intet"))
-
-
-def vocabulary(config: Mapping[str, Any] | None, language: str, pairs_design: bool = False) -> Vocabulary:
-    """The trial's words in ``language`` (config ``units``, ``arms``, ``outcome``), as a :class:`Vocabulary`;
-    ``pairs_design``: the strata are matched pairs (a pair-matched trial), and the texts say so."""
-    config = config or {}
-    pairs: list[tuple[str, str]] = list(PAIR_WORDS[language]) if pairs_design else []
-    units = config.get("units") or {}
-    for role in ("cluster", "individual"):
-        given = (units.get(role) or {}).get(language)
-        if given:
-            forms = [str(w) for w in given]
-            if language == "da" and forms[1].endswith("et"):  # a neuter noun (barnet): nogen -> noget, en -> et
-                pairs += [(f"{a} {FIT_WORDS['da'][role][0]}", f"{b} {forms[0]}") for a, b in NEUTER_ARTICLES]
-            pairs += list(zip(FIT_WORDS[language][role], forms))
-    if (units.get("individual") or {}).get(language):  # sex in words that fit any individuals
-        pairs += [("women", "female"), ("men", "male"), ("Women", "Female")] if language == "en" else \
-            [("kvinder", "kvindelige"), ("mænd", "mandlige"), ("Kvinder", "Kvindelige")]
-    arms = config.get("arms") or {}
-    for role in ("intervention", "control"):
-        given = _texts(arms.get(role)).get(language)
-        if given:
-            pairs.append((FIT_WORDS[language][role][0], given))
-            if role == "control":  # the summary's "worked as usual"
-                pairs += [("worked as usual", f"was allocated to {given}"),
-                          ("arbejdede som vanligt", f"var lodtrukket til {given}")]
-    if config.get("binary_outcomes") is not None:  # the trial's own binary outcomes are not the course outcomes
-        pairs += [("course outcomes", "binary outcomes"), ("course outcome", "binary outcome")] if language == "en" \
-            else [("forløbsmålene", "de binære udfald"), ("forløbsmål", "binære udfald")]
-    outcome = primary_outcome(config)
-    if not outcome.is_who5:
-        name, short = outcome.name.get(language), outcome.short.get(language)
-        lo, hi = (f"{x:g}" for x in outcome.range)
-        hi = f"{' til ' if language == 'da' else ' to '}{hi}" if float(outcome.range[0]) < 0 else f"-{hi}"
-        if name:
-            pairs += [("WHO-5 well-being index (0-100)", f"{name} ({lo}{hi})"),
-                      ("WHO-5 trivselsindeks (0-100)", f"{name} ({lo}{hi})"),
-                      ("WHO-5 well-being index", name), ("WHO-5 well-being", name),
-                      ("WHO-5-trivselsindekset", name), ("WHO-5 trivselsindeks", name)]
-        if short:
-            pairs += [("WHO-5 well-being scale (0-100)", f"{short} scale ({lo}{hi})"),
-                      ("trivselsskalaen WHO-5 (0-100)", f"skalaen {short} ({lo}{hi})"),
-                      ("WHO-5 (0-100)", f"{short} ({lo}{hi})"), ("WHO-5", short),
-                      ("well-being", short), ("trivsel", short)]
-        unit = outcome.unit.get(language)
-        if unit and unit not in ("points", "point"):
-            pairs += [("points", unit), ("point", unit)]
-    return Vocabulary(language, pairs)
-
-
 __all__ = ["Analysis", "ANALYSES", "analysis_order", "analysis_named", "runs", "analyses_of_step",
            "BinaryOutcome", "binary_outcomes", "binary_names", "PrimaryOutcome", "Cutoff", "primary_outcome",
-           "Vocabulary", "vocabulary", "FIT_BINARY", "COURSE_OUTCOMES"]
+           "FIT_BINARY", "COURSE_OUTCOMES"]

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import LANGUAGES, messages, render
+
 CPR_PATTERN = re.compile(r"^\d{6}[-. ]?\d{4}$")
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"  # a time of day after a date is ignored
 ISO_DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})" + _TIME + "$")  # year first: never ambiguous
@@ -31,13 +33,26 @@ LARGEST_INTEGER = 2**53  # whole numbers beyond this are not counts, ages or vis
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
-# Codes a Danish export uses for the contract's codes (compared without case and surrounding spaces)
-CODE_ALIASES: dict[str, dict[str, str]] = {
-    "arm": {"fit": "FIT", "control": "control", "kontrol": "control"},
-    "sex": {"f": "F", "m": "M", "k": "F", "kvinde": "F", "mand": "M", "female": "F", "male": "M"},
-    "end_reason": {"gennemført": "completed", "gennemfort": "completed", "frafald": "dropout", "udsat": "evicted",
-                   "fraflyttet": "moved", "død": "died", "dod": "died", "andet": "other"},
-}
+def _fold(word: str) -> str:
+    """A word as typed without Danish letters (død -> dod, gennemført -> gennemfort, æ -> ae)."""
+    return word.replace("ø", "o").replace("å", "a").replace("æ", "ae")
+
+
+def _code_aliases() -> dict[str, dict[str, str]]:
+    """Codes other exports use for the contract's codes (compared without case and surrounding spaces): every
+    language's code of the message catalogue (code_<column>_<code>, alias_<column>_<code>: e.g. Danish "kontrol",
+    "K", "gennemført", also typed "gennemfort"), mapped to the contract's code."""
+    out: dict[str, dict[str, str]] = {}
+    for key in messages()["en"]:
+        if key.startswith(("code_", "alias_")):
+            column, code = key.split("_", 1)[1].rsplit("_", 1)
+            for language in LANGUAGES:
+                word = render(key, language).strip().casefold()
+                out.setdefault(column, {}).update({word: code, _fold(word): code})
+    return out
+
+
+CODE_ALIASES: dict[str, dict[str, str]] = _code_aliases()
 
 
 class _Bad(Exception):

@@ -23,89 +23,29 @@ from typing import Any
 import pandas as pd
 
 from fittrial.base.errors import Problem, format_value, group_problems
+from fittrial.language.i18n import texts
+from fittrial.language.messages import messages, parse, render, translate
 
-# (pattern of the message, kind in English, kind in Danish); the first match wins
-KINDS: list[tuple[str, str, str]] = [
-    (r"could not be read|not a text|mixes two text encodings|unsupported file type|does not exist",
-     "File cannot be read", "Filen kan ikke læses"),
-    (r"more than once in the header", "Column appears twice", "Kolonne optræder to gange"),
-    (r"required column is missing", "Column missing", "Kolonne mangler"),
-    (r"has no rows", "Empty table", "Tom tabel"),
-    (r"CPR", "CPR-like number instead of a pseudonymised id", "CPR-lignende nummer i stedet for et pseudonym"),
-    (r"duplicate id", "Duplicate id", "Dubleret id"),
-    (r"not in the \w+ table", "Id not found in another file", "Id findes ikke i en anden fil"),
-    (r"different answers", "Conflicting duplicate WHO-5 forms", "Modstridende dubletter af WHO-5-skemaer"),
-    (r"data cut-off", "Date after the data cut-off", "Dato efter dataudtrækket"),
-    (r"ambiguous|month-first|date_format", "Ambiguous date", "Tvetydig dato"),
-    (r"date", "Invalid date", "Ugyldig dato"),
-    (r"^is empty", "Missing value", "Manglende værdi"),
-    (r"visit", "Visit not in the schedule", "Besøg uden for besøgsplanen"),
-    (r"caseworker|stratum|arm", "Inconsistent randomisation", "Inkonsistent randomisering"),
-    (r"", "Invalid value", "Ugyldig værdi"),
+# (pattern of the message, key of its kind in the message catalogue); the first match wins
+KINDS: list[tuple[str, str]] = [
+    ('could not be read|not a text|mixes two text encodings|unsupported file type|does not exist', 'dc_kind_file_cannot_be_read'),
+    ('more than once in the header', 'dc_kind_column_appears_twice'),
+    ('required column is missing', 'dc_kind_column_missing'),
+    ('has no rows', 'dc_kind_empty_table'),
+    ('CPR', 'dc_kind_cpr_like_number_instead_of_a_pseudonymised_id'),
+    ('duplicate id', 'dc_kind_duplicate_id'),
+    ('not in the \\w+ table', 'dc_kind_id_not_found_in_another_file'),
+    ('different answers', 'dc_kind_conflicting_duplicate_who_5_forms'),
+    ('data cut-off', 'dc_kind_date_after_the_data_cut_off'),
+    ('ambiguous|month-first|date_format', 'dc_kind_ambiguous_date'),
+    ('date', 'dc_kind_invalid_date'),
+    ('^is empty', 'dc_kind_missing_value'),
+    ('visit', 'dc_kind_visit_not_in_the_schedule'),
+    ('caseworker|stratum|arm', 'dc_kind_inconsistent_randomisation'),
+    ('', 'dc_kind_invalid_value'),
 ]
 
-# what the pipeline does with each kind of note (validation notes of fittrial.inputs.validation.check_trial)
-ACTIONS: dict[str, tuple[str, str]] = {
-    "identical duplicate WHO-5 form (counted once)": (
-        "The form is used once; the copy is ignored.", "Skemaet bruges én gang; kopien ignoreres."),
-    "ended without an end reason (dropout and completion set missing)": (
-        "The course is kept; its dropout and completion outcomes are missing (handled as missing data).",
-        "Forløbet beholdes; frafald og gennemførelse er ukendte (behandles som manglende data)."),
-    "enrolled before the caseworker was randomised": (
-        "Kept and analysed in the caseworker's allocated arm (intention to treat); counted in the data-quality "
-        "table of the report.",
-        "Beholdes og analyseres i medarbejderens randomiserede arm (intention to treat); tælles i rapportens "
-        "tabel over datakvalitet."),
-    "caseworker with no citizens (empty cluster)": (
-        "Kept in the counts of randomised caseworkers; contributes no data to the analyses.",
-        "Tælles med blandt de randomiserede medarbejdere; bidrager ikke med data til analyserne."),
-    "FIT session recorded in the control arm (possible contamination)": (
-        "Kept; the citizen is analysed in the allocated (control) arm; counted as possible contamination.",
-        "Beholdes; borgeren analyseres i den randomiserede arm (kontrol); tælles som mulig kontaminering."),
-    "WHO-5 form outside every visit window (not used)": (
-        "Not used: its date falls in none of the visit windows of the config (visits).",
-        "Bruges ikke: datoen ligger uden for alle besøgsvinduer i konfigurationen (visits)."),
-    "WHO-5 form with no items answered (visit missing)": (
-        "Not used; the citizen's WHO-5 at that visit is missing (handled as missing data).",
-        "Bruges ikke; borgerens WHO-5 ved det besøg mangler (behandles som manglende data)."),
-    "more than one WHO-5 form for a visit; the one nearest the target day was used": (
-        "Not used: another form of the citizen lies nearer the visit's target day.",
-        "Bruges ikke: et andet skema fra borgeren ligger nærmere besøgets måldag."),
-    "course open with follow-up shorter than the outcome window (dropout and completion missing)": (
-        "The course is kept; its dropout and completion outcomes are missing (handled as missing data).",
-        "Forløbet beholdes; frafald og gennemførelse er ukendte (behandles som manglende data)."),
-    "FIT session with a caseworker other than the citizen's": (
-        "Kept and counted towards the citizen's FIT sessions (adherence).",
-        "Beholdes og tælles med i borgerens FIT-sessioner (adhærens)."),
-}
 
-TEXT = {
-    "en": {
-        "title": "Data check of the trial inputs", "ok": "No errors: the inputs meet the input contract.",
-        "errors": "{n} error(s) found: nothing was analysed. Correct the files (or the config) and run again.",
-        "private": "This page points at rows of your files. It is for the person who prepares the data and is not "
-                   "for publication; CPR-like numbers are never shown.",
-        "files": "Input files", "file": "File", "table": "Table", "format": "Format", "header": "Header row",
-        "rows": "Rows read", "renamed": "Columns recognised under another name", "problems": "Errors",
-        "kind": "Kind", "row": "Row", "found": "Values found (count)", "all_rows": "Every row", "column": "Column", "value": "Value", "message": "What is wrong, what is expected",
-        "notes": "Notes (not errors)", "check": "Note", "count": "Count", "action": "What the pipeline does",
-        "no_notes": "No notes.", "not_read": "not read", "more": "... and {n} more of this kind (see the log).",
-        "config": "Configuration", "contract": "The input contract is described in config/README.md.",
-    },
-    "da": {
-        "title": "Datatjek af forsøgets inputdata", "ok": "Ingen fejl: inputdata overholder inputkontrakten.",
-        "errors": "{n} fejl fundet: intet er analyseret. Ret filerne (eller konfigurationen), og kør igen.",
-        "private": "Siden peger på rækker i jeres filer. Den er til den, der forbereder data, og må ikke "
-                   "offentliggøres; CPR-lignende numre vises aldrig.",
-        "files": "Inputfiler", "file": "Fil", "table": "Tabel", "format": "Format", "header": "Overskriftsrække",
-        "rows": "Rækker læst", "renamed": "Kolonner genkendt under et andet navn", "problems": "Fejl",
-        "kind": "Type", "row": "Række", "found": "Fundne værdier (antal)", "all_rows": "Alle rækker", "column": "Kolonne", "value": "Værdi",
-        "message": "Hvad er forkert, hvad forventes (på engelsk)", "notes": "Bemærkninger (ikke fejl)",
-        "check": "Bemærkning (på engelsk)", "count": "Antal", "action": "Hvad pipelinen gør",
-        "no_notes": "Ingen bemærkninger.", "not_read": "ikke læst", "more": "... og {n} mere af samme type (se loggen).",
-        "config": "Konfiguration", "contract": "Inputkontrakten er beskrevet i config/README.md.",
-    },
-}
 MAX_ROWS_PER_KIND = 200
 
 
@@ -136,31 +76,23 @@ class CheckOutcome:
 
 def kind_of(problem: Problem, language: str = "en") -> str:
     """The kind of a problem (for grouping), from its message."""
-    for pattern, en, da in KINDS:
+    for pattern, key in KINDS:
         if re.search(pattern, problem.message):
-            return da if language == "da" else en
+            return render(key, language)
     raise AssertionError("the last kind matches every message")  # pragma: no cover
 
 
 def action_of(check: str, language: str = "en") -> str:
-    """What the pipeline does with a note of this kind."""
-    if re.fullmatch(r"WHO-5 form with \d+ missing item\(s\), scored missing", check):
-        en, da = ("Scored missing (config scoring.who5_prorate_one_missing); the citizen's WHO-5 at that visit is "
-                  "missing (handled as missing data).", "Scores som manglende (konfiguration "
-                  "scoring.who5_prorate_one_missing); borgerens WHO-5 ved det besøg mangler (manglende data).")
-        return da if language == "da" else en
-    en, da = ACTIONS.get(check, ("Kept as it is; listed in the data-quality table of the report.",
-                                 "Beholdes uændret; står i rapportens tabel over datakvalitet."))
-    return da if language == "da" else en
+    """What the pipeline does with a note of this kind (the note's entry in the message catalogue has an
+    ``action_<key>`` beside it)."""
+    found = parse(check)
+    key = f"action_{found[0]}" if found else ""
+    return render(key if key in messages()["en"] else "action_default", language)
 
 
 def _row(row: str | None, language: str) -> str:
     """A row label as the reader's language says it (row 7 / række 7)."""
-    if row is None:
-        return ""
-    if language != "da":
-        return str(row)
-    return re.sub(r"^row ", "række ", re.sub(r"^record ", "post ", re.sub(r"^header$", "overskrift", str(row))))
+    return "" if row is None else translate(str(row), language)
 
 
 def _e(value: Any) -> str:
@@ -169,7 +101,7 @@ def _e(value: Any) -> str:
 
 def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
     """The data-check page as one self-contained HTML document."""
-    t = TEXT["da" if language == "da" else "en"]
+    t = {k[len("dc_"):]: v for k, v in texts(language).items() if k.startswith("dc_")}
     out = [f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n<title>{_e(t["title"])}'
            "</title>\n<style>\nbody { font-family: Arial, sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em;"
            " color: #222; line-height: 1.4; }\ntable { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: "
@@ -239,7 +171,7 @@ def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
                    f"<th>{_e(t['row'])}</th><th>{_e(t['action'])}</th></tr>")
         for (table, check), g in notes.groupby(["table", "check"], sort=True):
             rows = ", ".join(_row(r, language) for r in g["row"].head(20)) + (" ..." if len(g) > 20 else "")
-            out.append(f"<tr><td>{_e(table)}</td><td>{_e(check)}</td><td class=\"num\">{len(g)}</td>"
+            out.append(f"<tr><td>{_e(table)}</td><td>{_e(translate(str(check), language))}</td><td class=\"num\">{len(g)}</td>"
                        f"<td>{_e(rows)}</td><td>{_e(action_of(str(check), language))}</td></tr>")
         out.append("</table>")
     out.append("</body>\n</html>\n")

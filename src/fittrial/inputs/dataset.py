@@ -32,6 +32,7 @@ from __future__ import annotations
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
+from fittrial.language.messages import text
 from fittrial.inputs.scoring import VisitWindow, assign_visits
 from fittrial.inputs.validation import Trial
 
@@ -119,13 +120,11 @@ def build_analysis_data(
     for col in outcomes:  # no course end recorded at all: the course outcomes are not recorded (never 0)
         cit[col] = outcomes[col] if recorded else outcomes[col].where(pd.Series(False, index=cit.index))
     short = cit["ended_on"].isna() & cit["dropout"].isna() & recorded
-    short_notes = pd.DataFrame({"check": "course open with follow-up shorter than the outcome window "
-                                         "(dropout and completion missing)", "table": "citizens",
+    short_notes = pd.DataFrame({"check": text("note_short_followup"), "table": "citizens",
                                 "row": trial.citizens.loc[short.to_numpy(), "_row"].to_numpy(),
                                 "detail": "citizen " + cit.loc[short, "citizen_id"].astype(str)})
     if not recorded and len(cit):
-        short_notes = pd.DataFrame({"check": "no course end recorded for any citizen (ended_on and end_reason "
-                                             "empty): dropout, completion and time to dropout not recorded",
+        short_notes = pd.DataFrame({"check": text("note_no_course_ends"),
                                     "table": "citizens", "row": trial.citizens["_row"].to_numpy(),
                                     "detail": "citizen " + trial.citizens["citizen_id"].astype(str).to_numpy()})
     cit["censor_on"] = censor

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
+
 ITEMS = [f"who5_{i}" for i in range(1, 6)]
 
 
@@ -133,12 +135,12 @@ def assign_visits(
         notes.append({"check": check, "table": "who5", "row": r["_row"], "detail": f"citizen {r['citizen_id']}, {day}"})
 
     for _, r in forms[forms["visit"] < 0].iterrows():
-        note("WHO-5 form outside every visit window (not used)", r)
+        note(text("note_outside_windows"), r)
     for _, r in forms[(forms["visit"] >= 0) & forms["who5"].isna()].iterrows():
         if r["items_missing"] == len(columns):
-            note("WHO-5 form with no items answered (visit missing)", r)
+            note(text("note_no_items"), r)
         else:
-            note(f"WHO-5 form with {r['items_missing']} missing item(s), scored missing", r)
+            note(text("note_missing_items", n=r["items_missing"]), r)
 
     usable = forms[(forms["visit"] >= 0) & forms["who5"].notna()].copy()
     usable["target"] = usable["visit"].map({k: w.target_day for k, w in by_label.items()})
@@ -146,7 +148,7 @@ def assign_visits(
     usable = usable.sort_values(["citizen_id", "visit", "distance", "answered_on", "_row"], kind="mergesort")
     first = ~usable.duplicated(["citizen_id", "visit"], keep="first")
     for _, r in usable[~first].iterrows():
-        note("more than one WHO-5 form for a visit; the one nearest the target day was used", r)
+        note(text("note_nearest_form"), r)
     scores = usable[first][["citizen_id", "visit", "answered_on", "day", "who5", "items_missing"]]
     scores = scores.sort_values(["citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
     return scores, pd.DataFrame(notes, columns=["check", "table", "row", "detail"])

@@ -22,47 +22,29 @@ from typing import Any
 import pandas as pd
 
 from fittrial.inputs.validation import load_schema
+from fittrial.language.messages import LANGUAGES, messages, render
 
 TABLES = ("randomisation", "citizens", "who5", "fit_sessions")
-SHEETS = {"en": {"randomisation": "randomisation", "citizens": "citizens", "who5": "who5",
-                 "fit_sessions": "fit_sessions", "guide": "guide"},
-          "da": {"randomisation": "randomisering", "citizens": "borgere", "who5": "who5",
-                 "fit_sessions": "fit_sessioner", "guide": "vejledning"}}
+# the sheet names in each language (the message catalogue's sheet_<table>; a workbook in either is read)
+SHEETS = {lang: {name: render(f"sheet_{name}", lang) for name in (*TABLES, "guide")} for lang in LANGUAGES}
 # the marker of the worked example rows; rows whose first cell holds it are skipped when read
 EXAMPLE_IDS = ("EKSEMPEL", "EXAMPLE")
 MAX_ROWS = 20_000  # data validation reaches this row
 
-# the codes offered in the drop-down lists (Danish codes are read as the contract's; see fittrial.inputs.cells)
-CODES = {
-    "en": {"arm": ["FIT", "control"], "sex": ["F", "M"],
-           "end_reason": ["completed", "dropout", "evicted", "moved", "died", "other"]},
-    "da": {"arm": ["FIT", "kontrol"], "sex": ["K", "M"],
-           "end_reason": ["gennemført", "frafald", "udsat", "fraflyttet", "død", "andet"]},
-}
+# the codes offered in the drop-down lists, in each language (the catalogue's code_<column>_<code>; Danish codes are
+# read as the contract's, see fittrial.inputs.cells)
+CODED = {"arm": ("FIT", "control"), "sex": ("F", "M"),
+         "end_reason": ("completed", "dropout", "evicted", "moved", "died", "other")}
+CODES = {lang: {col: [render(f"code_{col}_{code}", lang) for code in codes] for col, codes in CODED.items()}
+         for lang in LANGUAGES}
 
-DANISH_HELP = {
-    "caseworker_id": "medarbejderens pseudonymiserede id (aldrig et CPR-nummer); skal stå i arket randomisering",
-    "stratum": "den bostøttetilbud eller enhed, inden for hvilken medarbejderne blev randomiseret",
-    "arm": "randomiseret arm: FIT eller kontrol",
-    "randomised_on": "dato for randomiseringen",
-    "citizen_id": "borgerens pseudonymiserede id (aldrig et CPR-nummer); skal stå i arket borgere",
-    "enrolled_on": "forløbets start; dag 0 for placering af WHO-5-skemaer i besøg",
-    "age": "alder i hele år ved start; må være tom",
-    "sex": "K eller M; må være tom",
-    "ended_on": "forløbets afslutning; tom mens forløbet er åbent",
-    "end_reason": "hvorfor forløbet sluttede: gennemført, frafald, udsat, fraflyttet, død eller andet; tom mens åbent",
-    "kept_housing_12m": "har beholdt egen bolig efter 12 måneder (1 = ja, 0 = nej); tom = ikke vurderet",
-    "eviction_or_risk_12m": "udsat eller i risiko for udsættelse inden 12 måneder (1 = ja, 0 = nej); tom = ikke vurderet",
-    "stable_income_12m": "stabil indkomst efter 12 måneder (1 = ja, 0 = nej); tom = ikke vurderet",
-    "answered_on": "dato for udfyldelsen; må være tom, når rækken har et besøg",
-    "visit": "valgfri: måneder efter start (et af besøgene i konfigurationen); går forud for datoen",
-    "session_on": "dato for mødet",
-}
-for _k in range(1, 6):
-    DANISH_HELP[f"who5_{_k}"] = f"WHO-5 spørgsmål {_k} (0 = på intet tidspunkt ... 5 = hele tiden)"
-for _k in range(1, 5):
-    DANISH_HELP[f"ors_{_k}"] = f"ORS linje {_k} (0-10, én decimal), ved mødets start"
-    DANISH_HELP[f"srs_{_k}"] = f"SRS linje {_k} (0-10, én decimal), ved mødets slutning"
+
+def column_help(table: str, column: str, spec: dict[str, Any], language: str) -> str:
+    """What a column holds, in ``language``: the catalogue's col_help_<table>.<column> (its English is the schema's
+    description), or the schema's description for a column the catalogue does not know (a trial's own outcome)."""
+    key = f"col_help_{table}.{column}"
+    return render(key, language) if key in messages()["en"] else str(spec.get("description", ""))
+
 
 EXAMPLE_ROWS: dict[str, dict[str, dict[str, Any]]] = {
     lang: {
@@ -80,27 +62,6 @@ EXAMPLE_ROWS: dict[str, dict[str, dict[str, Any]]] = {
     }
     for lang, mark in (("da", "EKSEMPEL"), ("en", "EXAMPLE"))
 }
-GUIDE_TEXT = {
-    "en": ["How to fill in this workbook",
-           "One sheet per table; row 1 holds the column names of the input contract (config/README.md): do not "
-           "change them. Row 2 is a worked example (ids EXAMPLE): overwrite it or leave it; it is never read as data.",
-           "Dates as dates (or text dd-mm-yyyy); ids as text, exactly alike in every sheet (leading zeros count). "
-           "Never a CPR number. Leave a cell empty when the value is unknown. The fit_sessions sheet may stay empty.",
-           "Run with a config that holds:  inputs: {workbook: <this file>}   and check it first with  "
-           "snakemake --cores 1 --configfile <config> check",
-           "Sheet", "Column", "Required", "Meaning", "Allowed values", "yes", "no"],
-    "da": ["Sådan udfyldes arbejdsbogen",
-           "Ét ark pr. tabel; række 1 har inputkontraktens kolonnenavne (config/README.md): ret dem ikke. Række 2 er "
-           "et eksempel (id'er EKSEMPEL): overskriv den eller lad den stå; den læses aldrig som data.",
-           "Datoer som datoer (eller tekst dd-mm-åååå); id'er som tekst og ens i alle ark (foranstillede nuller "
-           "tæller). Aldrig et CPR-nummer. Lad en celle stå tom, når værdien er ukendt. Arket fit_sessioner må være "
-           "tomt.",
-           "Kør med en konfiguration, der indeholder:  inputs: {workbook: <denne fil>}   og tjek den først med  "
-           "snakemake --cores 1 --configfile <konfiguration> check",
-           "Ark", "Kolonne", "Påkrævet", "Betydning", "Tilladte værdier", "ja", "nej"],
-}
-
-
 def blank_example_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """The table with the template's worked example rows (first cell ``EKSEMPEL``/``EXAMPLE``) emptied.
 
@@ -135,7 +96,7 @@ def _allowed(column: str, spec: dict[str, Any], language: str) -> str:
     if is_binary(spec):
         return "0, 1"
     if spec.get("format") == "date":
-        return "dd-mm-åååå" if language == "da" else "date (dd-mm-yyyy or YYYY-MM-DD)"
+        return render("tpl_date_allowed", language)
     if "minimum" in spec and "maximum" in spec:
         return f"{spec['minimum']}-{spec['maximum']}"
     return ""
@@ -166,8 +127,7 @@ def write_template(path: str | Path, language: str = "da", schema_dir: str | Pat
             letter = sheet.cell(row=1, column=j).column_letter
             head = sheet.cell(row=1, column=j, value=column)
             head.font, head.fill = bold, head_fill
-            head.comment = Comment(DANISH_HELP.get(column, "") if language == "da" else spec.get("description", ""),
-                                   "fittrial")
+            head.comment = Comment(column_help(table, column, spec, language), "fittrial")
             cell = sheet.cell(row=2, column=j, value=example.get(column))
             cell.font = grey
             rng = f"{letter}2:{letter}{MAX_ROWS}"
@@ -193,27 +153,29 @@ def write_template(path: str | Path, language: str = "da", schema_dir: str | Pat
                 rule = DataValidation(type=kind, operator="between", formula1=str(spec["minimum"]),
                                       formula2=str(spec["maximum"]), allow_blank=True)
             if rule is not None:
-                rule.error = (f"Tilladt: {_allowed(column, spec, language)}" if language == "da"
-                              else f"Allowed: {_allowed(column, spec, language)}")
+                rule.error = render("tpl_allowed", language, values=_allowed(column, spec, language))
                 rule.showErrorMessage = True
                 sheet.add_data_validation(rule)
                 rule.add(rng)
         sheet.freeze_panes = "A2"
     guide = book.create_sheet(SHEETS[language]["guide"])
-    text = GUIDE_TEXT[language]
-    guide.cell(row=1, column=1, value=text[0]).font = Font(bold=True, size=14)
-    for k, line in enumerate(text[1:4], start=2):
-        guide.cell(row=k, column=1, value=line)
+    def tpl(key: str) -> str:
+        return render(f"tpl_{key}", language)
+
+    guide.cell(row=1, column=1, value=tpl("title")).font = Font(bold=True, size=14)
+    for k, key in enumerate(("sheets", "values", "run"), start=2):
+        guide.cell(row=k, column=1, value=tpl(key))
     header_row = 6
-    for j, word in enumerate(text[4:9], start=1):
+    for j, word in enumerate([tpl(k) for k in ("h_sheet", "h_column", "h_required", "h_meaning", "h_allowed")],
+                             start=1):
         cell = guide.cell(row=header_row, column=j, value=word)
         cell.font, cell.fill = bold, head_fill
     row = header_row + 1
     for table in TABLES:
         schema = schemas[table]
         for column, spec in schema["properties"].items():
-            meaning = DANISH_HELP.get(column, "") if language == "da" else spec.get("description", "")
-            required = text[9] if column in schema.get("required", []) else text[10]
+            meaning = column_help(table, column, spec, language)
+            required = tpl("yes") if column in schema.get("required", []) else tpl("no")
             for j, value in enumerate((SHEETS[language][table], column, required, meaning,
                                        _allowed(column, spec, language)), start=1):
                 guide.cell(row=row, column=j, value=value)

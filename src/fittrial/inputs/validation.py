@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from fittrial.language.messages import messages, render, text
+
 from fittrial.inputs.cells import _Bad, _expected_text, _is_missing, _recode, _types, date_ambiguities, typed_cell
 from fittrial.base.errors import InputError, Problem, format_value
 from fittrial.inputs.read import RawTable
@@ -39,9 +41,10 @@ def load_schema(path: str | Path) -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-# Column names a Danish export uses for the contract's columns (compared without case and surrounding spaces)
-HEADER_ALIASES = {"borger_id": "citizen_id", "borgerid": "citizen_id", "medarbejder_id": "caseworker_id",
-                  "medarbejderid": "caseworker_id", "køn": "sex", "alder": "age", "gruppe": "arm"}
+# Column names a Danish export uses for the contract's columns (compared without case and surrounding spaces): the
+# message catalogue's header_<column> in Danish, also without its underscore ("borgerid")
+HEADER_ALIASES = {alias: key[len("header_"):] for key in messages()["en"] if key.startswith("header_")
+                  for word in [render(key, "da").casefold()] for alias in {word, word.replace("_", "")}}
 
 
 def contract_name(header: str, props: dict[str, Any]) -> str:
@@ -311,7 +314,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                     "an end reason is given but ended_on is empty; expected both or neither.",
                                     r["_row"], "end_reason", r["end_reason"], True))
         if pd.notna(r["ended_on"]) and r["end_reason"] is None:
-            notes.append(_note("ended without an end reason (dropout and completion set missing)",
+            notes.append(_note(text("note_no_end_reason"),
                                "citizens", r["_row"], f"citizen {r['citizen_id']}"))
 
     citizens = _Ids(cit["citizen_id"], "citizen", "citizens")
@@ -414,7 +417,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                     g["citizen_id"].iloc[0], True))
         else:
             for row in g["_row"].iloc[1:]:
-                notes.append(_note("identical duplicate WHO-5 form (counted once)", "who5", row,
+                notes.append(_note(text("note_identical_duplicate"), "who5", row,
                                    f"citizen {g['citizen_id'].iloc[0]}"))
     if cutoff is not None:
         for name, frame, cols in (("randomisation", rand, ["randomised_on"]), ("citizens", cit, ["enrolled_on", "ended_on"]),
@@ -436,21 +439,21 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     arm_of = rand.set_index("caseworker_id")["arm"]
     early = cit["enrolled_on"] < cit["caseworker_id"].map(rand_on)
     for r in cit[early].to_dict("records"):
-        notes.append(_note("enrolled before the caseworker was randomised", "citizens", r["_row"],
+        notes.append(_note(text("note_enrolled_before"), "citizens", r["_row"],
                            f"citizen {r['citizen_id']}"))
     used = set(cit["caseworker_id"])
     for r in rand[~rand["caseworker_id"].isin(used)].to_dict("records"):
-        notes.append(_note("caseworker with no citizens (empty cluster)", "randomisation", r["_row"],
+        notes.append(_note(text("note_empty_cluster"), "randomisation", r["_row"],
                            "kept in the randomisation counts; contributes no data"))
     if fit is not None and len(fit):
         cw_of = cit.set_index("citizen_id")["caseworker_id"]
         in_control = fit["caseworker_id"].map(arm_of) == "control"
         for r in fit[in_control].to_dict("records"):
-            notes.append(_note("FIT session recorded in the control arm (possible contamination)",
+            notes.append(_note(text("note_contamination"),
                                "fit_sessions", r["_row"], f"citizen {r['citizen_id']}"))
         other_cw = fit["citizen_id"].map(cw_of) != fit["caseworker_id"]
         for r in fit[other_cw].to_dict("records"):
-            notes.append(_note("FIT session with a caseworker other than the citizen's", "fit_sessions",
+            notes.append(_note(text("note_other_caseworker"), "fit_sessions",
                                r["_row"], f"citizen {r['citizen_id']}"))
 
     return Trial(rand, cit, who5, fit, pd.DataFrame(notes, columns=["check", "table", "row", "detail"]))

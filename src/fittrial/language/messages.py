@@ -6,7 +6,8 @@ each entry's ``msgctxt`` is its key, ``msgid`` the English text and ``msgstr``
 the Danish. A placeholder ``{name}`` is filled in by the code, the same in
 both languages; a value whose name ends in ``_list`` is a list, joined with
 ", " and "and" ("og"). Another language is a copy of the file with its own
-``msgstr``s (and its code in :data:`LANGUAGES`).
+``msgstr``s (and its code in :data:`LANGUAGES`). A value whose name ends in
+``_items`` is a list joined with ", " only.
 
 The published tables hold English (they stay machine-readable in both
 languages); their texts (row labels, reasons, method descriptions) are
@@ -28,9 +29,9 @@ from typing import Any, Callable, Mapping
 
 LANGUAGES = ("en", "da")
 CATALOGUE_FILE = Path(__file__).resolve().parent / "locale" / "da.po"
-JOINERS = {"en": " and ", "da": " og "}
 # placeholders whose values are shown as they are, never translated (file names, error details, data values)
-VERBATIM = ("path", "file", "detail", "key", "value", "name", "stratum", "level", "column", "code")
+VERBATIM = ("path", "file", "detail", "key", "value", "name", "stratum", "level", "column", "code", "outcome",
+            "variable", "seed")
 
 
 @functools.cache
@@ -58,16 +59,17 @@ def placeholders(template: str) -> list[str]:
 def join(items: list[str], language: str = "en") -> str:
     """``a, b and c`` ("a, b og c")."""
     items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + JOINERS[language] + items[-1] if items else ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + render("w_and", language) + items[-1] if items \
+        else ""
 
 
 def render(key: str, language: str = "en", **values: Any) -> str:
     """The text of ``key`` in ``language`` with ``values`` filled in (a list value of a ``*_list`` placeholder is
     joined). Raises KeyError for a key the catalogue does not have."""
     template = messages()[language][key]
-    filled = {k: join(v, language) if k.endswith("_list") and isinstance(v, (list, tuple)) else v
-              for k, v in values.items()}
-    return template.format(**filled) if placeholders(template) else template
+    filled = {k: (join(v, language) if k.endswith("_list") else ", ".join(str(i) for i in v))
+              if isinstance(v, (list, tuple)) and k.endswith(("_list", "_items")) else v for k, v in values.items()}
+    return template.format(**filled) if "{" in template else template  # "{{" is a brace of the text itself
 
 
 def text(key: str, **values: Any) -> str:
@@ -78,39 +80,134 @@ def text(key: str, **values: Any) -> str:
 # --- reading English back: which entry, which values -------------------------------------------------------------
 
 @functools.cache
-def _patterns() -> tuple[dict[str, str], list[tuple[int, str, re.Pattern[str]]]]:
-    """(English text -> key for the entries without placeholders, [(literal length, key, pattern)] for the others,
-    most specific first)."""
+def _patterns() -> tuple[dict[str, str], list[tuple[int, str, re.Pattern[str], bool, tuple]]]:
+    """(English text -> key for the entries without placeholders, [(literal length, key, pattern, structural,
+    parts)] for the others, most specific first; a structural entry has no letters of its own, e.g. ``{mean}
+    ({sd})``; ``parts``: the template as (literal, placeholder) pairs)."""
     exact: dict[str, str] = {}
     patterns = []
     for key, template in messages()["en"].items():
-        names = placeholders(template)
-        if not names:
-            exact.setdefault(template, key)
+        if not placeholders(template):
+            exact.setdefault(template.replace("{{", "{").replace("}}", "}"), key)
             continue
-        regex, literal, seen = "", 0, set()
+        regex, literal, seen, letters, parts = "", 0, set(), False, []
         for text_part, field, _, _ in string.Formatter().parse(template):
             regex += re.escape(text_part)
             literal += len(text_part)
+            letters = letters or bool(re.search(r"[A-Za-z]", text_part))
+            parts.append((text_part, field))
             if field:
                 regex += f"(?P={field})" if field in seen else f"(?P<{field}>.+?)"
                 seen.add(field)
-        patterns.append((literal, key, re.compile(regex + r"\Z", re.S)))
+        patterns.append((literal, key, re.compile(regex + r"\Z", re.S), not letters, tuple(parts)))
     patterns.sort(key=lambda p: (-p[0], p[1]))
     return exact, patterns
 
 
 def parse(english: str) -> tuple[str, dict[str, str]] | None:
     """The entry an English text was written from and its values, or None. Among several entries that match, the
-    one with the most fixed text wins (the most specific)."""
+    one with the most fixed text wins (the most specific). Every value must fit its placeholder
+    (:func:`_known`); among the ways to split the text into values, the first that fits is taken."""
     exact, patterns = _patterns()
     if english in exact:
         return exact[english], {}
-    for _, key, pattern in patterns:
-        m = pattern.match(english)
-        if m:
-            return key, m.groupdict()
+    for _, key, pattern, structural, parts in patterns:
+        if pattern.match(english):
+            values = _split(parts, english, structural)
+            if values is not None:
+                return key, values
     return None
+
+
+def _split(parts: tuple, english: str, structural: bool) -> dict[str, str] | None:
+    """The values of a template (``parts``: (literal, placeholder) pairs) in ``english``, each fitting its
+    placeholder, or None."""
+    def step(i: int, pos: int, values: dict[str, str]) -> dict[str, str] | None:
+        literal, field = parts[i]
+        if not english.startswith(literal, pos):
+            return None
+        pos += len(literal)
+        if not field:
+            return values if pos == len(english) and i == len(parts) - 1 else None
+        following = parts[i + 1][0] if i + 1 < len(parts) else ""
+        if i + 1 >= len(parts) or (not following and not parts[i + 1][1]):
+            ends = [len(english)]
+        elif following:
+            ends = [m.start() for m in re.finditer(re.escape(following), english[pos + 1:])]
+            ends = [pos + 1 + e for e in ends]
+        else:
+            ends = list(range(pos + 1, len(english)))
+        for end in ends:
+            value = english[pos:end]
+            if (field in values and values[field] != value) or not _known(field, value, structural):
+                continue
+            found = step(i + 1, end, {**values, field: value}) if i + 1 < len(parts) else \
+                ({**values, field: value} if end == len(english) else None)
+            if found is not None:
+                return found
+        return None
+
+    return step(0, 0, {})
+
+
+def _known(name: str, value: str, structural: bool = False) -> bool:
+    """Can ``value`` fill placeholder ``name``? A verbatim one (a file, a data value) takes any text; any other a
+    number, a text of the catalogue, or a single word (a code, a name); in an entry with no words of its own, not
+    a single word either."""
+    if name.endswith(VERBATIM) or NUMBER.fullmatch(value) or (not structural and not re.search(r"\s", value)):
+        return True
+    if name.endswith(("_list", "_items")) and segments(value) is None:
+        return all(_known(_base(name), item, structural) for item in _items(name, value))
+    return segments(value) is not None
+
+
+def _base(name: str) -> str:
+    return name.rsplit("_", 1)[0] if name.endswith(("_list", "_items")) else name
+
+
+def _items(name: str, value: str) -> list[str]:
+    """The items of a list value: "a, b and c" (``*_list``) or "a, b, c" (``*_items``)."""
+    return re.split(r", | and " if name.endswith("_list") else r", ", value)
+
+
+SEPARATORS = re.compile(r"; |\. (?=[A-Z])")
+
+
+@functools.lru_cache(maxsize=4096)
+def segments(english: str) -> tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] | None:
+    """An English text as entries of the catalogue: itself, or clauses joined by "; " or sentences by ". ", each
+    one an entry (a method text is its clauses). Each segment: (separator before it, capital "" or "C", key,
+    values); None when no such reading exists."""
+    def one(part: str) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+        hit = parse(part)
+        if hit is not None:
+            return "", hit[0], tuple(hit[1].items())
+        if part[:1].isupper():
+            hit = parse(part[:1].lower() + part[1:])
+            if hit is not None:
+                return "C", hit[0], tuple(hit[1].items())
+        return None
+
+    whole = one(english)
+    if whole is not None:
+        return (("",) + whole,)
+    cuts = [(m.start(), m.end()) for m in SEPARATORS.finditer(english)]
+    if not cuts:
+        return None
+    # reading[i]: a reading of english[:starts[i]] (start 0 and the end of every separator)
+    starts = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(english)]
+    reading: dict[int, tuple] = {0: ()}
+    for j, e in enumerate(ends):
+        for i in range(j + 1):
+            if starts[i] not in reading:
+                continue
+            piece = one(english[starts[i]:e])
+            if piece is not None:
+                sep = english[ends[i - 1]:starts[i]] if i else ""
+                reading.setdefault(e if j == len(ends) - 1 else starts[j + 1], reading[starts[i]] + ((sep,) + piece,))
+                break
+    return reading.get(len(english))
 
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -118,40 +215,46 @@ PHRASE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")  # two words: a text a reade
 
 
 def translate(english: str, language: str, number: Callable[[str], str] | None = None,
-              missing: list[str] | None = None) -> str:
-    """An English text of the catalogue in ``language``: its entry written in that language with its values, each
-    value translated in turn when it is a text of the catalogue, and written by ``number`` when it is a number
-    (e.g. a decimal comma). A text the catalogue does not have stays as it is and is added to ``missing``. A
+              missing: list[str] | None = None, named: Mapping[str, Callable[[str], str]] | None = None) -> str:
+    """An English text of the catalogue in ``language``: its entries (:func:`segments`) written in that language
+    with their values, each value translated in turn when it is a text of the catalogue, written by ``number``
+    when it is a number (e.g. a decimal comma) and by ``named[name]`` when the placeholder is named there (e.g. an
+    outcome's code as its label). A text the catalogue does not have stays as it is and is added to ``missing``. A
     first capital and a final full stop of the English carry over."""
     if language == "en" or not english:
         return english
-    core, stop = (english[:-1], ".") if english.endswith(".") else (english, "")
-    hit = parse(core)
-    capital = False
-    if hit is None and core[:1].isupper():
-        hit = parse(core[:1].lower() + core[1:])
-        capital = hit is not None
-    if hit is None:
+    core, stop = (english[:-1], ".") if english.endswith(".") and not english.endswith("..") else (english, "")
+    found = segments(core)
+    if found is None:
         if missing is not None and PHRASE.search(english):
             missing.append(english)
         return english
-    key, values = hit
-    out = {name: _value(name, value, language, number, missing) for name, value in values.items()}
-    result = render(key, language, **out) + stop
-    return result[:1].upper() + result[1:] if capital else result
+    out = []
+    for sep, capital, key, values in found:
+        filled = {name: _value(name, value, language, number, missing, named) for name, value in values}
+        piece = render(key, language, **filled)
+        out.append(sep + (piece[:1].upper() + piece[1:] if capital else piece))
+    return "".join(out) + stop
 
 
 def _value(name: str, value: str, language: str, number: Callable[[str], str] | None,
-           missing: list[str] | None) -> str:
+           missing: list[str] | None, named: Mapping[str, Callable[[str], str]] | None) -> str:
+    base = _base(name)
+    listed = name.endswith(("_list", "_items"))
+
+    def joined(items: list[str]) -> str:
+        return join(items, language) if name.endswith("_list") else ", ".join(items)
+
+    if named and base in named:
+        return joined([named[base](v) for v in _items(name, value)]) if listed else named[base](value)
     if name.endswith(VERBATIM):
         return value
     if NUMBER.fullmatch(value):
         return number(value) if number else value
-    if name.endswith("_list"):
-        items = re.split(r", | and ", value)
-        return join([_value(name[:-5], item, language, number, missing) for item in items], language)
-    if parse(value) is not None or (value[:1].isupper() and parse(value[:1].lower() + value[1:]) is not None):
-        return translate(value, language, number, missing)
+    if listed and segments(value) is None:
+        return joined([_value(base, item, language, number, missing, named) for item in _items(name, value)])
+    if segments(value) is not None:
+        return translate(value, language, number, missing, named)
     if missing is not None and PHRASE.search(value):
         missing.append(value)
     return value

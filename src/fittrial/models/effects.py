@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
 from fittrial.models.estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence, separation_reason, usable_visits)
 from fittrial.models.gee import INDEPENDENCE_NOTE, gee_sandwich, solve_exchangeable_gee  # noqa: F401 (re-exported)
 from fittrial.models.lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
@@ -117,12 +118,7 @@ def arm_vector(names: list[str], visit: int) -> np.ndarray:
 
 
 DF_METHODS = ("satterthwaite", "kenward_roger", "between_within")
-DF_WORDS = {
-    "satterthwaite": "Satterthwaite df (as lmerTest; not capped)",
-    "kenward_roger": "Kenward-Roger adjusted SE and df (as pbkrtest), the df of an arm contrast capped at the "
-                     "between-within df (caseworkers - caseworker-level parameters)",
-    "between_within": "between-within df (caseworkers - caseworker-level parameters)",
-}
+DF_WORDS = {method: text(f"w_df_{method}") for method in DF_METHODS}  # the df rules in words (the catalogue)
 
 
 @dataclass
@@ -209,21 +205,15 @@ class LmmResult:
         return variance_table(self.fit)
 
 
-LEFT_OUT = {
-    "caseworker": "not estimated: every caseworker has a single observation, so the caseworker and residual "
-                  "variances cannot be told apart",
-    "caseworker:visit": "not in the model: with one visit, one visit per caseworker or one observation per "
-                        "caseworker and visit, the data cannot tell it from the caseworker or residual variance",
-    "citizen": "not estimated: the citizen variance cannot be told apart from the residual (every citizen has one "
-               "observation) or from the caseworker variance (every caseworker has one citizen); it is part of "
-               "the residual here",
-}
+LEFT_OUT = {"caseworker": text("r_left_out_caseworker"), "caseworker:visit": text("r_left_out_caseworker_visit"),
+            "citizen": text("r_left_out_citizen")}
 
 
 def variance_table(fit: NestedREMLFit | None, reason: str = "") -> pd.DataFrame:
     """Variance components (caseworker, caseworker x visit, citizen, residual) with shares; empty with
     ``reason`` when not fitted."""
-    names = ["caseworker (cluster)", "caseworker x visit", "citizen within caseworker", "residual"]
+    names = [text("w_component_caseworker"), text("w_caseworker_x_visit"), text("w_citizen_within_caseworker"),
+             text("w_residual")]
     if fit is None:
         return pd.DataFrame({"component": names, "variance": np.nan, "share": np.nan,
                              "not_estimated": sentence(reason)})
@@ -240,18 +230,18 @@ def variance_table(fit: NestedREMLFit | None, reason: str = "") -> pd.DataFrame:
 def random_words(free: tuple[bool, ...]) -> str:
     """The random part of a mixed model in words, saying which intercepts were left out and why."""
     free = tuple(free) + (False,) * (3 - len(free))
-    parts = [word for word, f in zip(("caseworker", "citizen within caseworker", "caseworker x visit"), free) if f]
+    words = (text("w_caseworker"), text("w_citizen_within_caseworker"), text("w_caseworker_x_visit"))
+    parts = [word for word, f in zip(words, free) if f]
     if not parts:
-        return "no random intercepts (every caseworker has a single observation)"
-    text = ("random intercepts for " if len(parts) > 1 else "random intercept for ") + \
-        (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+        return text("w_no_random_intercepts")
+    random = text("w_random_intercepts", intercept_list=parts) if len(parts) > 1 else \
+        text("w_random_intercept", intercept=parts[0])
     why = []
     if not free[0]:
-        why.append("no caseworker intercept: every caseworker has a single observation")
+        why.append(text("w_no_caseworker_intercept"))
     if not free[1]:
-        why.append("no citizen intercept: with one observation per citizen, or one citizen per caseworker, the data "
-                   "cannot identify it")
-    return text + (f" ({'; '.join(why)})" if why else "")
+        why.append(text("w_no_citizen_intercept"))
+    return text("w_random_because", random=random, reasons="; ".join(why)) if why else random
 
 
 def covariate_words(columns: list[str] | pd.Index, indicator: bool = True) -> str:
@@ -261,18 +251,16 @@ def covariate_words(columns: list[str] | pd.Index, indicator: bool = True) -> st
     columns = list(columns)
     parts = []
     if "baseline_who5" in columns:
-        parts.append("baseline WHO-5" + (" (missing baseline: mean + indicator)"
-                                         if indicator and "baseline_missing" in columns else ""))
+        parts.append(text("w_cov_baseline_indicator" if indicator and "baseline_missing" in columns else
+                          "w_cov_baseline"))
     if any(str(c).startswith("stratum[") for c in columns):
-        parts.append("stratum")
-    return "adjusted for " + " and ".join(parts) if parts else "not adjusted for any covariate"
+        parts.append(text("w_cov_stratum"))
+    return text("w_adjusted_for", covariate_list=parts) if parts else text("w_not_adjusted")
 
 
 def lmm_method(df_method: str, free: tuple[bool, ...] = (True, True, True),
                columns: list[str] | pd.Index = ("baseline_who5", "baseline_missing", "stratum[]")) -> str:
-    return ("Linear mixed model (REML), " + random_words(free) + ", " + covariate_words(columns) + "; "
-            "SE conditional on the variance estimates (as lme4); t-test with " + DF_WORDS[df_method]
-            + "; citizens with >=1 follow-up WHO-5, missing follow-up assumed missing at random")
+    return text("meth_lmm", random=random_words(free), covariates=covariate_words(columns), df=DF_WORDS[df_method])
 
 
 def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: str = "kenward_roger",
@@ -346,7 +334,7 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
     :mod:`fittrial.models.estimable`) is left out of the model and gets a
     not-estimated row; if no visit is left, :class:`NotEstimable` is raised.
     """
-    data, X, between, why = prepare_lmm(long, strata, visits, "follow-up WHO-5")
+    data, X, between, why = prepare_lmm(long, strata, visits, text("w_followup_who5"))
     result = fit_lmm(data, X, between, df_method)
     result.model_visits = [int(v) for v in sorted(data["visit"].unique())]
     method = lmm_method(df_method, result.fit.free, X.columns)
@@ -377,29 +365,23 @@ class GeeResult:
 
 
 def gee_method(covariance: str, columns: list[str] | pd.Index = ("stratum[]",)) -> str:
-    cov_words = {"mancl_derouen": "bias-reduced sandwich covariance (Mancl-DeRouen)",
-                 "kauermann_carroll": "bias-corrected sandwich covariance (Kauermann-Carroll)",
-                 "robust": "sandwich covariance (no small-sample correction)"}[covariance]
-    return (f"GEE, logit link, exchangeable working correlation within caseworker, {covariate_words(columns)}; "
-            f"{cov_words}; t-test with caseworkers - parameters df; citizens with the outcome observed "
-            f"(complete cases)")
+    return text("meth_gee", covariates=covariate_words(columns), covariance=text(f"w_cov_{covariance}"))
 
 
 def _not_estimable(data: pd.DataFrame, outcome: str, n_params: int) -> str | None:
     """Why an arm comparison of a binary outcome cannot be estimated, or None."""
     if data.empty:
-        return f"the outcome {outcome} is not recorded for any citizen"
-    reason = first(arm_reason(data, f"{outcome} recorded"), caseworker_df_reason(data, n_params, f"{outcome} recorded"))
+        return text("r_outcome_not_recorded", outcome=outcome)
+    recorded = text("w_outcome_recorded", outcome=outcome)
+    reason = first(arm_reason(data, recorded), caseworker_df_reason(data, n_params, recorded))
     if reason:
         return reason
     values = {arm: data.loc[data["fit"] == arm, outcome] for arm in (1, 0)}
     if all(v.nunique() == 1 for v in values.values()) and values[1].iloc[0] == values[0].iloc[0]:
-        return (f"the outcome {outcome} is {int(values[1].iloc[0])} for every analysed citizen in both arms, so "
-                "there is nothing to compare")
+        return text("r_outcome_constant", outcome=outcome, value=int(values[1].iloc[0]))
     for arm, label in ((1, "FIT"), (0, "control")):
         if values[arm].nunique() == 1:
-            return (f"the outcome {outcome} is {int(values[arm].iloc[0])} for every analysed {label} citizen, so "
-                    "the odds ratio is 0 or infinite (complete separation)")
+            return text(f"r_outcome_separated_{label}", outcome=outcome, value=int(values[arm].iloc[0]))
     return None
 
 
@@ -432,7 +414,7 @@ def binary_design(citizens: pd.DataFrame, outcome: str, strata: list[str] | None
     reason = _not_estimable(data, outcome, X.shape[1])
     if reason is None:
         reason = first(rank_reason(X), separation_reason(data[outcome].astype(float).to_numpy(), X,
-                                                         f"the outcome {outcome}"))
+                                                         text("w_the_outcome", outcome=outcome)))
     return data, X, reason
 
 
@@ -440,8 +422,7 @@ def constant_strata_words(n: int) -> str:
     """The method's note on strata left out of a binary model because the outcome does not vary in them."""
     if not n:
         return ""
-    return (f"; {n} strat{'um' if n == 1 else 'a'} in which every analysed citizen has the same outcome left out "
-            "(with strata as fixed effects they carry no information on the arm's odds ratio)")
+    return "; " + text("w_constant_stratum" if n == 1 else "w_constant_strata", n=n)
 
 
 def _empty_gee(outcome: str, columns: pd.Index, data: pd.DataFrame, n_missing: int, timepoint_months: int,
@@ -490,7 +471,7 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
         beta, alpha, scale, note = solve_exchangeable_gee(y, X.to_numpy(), groups)
     except RuntimeError:
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months,
-                          "the GEE did not converge with either working correlation (exchangeable or independence)",
+                          text("r_gee_not_converged"),
                           gee_method(covariance, X.columns))
     cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
     params = pd.Series(beta, index=X.columns)
@@ -511,9 +492,7 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
 
     unit = np.zeros(len(beta))
     unit[list(X.columns).index("fit")] = 1.0
-    add("odds_ratio", float(params["fit"]), unit, True, "; SE on the log-odds scale, CI exp(log OR +/- t x SE)")
-    add("risk_difference", p1 - p0, g1 - g0, False,
-        "; risk difference standardised over the analysed citizens, delta-method SE")
-    add("risk_ratio", float(np.log(p1 / p0)), g1 / p1 - g0 / p0, True,
-        "; risk ratio standardised over the analysed citizens, delta-method SE on the log scale")
+    add("odds_ratio", float(params["fit"]), unit, True, "; " + text("meth_gee_or"))
+    add("risk_difference", p1 - p0, g1 - g0, False, "; " + text("meth_gee_rd"))
+    add("risk_ratio", float(np.log(p1 / p0)), g1 / p1 - g0 / p0, True, "; " + text("meth_gee_rr"))
     return out

@@ -23,14 +23,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
+
 ARM_NAMES = {1: "FIT", 0: "control"}
 
 
 def months(visit: int) -> str:
-    """'12 months' / '1 month' / 'baseline'."""
+    """'12 months' / '1 month' / 'baseline' (texts of the catalogue, :mod:`fittrial.language.messages`)."""
     if visit == 0:
-        return "baseline"
-    return f"{visit} month" + ("" if visit == 1 else "s")
+        return text("w_baseline")
+    return text("w_month_1") if visit == 1 else text("w_months", n=visit)
+
+
+def who5_at(visit: int) -> str:
+    """'WHO-5 at 12 months' / 'WHO-5 at baseline'."""
+    if visit == 0:
+        return text("w_who5_at_baseline")
+    return text("w_who5_at_month_1") if visit == 1 else text("w_who5_at_months", n=visit)
+
+
+def arm_the(arm: int | str) -> str:
+    """'the FIT arm' / 'the control arm' (``arm``: 1/0 or the arm's name)."""
+    return text(f"arm_the_{ARM_NAMES.get(arm, arm) if isinstance(arm, int) else arm}")
 
 
 def arm_reason(data: pd.DataFrame, what: str, min_caseworkers: int = 2) -> str | None:
@@ -38,11 +52,10 @@ def arm_reason(data: pd.DataFrame, what: str, min_caseworkers: int = 2) -> str |
     for arm in (1, 0):
         sub = data[data["fit"] == arm]
         if sub.empty:
-            return f"no {what} in the {ARM_NAMES[arm]} arm"
+            return text("r_none_in_arm", what=what, arm_the=arm_the(arm))
         k = int(sub["caseworker_id"].nunique())
         if k < min_caseworkers:
-            return (f"only {k} caseworker in the {ARM_NAMES[arm]} arm has {what}; an arm comparison needs at "
-                    f"least {min_caseworkers} caseworkers per arm")
+            return text("r_one_caseworker_in_arm", k=k, arm_the=arm_the(arm), what=what, n=min_caseworkers)
     return None
 
 
@@ -50,16 +63,14 @@ def caseworker_df_reason(data: pd.DataFrame, n_between: int, what: str) -> str |
     """Reason when the caseworkers with data do not exceed the caseworker-level parameters."""
     k = int(data["caseworker_id"].nunique())
     if k <= n_between:
-        return (f"only {k} caseworkers have {what}, not more than the {n_between} caseworker-level parameters "
-                "(intercept, arm, strata): no degrees of freedom are left")
+        return text("r_no_caseworker_df", k=k, what=what, n=n_between)
     return None
 
 
 def rank_reason(X: pd.DataFrame) -> str | None:
     """Reason when the design matrix is not of full column rank."""
     if X.empty or np.linalg.matrix_rank(X.to_numpy(float)) < X.shape[1]:
-        return ("the arm comparison is confounded with stratum or visit in the data analysed "
-                "(the design matrix is not of full rank)")
+        return text("r_rank")
     return None
 
 
@@ -77,8 +88,8 @@ def who5_visit_reason(long: pd.DataFrame, visit: int) -> str | None:
     """Why the FIT - control WHO-5 contrast at ``visit`` cannot be estimated from ``long`` (or None)."""
     at = long[long["visit"] == visit]
     if at.empty:
-        return f"no WHO-5 at {months(visit)} in the data"
-    return arm_reason(at, f"WHO-5 at {months(visit)}")
+        return text("r_none_in_data", what=who5_at(visit))
+    return arm_reason(at, who5_at(visit))
 
 
 def usable_visits(long: pd.DataFrame, visits: list[int]) -> tuple[list[int], dict[int, str]]:
@@ -124,11 +135,10 @@ def separation_reason(y: np.ndarray, X: pd.DataFrame, what: str) -> str | None:
         col = X[name].to_numpy(float)
         if name == "intercept" or not np.isin(col, (0.0, 1.0)).all() or col.min() == col.max():
             continue
-        for value, label in ((1.0, name), (0.0, f"not {name}")):
+        for value, label in ((1.0, name), (0.0, text("w_not_group", group=name))):
             sub = y[col == value]
             if len(sub) and sub.min() == sub.max():
-                return (f"{what} is {int(sub[0])} for every citizen in the group '{label}', so that group's odds "
-                        "ratio is 0 or infinite (complete separation)")
+                return text("r_separation_group", what=what, value=int(sub[0]), group=label)
     return None
 
 
@@ -152,7 +162,7 @@ def log_file() -> str:
                 return os.path.relpath(path)
             except ValueError:  # another drive (Windows)
                 return path
-    return "its log"
+    return text("w_its_log")
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -163,8 +173,7 @@ def failure_reason(exc: BaseException) -> str:
     message = CPR_LIKE.sub("<number>", str(exc).strip().splitlines()[0] if str(exc).strip() else "")
     message = message if len(message) <= 120 else message[:117] + "..."
     detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return (f"the analysis stopped with a numerical error the pipeline did not foresee ({detail}); the other "
-            f"analyses are not affected, and the details are in {log_file()}")
+    return text("r_unforeseen", detail=detail, log=log_file())
 
 
 def guarded(name: str, compute, fallback):

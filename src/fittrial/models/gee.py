@@ -23,13 +23,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
+
 FLOAT_EPS = np.finfo(float).eps
 CTOL = 1e-6  # statsmodels' default convergence tolerance (norm of the score)
 MAXITER = 200
 
-INDEPENDENCE_NOTE = ("; working correlation set to independence because the exchangeable iteration did not "
-                     "converge to an admissible solution (a correlation positive definite for every caseworker, fitted "
-                     "risks strictly between 0 and 1)")
+INDEPENDENCE_NOTE = "; " + text("meth_gee_independence")
 
 
 def _expit(eta: np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from fittrial.language.messages import text
+
 QUANTILES = {"min": 0.0, "q1": 0.25, "median": 0.5, "q3": 0.75, "max": 1.0}
 # the statistics of the cluster sizes, from the most to the least detailed set shown
 DETAIL_LEVELS: tuple[tuple[str, ...], ...] = (("mean", "median", "q1", "q3", "min", "max"),
@@ -148,9 +150,7 @@ def small_cell_reason(counts: dict[str, tuple[int, int]], threshold: int, what: 
     for arm, (events, n) in counts.items():
         for k, kind in ((events, "with"), (n - events, "without")):
             if 0 < k < threshold:
-                return (f"fewer than {threshold} citizens {kind} {what} in the {arm} arm: the estimate is not "
-                        f"published, as with the numbers analysed it would reveal a count below {threshold} "
-                        "(disclosure control)")
+                return text(f"r_small_cell_{kind}", k=threshold, outcome=what, arm_the=text(f"arm_the_{arm}"))
     return None
 
 

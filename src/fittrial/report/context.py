@@ -36,31 +36,26 @@ def embed_png(path: str | Path) -> str:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-SUBGROUP_NAMES = {"en": {"age_group": "Age", "sex": "Sex", "stratum": "Stratum",
-                          "baseline_who5_le50": "WHO-5 at baseline"},
-                   "da": {"age_group": "Alder", "sex": "Køn", "stratum": "Stratum",
-                          "baseline_who5_le50": "WHO-5 ved start"}}
-SUBGROUP_LEVELS = {"en": {"F": "women", "M": "men", "<=50": "50 or less (poor well-being)", ">50": "above 50"},
-                   "da": {"F": "kvinder", "M": "mænd", "<=50": "50 eller derunder (dårlig trivsel)", ">50": "over 50"}}
-
-
 def subgroup_name(variable: str, t: Translator) -> str:
-    return SUBGROUP_NAMES.get(t.language, SUBGROUP_NAMES["en"]).get(variable, variable)
+    """A subgroup variable's name ("Age"), from the message catalogue (its code when the catalogue has none)."""
+    return t(f"sg_{variable}") if f"sg_{variable}" in t.text else variable
 
 
 def subgroup_label(analysis: str, t: Translator) -> str:
     """``subgroup:age_group=<30`` as the reader's words: "Age: under 30" (Danish "Alder: under 30")."""
     variable, _, level = analysis.split(":", 1)[1].partition("=")
-    words = SUBGROUP_LEVELS.get(t.language, SUBGROUP_LEVELS["en"])
-    if variable == "age_group":
+    if not level:  # the variable as a whole (its subgroups not estimated)
+        return t.localise(subgroup_name(variable, t))
+    if variable == "age_group" and "-" in level.lstrip("<"):
+        lo, _, hi = level.partition("-")
+        level = t("sg_age_range", lo=lo, hi=hi)
+    elif variable == "age_group":
         if level.startswith("<"):
-            level = "under " + level[1:]
+            level = t("sg_age_under", n=level[1:])
         elif level.endswith("+"):
-            level = level[:-1] + (" år og derover" if t.language == "da" else " and over")
-        else:
-            level = level.replace("-", "–") + (" år" if t.language == "da" else " years")
-    else:
-        level = words.get(level, level)
+            level = t("sg_age_over", n=level[:-1])
+    elif f"sg_level_{level}" in t.text:
+        level = t(f"sg_level_{level}")
     return t.localise(f"{subgroup_name(variable, t)}: {level}")
 
 
@@ -203,37 +198,20 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                    "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
-    predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])), "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})"
-                   if pd.notna(r["odds_ratio"]) else
-                   f"{t('not_estimated')}: {reason_text(pd.Series({'not_estimated': str(r['method']).removeprefix('Not estimated: ')}), t)}",
-                   "p": t.p(r["p_value"])} for _, r in tables["missingness_predictors"].iterrows()]
+    predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])),
+                   "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})" if pd.notna(r["odds_ratio"])
+                   else t.translate(str(r["method"])), "p": t.p(r["p_value"])}
+                  for _, r in tables["missingness_predictors"].iterrows()]
     practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
                 for _, r in tables["fit_practice"].iterrows()]
-    analysis_cfg = config.get("analysis", {})
 
     def method_label(a: str, o: str) -> str:
         if a.startswith("subgroup:"):
             return f"{t('s_subgroups')}: {subgroup_name(a.split(':', 1)[1].split('=')[0], t)}"
         return t("a_itt_binary") if a == "itt" and o != "who5" else t(f"a_{a}")
 
-    from fittrial.report.sections import allocation_design
-
-    pairs = (allocation_design(tables.get("flow")) or ("",))[0] == "pair_matched"
-    if t.language == "da":  # Danish descriptions; the detailed English ones stay in tables/effects.csv
-        from fittrial.language.i18n import DA_METHODS, da_configured
-
-        def method_text(a: str, o: str, m: str) -> str:
-            from fittrial.language.i18n import da_mc_words, da_pair_words
-
-            key = "subgroup" if a.startswith("subgroup:") else ("itt_binary" if a == "itt" and o != "who5" else a)
-            text = da_configured(DA_METHODS.get(key, "").replace("{m}", str(t.primary_visit)),
-                                 analysis_cfg.get("lmm_df", "kenward_roger"),
-                                 analysis_cfg.get("gee_covariance", "mancl_derouen"))
-            text = f"{text} {da_mc_words(str(m))}".strip() if a == "multiple_imputation" else text
-            return t.localise(da_pair_words(text) if pairs else text)
-    else:
-        def method_text(a: str, o: str, m: str) -> str:
-            return t.localise(m)
+    def method_text(a: str, o: str, m: str) -> str:  # the effects table's method, in the report's language
+        return t.translate(m)
     # one row per analysis and outcome in both languages (the first row's method: the rows of one analysis and
     # outcome share it)
     seen: dict[tuple[str, str], str] = {}
@@ -515,7 +493,11 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     context["subtitle"] = t("subtitle") if blinded or not design or design[0] == "stratified" else \
         t(f"subtitle_{design[0]}")
     context["data_note"] = config_text(trial.get("data_note"), t)
-    html = keep_headings_with_next(env.get_template("report.html").render(**context))
+    from fittrial.report.layout import report_blocks
+
+    context["version"] = __version__
+    html = keep_headings_with_next(env.get_template("report.html").render(
+        blocks=report_blocks(context), title=context["title"], lang=t.language))
     write_text(html, target)
     if pdf_target is not None:
         from fittrial.report.pdf import render_pdf

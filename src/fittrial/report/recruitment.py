@@ -138,13 +138,7 @@ def evidence_sentence(by: pd.DataFrame, t: Translator) -> str:
 def methods_rows(table: pd.DataFrame, t: Translator) -> list[tuple[str, str, str]]:
     """(analysis, outcome, method) rows of the report's methods table for the recruitment comparisons."""
     by = table.set_index("measure")
-    if t.language == "da":
-        from fittrial.language.i18n import DA_METHODS
-
-        rows = [(t("rc_title"), t("rc_size_outcome"), DA_METHODS["recruitment_size"]),
-                (t("rc_title"), t("rc_base_outcome"), DA_METHODS["recruitment_baseline"])]
-    else:
-        rows = [(t("rc_title"), t("rc_size_outcome"), str(by.loc["size_difference", "method"])),
-                (t("rc_title"), t("rc_base_outcome"), str(by.loc["baseline_who5_difference", "method"]))]
+    rows = [(t("rc_title"), t("rc_size_outcome"), str(by.loc["size_difference", "method"])),
+            (t("rc_title"), t("rc_base_outcome"), str(by.loc["baseline_who5_difference", "method"]))]
     rows = rows if has_baseline(by) else rows[:1]  # no baseline: nothing was compared at baseline
-    return [(a, o, t.localise(m)) for a, o, m in rows]
+    return [(a, o, t.translate(m)) for a, o, m in rows]

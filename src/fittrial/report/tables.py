@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import analysis_order
+from fittrial.language.messages import text
 from fittrial.inputs.dataset import BINARY_OUTCOMES
 from fittrial.publish.disclosure import suppress
 
@@ -111,22 +112,22 @@ def participants_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long
     rows: list[tuple[str, list[str], str]] = []
 
     n_rand = {a: int((randomisation["arm"] == a).sum()) for a in ARMS}
-    rows.append(("Caseworkers randomised", [str(n_rand[a]) for a in ARMS], str(sum(n_rand.values()))))
+    rows.append((text("lbl_p_randomised"), [str(n_rand[a]) for a in ARMS], str(sum(n_rand.values()))))
     with_c = {a: int(citizens.loc[citizens["arm"] == a, "caseworker_id"].nunique()) for a in ARMS}
-    rows.append(("Caseworkers with at least one citizen", [str(with_c[a]) for a in ARMS], str(sum(with_c.values()))))
+    rows.append((text("lbl_p_with_citizen"), [str(with_c[a]) for a in ARMS], str(sum(with_c.values()))))
 
     def population(label: str, name: str) -> None:
         safe = [safe_count(int((member[name] & (citizens["arm"] == a)).sum()), int((citizens["arm"] == a).sum()),
                            threshold) for a in ARMS]
         rows.append((label, [c.text for c in safe], total_text(safe, threshold)))
 
-    population("Citizens enrolled", "enrolled")
+    population(text("lbl_p_enrolled"), "enrolled")
     visits = sorted(int(c[len("who5_m"):]) for c in citizens if c.startswith("who5_m"))
     for v in visits:
-        population("WHO-5 at baseline" if v == 0 else f"WHO-5 at {v} months", f"who5_m{v}")
-    population("Citizens in the primary analysis (>=1 follow-up WHO-5)", "followup_who5")
+        population(text("w_who5_at_baseline") if v == 0 else text("w_who5_at_months", n=v), f"who5_m{v}")
+    population(text("lbl_p_primary"), "followup_who5")
     for o in BINARY_OUTCOMES if outcomes is None else outcomes:
-        population(f"Citizens with {o} observed", f"outcome:{o}")
+        population(text("lbl_p_outcome", outcome=o), f"outcome:{o}")
     out = pd.DataFrame({"measure": [r[0] for r in rows]})
     for k, a in enumerate(ARMS):
         out[a] = [r[1][k] for r in rows]
@@ -194,15 +195,15 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
     rows = []
     arms = {a: citizens[citizens["arm"] == a] for a in ARMS}
 
-    def count_row(label: str, mask_fn, level: str = "citizen") -> None:
+    def count_row(label: str, mask_fn, level: str = text("w_citizen")) -> None:
         cells = {}
         props = {}
         for a, d in arms.items():
             n = int(mask_fn(d).sum())
             total = int(len(d))
             props[a] = n / total if total else float("nan")
-            cells[a] = f"{suppress(n, threshold)} ({100 * props[a]:.1f}%)" if n >= threshold or n == 0 else suppress(
-                n, threshold)
+            cells[a] = text("w_n_percent", n=suppress(n, threshold), percent=f"{100 * props[a]:.1f}") \
+                if n >= threshold or n == 0 else suppress(n, threshold)
         rows.append({"level": level, "characteristic": label, **cells,
                      "std_difference": _std_diff_prop(props["FIT"], props["control"])})
 
@@ -210,27 +211,28 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
         cells = {}
         for a, d in arms.items():
             x = d[col].dropna().astype(float)
-            cells[a] = f"{x.mean():.1f} ({x.std(ddof=1):.1f})" if len(x) >= threshold else ""
-        rows.append({"level": "citizen", "characteristic": label, **cells,
+            cells[a] = text("w_mean_sd", mean=f"{x.mean():.1f}", sd=f"{x.std(ddof=1):.1f}") if len(x) >= threshold \
+                else ""
+        rows.append({"level": text("w_citizen"), "characteristic": label, **cells,
                      "std_difference": _std_diff_mean(arms["FIT"][col], arms["control"][col])})
 
-    rows.append({"level": "citizen", "characteristic": "Citizens, n",
+    rows.append({"level": text("w_citizen"), "characteristic": text("lbl_b_citizens"),
                  **{a: suppress(len(d), threshold) for a, d in arms.items()}, "std_difference": float("nan")})
-    mean_row("Age, years: mean (SD)", "age")
+    mean_row(text("lbl_b_age"), "age")
     if citizens["age"].isna().any():
-        count_row("Age not recorded, n (%)", lambda d: d["age"].isna())
-    count_row("Women, n (%)", lambda d: d["sex"] == "F")
-    count_row("Sex not recorded, n (%)", lambda d: d["sex"].isna())
+        count_row(text("lbl_b_age_missing"), lambda d: d["age"].isna())
+    count_row(text("lbl_b_women"), lambda d: d["sex"] == "F")
+    count_row(text("lbl_b_sex_missing"), lambda d: d["sex"].isna())
     from fittrial.inputs.validation import allocation
 
     kind = allocation(randomisation)
     if kind == "stratified":  # matched pairs (and one stratum) have no stratum rows: one caseworker per arm each
         for s in sorted(citizens["stratum"].unique()):
-            count_row(f"Stratum {s}, n (%)", lambda d, s=s: d["stratum"] == s)
+            count_row(text("lbl_b_stratum", stratum=s), lambda d, s=s: d["stratum"] == s)
     if "who5_m0" in citizens:  # a trial without a baseline visit has no baseline rows
-        mean_row("Baseline WHO-5: mean (SD)", "who5_m0")
-        count_row("Baseline WHO-5 <= 50, n (%)", lambda d: d["who5_m0"] <= 50)
-        count_row("Baseline WHO-5 missing, n (%)", lambda d: d["who5_m0"].isna())
+        mean_row(text("lbl_b_baseline"), "who5_m0")
+        count_row(text("lbl_b_baseline_le50"), lambda d: d["who5_m0"] <= 50)
+        count_row(text("lbl_b_baseline_missing"), lambda d: d["who5_m0"].isna())
     per_cw = citizens.groupby("caseworker_id").size()
     cw_arm = randomisation.set_index("caseworker_id")["arm"]
     cells = {}
@@ -242,20 +244,22 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
         from fittrial.analyses.recruitment import format_count_statistic, shown_statistics
 
         shown = shown_statistics(sizes.to_numpy(), threshold)
-        span = (f" ({format_count_statistic(float(sizes.min()), threshold)} to "
-                f"{format_count_statistic(float(sizes.max()), threshold)})" if "min" in shown else "")
-        cells[a] = f"{sizes.mean():.1f}{span}" if shown else ""
-    rows.insert(0, {"level": "caseworker", "characteristic": "Caseworkers, n",
+        mean = f"{sizes.mean():.1f}"
+        cells[a] = "" if not shown else mean if "min" not in shown else text(
+            "w_mean_range", mean=mean, lo=format_count_statistic(float(sizes.min()), threshold),
+            hi=format_count_statistic(float(sizes.max()), threshold))
+    rows.insert(0, {"level": text("w_caseworker"), "characteristic": text("lbl_b_caseworkers"),
                     **{a: suppress(int((cw_arm == a).sum()), threshold) for a in ARMS}, "std_difference": float("nan")})
-    rows.insert(1, {"level": "caseworker", "characteristic": "Citizens per caseworker: mean (range)", **cells,
+    rows.insert(1, {"level": text("w_caseworker"), "characteristic": text("lbl_b_per_caseworker"), **cells,
                     "std_difference": float("nan")})
     if kind == "pair_matched":
         n_pairs = int(randomisation["stratum"].nunique())
-        rows.insert(2, {"level": "caseworker", "characteristic": "Matched pairs, n", "FIT": str(n_pairs),
+        rows.insert(2, {"level": text("w_caseworker"), "characteristic": text("lbl_b_pairs"), "FIT": str(n_pairs),
                         "control": str(n_pairs), "std_difference": float("nan")})
     elif kind == "stratified":
         for k, s in enumerate(sorted(randomisation["stratum"].unique())):
-            rows.insert(2 + k, {"level": "caseworker", "characteristic": f"Caseworkers in stratum {s}, n",
+            rows.insert(2 + k, {"level": text("w_caseworker"), "characteristic": text("lbl_b_stratum_caseworkers",
+                                                                                          stratum=s),
                                 **{a: suppress(int(((cw_arm == a) & (randomisation.set_index("caseworker_id")["stratum"]
                                                                       == s)).sum()), threshold) for a in ARMS},
                                 "std_difference": float("nan")})
@@ -301,15 +305,15 @@ def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.Dat
         show = len(sub) >= threshold
         mean, lo, hi = cluster_mean_ci(sub["who5_m0"], sub["caseworker_id"]) if show else (np.nan, np.nan, np.nan)
         rows.append({"visit_months": 0, "arm": a, "mean": mean, "ci_low": lo, "ci_high": hi,
-                     "source": "observed (CI clustered by caseworker)"})
+                     "source": text("w_source_observed")})
     for _, r in emmeans.iterrows():
         rows.append({"visit_months": int(r["visit_months"]), "arm": r["arm"], "mean": r["emmean"],
-                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "source": "marginal mean, primary model"})
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "source": text("w_source_model")})
     for v in visits:  # follow-up visits without marginal means (not estimated) still get their row
         for a in ARMS:
             if v != 0 and not ((emmeans["visit_months"] == v) & (emmeans["arm"] == a)).any():
                 rows.append({"visit_months": int(v), "arm": a, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                             "source": "not estimated"})
+                             "source": text("w_source_not_estimated")})
     means = pd.DataFrame(rows, columns=["visit_months", "arm", "mean", "ci_low", "ci_high", "source"])
     diff = effects[(effects["analysis"] == "itt") & (effects["outcome"] == "who5")][
         ["timepoint_months", "estimate", "ci_low", "ci_high", "df", "p_value"]].rename(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fittrial.inputs.scoring import window_problems
+from fittrial.language.messages import LANGUAGES, render
 
 
 def check_config(config: dict[str, Any]) -> list[str]:
@@ -87,8 +88,7 @@ def words_problems(config: dict[str, Any]) -> list[str]:
         forms = ((config.get("units") or {}).get(role)) or {}
         if forms and language not in forms:
             problems.append(f"units.{role}: no words for the report language '{language}'; expected e.g. "
-                            + ("da: [skole, skolen, skoler, skolerne]" if language == "da" else
-                               "en: [school, schools]") + ".")
+                            + render("cfg_units_example", language if language in LANGUAGES else "en") + ".")
     outcome = config.get("outcome") or {}
     if outcome:
         if not outcome.get("name"):

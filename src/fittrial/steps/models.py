@@ -18,6 +18,7 @@ import pandas as pd
 
 from fittrial.base.files import write_csv, write_parquet, write_text
 from fittrial.inputs.validation import allocation
+from fittrial.language.messages import text
 from fittrial.publish.labels import FLOAT_FORMAT, blind_text
 
 log = logging.getLogger("fittrial")
@@ -165,7 +166,7 @@ def _adherent(data: dict, inputs: Mapping[str, str], options: dict, analysis: st
     cit, k = data["citizens"], int(options["adherence_min_sessions"])
     sessions = pd.read_parquet(inputs["fit_sessions"])
     if sessions.empty:
-        reason = "no FIT sessions supplied (inputs.fit_sessions is empty), so adherence is unknown"
+        reason = text("r_no_sessions")
         return None, [not_estimated(analysis, "who5", v, "mean_difference", reason) for v in data["timepoints"]]
     adherent = adherence(sessions, cit, k)
     log.info("adherence (>= %d meetings with ORS and SRS): %d of %d FIT citizens", k, int(adherent.sum()),
@@ -236,29 +237,20 @@ def stratum_subgroup_reason(randomisation: pd.DataFrame) -> str | None:
     caseworkers in each arm (an effect within a stratum then rests on one caseworker per arm)."""
     kind = allocation(randomisation)
     if kind == "pair_matched":
-        return ("the strata are matched pairs of one caseworker per arm, so an effect within a stratum would rest on "
-                "a single caseworker per arm; effects within strata are not estimated")
+        return text("r_strata_pairs")
     if kind == "unstratified":
-        return "the caseworkers were randomised in one stratum, so there are no strata to compare"
+        return text("r_one_stratum")
     sizes = randomisation.groupby("stratum")["arm"].agg(lambda a: min((a == "FIT").sum(), (a == "control").sum()))
     if int((sizes >= 2).sum()) < 2:
-        return ("fewer than two strata have two or more caseworkers in each arm, so effects within strata cannot be "
-                "compared; they are not estimated")
+        return text("r_few_strata")
     return None
 
 
-PAIR_WORDS = [("adjusted for stratum", "adjusted for pair (matched pairs as fixed effects)"),
-              ("and stratum", "and pair (matched pairs as fixed effects)"), ("1 - strata df", "1 - pairs df"),
-              ("(baseline WHO-5, stratum)", "(baseline WHO-5, pair)"), ("arm, stratum,", "arm, pair,"),
-              ("arm, stratum;", "arm, pair;")]
-
-
-def pair_words(text: object) -> object:
-    """A method text of a pair-matched trial: its strata are the matched pairs."""
-    if not isinstance(text, str):
-        return text
-    for old, new in PAIR_WORDS:
-        text = text.replace(old, new)
+def pair_words(method: object) -> object:
+    """A method text of a pair-matched trial: it says that its strata are the matched pairs."""
+    if not isinstance(method, str) or not method:
+        return method
+    return method + "; " + text("meth_pairs")
     return text
 
 
@@ -352,7 +344,7 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     from fittrial.inputs.dataset import course_recorded
 
     if not course_recorded(cit):
-        why = "course ends (ended_on and end_reason) are not recorded for any citizen"
+        why = text("r_no_course_ends")
         rows = [failed("time_to_dropout", "hazard_ratio")(why),
                 failed("time_to_dropout_fine_gray", "subdistribution_hazard_ratio")(why)]
     else:
@@ -361,7 +353,7 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
                 guarded("time_to_dropout_fine_gray", lambda: fine_gray_dropout(times, strata, *args),
                         failed("time_to_dropout_fine_gray", "subdistribution_hazard_ratio"))]
     counts = arm_counts(times["fit"].to_numpy(), (times["status"] == 1).to_numpy())
-    rows = withhold(rows, small_cell_reason(counts, threshold, "a dropout"))
+    rows = withhold(rows, small_cell_reason(counts, threshold, text("w_a_dropout")))
     log.info("time to dropout: censoring date %s; %d dropouts and %d other course ends among %d citizens",
              pd.Timestamp(cit["censor_on"].iloc[0]).date(), int((times["status"] == 1).sum()),
              int((times["status"] == 2).sum()), len(times))
@@ -391,10 +383,9 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
         try:
             _, result = _primary(who5_long, randomisation, options)
             if not result.fit.free[0]:
-                raise NotEstimable("the primary model has no caseworker intercept (every caseworker has a single "
-                                   "observation)")
+                raise NotEstimable(text("r_no_caseworker_intercept"))
         except NotEstimable as exc:
-            return icc_row_not_estimated("who5", "observed", f"the primary model is not estimable: {exc.reason}")
+            return icc_row_not_estimated("who5", "observed", text("r_primary_not_estimable", reason=exc.reason))
         return icc_who5(result, int(options["icc"]["bootstrap"]), int(options["icc"]["seed"]))
 
     rows = [guarded("icc_who5", who5, lambda why: icc_row_not_estimated("who5", "observed", why))]
@@ -423,7 +414,7 @@ def missingness_step(citizens: str, randomisation: str, options: dict, out: str)
 
     def failed(reason: str) -> pd.DataFrame:
         frame = pd.DataFrame(columns=["predictor", "odds_ratio", "ci_low", "ci_high", "p_value", "df"])
-        frame.attrs["method"] = "Not estimated: " + sentence(reason)
+        frame.attrs["method"] = text("r_not_estimated", reason=sentence(reason))
         return frame
 
     miss = guarded("missingness_predictors",
