@@ -9,10 +9,17 @@ import re
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, SCHEMA_DIR
-from fittrial.base.catalogue import (ANALYSES, FIT_BINARY, analyses_of_step, analysis_named, analysis_order,
-                                     binary_names, runs)
+
+from fittrial.base.catalogue import (
+    ANALYSES,
+    FIT_BINARY,
+    analyses_of_step,
+    analysis_named,
+    analysis_order,
+    binary_names,
+    runs,
+)
 from fittrial.language.i18n import Translator
 from fittrial.publish.populations import members, population_of
 

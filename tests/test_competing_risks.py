@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fittrial.analyses.survival import (_design, aalen_johansen, cif_curve, cif_table, cox_dropout, fine_gray_dropout, log_ci, weighted_breslow_cox)
+from fittrial.analyses.survival import (
+    _design,
+    aalen_johansen,
+    cif_curve,
+    cif_table,
+    cox_dropout,
+    fine_gray_dropout,
+    log_ci,
+    weighted_breslow_cox,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted([*(FIXTURES / "reference").iterdir(), *(FIXTURES / "competing_reference").iterdir()])

@@ -55,7 +55,6 @@ def test_simulated_power_of_the_primary_analysis_agrees_where_the_assumptions_ho
     in which the pre-specified primary analysis rejects lies within 3.5 Monte Carlo SEs of the analytic power
     (the KR df capped at the between-caseworker df make the analysis slightly conservative)."""
     import yaml
-
     from conftest import ROOT
 
     base = {**yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8")),
@@ -73,7 +72,6 @@ def test_simulated_power_of_the_primary_analysis_agrees_where_the_assumptions_ho
 
 def crtsize_rows():
     import pandas as pd
-
     from conftest import ROOT
 
     return list(pd.read_csv(ROOT / "tests" / "fixtures" / "r_crtsize.csv").itertuples())
@@ -174,15 +172,14 @@ def test_unusable_binary_parameters_give_no_sample_size():
 def test_the_danish_design_report_has_no_english_text():
     """The design page in Danish: every label, source and note from the Danish texts (numbers with a decimal
     comma); none of the English design texts appears."""
+    import matplotlib
     import pandas as pd
 
-    from fittrial.design.power import analytic_table, power_summary
     from fittrial.design.binary import BinaryParameters, binary_power_summary, binary_table
-    from fittrial.steps.design import design_html
+    from fittrial.design.power import analytic_table, power_summary
     from fittrial.language.i18n import Translator
     from fittrial.language.messages import messages
-
-    import matplotlib
+    from fittrial.steps.design import design_html
     matplotlib.use("Agg")
     import tempfile
 

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fittrial.publish.disclosure import safe_steps, small_cell_reason, withhold
-from fittrial.publish.populations import effects_counts
-from fittrial.models.effects import Contrast
 from fittrial.analyses.practice import by_meeting
 from fittrial.analyses.survival import cif_curve, cif_table
+from fittrial.models.effects import Contrast
+from fittrial.publish.disclosure import safe_steps, small_cell_reason, withhold
+from fittrial.publish.populations import effects_counts
 
 K = 5
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -62,9 +61,12 @@ def not_run_reason(command: str) -> str | None:
 
 @pytest.fixture(scope="module")
 def trial_dir(tmp_path_factory) -> Path:
-    """A fresh directory with the bundled example's config as my-trial.yaml and a .venv link."""
+    """A fresh directory with the bundled example's config as my-trial.yaml (replicate counts kept small, so the
+    suite stays fast) and a .venv link."""
     work = tmp_path_factory.mktemp("docs")
     config = yaml.safe_load((ROOT / "config" / "example.yaml").read_text(encoding="utf-8"))
+    config.setdefault("analysis", {}).update({"randomisation": {"n": 200, "seed": 1}, "imputation": {"m": 5, "seed": 2, "delta_from": -5, "delta_to": 5, "delta_step": 1},
+                                              "icc": {"bootstrap": 20, "seed": 3}})
     for key, value in config["inputs"].items():
         if isinstance(value, str) and value:
             config["inputs"][key] = str(ROOT / value)

@@ -10,20 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import VISITS, small_params
-from fittrial.inputs.dataset import build_analysis_data, course_outcomes
-from fittrial.models.estimable import NotEstimable
-from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+
 from fittrial.analyses.randomisation import allocations, randomisation_test
-from fittrial.inputs.scoring import windows_from_config
 from fittrial.analyses.sensitivity import clda, cluster_level, subgroup
-from fittrial.steps.config import check_config
-from fittrial.design.simulate import SimulationParameters, simulate_trial
 from fittrial.analyses.survival import cox_dropout, dropout_times
+from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+from fittrial.inputs.dataset import build_analysis_data, course_outcomes
 from fittrial.inputs.read import read_table
-from fittrial.design.simulate import write_trial
+from fittrial.inputs.scoring import windows_from_config
 from fittrial.inputs.validation import validate_inputs
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+from fittrial.models.estimable import NotEstimable
+from fittrial.steps.config import check_config
 
 
 def analysis_data(params: SimulationParameters, schemas, folder, visits=VISITS):

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
-from fittrial.language.i18n import Translator
+
 from fittrial.analyses.imputation import multiple_imputation
+from fittrial.language.i18n import Translator
 from fittrial.report.context import estimand_rows, tipping_sentences
 
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}

@@ -122,6 +122,7 @@ def test_gee_is_unchanged_by_the_order_of_rows():
 def test_gee_on_the_reference_sets_matches_statsmodels():
     """The three reference trials of tests/fixtures/reference, every course outcome."""
     from conftest import ROOT
+
     from fittrial.models.effects import binary_design
 
     ids = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
 from fittrial.models.effects import fit_primary_lmm
 
 CASE = ROOT / "tests" / "fixtures" / "identified_reference" / "one_followup"

@@ -14,7 +14,7 @@ fails on ``small_clustered`` (|z| up to 14).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ def _batch_means(x: np.ndarray, batches: int = 50) -> tuple[float, float]:
     return float(x.mean()), float(b.std(ddof=1) / np.sqrt(batches))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _chain(case: str):
     d = pd.read_csv(REF / case / "mi_design.csv")
     ycols = [c for c in d if c.startswith("y_")]

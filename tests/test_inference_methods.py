@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
 from fittrial.analyses.icc import design_effects, icc_binary, icc_who5
 from fittrial.analyses.imputation import multiple_imputation, rubin
-from fittrial.models.lmm import NestedREML
-from fittrial.models.effects import _design, fit_primary_lmm
 from fittrial.analyses.randomisation import allocation_statistics, randomisation_test
+from fittrial.models.effects import _design, fit_primary_lmm
+from fittrial.models.lmm import NestedREML
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}

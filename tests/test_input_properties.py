@@ -23,9 +23,10 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -36,8 +37,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fittrial.base.errors import InputError
 from fittrial.inputs.read import MISSING_TOKENS, read_table
-from fittrial.steps.inputs import validate_step
 from fittrial.inputs.validation import TABLES, Trial, load_schema, validate_inputs
+from fittrial.steps.inputs import validate_step
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"

@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 
 import fittrial.models.batch as lmm_batch
-from fittrial.models.lmm import NestedREML
 from fittrial.models.batch import ManyREML
+from fittrial.models.lmm import NestedREML
 
 
 def _trial(rng: np.random.Generator, n_cw: int, visits: list[int], sizes: tuple[int, int], p_missing: float,
@@ -146,8 +146,8 @@ def test_the_icc_bootstrap_equals_refits_one_at_a_time():
     """icc_who5's percentile CI from the batched refits is the CI of the same replicates refitted one by one (by
     L-BFGS-B)."""
     import pandas as pd
-
     from conftest import ROOT
+
     from fittrial.analyses.icc import bootstrap_responses, icc_who5
     from fittrial.models.effects import fit_primary_lmm
 

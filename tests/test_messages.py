@@ -8,10 +8,9 @@ import re
 from collections import defaultdict
 
 import pytest
-
 from conftest import ROOT
-from fittrial.language.messages import (check, join, messages, parse, placeholders, render, text, translate,
-                                        untranslated)
+
+from fittrial.language.messages import check, join, messages, parse, placeholders, render, text, translate, untranslated
 
 PACKAGE = ROOT / "src" / "fittrial"
 

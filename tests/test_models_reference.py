@@ -20,10 +20,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
-from fittrial.models.lmm import kenward_roger
+
 from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
+from fittrial.models.lmm import kenward_roger
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}
@@ -215,15 +215,16 @@ def test_gee_falls_back_to_independence_when_exchangeable_is_inadmissible():
     statsmodels' exchangeable iteration oscillates and geepack stops at alpha = -0.039, below the
     -1/27 at which the largest caseworker's working correlation stops being positive definite. The
     fallback is the independence working correlation, stated in the method."""
-    import statsmodels.api as sm
+    import tempfile
 
+    import statsmodels.api as sm
+    from conftest import SCHEMA_DIR, VISITS
+
+    from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
     from fittrial.inputs.dataset import build_analysis_data
     from fittrial.inputs.read import read_table
     from fittrial.inputs.scoring import windows_from_config
-    from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
     from fittrial.inputs.validation import load_schema, validate_inputs
-    from conftest import SCHEMA_DIR, VISITS
-    import tempfile
 
     params = SimulationParameters(
         seed=100005, strata={"S0": 21}, citizens_per_caseworker=16.489329957659315,

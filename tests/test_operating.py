@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import yaml
-
 from conftest import ROOT
-from fittrial.language.i18n import Translator
+
 from fittrial.design.operating import Departures, run_chunk, scenario_parameters, simulate_analysis_data, summarise
+from fittrial.language.i18n import Translator
 from fittrial.report.context import oc_appendix
 
 BASE = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))
@@ -116,9 +116,9 @@ def test_validate_studies_the_users_design_estimated_from_the_data(schemas, tmp_
     trial: its strata, caseworkers and cluster size, control means per visit, ICC and missingness."""
     from test_estimability import analysis_data
 
-    from fittrial.models.effects import fit_primary_lmm
     from fittrial.design.operating import simulated_caseworkers, trial_simulation_parameters
     from fittrial.design.simulate import SimulationParameters
+    from fittrial.models.effects import fit_primary_lmm
 
     cit, long, _ = analysis_data(SimulationParameters(seed=5, strata={"X": 6, "Y": 8}, citizens_per_caseworker=9),
                                  schemas, tmp_path)

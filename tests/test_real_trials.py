@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
 from test_workflow import SNAKEMAKE, _example_sentences
 

@@ -16,11 +16,17 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
+from fittrial.analyses.recruitment import (
+    baseline_comparison,
+    cluster_sizes,
+    recruitment_step,
+    recruitment_table,
+    size_test,
+)
 from fittrial.language.i18n import Translator
 from fittrial.publish.disclosure import DETAIL_LEVELS, QUANTILES, quantile_weights, recoverable, shown_statistics
-from fittrial.analyses.recruitment import (baseline_comparison, cluster_sizes, recruitment_step, recruitment_table, size_test)
 from fittrial.report.recruitment import evidence_sentence, methods_rows, report_context
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())

@@ -13,10 +13,10 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, small_params
-from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, run_workflow
+
+from fittrial.design.simulate import simulate_trial, write_trial
 
 sys.path.insert(0, str(ROOT / "tools"))
 import report_browser as rb  # noqa: E402

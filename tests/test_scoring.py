@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import VISITS
+
 from fittrial.inputs.scoring import ITEMS, assign_visits, score_who5, windows_from_config
 
 

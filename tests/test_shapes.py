@@ -27,12 +27,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
-from conftest import ROOT
-from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
-from fittrial.design.shapes import SHAPES, write_shape
-from conftest import untranslated_texts
+from conftest import ROOT, untranslated_texts
 from test_workflow import FAST, SNAKEMAKE
+
+from fittrial.design.shapes import SHAPES, write_shape
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
 
 pytestmark = [pytest.mark.shapes, pytest.mark.slow]
 

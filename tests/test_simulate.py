@@ -6,8 +6,8 @@ import filecmp
 
 import numpy as np
 import pandas as pd
-
 from conftest import ROOT, small_params
+
 from fittrial.design.simulate import SimulationParameters, main, simulate_trial
 
 

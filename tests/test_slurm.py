@@ -10,10 +10,10 @@ import subprocess
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, small_params
-from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, SNAKEMAKE, run_workflow  # noqa: F401
+
+from fittrial.design.simulate import simulate_trial, write_trial
 
 
 def _cluster_up() -> bool:

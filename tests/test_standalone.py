@@ -11,11 +11,11 @@ import re
 
 import pandas as pd
 import pytest
-
 from conftest import small_params
-from fittrial.models.estimable import INJECT_VARIABLE, failure_reason, guarded
-from fittrial.design.simulate import simulate_trial, write_trial
 from test_workflow import FAST, run_workflow
+
+from fittrial.design.simulate import simulate_trial, write_trial
+from fittrial.models.estimable import INJECT_VARIABLE, failure_reason, guarded
 
 FAILED = "stopped with a numerical error the pipeline did not foresee"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, SCHEMA_DIR
 from openpyxl import load_workbook
 
-from conftest import ROOT, SCHEMA_DIR
-from fittrial.steps.inputs import _read_and_check
-from fittrial.steps.config import apply_user_inputs, expand_workbook
 from fittrial.inputs.template import SHEETS, TABLES, main, write_template
 from fittrial.inputs.validation import load_schema
+from fittrial.steps.config import apply_user_inputs, expand_workbook
+from fittrial.steps.inputs import _read_and_check
 
 EXAMPLE = ROOT / "data" / "example"
 DANISH = {"arm": {"control": "kontrol"}, "sex": {"F": "K"},

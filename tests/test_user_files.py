@@ -26,8 +26,8 @@ import pytest
 
 from fittrial.base.errors import InputError, Problem
 from fittrial.inputs.read import read_table
-from fittrial.steps.inputs import read_input, validate_step
 from fittrial.inputs.validation import Trial, validate_inputs
+from fittrial.steps.inputs import read_input, validate_step
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
@@ -37,7 +37,7 @@ DATES = {"randomisation": ["randomised_on"], "citizens": ["enrolled_on", "ended_
          "fit_sessions": ["session_on"]}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _example(name: str) -> pd.DataFrame:
     return pd.read_csv(EXAMPLE / f"{name}.csv", dtype=str, keep_default_na=False)
 

@@ -136,9 +136,9 @@ def job_profile(work: Path) -> str:
 def bench_jobs() -> None:
     import pandas as pd
 
-    from fittrial.inputs.dataset import BINARY_OUTCOMES
     from fittrial.analyses.icc import bootstrap_responses, icc_binary, icc_who5
     from fittrial.analyses.imputation import multiple_imputation
+    from fittrial.inputs.dataset import BINARY_OUTCOMES
     from fittrial.models.effects import fit_primary_lmm
 
     print("heaviest steps (example analysis data)", flush=True)
@@ -263,9 +263,9 @@ cat(median(t), "\n")
 def bench_models(repeats: int) -> None:
     import numpy as np
 
-    from fittrial.models.effects import _design, fit_primary_lmm
     from fittrial.design.operating import simulate_analysis_data
     from fittrial.design.simulate import SimulationParameters
+    from fittrial.models.effects import _design, fit_primary_lmm
 
     print("primary mixed model against lme4 + lmerTest (same rows, same design)", flush=True)
     have_r = shutil.which("Rscript") is not None
@@ -340,10 +340,10 @@ def bench_trial() -> None:
     import numpy as np
 
     from fittrial.analyses.imputation import multiple_imputation
-    from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
-    from fittrial.design.operating import naive_ancova, scenario_parameters, simulate_analysis_data
     from fittrial.analyses.sensitivity import clda, cluster_level, subgroup
     from fittrial.analyses.survival import cox_dropout
+    from fittrial.design.operating import naive_ancova, scenario_parameters, simulate_analysis_data
+    from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
 
     print("one simulated trial of the example's size through every analysis of the OC study", flush=True)
     base = yaml.safe_load((ROOT / "config" / "example_trial.yaml").read_text(encoding="utf-8"))

@@ -48,16 +48,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fittrial.inputs.dataset import build_analysis_data
-from fittrial.models.estimable import NotEstimable
-from fittrial.inputs.read import read_table
-from fittrial.models.effects import INDEPENDENCE_NOTE, fit_binary_gee, fit_primary_lmm
-from fittrial.inputs.scoring import windows_from_config
 from fittrial.analyses.sensitivity import ancova_cr2
+from fittrial.analyses.survival import cox_dropout, dropout_times
 from fittrial.design.shapes import SHAPES, shape_parameters
 from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
-from fittrial.analyses.survival import cox_dropout, dropout_times
+from fittrial.inputs.dataset import build_analysis_data
+from fittrial.inputs.read import read_table
+from fittrial.inputs.scoring import windows_from_config
 from fittrial.inputs.validation import load_schema, validate_inputs
+from fittrial.models.effects import INDEPENDENCE_NOTE, fit_binary_gee, fit_primary_lmm
+from fittrial.models.estimable import NotEstimable
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))

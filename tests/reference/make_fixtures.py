@@ -31,13 +31,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fittrial.analyses.sensitivity import clda_design, subgroup_design
+from fittrial.analyses.survival import dropout_times
+from fittrial.design.shapes import SHAPES, simulate_shape
+from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
 from fittrial.inputs.dataset import build_analysis_data
 from fittrial.inputs.read import read_table
 from fittrial.inputs.scoring import windows_from_config
-from fittrial.analyses.sensitivity import clda_design, subgroup_design
-from fittrial.design.shapes import SHAPES, simulate_shape
-from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
-from fittrial.analyses.survival import dropout_times
 from fittrial.inputs.validation import load_schema, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[2]

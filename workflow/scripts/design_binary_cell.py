@@ -1,6 +1,6 @@
 """Simulate and analyse the trials of one cell of the binary-outcome design grid (see fittrial.steps.design)."""
-from fittrial.steps.design import binary_cell_step
 from fittrial.base.errors import run_user_step
+from fittrial.steps.design import binary_cell_step
 
 run_user_step(lambda: binary_cell_step(snakemake.input.parameters, snakemake.params.binary, snakemake.params.seed,
                                        int(snakemake.wildcards.cell), snakemake.params.covariance,

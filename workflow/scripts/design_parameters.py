@@ -1,6 +1,6 @@
 """Estimate the design parameters of the next trial from this one (see fittrial.steps.design)."""
-from fittrial.steps.design import parameters_step
 from fittrial.base.errors import run_user_step
+from fittrial.steps.design import parameters_step
 
 run_user_step(lambda: parameters_step(snakemake.input.citizens, snakemake.input.randomisation,
                                       snakemake.input.variance, snakemake.params.overrides,

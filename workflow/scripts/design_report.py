@@ -1,6 +1,6 @@
 """Write the design report and its tables (see fittrial.steps.design)."""
-from fittrial.steps.design import report_step
 from fittrial.base.errors import run_user_step
+from fittrial.steps.design import report_step
 
 run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells),
                                   list(snakemake.input.binary_cells), snakemake.params.options,

@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
-from fittrial.language.messages import text
-from fittrial.models.estimable import arm_reason, first, months, usable_visits
-from fittrial.models.batch import ManyREML
-from fittrial.models.lmm import NestedREML
-from fittrial.models.effects import Contrast, _design, arm_vector, not_estimated, random_words
 from fittrial.base.tdist import t_ppf, t_sf
+from fittrial.language.messages import text
+from fittrial.models.batch import ManyREML
+from fittrial.models.effects import Contrast, _design, arm_vector, not_estimated, random_words
+from fittrial.models.estimable import arm_reason, first, months, usable_visits
+from fittrial.models.lmm import NestedREML
 
 
 @dataclass
@@ -100,7 +100,8 @@ def auxiliary_design(citizens: pd.DataFrame, X: pd.DataFrame, names: tuple[str, 
     fewer than 10 citizens per covariate column. Returns (X, used names,
     {left-out name: reason}).
     """
-    used, left_out = [], {}
+    used: list[str] = []
+    left_out: dict[str, str] = {}
     for name in names:
         if name not in citizens.columns:
             left_out[name] = text("w_aux_not_in_data")
@@ -184,7 +185,7 @@ class MIResult:
     tipping_2d: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIPPING_2D_COLUMNS))
 
 
-TIPPING_2D_COLUMNS = ["delta_fit", "delta_control", "estimate", "ci_low", "ci_high", "p_value", "conclusion"]
+TIPPING_2D_COLUMNS: list[str] = ["delta_fit", "delta_control", "estimate", "ci_low", "ci_high", "p_value", "conclusion"]
 
 
 def not_estimated_result(reason: str, follow: list[int]) -> MIResult:
@@ -213,7 +214,7 @@ class _Fitted:
     free: tuple[bool, ...]
 
 
-def _analyse_imputations(imps: "Imputations", strata: list[str], follow_visits: list[int], visit: int) -> _Fitted:
+def _analyse_imputations(imps: Imputations, strata: list[str], follow_visits: list[int], visit: int) -> _Fitted:
     """The primary model fitted to every completed data set (all at once, :mod:`fittrial.models.batch`)."""
     cells, completed = imps.cells, imps.completed
     base_cells = cells["visit"] == 0
@@ -239,6 +240,7 @@ def _analyse_imputations(imps: "Imputations", strata: list[str], follow_visits: 
                        long["visit"].to_numpy())  # as fit_lmm builds it: the grouping and the free intercepts
     df_com, free = float(model.n_cw - len(between)), model.free
     fits = ManyREML(model).fit(np.array(Ys), np.array(Xs), extra=np.array(shifts))
+    assert names is not None and fits.extra_beta is not None  # set by the first data set; asked for with extra
     L_at = {v: arm_vector(names, v) for v in set(follow_visits) | {visit}}
     per_visit = {v: [(float(L_at[v] @ b), float(L_at[v] @ cov @ L_at[v])) for b, cov in zip(fits.beta, fits.cov_beta)]
                  for v in follow_visits}

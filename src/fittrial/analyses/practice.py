@@ -134,10 +134,16 @@ def missingness_predictors(citizens: pd.DataFrame, strata: list[str] | None = No
     caseworkers per arm, no df left, or a design not of full rank) the table
     is empty and ``attrs["method"]`` says why.
     """
-    from fittrial.models.estimable import (arm_reason, caseworker_df_reason, first, rank_reason, separation_reason,
-                                           who5_at)
-    from fittrial.models.gee import gee_sandwich, solve_exchangeable_gee
     from fittrial.models.effects import constant_strata_words
+    from fittrial.models.estimable import (
+        arm_reason,
+        caseworker_df_reason,
+        first,
+        rank_reason,
+        separation_reason,
+        who5_at,
+    )
+    from fittrial.models.gee import gee_sandwich, solve_exchangeable_gee
 
     method = text("meth_missingness")
     d = citizens.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")

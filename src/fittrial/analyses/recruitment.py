@@ -39,16 +39,15 @@ Every comparison first checks whether the data allow it (see
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from fittrial.publish.disclosure import QUANTILES, format_count_statistic, shown_statistics, size_statistics, suppress
 from fittrial.language.messages import text
 from fittrial.models.estimable import arm_reason, arm_the, caseworker_df_reason, first, rank_reason, sentence
-
+from fittrial.publish.disclosure import QUANTILES, format_count_statistic, shown_statistics, size_statistics, suppress
 
 log = logging.getLogger("fittrial")
 
@@ -194,6 +193,7 @@ def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None,
     from fittrial.models.effects import fit_lmm, t_inference
 
     method = baseline_method(df_method, labels)
+    reason: str | None  # why the difference is not estimated (None: it is)
     if "who5_m0" not in citizens:
         reason = NO_BASELINE_VISIT
         return not_estimated(reason, method), not_estimated(reason, method), float("nan")
@@ -306,7 +306,9 @@ def recruitment_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, thres
                         not_estimated).row("size_difference"))
 
     days = enrolment_days(citizens) if len(citizens) else pd.Series(dtype=float)
-    cells_n, cells_q, day_notes = {}, {s: {} for s in ("median", "q1", "q3")}, []
+    cells_n: dict[str, str] = {}
+    cells_q: dict[str, dict[str, str]] = {s: {} for s in ("median", "q1", "q3")}
+    day_notes: list[str] = []
     for arm in ARMS:
         d = days[(citizens["arm"] == arm).to_numpy()].dropna().astype(float) if len(citizens) else days
         cells_n[arm] = suppress(len(d), threshold)

@@ -11,10 +11,29 @@ import numpy as np
 import pandas as pd
 
 from fittrial.language.messages import text
-from fittrial.models.estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, months, rank_reason, usable_visits,
-                                       who5_at)
+from fittrial.models.effects import (
+    DF_WORDS,
+    Contrast,
+    _design,
+    contrast_row,
+    covariate_words,
+    fit_lmm,
+    not_estimated,
+    prepare_lmm,
+    random_words,
+    t_inference,
+)
+from fittrial.models.estimable import (
+    NotEstimable,
+    arm_reason,
+    caseworker_df_reason,
+    first,
+    months,
+    rank_reason,
+    usable_visits,
+    who5_at,
+)
 from fittrial.models.lmm import satterthwaite_f
-from fittrial.models.effects import (DF_WORDS, Contrast, _design, contrast_row, covariate_words, fit_lmm, not_estimated, prepare_lmm, random_words, t_inference)
 
 
 def _strata(frame: pd.DataFrame, strata: list[str] | None) -> list[str]:
@@ -336,7 +355,8 @@ def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]
         return citizens["sex"].astype(object)
     if variable == "baseline_who5_le50":
         base = citizens["who5_m0"] if "who5_m0" in citizens else pd.Series(np.nan, index=citizens.index)
-        return pd.Series(np.where(base.isna(), None, np.where(base <= 50, "<=50", ">50")), index=citizens.index,
+        none = np.array(None, dtype=object)  # what np.where makes of None (its stubs do not take None itself)
+        return pd.Series(np.where(base.isna(), none, np.where(base <= 50, "<=50", ">50")), index=citizens.index,
                          dtype=object)
     if variable == "age_group":
         edges = [-np.inf, *age_breaks, np.inf]
@@ -364,23 +384,22 @@ def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_brea
     by_citizen = pd.Series(level_of.to_numpy(), index=citizens["citizen_id"])
     ok_visits, why_visit = usable_visits(long, sorted(set(long["visit"]) | {visit}))
     if visit not in ok_visits:
-        reason = why_visit[visit]
-        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
+        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", why_visit[visit], method)]
     data = long[long["visit"].isin(ok_visits)].assign(level=lambda d: d["citizen_id"].map(by_citizen))
     data = data[data["level"].notna()]
     levels = sorted(data["level"].unique(), key=str)
     if not levels:
         what = text({"age_group": "w_age", "baseline_who5_le50": "w_cov_baseline", "sex": "w_sex",
                      "stratum": "w_cov_stratum"}[variable])
-        reason = text("r_not_recorded_with_followup", what=what)
-        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference", reason, method)]
+        return [not_estimated(f"subgroup:{variable}", "who5", visit, "mean_difference",
+                              text("r_not_recorded_with_followup", what=what), method)]
     why = {lev: arm_reason(data[(data["level"] == lev) & (data["visit"] == visit)], who5_at(visit))
            for lev in levels}
     kept = [lev for lev in levels if why[lev] is None]
     rows = {lev: not_estimated(f"subgroup:{variable}={lev}", "who5", visit, "mean_difference",
                                text("r_in_this_subgroup", reason=why[lev]), method) for lev in levels if why[lev]}
     built = subgroup_design(long[long["visit"].isin(ok_visits)], citizens, variable, age_breaks, strata, visit, kept)
-    reason = None
+    reason: str | None = None
     if len(kept) < 2:
         reason = text("r_fewer_than_two_levels", variable=variable, months=months(visit))
     else:

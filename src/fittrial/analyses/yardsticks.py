@@ -32,9 +32,8 @@ import numpy as np
 import pandas as pd
 
 from fittrial.language.messages import text
-from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
+from fittrial.publish.disclosure import arm_counts, small_cell_reason, suppress, withhold
 from fittrial.publish.populations import safe_count
-from fittrial.publish.disclosure import suppress
 
 INDIVIDUAL = ("reliable_improvement", "reliable_deterioration", "poor_wellbeing", "likely_depression")  # WHO-5's
 YARDSTICK_COLUMNS = ["measure", "scale", "estimate", "ci_low", "ci_high", "p_value", "df", "FIT_events", "FIT_n",
@@ -111,15 +110,15 @@ def hedges_g(citizens: pd.DataFrame, effects: pd.DataFrame, primary_visit: int) 
 def individual_rows(citizens: pd.DataFrame, strata: list[str], primary_visit: int, options: dict, covariance: str,
                     threshold: int) -> list[dict]:
     """Shares by arm and GEE risk difference and risk ratio of the four individual-change outcomes."""
-    from fittrial.models.estimable import guarded
     from fittrial.models.effects import fit_binary_gee, not_estimated
+    from fittrial.models.estimable import guarded
 
     data = individual_outcomes(citizens, primary_visit, options)
     rows = []
     for measure in measures(options):
         counts = arm_counts(data["fit"].to_numpy(), data[measure].to_numpy(float)) if len(data) else \
             {"FIT": (0, 0), "control": (0, 0)}
-        base = {"measure": measure}
+        base: dict[str, object] = {"measure": measure}
         enrolled = {a: int((citizens["arm"] == a).sum()) for a in ("FIT", "control")}
         for arm, (events, n) in counts.items():
             few_without = 0 < n - events < threshold <= events  # the count would reveal those without
@@ -189,7 +188,7 @@ def claims_table(claims: list[dict], effects: pd.DataFrame, yardsticks: pd.DataF
     """
     rows = []
     for k, claim in enumerate(claims or []):
-        outcome, value = claim.get("outcome"), float(claim.get("value"))
+        outcome, value = claim.get("outcome"), float(claim["value"])  # required by the config schema
         row = {"claim": k + 1, "outcome": outcome, "claimed_value": value, "scale": "", "estimate": float("nan"),
                "ci_low": float("nan"), "ci_high": float("nan"), "inside_ci": "", "not_estimated": ""}
         if outcome == "who5":

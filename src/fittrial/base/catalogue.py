@@ -16,8 +16,9 @@ Nothing here reads data; everything is a plain function of the config (``config`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 LANGUAGES = ("en", "da")
 COURSE_OUTCOMES = ("dropout", "completed")  # derived from ended_on and end_reason (fittrial.inputs.dataset)
@@ -88,11 +89,11 @@ class PrimaryOutcome:
     (``mid``, None: none) and the cut-offs of the individual-change yardsticks."""
 
     items: tuple[str, ...] = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
-    item_range: tuple[float, float] = (0, 5)
+    item_range: tuple[float, ...] = (0, 5)  # a pair [lowest, highest] as the config gives it
     scoring: str = "sum"
     multiplier: float = 4.0
     score_column: str = ""
-    range: tuple[float, float] = (0, 100)
+    range: tuple[float, ...] = (0, 100)  # a pair [lowest, highest] as the config gives it
     name: Mapping[str, str] = field(default_factory=dict)
     short: Mapping[str, str] = field(default_factory=dict)
     unit: Mapping[str, str] = field(default_factory=dict)
@@ -121,8 +122,8 @@ def primary_outcome(config: Mapping[str, Any] | None = None) -> PrimaryOutcome:
     yard = config.get("yardsticks") or {}
     if not spec.get("name"):
         base = PrimaryOutcome()
-        cutoffs = (Cutoff("poor_wellbeing", float(yard.get("poor_wellbeing", 50)), {}),
-                   Cutoff("likely_depression", float(yard.get("likely_depression", 28)), {}))
+        cutoffs: tuple[Cutoff, ...] = (Cutoff("poor_wellbeing", float(yard.get("poor_wellbeing", 50)), {}),
+                                       Cutoff("likely_depression", float(yard.get("likely_depression", 28)), {}))
         return PrimaryOutcome(base.items, base.item_range, base.scoring, base.multiplier, "", base.range, {}, {}, {},
                               float(yard.get("who5_mid", 10)), float(yard.get("reliable_change", 10)), True, cutoffs)
     items = tuple(str(i) for i in spec.get("items") or ())

@@ -38,16 +38,16 @@ the caseworker effect.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from dataclasses import fields
-
-from fittrial.models.effects import fit_binary_gee, fit_primary_lmm, t_inference
 from fittrial.analyses.sensitivity import clda, cluster_level, subgroup
 from fittrial.design.simulate import Departures, SimulationParameters
+from fittrial.models.effects import fit_binary_gee, fit_primary_lmm, t_inference
 
 METHODS = ("primary", "primary_satterthwaite", "clda", "cluster_level", "multiple_imputation", "naive", "dropout_gee",
            "dropout_cox", "subgroup_interaction")
@@ -57,8 +57,8 @@ def simulate_analysis_data(params: SimulationParameters, rng: np.random.Generato
                            departures: Departures | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One simulated trial as (citizens, who5_long) analysis data sets (see :class:`Departures`)."""
     dep = departures or Departures()
-    cws, strata = [], []
-    arms = []
+    strata: list[str] = []
+    arms: list[np.ndarray] = []
     for stratum, n_cw in params.strata.items():
         a = np.array([1] * (n_cw // 2) + [0] * (n_cw // 2) + ([int(rng.integers(0, 2))] if n_cw % 2 else []))
         arms.append(rng.permutation(a))
@@ -166,9 +166,9 @@ def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12, m
 
     ``mi_m`` > 0 adds the multiple imputation with that many imputations.
     """
-    from fittrial.models.estimable import NotEstimable
     from fittrial.analyses.imputation import multiple_imputation
     from fittrial.analyses.survival import cox_dropout
+    from fittrial.models.estimable import NotEstimable
 
     out = {}
     visits = tuple(sorted(int(c.removeprefix("who5_m")) for c in citizens.columns if c.startswith("who5_m")))
@@ -339,7 +339,7 @@ def trial_simulation_parameters(citizens: pd.DataFrame, randomisation: pd.DataFr
     primary = citizens.get(f"who5_m{primary_visit}", pd.Series(dtype=float)).astype(float)
     total = float(primary.var(ddof=1)) if primary.notna().sum() > 2 else 400.0
     comp = dict(zip(variance["component"], pd.to_numeric(variance["variance"], errors="coerce")))
-    parts = [0.0 if pd.isna(comp.get(k)) else float(comp.get(k)) for k in
+    parts = [0.0 if pd.isna(comp.get(k)) else float(comp[k]) for k in
              ("caseworker (cluster)", "caseworker x visit", "citizen within caseworker", "residual")]
     icc = (parts[0] + parts[1]) / sum(parts) if sum(parts) > 0 else 0.0
     rho = 0.0

@@ -36,8 +36,8 @@ result however the study is split into jobs.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -185,9 +185,9 @@ def simulated_power(p: DesignParameters, k: int, m: float, effect: float, n_tria
                     base: dict | None = None, first_trial: int = 0) -> pd.DataFrame:
     """Trials ``first_trial`` .. ``first_trial + n_trials - 1`` of one cell, each analysed by the primary model:
     one row per trial (estimate, p-value, rejected)."""
-    from fittrial.models.estimable import NotEstimable
     from fittrial.design.operating import simulate_analysis_data
     from fittrial.models.effects import fit_primary_lmm
+    from fittrial.models.estimable import NotEstimable
 
     params, dep = simulation_parameters(p, k, m, effect, primary_visit, base)
     rows = []

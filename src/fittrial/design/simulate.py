@@ -139,7 +139,7 @@ class SimulationParameters:
     blank_course: bool = False
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "SimulationParameters":
+    def from_yaml(cls, path: str | Path) -> SimulationParameters:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
         unknown = set(data) - set(cls.__dataclass_fields__)
@@ -247,7 +247,7 @@ def _cluster_sizes(params: SimulationParameters, poisson_sizes: np.ndarray, arms
         if params.empty_caseworkers > n_cw - 2:
             raise ValueError(f"empty_caseworkers ({params.empty_caseworkers}) must leave a caseworker in each arm")
         pools = [list(aux.permutation(np.flatnonzero(arms == a))) for a in aux.permutation(["FIT", "control"])]
-        chosen = []
+        chosen: list[int] = []
         while len(chosen) < params.empty_caseworkers:
             pool = pools[len(chosen) % 2] if pools[len(chosen) % 2] else pools[1 - len(chosen) % 2]
             chosen.append(pool.pop(0))
@@ -312,7 +312,8 @@ def simulate_trial(params: SimulationParameters) -> dict[str, pd.DataFrame]:
     dropout = binary("dropout")
     completed = binary("completed") * (1 - dropout)
     ended = (dropout == 1) | (completed == 1) | (rng.random(n) < 0.15)
-    end_reason = np.where(dropout == 1, "dropout", np.where(completed == 1, "completed", None)).astype(object)
+    none = np.array(None, dtype=object)  # what np.where makes of None (its stubs do not take None itself)
+    end_reason = np.where(dropout == 1, "dropout", np.where(completed == 1, "completed", none)).astype(object)
     other = ended & (end_reason == None)  # noqa: E711
     end_reason[other] = rng.choice(["evicted", "moved", "died", "other"], other.sum(), p=[0.2, 0.4, 0.1, 0.3])
     duration = np.where(dropout == 1, rng.integers(20, 300, n), rng.integers(120, 540, n))

@@ -29,12 +29,14 @@ end after the censoring date counts as open). ``dropout_event`` is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
-from fittrial.language.messages import text
 from fittrial.inputs.scoring import VisitWindow, assign_visits
 from fittrial.inputs.validation import Trial
+from fittrial.language.messages import text
 
 # the FIT trial's binary outcomes, in the report's order (fittrial.base.catalogue.FIT_BINARY)
 BINARY_OUTCOMES = binary_names()
@@ -92,7 +94,7 @@ def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: i
 
 def build_analysis_data(
     trial: Trial, windows: list[VisitWindow], prorate_one_missing: bool = False, window_days: int = 365,
-    censor_on: str | None = None, measures: dict | None = None,
+    censor_on: str | None = None, measures: Mapping | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return ``(citizens, who5_long, notes)`` for the analyses.
 

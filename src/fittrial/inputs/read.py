@@ -15,9 +15,10 @@ import csv
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -258,10 +259,10 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
         blank.clear()
         runaway = _unclosed_quote(cells, sep, width)
         if runaway is not None:
-            column = names[runaway] if runaway < width and names[runaway] else None
+            named = names[runaway] if runaway < width and names[runaway] else None
             problems.append(Problem(label, "a quote (\") opened in this cell is not closed: the cell runs on over "
                                            "lines that look like rows of their own; expected a closing quote, or no "
-                                           "quote.", f"row {line}", column))
+                                           "quote.", f"row {line}", named))
             continue
         extra = cells[width:]
         if any(c.strip() for c in extra):

@@ -26,11 +26,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fittrial.language.messages import messages, render, text
-
-from fittrial.inputs.cells import _Bad, _expected_text, _is_missing, _recode, _types, date_ambiguities, typed_cell
 from fittrial.base.errors import InputError, Problem, format_value
+from fittrial.inputs.cells import _Bad, _expected_text, _is_missing, _recode, _types, date_ambiguities, typed_cell
 from fittrial.inputs.read import RawTable
+from fittrial.language.messages import messages, render, text
 
 TABLES = ("randomisation", "citizens", "who5", "fit_sessions")
 
@@ -392,12 +391,12 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     if fit is not None:
         bad_citizen = citizens.unknown(fit["citizen_id"]).to_numpy()
         bad_caseworker = caseworkers.unknown(fit["caseworker_id"]).to_numpy()
-        for k in np.flatnonzero(bad_citizen | bad_caseworker):
-            r = fit.iloc[k]
-            if bad_citizen[k]:
+        for i in np.flatnonzero(bad_citizen | bad_caseworker):
+            r = fit.iloc[i]
+            if bad_citizen[i]:
                 problems.append(Problem(labels["fit_sessions"], citizens.message(r["citizen_id"]),
                                         r["_row"], "citizen_id", r["citizen_id"], True))
-            if bad_caseworker[k]:
+            if bad_caseworker[i]:
                 problems.append(Problem(labels["fit_sessions"], caseworkers.message(r["caseworker_id"]),
                                         r["_row"], "caseworker_id", r["caseworker_id"], True))
 

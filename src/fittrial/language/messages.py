@@ -24,8 +24,9 @@ from __future__ import annotations
 import functools
 import re
 import string
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 LANGUAGES = ("en", "da")
 CATALOGUE_FILE = Path(__file__).resolve().parent / "locale" / "da.po"
@@ -56,10 +57,10 @@ def placeholders(template: str) -> list[str]:
     return [field for _, field, _, _ in string.Formatter().parse(template) if field]
 
 
-def join(items: list[str], language: str = "en") -> str:
+def join(items: Sequence[object], language: str = "en") -> str:
     """``a, b and c`` ("a, b og c")."""
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + render("w_and", language) + items[-1] if items \
+    words = [str(i) for i in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + render("w_and", language) + words[-1] if words \
         else ""
 
 

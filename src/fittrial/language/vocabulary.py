@@ -16,8 +16,9 @@ replaced.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from fittrial.base.catalogue import _texts, primary_outcome
 from fittrial.language.messages import render

@@ -299,17 +299,21 @@ class ManyREML:
             Xb = np.broadcast_to(self.model.X, (hi - lo, self.n, self.p)) if X is None else X[lo:hi]
             cols = [Xb, Y[lo:hi, :, None]] + ([] if extra is None else [extra[lo:hi]])
             parts.append(self._fit_batch(np.concatenate(cols, axis=2), starts))
-        return ManyFits(*(np.concatenate([getattr(b, k) for b in parts]) for k in
-                          ("g", "beta", "cov_beta", "var_residual", "criterion")),
-                        np.concatenate([b.extra_beta for b in parts]) if e else None,
-                        np.concatenate([b.converged for b in parts]))
+
+        def stacked(k: str) -> np.ndarray:
+            return np.concatenate([getattr(b, k) for b in parts])
+
+        return ManyFits(stacked("g"), stacked("beta"), stacked("cov_beta"), stacked("var_residual"),
+                        stacked("criterion"), stacked("extra_beta") if e else None, stacked("converged"))
 
     def _fit_batch(self, A: np.ndarray, starts) -> ManyFits:
         R = A.shape[0]
         r = self.p + 1
         stats = self._stats(A)
         full = _take(stats, None, columns=r)
-        best_g, best_f, converged = None, None, np.ones(R, bool)
+        best_g: np.ndarray | None = None
+        best_f: np.ndarray | None = None
+        converged = np.ones(R, bool)
         if not self.free.any():
             best_g = np.zeros((R, 3))
         else:
@@ -319,8 +323,10 @@ class ManyREML:
                 if best_g is None:
                     best_g, best_f, converged = g, f, done
                 else:
+                    assert best_f is not None  # set with best_g by the first start
                     better = f < best_f
                     best_g[better], best_f[better], converged[better] = g[better], f[better], done[better]
+        assert best_g is not None  # ``starts`` is never empty (:meth:`fit` gives the default ones)
         res = self._evaluate(stats, best_g, gradient=False)
         s2 = res["rss"] / (self.n - self.p)
         beta = res["beta"]

@@ -45,7 +45,6 @@ import pandas as pd
 
 from fittrial.models.batch import MAX_REL_SD, ManyREML, pad_rel_sd
 
-
 TERMS = ("caseworker", "citizen", "caseworker:visit")  # order of the relative SDs (s_w, s_c, s_v)
 
 
@@ -152,7 +151,7 @@ class NestedREML:
         self.AtA = A.T @ A
         self.NS = (self.N[:, :, None] * S[:, None, :]).reshape(self.n_cit, -1)[self._order]
 
-    def with_response(self, y: np.ndarray) -> "NestedREML":
+    def with_response(self, y: np.ndarray) -> NestedREML:
         """The same model (design, grouping, which intercepts are free) for another response, e.g. a bootstrap
         replicate: the grouping is factorised once, and the result equals ``NestedREML(y, X, ...)`` exactly."""
         other = copy.copy(self)
@@ -316,6 +315,7 @@ class NestedREML:
         if not np.any(self.free):
             return self.at(np.zeros(3))
         many = ManyREML(self).fit(self.y[None], starts=starts)
+        assert many.converged is not None  # ManyREML.fit always reports it
         if not many.converged[0]:
             return self.fit_lbfgsb(starts)
         return self.at(np.sqrt(many.g[0]))

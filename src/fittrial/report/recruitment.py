@@ -3,14 +3,13 @@ language, from the published table that :mod:`fittrial.analyses.recruitment` wri
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
-from fittrial.models.estimable import sentence
-from fittrial.language.i18n import Translator
 from fittrial.analyses.recruitment import ARMS, has_baseline
-
+from fittrial.language.i18n import Translator
+from fittrial.models.estimable import sentence
 
 
 def report_context(table: pd.DataFrame, t: Translator, arms: Mapping[str, str]) -> dict:

@@ -7,14 +7,14 @@ on fewer citizens than the threshold is not shown.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import analysis_order
-from fittrial.language.messages import text
 from fittrial.inputs.dataset import BINARY_OUTCOMES
+from fittrial.language.messages import text
 from fittrial.publish.disclosure import suppress
 
 EFFECT_COLUMNS = ["analysis", "outcome", "timepoint_months", "scale", "estimate", "ci_low", "ci_high", "se", "df",
@@ -272,7 +272,7 @@ def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: in
     rows = []
     itt = effects[effects["analysis"] == "itt"].set_index(["outcome", "scale"])
     for o in BINARY_OUTCOMES if outcomes is None else outcomes:
-        row = {"outcome": o}
+        row: dict[str, object] = {"outcome": o}
         for a in ARMS:
             x = citizens.loc[citizens["arm"] == a, o].dropna()
             events = int(x.sum())
@@ -294,7 +294,7 @@ def secondary_table(citizens: pd.DataFrame, effects: pd.DataFrame, threshold: in
 
 
 def primary_table(citizens: pd.DataFrame, emmeans: pd.DataFrame, effects: pd.DataFrame, threshold: int,
-                  visits: list[int] = (0, 6, 12)) -> pd.DataFrame:
+                  visits: Sequence[int] = (0, 6, 12)) -> pd.DataFrame:
     """WHO-5 by arm at every visit (baseline: observed mean with a CI clustered by caseworker,
     :func:`cluster_mean_ci`; follow-up: marginal means of the primary model) with 95% CIs, and the FIT - control difference with CI, df and p (empty where not estimated)."""
     rows = []

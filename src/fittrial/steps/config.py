@@ -115,8 +115,7 @@ def validation_problems(validation: dict[str, Any]) -> list[str]:
     """Unknown keys in a simulation scenario, and scenarios to run that are not defined."""
     from dataclasses import fields
 
-    from fittrial.design.simulate import Departures
-    from fittrial.design.simulate import SimulationParameters
+    from fittrial.design.simulate import Departures, SimulationParameters
 
     known = {f.name for f in fields(SimulationParameters)} | {f.name for f in fields(Departures)}
     problems = []

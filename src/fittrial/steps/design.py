@@ -5,14 +5,29 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from fittrial.design.power import (DesignParameters, analytic_power, analytic_table, power_summary, simulated_power, trial_parameters)
-from fittrial.design.binary import (BinaryParameters, binary_power, binary_power_summary, binary_table, binary_trial_parameters, simulated_binary_power, usable)
 from fittrial.base.files import write_csv, write_parquet, write_text
+from fittrial.design.binary import (
+    BinaryParameters,
+    binary_power,
+    binary_power_summary,
+    binary_table,
+    binary_trial_parameters,
+    simulated_binary_power,
+    usable,
+)
+from fittrial.design.power import (
+    DesignParameters,
+    analytic_power,
+    analytic_table,
+    power_summary,
+    simulated_power,
+    trial_parameters,
+)
 
 FLOAT_FORMAT = "%.10g"
 
@@ -184,10 +199,10 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
     def esc(x: object) -> str:
         return html.escape(str(x))
 
-    def k_text(x: object) -> str:
+    def k_text(x: float | None) -> str:
         return "-" if x is None or pd.isna(x) else t.count(int(x))
 
-    def pct(x: object, digits: int = 1) -> str:
+    def pct(x: float | None, digits: int = 1) -> str:
         return "" if x is None or pd.isna(x) else f"{t.num(100 * float(x), digits)}%"
 
     binary = binary or {}

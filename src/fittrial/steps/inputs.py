@@ -9,21 +9,22 @@ analysis data. Plain functions taking and returning file paths.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
+from typing import NoReturn
 
 import pandas as pd
 
+from fittrial.base.errors import InputError, Problem
+from fittrial.base.files import write_parquet, write_text
 from fittrial.inputs.cells import date_format_problem
 from fittrial.inputs.datacheck import CheckOutcome, FileSummary, render_data_check
 from fittrial.inputs.dataset import build_analysis_data
-from fittrial.base.errors import InputError, Problem
 from fittrial.inputs.read import RawTable, read_table
-from fittrial.base.files import write_parquet, write_text
 from fittrial.inputs.scoring import windows_from_config
-from fittrial.steps.config import input_path
 from fittrial.inputs.template import blank_example_rows
 from fittrial.inputs.validation import Trial, contract_name, load_schema, validate_inputs
+from fittrial.steps.config import input_path
 
 log = logging.getLogger("fittrial")
 
@@ -113,7 +114,7 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
     problems: list[Problem] = []
     for name, spec in inputs.items():
         path = input_path(spec)
-        if not path:
+        if not path or spec is None:  # no input (input_path gives "" for None)
             continue
         summary = FileSummary(name, path, Path(path).suffix.lstrip(".").lower())
         files.append(summary)
@@ -159,7 +160,7 @@ def _write_data_check(outcome: CheckOutcome, data_check: str | None, language: s
     write_text(render_data_check(outcome, language), data_check)
 
 
-def _fail(outcome: CheckOutcome, data_check: str | None) -> None:
+def _fail(outcome: CheckOutcome, data_check: str | None) -> NoReturn:
     header = "The input data do not meet the input contract (see config/README.md)."
     if data_check:
         header += f" The data-check page lists every problem: {data_check}"
@@ -226,7 +227,8 @@ def analysis_data_step(clean: Mapping[str, str], visits: list[dict], prorate_one
                        outputs: Mapping[str, str], window_days: int = 365, censor_on: str | None = None,
                        measures: Mapping | None = None) -> None:
     """Score WHO-5, assign visits, derive the course outcomes and write the analysis data sets and all notes."""
-    trial = Trial(*(pd.read_parquet(clean[n]) for n in ("randomisation", "citizens", "who5", "fit_sessions")),
+    trial = Trial(pd.read_parquet(clean["randomisation"]), pd.read_parquet(clean["citizens"]),
+                  pd.read_parquet(clean["who5"]), pd.read_parquet(clean["fit_sessions"]),
                   notes=pd.read_parquet(clean["notes"]))
     citizens, long, notes = build_analysis_data(trial, windows_from_config(visits), prorate_one_missing,
                                                 window_days, censor_on, measures)

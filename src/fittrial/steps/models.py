@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -53,8 +53,8 @@ def primary_step(who5_long: str, randomisation: str, options: Mapping, contrasts
     When the model is not estimable, every row says why (and the variance
     components and marginal means are empty).
     """
-    from fittrial.models.estimable import NotEstimable
     from fittrial.models.effects import lmm_method, not_estimated, variance_table
+    from fittrial.models.estimable import NotEstimable
 
     start = time.perf_counter()
     try:
@@ -83,10 +83,9 @@ def secondary_step(citizens: str, randomisation: str, outcome: str, covariance: 
     The rows are withheld (not estimated, with the reason) when an arm has
     fewer than ``threshold`` citizens with or without the outcome
     (:func:`fittrial.publish.disclosure.small_cell_reason`)."""
-    from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
-
-    from fittrial.models.estimable import guarded
     from fittrial.models.effects import fit_binary_gee, gee_method, not_estimated
+    from fittrial.models.estimable import guarded
+    from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
 
     cit = pd.read_parquet(citizens)
     start = time.perf_counter()
@@ -202,9 +201,9 @@ SENSITIVITY = {"clda": _clda, "cluster_level": _cluster_level, "ancova_cr2": _an
 
 def subgroup_step(variable: str, inputs: Mapping[str, str], options: dict, out: str) -> None:
     """The WHO-5 effect at the primary visit within the levels of one subgroup variable, with the interaction p."""
-    from fittrial.models.estimable import guarded
-    from fittrial.models.effects import not_estimated
     from fittrial.analyses.sensitivity import subgroup
+    from fittrial.models.effects import not_estimated
+    from fittrial.models.estimable import guarded
 
     visit = int(options["primary_visit"])
     rand = pd.read_parquet(inputs["randomisation"])
@@ -256,9 +255,9 @@ def pair_words(method: object) -> object:
 
 def randomisation_step(who5_long: str, randomisation: str, options: dict, out: str) -> None:
     """Randomisation test of the WHO-5 effect at the primary visit (seeded from the config)."""
-    from fittrial.models.estimable import NotEstimable
-    from fittrial.models.effects import not_estimated
     from fittrial.analyses.randomisation import randomisation_row, randomisation_test
+    from fittrial.models.effects import not_estimated
+    from fittrial.models.estimable import NotEstimable
 
     visit = int(options["primary_visit"])
     try:
@@ -298,8 +297,8 @@ def imputation_step(citizens: str, randomisation: str, options: dict, out: str, 
     start = time.perf_counter()
     step_2d = float(mi.get("delta_2d_step", 2.5))
     deltas_2d = np.round(np.arange(mi["delta_from"], mi["delta_to"] + step_2d / 2, step_2d), 6)
-    from fittrial.models.estimable import guarded
     from fittrial.analyses.imputation import not_estimated_result
+    from fittrial.models.estimable import guarded
 
     visits = tuple(sorted(int(v) for v in options["visits"]))
     res = guarded("multiple_imputation", lambda: multiple_imputation(
@@ -327,16 +326,22 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     The event definition and the censoring date are those of the ``dropout``
     outcome (see :mod:`fittrial.inputs.dataset`).
     """
-    from fittrial.analyses.survival import (cif_curve, cif_table, cox_dropout, dropout_times, empty_cif, fine_gray_dropout)
+    from fittrial.analyses.survival import (
+        cif_curve,
+        cif_table,
+        cox_dropout,
+        dropout_times,
+        empty_cif,
+        fine_gray_dropout,
+    )
 
     cit = pd.read_parquet(citizens)
     times = dropout_times(cit)
     strata = _strata(pd.read_parquet(randomisation))
     args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
-    from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
-
-    from fittrial.models.estimable import guarded
     from fittrial.models.effects import not_estimated
+    from fittrial.models.estimable import guarded
+    from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
 
     def failed(analysis: str, scale: str):
         return lambda reason: not_estimated(analysis, "dropout", args[0], scale, reason)
@@ -372,10 +377,10 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
 
     An ICC that the data cannot identify is a row with the reason in ``not_estimated``.
     """
+    from fittrial.analyses.icc import icc_binary, icc_row_not_estimated, icc_who5
     from fittrial.inputs.dataset import BINARY_OUTCOMES
-    from fittrial.models.estimable import NotEstimable, guarded
-    from fittrial.analyses.icc import icc_binary, icc_who5, icc_row_not_estimated
     from fittrial.models.effects import binary_design
+    from fittrial.models.estimable import NotEstimable, guarded
 
     cit = pd.read_parquet(citizens)
     strata = _strata(pd.read_parquet(randomisation))
@@ -409,7 +414,6 @@ def missingness_step(citizens: str, randomisation: str, options: dict, out: str)
     """Predictors of a missing WHO-5 at the primary visit (:func:`fittrial.analyses.practice.missingness_predictors`): one
     row per predictor with the model in ``method``; not estimable, one empty row whose ``method`` says why."""
     from fittrial.analyses.practice import missingness_predictors
-
     from fittrial.models.estimable import guarded, sentence
 
     def failed(reason: str) -> pd.DataFrame:
@@ -486,8 +490,7 @@ def effects_step(results: list[str], out: str, blinded: bool = False, threshold:
     """Stack every analysis's rows into reports/tables/effects.csv (estimates are A - B when blinded; counts
     made safe to publish by :func:`fittrial.publish.populations.effects_counts`, with the analysis populations of
     :mod:`fittrial.publish.populations` counted from ``citizens`` and ``who5_long`` as in the flow diagram)."""
-    from fittrial.publish.populations import effects_counts
-    from fittrial.publish.populations import population_counts, published_totals
+    from fittrial.publish.populations import effects_counts, population_counts, published_totals
 
     frames = [pd.read_parquet(p) for p in results]
     totals = None

@@ -9,7 +9,7 @@ and PDF report.
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -28,8 +28,8 @@ def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str
     Blinded, the arms are A (the internal FIT arm) and B in the column names,
     the conclusions and the figure.
     """
-    from fittrial.report.figures import tipping_2d_figure
     from fittrial.language.i18n import Translator
+    from fittrial.report.figures import tipping_2d_figure
 
     frame = pd.read_parquet(grid)
     t = Translator(language, blinded=blinded, words=words)
@@ -74,7 +74,7 @@ PAIRS = "matched pairs"  # the randomised row of a pair-matched trial's flow tab
 
 
 def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.DataFrame, threshold: int,
-               visits: list[int] = (0, 6, 12), primary_visit: int = 12,
+               visits: Sequence[int] = (0, 6, 12), primary_visit: int = 12,
                outcomes: list[str] | None = None) -> pd.DataFrame:
     """The CONSORT flow diagram's numbers by arm (published as tables/flow.csv; the figure is drawn from it).
 
@@ -86,11 +86,10 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     ``randomised``, caseworkers per stratum). Counts are made safe by
     :func:`fittrial.publish.populations.safe_count` and :func:`fittrial.publish.populations.breakdown`.
     """
+    from fittrial.inputs.validation import allocation
+    from fittrial.publish.disclosure import suppress
     from fittrial.publish.populations import END_REASONS, breakdown, end_reason_at, members, safe_count
     from fittrial.report.tables import ARMS
-    from fittrial.publish.disclosure import suppress
-
-    from fittrial.inputs.validation import allocation
 
     member = members(citizens, long, outcomes)
     strata = sorted(randomisation["stratum"].unique())
@@ -236,8 +235,8 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     """The report's tables and figures of the trial's course, which need no effect estimate: baseline, WHO-5
     completion, FIT practice, the CONSORT flow, and the cumulative incidence of dropout (they are drawn while the
     models run; :func:`report_material_step` draws those that show effects)."""
-    import fittrial.report.figures as F
     import fittrial.analyses.practice as practice
+    import fittrial.report.figures as F
     import fittrial.report.tables as T
     from fittrial.language.i18n import Translator
 
