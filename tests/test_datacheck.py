@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SCHEMA_DIR
-from fittrial.inputs.datacheck import CheckOutcome, FileSummary, kind_of, render_data_check
+
 from fittrial.base.errors import InputError, Problem, run_user_step
+from fittrial.inputs.datacheck import CheckOutcome, FileSummary, kind_of, render_data_check
 from fittrial.steps.inputs import check_step, validate_step
 
 SCORING = {"visits": [{"visit": 0, "target_day": 0, "earliest_day": -30, "latest_day": 60},
@@ -151,3 +151,38 @@ def test_other_os_errors_are_internal(tmp_path, capsys):
         run_user_step(broken, tmp_path / "step.log", "analysis_data")
     assert "Internal error in the pipeline" in capsys.readouterr().err
     assert "Traceback" in (tmp_path / "step.log").read_text(encoding="utf-8")
+
+
+CPR_FORMS = ["0101801234", "010180-1234", "010180\u20131234", "010180\u00a01234", "010180/1234", "010180  1234",
+             "010180_1234", "CPR: 010180-1234", "cpr.nr. 010180 1234", "010180.1234"]
+
+
+@pytest.mark.parametrize("cpr", CPR_FORMS)
+def test_a_cpr_number_in_any_form_is_refused_and_never_repeated(small_trial, tmp_path, cpr):
+    who5 = pd.read_csv(small_trial["who5"], dtype=str)
+    who5.loc[6, "citizen_id"] = cpr
+    who5.to_csv(small_trial["who5"], index=False)
+    page, flag, log = tmp_path / "data-check.html", tmp_path / "ok", tmp_path / "check.log"
+    with pytest.raises(SystemExit):
+        run_user_step(lambda: check_step(_inputs(small_trial), SCHEMA_DIR, str(page), str(flag), "en",
+                                         scoring=SCORING), log)
+    text, logged = page.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
+    assert "CPR-like number instead of a pseudonymised id" in text and "CPR" in logged
+    for sink in (text, logged):
+        assert "801234" not in sink.replace("\u00a0", "").replace(" ", "") and "180" + cpr[-4:] not in sink
+
+
+def test_a_file_read_without_its_header_row_never_shows_the_cpr_of_its_first_row(small_trial, tmp_path, capsys):
+    """The first data row is read as the header; its cells are 'columns found' and must not show a CPR number."""
+    lines = small_trial["citizens"].read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    first[0] = "010180\u20131234"
+    small_trial["citizens"].write_text("\n".join([",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    page, flag, log = tmp_path / "data-check.html", tmp_path / "ok", tmp_path / "check.log"
+    with pytest.raises(SystemExit):
+        run_user_step(lambda: check_step(_inputs(small_trial), SCHEMA_DIR, str(page), str(flag), "en",
+                                         scoring=SCORING), log)
+    terminal = capsys.readouterr().err
+    for sink in (page.read_text(encoding="utf-8"), log.read_text(encoding="utf-8"), terminal):
+        assert "1234" not in sink.replace("1146", ""), sink[:2000]
+    assert "citizens" in terminal

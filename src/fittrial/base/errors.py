@@ -12,12 +12,18 @@ import errno
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 MAX_PROBLEMS_SHOWN = 50
-CPR_LIKE = re.compile(r"(?<!\d)\d{6}[-. ]?\d{4}(?!\d)")  # ten digits, not part of a longer number
+# A Danish CPR number: six digits (the birth date) and four, written together or with up to three separators of
+# any kind between them (hyphen, en or em dash, minus, space, no-break space, full stop, slash, underscore, colon),
+# not part of a longer number; a prefix such as "CPR:" does not hide it, since the digits are searched anywhere
+CPR_SEPARATOR = r"[\s\u00a0\u202f\u2010-\u2015\u2212\-./_:]{0,3}"
+CPR_LIKE = re.compile(rf"(?<!\d)\d{{6}}{CPR_SEPARATOR}\d{{4}}(?!\d)")
+CPR_HIDDEN = "<a CPR-like number, not shown>"
 # an operating-system error that is the machine's state, not a defect: the user can act on it
 DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
                errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
@@ -44,7 +50,24 @@ class Problem:
         text = ", ".join(where) + ": "
         if self.has_value:
             text += f"value {format_value(self.value)}: "
-        return text + self.message
+        return hide_cpr(text + self.message)
+
+
+def hide_cpr(text: str) -> str:
+    """The text with every CPR-like number replaced by a placeholder: applied to everything the pipeline writes
+    for a person to read (the terminal, the logs, the data-check page), so that no sink repeats one, whatever
+    the text is (a value, a column name of a file read without its header row, an operating-system message)."""
+    return CPR_LIKE.sub(CPR_HIDDEN, text)
+
+
+class HideCPR:
+    """A :mod:`logging` filter that hides CPR-like numbers in every record (see :func:`hide_cpr`)."""
+
+    def filter(self, record: Any) -> bool:
+        message = record.getMessage()
+        if CPR_LIKE.search(message):
+            record.msg, record.args = hide_cpr(message), ()
+        return True
 
 
 def format_value(value: Any) -> str:
@@ -53,7 +76,7 @@ def format_value(value: Any) -> str:
         return "<empty>"
     text = str(value)
     if CPR_LIKE.search(text):  # never repeat a CPR number in a message, a log or a page
-        return "<a CPR-like number, not shown>"
+        return CPR_HIDDEN
     if len(text) > 60:
         text = text[:57] + "..."
     return repr(text)
@@ -81,7 +104,7 @@ class InputError(Exception):
                 break
             lines.append("  - " + (group[0].format() if len(group) <= GROUP_FROM else summarise(group)))
             shown += 1
-        return "\n".join(lines)
+        return hide_cpr("\n".join(lines))
 
 
 GROUP_FROM = 3  # this many rows with the same problem in a column are listed one by one; more are summarised
@@ -129,6 +152,7 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(log_path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(HideCPR())
         logger = logging.getLogger("fittrial")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
@@ -143,13 +167,19 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
         if exc.errno not in DISK_ERRORS:
             _internal(exc, log_path, rule)
             raise
-        where = f" '{exc.filename}'" if exc.filename else ""
+        where = f" '{hide_cpr(str(exc.filename))}'" if exc.filename else ""
         message = (f"\nCould not read or write{where}: {DISK_ERRORS[exc.errno]} ({exc.strerror}). Free space or fix the "
                    "permissions (or point paths.derived, paths.reports and paths.logs in the config at a disk with "
                    "room), then run again; nothing half-written was left, and reports/ is unchanged.\n")
         sys.stderr.write(message)
         _append(log_path, message)
         sys.exit(1)
+    except KeyboardInterrupt:
+        message = ("\nInterrupted (Ctrl-C): the step stopped; nothing half-written was left, and reports/ is "
+                   "unchanged. Run again to finish.\n")
+        sys.stderr.write(message)
+        _append(log_path, message)
+        sys.exit(130)
     except Exception as exc:
         _internal(exc, log_path, rule)
         raise
@@ -162,9 +192,9 @@ def _internal(exc: BaseException, log_path: str | Path | None, rule: str | None)
     """Log the traceback of a defect in the pipeline and tell the user where it is."""
     if log_path is not None:
         with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc())
+            fh.write(hide_cpr(traceback.format_exc()))
     sys.stderr.write(f"\nInternal error in the pipeline (not in your data) in rule '{rule or '?'}': "
-                     f"{type(exc).__name__}: {exc}\nThe full traceback is in the log {log_path}. Please report "
+                     f"{type(exc).__name__}: {hide_cpr(str(exc))}\nThe full traceback is in the log {log_path}. Please report "
                      "it to the maintainers with that log.\n")
 
 
@@ -174,6 +204,6 @@ def _append(log_path: str | Path | None, message: str) -> None:
         return
     try:
         with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(message)
+            fh.write(hide_cpr(message))
     except OSError:
         pass

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fittrial.base.errors import CPR_LIKE
 from fittrial.language.messages import LANGUAGES, messages, render
 
-CPR_PATTERN = re.compile(r"^\d{6}[-. ]?\d{4}$")
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"  # a time of day after a date is ignored
 ISO_DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})" + _TIME + "$")  # year first: never ambiguous
 DANISH_DATE = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4})" + _TIME + "$")  # read day first
@@ -296,11 +296,15 @@ def date_ambiguities(values: list[Any], input_name: str) -> list[Ambiguity]:
             month_first.append(i)
     if two_digit:
         text = values[two_digit[0]].strip()
-        a, sep, b, c = TWO_DIGIT_YEAR.fullmatch(text).groups()
+        two = TWO_DIGIT_YEAR.fullmatch(text)
+        assert two is not None  # the value was put in two_digit because it matched
+        a, sep, b, c = two.groups()
         found.append(Ambiguity(two_digit, _two_digit(text, sep, int(a), int(b), int(c))))
     if month_first and not day_first:
         text = values[month_first[0]].strip()
-        sep = DANISH_DATE.fullmatch(text).group(2)
+        us = DANISH_DATE.fullmatch(text)
+        assert us is not None  # the value was put in month_first because it matched
+        sep = us.group(2)
         fmt = sep.join(("%m", "%d", "%Y"))
         found.append(Ambiguity(month_first, (
             f"this column looks month-first (US) order: {text} is a date only month first, and no value of the "
@@ -415,7 +419,7 @@ def typed_cell(value: Any, col: str, spec: dict[str, Any], spreadsheet: bool = F
         raise _Bad()
     if "maximum" in spec and typed > spec["maximum"]:
         raise _Bad()
-    if spec.get("x-identifier") and CPR_PATTERN.fullmatch(typed):
+    if spec.get("x-identifier") and CPR_LIKE.search(typed):
         raise _Bad("a pseudonymised identifier. This looks like a Danish CPR number (ten digits); identifiers must "
                    "be pseudonymised before they reach the pipeline")
     if spec.get("x-identifier") and _cpr_without_zero(value, typed):

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from fittrial.base.errors import Problem, format_value, group_problems
+from fittrial.base.errors import Problem, format_value, group_problems, hide_cpr
 from fittrial.language.i18n import texts
 from fittrial.language.messages import messages, parse, render, translate
 
@@ -96,7 +96,8 @@ def _row(row: str | None, language: str) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    """A text of the page, HTML-escaped, with any CPR-like number hidden (the page names rows of the inputs)."""
+    return html.escape(hide_cpr("" if value is None else str(value)))
 
 
 def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
@@ -170,9 +171,9 @@ def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
         out.append(f"<table>\n<tr><th>{_e(t['table'])}</th><th>{_e(t['check'])}</th><th>{_e(t['count'])}</th>"
                    f"<th>{_e(t['row'])}</th><th>{_e(t['action'])}</th></tr>")
         for (table, check), g in notes.groupby(["table", "check"], sort=True):
-            rows = ", ".join(_row(r, language) for r in g["row"].head(20)) + (" ..." if len(g) > 20 else "")
+            noted = ", ".join(_row(r, language) for r in g["row"].head(20)) + (" ..." if len(g) > 20 else "")
             out.append(f"<tr><td>{_e(table)}</td><td>{_e(translate(str(check), language))}</td><td class=\"num\">{len(g)}</td>"
-                       f"<td>{_e(rows)}</td><td>{_e(action_of(str(check), language))}</td></tr>")
+                       f"<td>{_e(noted)}</td><td>{_e(action_of(str(check), language))}</td></tr>")
         out.append("</table>")
     out.append("</body>\n</html>\n")
     return "\n".join(out)
