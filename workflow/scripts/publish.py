@@ -2,5 +2,6 @@
 from fittrial.base.errors import run_user_step
 from fittrial.publish.release import publish
 
-run_user_step(lambda: publish(snakemake.params.staging, snakemake.params.published), snakemake.log[0],
+run_user_step(lambda: publish(snakemake.params.staging, snakemake.params.published, list(snakemake.input)),
+              snakemake.log[0],
               snakemake.rule)

@@ -14,6 +14,7 @@ leftovers of interrupted copies.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -37,17 +38,43 @@ def recover(target: str | Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def publish(staging: str | Path, target: str | Path) -> None:
-    """Replace ``target`` by the complete report set in ``staging`` (keeping entries staging does not have)."""
+def _writable(folder: Path) -> bool:
+    """Whether the folder can be replaced: writable by its permission bits (root passes os.access regardless)."""
+    import stat
+
+    mode = folder.stat().st_mode
+    return os.access(folder, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def publish(staging: str | Path, target: str | Path, files: list[str] | None = None) -> None:
+    """Replace ``target`` by the complete report set in ``staging`` (keeping entries staging does not have).
+
+    ``files``: the report set's files (paths under ``staging``); only these are published, so that nothing else
+    in the staging folder (a temporary file an interrupted step left) can reach ``target``. A ``target`` that is
+    read-only is an error naming it (it is not replaced). Any failure, a full disk or Ctrl-C included, removes
+    the new copy before it is raised, so nothing partial is left and ``target`` is unchanged."""
     staging, target = Path(staging), Path(target)
     recover(target)
+    if target.exists() and not _writable(target):
+        raise PermissionError(errno.EACCES, "the published folder is read-only; make it writable to publish",
+                              str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     new = target.parent / f"{target.name}{STAGE_PREFIX}{os.getpid()}"
-    shutil.copytree(staging, new)
+    chosen = [Path(f) for f in files] if files is not None else [p for p in staging.rglob("*") if p.is_file()]
+    try:
+        new.mkdir()
+        for path in sorted(chosen):
+            relative = path.resolve().relative_to(staging.resolve())
+            (new / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, new / relative)
+        if target.exists():
+            for entry in target.iterdir():
+                if not (new / entry.name).exists():
+                    (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, new / entry.name)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     if target.exists():
-        for entry in target.iterdir():
-            if not (new / entry.name).exists():
-                (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, new / entry.name)
         old = target.parent / f"{target.name}{OLD_PREFIX}{os.getpid()}"
         os.replace(target, old)
         os.replace(new, target)
