@@ -24,9 +24,9 @@ import pandas as pd
 from scipy import optimize, sparse, special
 
 from fittrial.language.messages import text
-from fittrial.models.estimable import sentence
 from fittrial.models.batch import ManyREML
 from fittrial.models.effects import LmmResult
+from fittrial.models.estimable import sentence
 
 NODES, WEIGHTS = np.polynomial.hermite.hermgauss(25)
 LATENT_VARIANCE = np.pi**2 / 3
@@ -48,8 +48,9 @@ def design_effects(cluster_sizes: np.ndarray, icc: float) -> tuple[float, float,
 def bootstrap_responses(result: LmmResult, n_boot: int, seed: int) -> tuple[np.ndarray, tuple[float, ...]]:
     """The parametric bootstrap's responses (n_boot x n): the primary model simulated from its estimates
     (caseworker, citizen, caseworker x visit and residual draws, in that order per replicate, from one generator
-    seeded by ``seed``), and the fit's relative SDs (the refits' first start)."""
-    model, fit = result.model, result.fit
+    seeded by ``seed``), and the fit's relative SDs (the refits' first start); from the arm-free fit
+    (:attr:`LmmResult.canonical`), so the draws are the same bits under either blinding key."""
+    model, fit = result.canonical
     rng = np.random.default_rng(seed)
     labels_cw, cw_idx = np.unique(model.caseworker, return_inverse=True)
     labels_c, c_idx = np.unique(model.citizen.astype(str) + "\x1f" + model.caseworker.astype(str), return_inverse=True)
@@ -69,8 +70,9 @@ def bootstrap_responses(result: LmmResult, n_boot: int, seed: int) -> tuple[np.n
 
 def icc_who5(result: LmmResult, n_boot: int, seed: int, level: float = 0.95) -> dict:
     """ICC of the primary model (the share of the WHO-5 variance at a visit between caseworkers: caseworker and
-    caseworker x visit intercepts) with a parametric-bootstrap percentile CI."""
-    model, fit = result.model, result.fit
+    caseworker x visit intercepts) with a parametric-bootstrap percentile CI. Computed from the fit in the arm
+    coding that does not depend on which arm is which (:attr:`LmmResult.canonical`)."""
+    model, fit = result.canonical
     between = fit.var_caseworker + fit.var_cw_visit
     icc = between / (between + fit.var_citizen + fit.var_residual)
     Y, start = bootstrap_responses(result, n_boot, seed)
@@ -267,10 +269,13 @@ class _HigherMaximum(Exception):
 
 def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None) -> dict:
     """Latent-scale ICC of a binary outcome with a profile-likelihood CI."""
-    from fittrial.models.effects import binary_design, constant_strata_words
+    from fittrial.models.effects import binary_design, canonical_arm_coding, constant_strata_words
 
     data, design, _ = binary_design(citizens, outcome, strata)  # the GEE's design: constant strata left out
-    X = np.ascontiguousarray(design.to_numpy(float))  # C order, as the products were taken before
+    # the arm coded -1/2 and +1/2 (fittrial.models.effects.canonical_arm_coding): the same bits whichever arm is
+    # which; C order, as the products were taken before
+    coded = canonical_arm_coding(design)
+    X = np.ascontiguousarray((design if coded is None else coded).to_numpy(float))
     model = RandomInterceptLogit(data[outcome].astype(float).to_numpy(), X, data["caseworker_id"].to_numpy())
     beta, sigma, ll = model.fit()
     lo, hi, beta, sigma, ll = model.sigma_ci(beta, sigma, ll)

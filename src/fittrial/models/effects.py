@@ -34,16 +34,25 @@ delta method on the same covariance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from fittrial.base.tdist import t_ppf, t_sf
 from fittrial.language.messages import text
-from fittrial.models.estimable import (NotEstimable, arm_reason, caseworker_df_reason, first, rank_reason, sentence, separation_reason, usable_visits)
+from fittrial.models.estimable import (
+    NotEstimable,
+    arm_reason,
+    caseworker_df_reason,
+    first,
+    rank_reason,
+    sentence,
+    separation_reason,
+    usable_visits,
+)
 from fittrial.models.gee import INDEPENDENCE_NOTE, gee_sandwich, solve_exchangeable_gee  # noqa: F401 (re-exported)
 from fittrial.models.lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
-from fittrial.base.tdist import t_ppf, t_sf
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
 
@@ -134,6 +143,17 @@ class LmmResult:
     df_method: str = "kenward_roger"
     contrasts: list[Contrast] = field(default_factory=list)
     model_visits: list[int] = field(default_factory=list)
+    canonical_model: NestedREML | None = None
+    canonical_fit: NestedREMLFit | None = None
+
+    @property
+    def canonical(self) -> tuple[NestedREML, NestedREMLFit]:
+        """The model and fit in the arm coding that does not depend on which arm is which (see
+        :func:`canonical_arm_coding`): what every result that names no arm (variance components, ICC and its
+        bootstrap) is computed from, so that it is the same bits under either blinding key and unblinded."""
+        if self.canonical_model is not None and self.canonical_fit is not None:
+            return self.canonical_model, self.canonical_fit
+        return self.model, self.fit
 
     def __getattr__(self, name: str):
         # var_caseworker, var_citizen, var_residual, reml_criterion, n_obs, n_citizens, n_clusters
@@ -188,6 +208,11 @@ class LmmResult:
                 if f"fit:visit[{v}]" in L.index:
                     L[f"fit:visit[{v}]"] = float(arm)
                 inf = self.infer(L)
+                if self.df_method == "kenward_roger":
+                    # an arm's mean, like the contrast of the arms, is an average over the arm's caseworkers: its
+                    # df are capped at the between-within df too (uncapped, the control mean got 105 df from 65
+                    # caseworkers on the example)
+                    inf = ContrastInference(inf.estimate, inf.se, min(inf.df, self.df))
                 lo, hi, _ = t_inference(inf.estimate, inf.se, inf.df, level)
                 rows.append({"arm": label, "visit_months": v, "emmean": inf.estimate, "se": inf.se, "df": inf.df,
                              "ci_low": lo, "ci_high": hi})
@@ -263,23 +288,56 @@ def lmm_method(df_method: str, free: tuple[bool, ...] = (True, True, True),
     return text("meth_lmm", random=random_words(free), covariates=covariate_words(columns), df=DF_WORDS[df_method])
 
 
+def canonical_arm_coding(X: pd.DataFrame) -> pd.DataFrame | None:
+    """The design with every arm column coded -1/2 and +1/2 instead of 0 and 1 (``fit`` becomes fit - 1/2,
+    ``fit:visit[v]`` becomes (fit - 1/2) x visit[v]); None when an arm column's base column is not in X.
+
+    The two codings span the same columns, so the REML fit is mathematically the same. Exchanging the arms
+    (as a blinding key does) only changes the sign of these columns, and floating-point arithmetic is exact
+    under a change of sign, so a fit on this design gives the same bits whichever arm is which: variance
+    components and ICCs computed from it do not depend on the blinding key (the 0/1 coding moved them in the
+    9th digit, which a reader holding an unblinded table could use to tell the keys apart)."""
+    out = X.copy()
+    for column in X.columns:
+        if column == "fit" or column.startswith("fit:"):
+            base = "intercept" if column == "fit" else column.split(":", 1)[1]
+            if base not in X:
+                return None
+            out[column] = X[column] - 0.5 * X[base]
+    return out
+
+
 def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: str = "kenward_roger",
-            cw_visit: bool = True) -> LmmResult:
+            cw_visit: bool = True, canonical: bool = False) -> LmmResult:
     """REML fit of ``data.who5`` on the design ``X`` with caseworker, caseworker x visit (``cw_visit``, when
     ``data`` has a ``visit`` column) and citizen random intercepts.
 
     ``between`` names the columns of X that are constant within caseworker
     (for the between-within df). ``data`` must be sorted by caseworker and citizen.
+    ``canonical``: estimate the variance parameters on :func:`canonical_arm_coding`'s design, and the
+    coefficients (on X's coding) at them; the result's variance components are the canonical fit's.
     """
     if df_method not in DF_METHODS:
         raise ValueError(f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}")
     visit = data["visit"].to_numpy() if cw_visit and "visit" in data else None
-    model = NestedREML(data["who5"].astype(float).to_numpy(), X.to_numpy(), data["caseworker_id"].to_numpy(),
-                       data["citizen_id"].to_numpy(), visit)
-    fit = model.fit()
+    y, cw, cit = data["who5"].astype(float).to_numpy(), data["caseworker_id"].to_numpy(), data["citizen_id"].to_numpy()
+    model = NestedREML(y, X.to_numpy(), cw, cit, visit)
+    coded = canonical_arm_coding(X) if canonical else None
+    model_c = fit_c = None
+    if coded is None:
+        fit = model.fit()
+    else:
+        model_c = NestedREML(y, coded.to_numpy(), cw, cit, visit)
+        fit_c = model_c.fit()
+        ratios = np.array([fit_c.var_caseworker, fit_c.var_citizen, fit_c.var_cw_visit]) / fit_c.var_residual \
+            if fit_c.var_residual > 0 else np.zeros(3)
+        fit = replace(model.at(np.sqrt(ratios)), var_caseworker=fit_c.var_caseworker, var_citizen=fit_c.var_citizen,
+                      var_residual=fit_c.var_residual, var_cw_visit=fit_c.var_cw_visit,
+                      reml_criterion=fit_c.reml_criterion)
     params = pd.Series(fit.beta, index=X.columns)
     cov = pd.DataFrame(fit.cov_beta, index=X.columns, columns=X.columns)
-    return LmmResult(params, cov, float(fit.n_clusters - len(between)), fit, model, X.mean(), df_method)
+    return LmmResult(params, cov, float(fit.n_clusters - len(between)), fit, model, X.mean(), df_method,
+                     canonical_model=model_c, canonical_fit=fit_c)
 
 
 def contrast_row(result: LmmResult, L: pd.Series, outcome: str, timepoint: int, scale: str, method: str,
@@ -335,7 +393,7 @@ def fit_primary_lmm(long: pd.DataFrame, strata: list[str] | None = None,
     not-estimated row; if no visit is left, :class:`NotEstimable` is raised.
     """
     data, X, between, why = prepare_lmm(long, strata, visits, text("w_followup_who5"))
-    result = fit_lmm(data, X, between, df_method)
+    result = fit_lmm(data, X, between, df_method, canonical=True)
     result.model_visits = [int(v) for v in sorted(data["visit"].unique())]
     method = lmm_method(df_method, result.fit.free, X.columns)
     for v in sorted(set(data["visit"]) | set(why)):
