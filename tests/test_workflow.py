@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, small_params
+
 from fittrial.design.simulate import simulate_trial, write_trial
 
 pytestmark = pytest.mark.slow
@@ -252,8 +252,9 @@ def test_filled_template_workbook_runs_end_to_end_with_a_danish_report(tmp_path)
     whose report is in Danish."""
     import re
 
-    from fittrial.inputs.template import write_template
     from test_template import fill
+
+    from fittrial.inputs.template import write_template
 
     fill(write_template(tmp_path / "skabelon.xlsx", "da"), tmp_path / "fit-data.xlsx")
     config = {"inputs": {"workbook": "fit-data.xlsx"}, "analysis": FAST, "report": {"language": "da"}}
@@ -353,6 +354,10 @@ def test_provenance_hashes_equal_sha256sum_of_the_inputs(finished):
     assert prov["analysis_plan"]["analysis"]["randomisation"]["n"] == 500
     assert len(prov["analysis_plan_sha256"]) == 64 and prov["software"]["packages"]["statsmodels"]["locked"]
     assert any(path.endswith("my-trial.yaml") for path in prov["config_files"])
+    # the disclosure audit of every published count ran, and publishes its numbers but not where a cell is exposed
+    audit = prov["disclosure_audit"]
+    assert audit["citizens"]["cells"] > 50 and audit["citizens"]["facts"] > 0
+    assert isinstance(audit["citizens"]["exposed"], int) and isinstance(audit["caseworkers"]["exposed"], int)
 
 
 def test_verify_passes_unchanged_and_names_the_table_after_an_input_changes(finished):
@@ -363,6 +368,9 @@ def test_verify_passes_unchanged_and_names_the_table_after_an_input_changes(fini
     proc = run_workflow(work, config, "verify")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "equals a fresh re-run" in proc.stdout + proc.stderr
+    # the re-run reproduces the report (HTML and PDF) and the provenance record byte for byte: verify compares them
+    # (tests/test_provenance.py: a report changed by hand in one number is named), so a hand-edited report fails
+    assert "report.html" not in proc.stderr and "report.pdf" not in proc.stderr
     who5 = work / "in" / "who5.csv"
     original = who5.read_text(encoding="utf-8")
     try:
@@ -484,7 +492,12 @@ def _skeleton(text: str) -> str:
                   text, flags=re.S)
 
 
-def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(tmp_path):
+# the published tables that name no arm, directly or through an arm contrast (effects, tipping points and the
+# predictors of missingness are A - B contrasts or shift arm A)
+ARM_FREE = ("tables/variance_components.csv", "tables/icc.csv", "tables/data_quality.csv")
+
+
+def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(tmp_path, finished):
     """Blinded runs of one trial under the two possible mappings (keys) differ only by exchanging A and B."""
     from fittrial.inputs.blinding import mapping
 
@@ -567,6 +580,11 @@ def test_blinded_review_needs_a_key_and_the_two_mappings_are_indistinguishable(t
     assert len(diff) and len(ratio)
     assert np.allclose(diff["estimate_1"], -diff["estimate_2"], atol=1e-6)
     assert np.allclose(ratio["estimate_1"], 1 / ratio["estimate_2"], rtol=1e-5)
+    # every table that names no arm is the same bytes under both keys and in the unblinded run of the same data
+    # (the `finished` run): nothing arm-free can tell the keys apart or be matched with an unblinded table
+    unblinded = finished[0] / "reports"
+    for name in ARM_FREE:
+        assert (one / name).read_bytes() == (two / name).read_bytes() == (unblinded / name).read_bytes(), name
 
 
 def test_pdf_report_has_the_same_sections(finished):

@@ -75,7 +75,7 @@ rule yardsticks:
 
 
 rule recruitment:
-    # recruitment after randomisation (CONSORT cluster extension item 10c): cluster sizes, time to enrolment
+    # recruitment after randomisation (CONSORT cluster extension item 10b): cluster sizes, time to enrolment
     # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.analyses.recruitment)
     priority: 1  # needed by the report only: the last step to fill a gap
     input:
@@ -103,7 +103,6 @@ rule course_material:
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
         cif=result("cif_dropout"),
-        cif_curve=result("cif_curve"),
         who5_by_arm=table("who5_by_arm_visit"),
     output:
         **{f"table_{t}": table(t) for t in COURSE_TABLES},
@@ -154,6 +153,27 @@ rule report_material:
         "../scripts/report_material.py"
 
 
+rule disclosure_audit:
+    # every published count, audited together: what a reader could work out from all tables at once
+    # (fittrial.publish.audit); its record goes into provenance.json
+    priority: 9
+    input:
+        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        citizens=analysis("citizens"),
+        who5_long=analysis("who5_long"),
+        randomisation=clean("randomisation"),
+    output:
+        f"{DERIVED}/results/disclosure_audit.json",
+    params:
+        threshold=config["report"]["suppress_below"],
+        outcomes=BINARY_OUTCOMES,
+        age_breaks=config["analysis"]["age_breaks"],
+    log:
+        f"{LOGS}/disclosure_audit.log",
+    script:
+        "../scripts/disclosure_audit.py"
+
+
 rule report_html:
     # the provenance record (the inputs', config's and every published table's and figure's SHA-256), then the
     # HTML and PDF report that shows it: one job, as every change that re-renders the report changes the record
@@ -164,6 +184,7 @@ rule report_html:
         figure_tipping_point_2d=figure("tipping_point_2d"),
         hashed=hashed_outputs(),
         started=clean("randomisation"),
+        audit=f"{DERIVED}/results/disclosure_audit.json",
         operating_characteristics=operating_characteristics_input,
     output:
         provenance=f"{REPORTS}/provenance.json",

@@ -1,13 +1,15 @@
 """Write provenance.json (see fittrial.publish.provenance.provenance), then render report.html and report.pdf
 (see fittrial.steps.report.report_step)."""
+import json
 import os
 from pathlib import Path
 
 from fittrial.base.errors import run_user_step
-from fittrial.steps.models import write_json
-from fittrial.publish.provenance import provenance
-from fittrial.steps.report import report_step
+from fittrial.publish.audit import public_audit
+from fittrial.publish.provenance import provenance, published_record
 from fittrial.steps.config import input_path
+from fittrial.steps.models import write_json
+from fittrial.steps.report import report_step
 
 inputs = dict(snakemake.input.items())
 tables = {k[len("table_"):]: v for k, v in inputs.items() if k.startswith("table_")}
@@ -23,7 +25,8 @@ hashed = {Path(f).relative_to(staging).as_posix(): f for f in snakemake.input.ha
 
 def step():
     write_json(provenance(snakemake.params.config, trial_inputs, snakemake.params.config_files,
-                          snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started), hashed),
+                          snakemake.params.workflow_dir, os.path.getmtime(snakemake.input.started), hashed,
+                          published_record(), public_audit(json.loads(Path(snakemake.input.audit).read_text(encoding="utf-8")))),
                snakemake.output.provenance)
     report_step(tables, figures, snakemake.output.provenance, snakemake.params.config, snakemake.output.html,
                 snakemake.output.pdf)

@@ -11,7 +11,7 @@ def main():
         raise InputError([Problem("reports", line) for line in differences],
                          header="verify: the published reports differ from a fresh re-run of the same inputs "
                                 "and config.")
-    print("verify: every published table and figure equals a fresh re-run of the same inputs and config.")
+    print("verify: every published table, figure, provenance record and report equals a fresh re-run of the same inputs and config.")
 
 
 run_user_step(main, snakemake.log[0], snakemake.rule)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.inputs.dataset import subgroup_levels
 from fittrial.language.messages import text
 from fittrial.models.effects import (
     DF_WORDS,
@@ -345,25 +346,6 @@ def cace(citizens: pd.DataFrame, adherent: pd.Series, min_sessions: int, strata:
     est, se = float(res.params["adherent"]), float(res.std_errors["adherent"])
     lo, hi, p = t_inference(est, se, df)
     return Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method, K, len(data), "cace")
-
-
-def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]) -> pd.Series:
-    """The subgroup level of each citizen (missing where the variable is missing)."""
-    if variable == "stratum":
-        return citizens["stratum"].astype(object)
-    if variable == "sex":
-        return citizens["sex"].astype(object)
-    if variable == "baseline_who5_le50":
-        base = citizens["who5_m0"] if "who5_m0" in citizens else pd.Series(np.nan, index=citizens.index)
-        none = np.array(None, dtype=object)  # what np.where makes of None (its stubs do not take None itself)
-        return pd.Series(np.where(base.isna(), none, np.where(base <= 50, "<=50", ">50")), index=citizens.index,
-                         dtype=object)
-    if variable == "age_group":
-        edges = [-np.inf, *age_breaks, np.inf]
-        labels = [f"<{age_breaks[0]}"] + [f"{a}-{b - 1}" for a, b in zip(age_breaks, age_breaks[1:])] + \
-                 [f"{age_breaks[-1]}+"]
-        return pd.cut(citizens["age"].astype(float), edges, right=False, labels=labels).astype(object)
-    raise ValueError(f"unknown subgroup variable {variable!r}; use stratum, sex, baseline_who5_le50 or age_group")
 
 
 def subgroup(long: pd.DataFrame, citizens: pd.DataFrame, variable: str, age_breaks: list[int],

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
@@ -151,3 +152,22 @@ def build_analysis_data(
                       ignore_index=True) if any(len(f) for f in (trial.notes, score_notes, short_notes)) else \
         pd.DataFrame(columns=["check", "table", "row", "detail"])
     return cit, long, notes
+
+
+def subgroup_levels(citizens: pd.DataFrame, variable: str, age_breaks: list[int]) -> pd.Series:
+    """The subgroup level of each citizen (missing where the variable is missing)."""
+    if variable == "stratum":
+        return citizens["stratum"].astype(object)
+    if variable == "sex":
+        return citizens["sex"].astype(object)
+    if variable == "baseline_who5_le50":
+        base = citizens["who5_m0"] if "who5_m0" in citizens else pd.Series(np.nan, index=citizens.index)
+        none = np.array(None, dtype=object)  # what np.where makes of None (its stubs do not take None itself)
+        return pd.Series(np.where(base.isna(), none, np.where(base <= 50, "<=50", ">50")), index=citizens.index,
+                         dtype=object)
+    if variable == "age_group":
+        edges = [-np.inf, *age_breaks, np.inf]
+        labels = [f"<{age_breaks[0]}"] + [f"{a}-{b - 1}" for a, b in zip(age_breaks, age_breaks[1:])] + \
+                 [f"{age_breaks[-1]}+"]
+        return pd.cut(citizens["age"].astype(float), edges, right=False, labels=labels).astype(object)
+    raise ValueError(f"unknown subgroup variable {variable!r}; use stratum, sex, baseline_who5_le50 or age_group")

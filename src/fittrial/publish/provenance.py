@@ -8,7 +8,12 @@ analysis; not the report's language or blinding, so the English, Danish and
 blinded reports of one analysis share its hash) with its own hash, the pinned package versions (from requirements.lock) beside the
 installed ones, the git commit of the workflow, every seed, the date and the
 run time. :func:`verify` re-runs the workflow in a scratch directory and
-compares every published table and figure with the files on disk.
+compares every published file with the files on disk: tables, figures,
+``provenance.json`` and the report (HTML and PDF) byte for byte. The re-run
+takes what only describes the run (its date and run time, the paths and hashes
+of the config files it was given, the effective config's hash) from the
+published record, so that a report edited by hand, in any word or number,
+fails.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import datetime as _dt
 import filecmp
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,10 @@ import yaml
 from fittrial.base.files import sha256
 
 PLAN_SECTIONS = ("scoring", "visits", "estimand", "analysis")
+# verify's re-run reads the published provenance.json named by this variable (see :func:`provenance`)
+VERIFY_AGAINST = "FITTRIAL_VERIFY_AGAINST"
+# the parts of the record that describe the run, not the analysis: taken from the published record on a re-run
+RUN_ONLY = ("run", "config_files", "effective_config_sha256")
 
 
 def display_path(path: str | Path, workflow_dir: str | Path) -> str:
@@ -40,7 +50,7 @@ def display_path(path: str | Path, workflow_dir: str | Path) -> str:
             return prefix + p.relative_to(base).as_posix()
         except ValueError:
             continue
-    return str(path)
+    return "<elsewhere>/" + p.name  # never a user's folders: the file's name, its hash says which file it was
 
 
 def text_keys(data: object) -> object:
@@ -92,12 +102,36 @@ def seeds(config: dict) -> dict[str, int]:
             "icc_bootstrap": a["icc"]["seed"], "validation_study": config["validation"]["seed"]}
 
 
+def published_record() -> dict | None:
+    """The published provenance record that a verify re-run describes itself by (None on an ordinary run)."""
+    path = os.environ.get(VERIFY_AGAINST)
+    if not path or not Path(path).is_file():
+        return None
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def provenance(config: dict, inputs: dict[str, str], config_files: list[str], workflow_dir: str | Path,
-               started: float | None, outputs: dict[str, str] | None = None) -> dict:
+               started: float | None, outputs: dict[str, str] | None = None, published: dict | None = None,
+               audit: dict | None = None) -> dict:
     """The provenance record (see the module docstring). ``outputs``: published name (``tables/x.csv``) -> the
-    file to hash."""
+    file to hash. ``published``: on verify's re-run, the published record, whose run-only parts (``RUN_ONLY``
+    and the inputs' paths) replace the re-run's own; every hash of an input or output is the re-run's."""
+    record = _record(config, inputs, config_files, workflow_dir, started, outputs)
+    if audit is not None:  # the disclosure audit of every published count (fittrial.publish.audit)
+        record["disclosure_audit"] = audit
+    if published:
+        for key in RUN_ONLY:
+            if key in published:
+                record[key] = published[key]
+        for name, entry in record["inputs"].items():
+            entry["path"] = published.get("inputs", {}).get(name, {}).get("path", entry["path"])
+    return record
+
+
+def _record(config: dict, inputs: dict[str, str], config_files: list[str], workflow_dir: str | Path,
+            started: float | None, outputs: dict[str, str] | None) -> dict:
     plan = {k: config[k] for k in PLAN_SECTIONS if k in config}
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     return {
         "inputs": {name: {"path": display_path(path, workflow_dir), "sha256": sha256(path)}
                    for name, path in sorted(inputs.items()) if path},
@@ -116,10 +150,22 @@ def provenance(config: dict, inputs: dict[str, str], config_files: list[str], wo
     }
 
 
+REPORT_FILES = ("provenance.json", "report.html", "report.pdf")
+
+
 def compare_outputs(published: str | Path, rerun: str | Path) -> list[str]:
-    """Differences between two reports/ folders (tables and figures): one line per file that differs."""
+    """Differences between two reports/ folders (tables, figures, the provenance record and the report): one line
+    per file that differs."""
     published, rerun = Path(published), Path(rerun)
     lines = []
+    for name in REPORT_FILES:
+        a, b = published / name, rerun / name
+        if not b.exists():
+            continue
+        if not a.exists():
+            lines.append(f"{name}: missing from the published reports")
+        elif not filecmp.cmp(a, b, shallow=False):
+            lines.append(f"{name}: differs from the re-run{_first_difference(a, b)}")
     for sub in ("tables", "figures"):
         ours = {p.name for p in (published / sub).glob("*") if p.is_file()} if (published / sub).exists() else set()
         theirs = {p.name for p in (rerun / sub).glob("*") if p.is_file()}
@@ -145,6 +191,18 @@ def compare_outputs(published: str | Path, rerun: str | Path) -> list[str]:
     return lines
 
 
+def _first_difference(a: Path, b: Path) -> str:
+    """Where two text files first differ (for a reviewer), or nothing for a binary file."""
+    if a.suffix not in (".html", ".json"):
+        return ""
+    x = a.read_text(encoding="utf-8", errors="replace").splitlines()
+    y = b.read_text(encoding="utf-8", errors="replace").splitlines()
+    for i, (u, v) in enumerate(zip(x, y)):
+        if u != v:
+            return f" (line {i + 1}: {u.strip()[:80]!r} published, {v.strip()[:80]!r} re-run)"
+    return f" ({len(x)} lines published, {len(y)} re-run)"
+
+
 def verify(snakefile: str | Path, config: dict, reports_dir: str | Path, cores: int = 2) -> list[str]:
     """Re-run the workflow on the same inputs and config in a scratch directory; return the differences."""
     with tempfile.TemporaryDirectory(prefix="fittrial-verify-") as tmp:
@@ -158,10 +216,12 @@ def verify(snakefile: str | Path, config: dict, reports_dir: str | Path, cores: 
                 given = Path(cfg[section][key])
                 cfg[section][key] = str(given.resolve() if given.exists() else workflow_dir / given)
         cfg["paths"] = {"derived": "derived", "reports": "reports", "logs": "logs"}
-        (scratch / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+        # keys in the order of the run (yaml sorts them by default, which would reorder the report's plan table)
+        (scratch / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
         snakemake = Path(sys.executable).with_name("snakemake")
+        env = {**os.environ, VERIFY_AGAINST: str((Path(reports_dir) / "provenance.json").resolve())}
         proc = subprocess.run([str(snakemake), "-s", str(snakefile), "--configfile", "config.yaml", "--cores",
-                               str(cores), "--quiet", "all"], cwd=scratch, capture_output=True, text=True)
+                               str(cores), "--quiet", "all"], cwd=scratch, capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             return [f"the re-run failed:\n{proc.stderr[-3000:]}"]
         return compare_outputs(reports_dir, scratch / "reports")

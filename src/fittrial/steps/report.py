@@ -268,8 +268,8 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     flow_fig = flow_texts(flow, t, available=available)
     flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
     F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
-    draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif_curve"]), pd.read_parquet(inputs["cif"]),
-                                            figures_out["cif_png"], figures_out["cif_svg"], labels),
+    draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
+                                            figures_out["cif_svg"], labels),
          figures_out["cif_png"], figures_out["cif_svg"], t)
     draw("fit_practice_figure", lambda: F.practice_figure(meetings, figures_out["fit_practice_png"],
                                                           figures_out["fit_practice_svg"], labels),
@@ -370,3 +370,24 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
         render_report(read, dict(figures), prov, config, out, arms=BLIND_LABELS, blinded=True, pdf_target=pdf_out)
     else:
         render_report(read, dict(figures), prov, config, out, pdf_target=pdf_out)
+
+def disclosure_audit_step(tables: Mapping[str, str], citizens: str, who5_long: str, randomisation: str,
+                          threshold: int, outcomes: list[str], age_breaks: list[int], output: str) -> None:
+    """Audit every published count of the report set together (:func:`fittrial.publish.audit.audit_report_set`)
+    and write the record provenance.json publishes; a count a reader could narrow down is logged by where it is
+    shown (never its value)."""
+    import json
+    from pathlib import Path
+
+    from fittrial.base.files import write_text
+    from fittrial.publish.audit import audit_report_set
+
+    folder = Path(next(iter(tables.values()))).parent
+    record = audit_report_set(folder, pd.read_parquet(randomisation), pd.read_parquet(citizens),
+                              pd.read_parquet(who5_long), outcomes, threshold, age_breaks)
+    for universe in ("citizens", "caseworkers"):
+        for cell in record[universe]["exposed"]:
+            log.warning("disclosure audit: %s (%s) can be narrowed from %d to %d values", cell["where"],
+                        cell["shown"], cell["values_allowed"], cell["values_left"])
+    write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", output)
+
