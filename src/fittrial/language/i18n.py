@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import math
-
 import re
+from decimal import Decimal
+from typing import SupportsFloat, cast, overload
+
+from babel.numbers import format_decimal
 
 from fittrial.language.messages import LANGUAGES, messages, parse, translate
 
@@ -94,19 +97,26 @@ class Translator:
 
         self.vocabulary = vocabulary(self.words, self.language, pairs_design=True)
 
+    @overload
+    def localise(self, text: str) -> str: ...
+
+    @overload
+    def localise(self, text: object) -> object: ...
+
     def localise(self, text: object) -> object:
         """A text written with the FIT trial's words (a reason, a method, a table label) in the trial's own."""
         return self.vocabulary.localise(text)
 
     def num(self, x: object, digits: int = 2) -> str:
+        if x is None:
+            return ""
         try:
             v = float(x)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return str(x)
         if math.isnan(v):
             return ""
-        text = f"{v:.{digits}f}"
-        return text.replace(".", ",") if self.decimal == "," else text
+        return decimal_text(v, digits, self.language)
 
     def count(self, x: object) -> str:
         """A published count with a thousands separator (1,146; Danish 1.146); text such as "<5" or a range
@@ -115,8 +125,7 @@ class Translator:
             return ""
         text = str(x).strip()
         if text.lstrip("-").isdigit() or (isinstance(x, float) and float(x).is_integer()):
-            text = f"{int(float(x)):,}"
-            return text.replace(",", ".") if self.decimal == "," else text
+            return count_text(int(float(cast("SupportsFloat | str", x))), self.language)  # a number or its text
         if text == "suppressed":
             return self("w_suppressed")
         parts = text.split("-")
@@ -131,13 +140,22 @@ class Translator:
             return ""
         if math.isnan(v):
             return ""
-        return ("<0,001" if self.decimal == "," else "<0.001") if v < 0.001 else self.num(v, 3)
+        return "<" + decimal_text(0.001, 3, self.language) if v < 0.001 else self.num(v, 3)
 
     def ci(self, lo: object, hi: object, digits: int = 2) -> str:
         a, b = self.num(lo, digits), self.num(hi, digits)
         if not a:
             return ""
         return self("w_ci", lo=a, hi=b)
+
+    def est_ci(self, est: object, lo: object, hi: object, digits: int = 2) -> str:
+        """An estimate with its CI in brackets, "2.10 (0.50 to 3.70)"; an estimate without a CI (one the method
+        cannot give, e.g. a randomisation test with too few allocations) says so instead of empty brackets; no
+        estimate, nothing."""
+        e = self.num(est, digits)
+        if not e:
+            return ""
+        return f"{e} ({self.ci(lo, hi, digits) or self('w_no_ci')})"
 
     def label(self, text: str) -> str:
         """A table's row label or cell in the report language and the trial's words (see :meth:`translate`)."""
@@ -200,6 +218,21 @@ class Translator:
 
 
 # what the configured small-sample rules are called in the Danish method texts
+def decimal_text(value: float, digits: int, language: str) -> str:
+    """A number with ``digits`` decimals in the language's format (Babel's CLDR locale: 1234.56, Danish 1234,56).
+
+    The value is rounded by Python's float formatting first (as the CSV tables round), so a number reads the
+    same in both languages and only the symbols differ; no thousands separator, as in the tables."""
+    rounded = Decimal(f"{value:.{digits}f}")
+    return format_decimal(rounded, format="0." + "0" * digits if digits else "0", locale=language,
+                          decimal_quantization=False)
+
+
+def count_text(value: int, language: str) -> str:
+    """A count with the language's thousands separator (Babel's CLDR locale: 1,146; Danish 1.146)."""
+    return format_decimal(value, format="#,##0", locale=language)
+
+
 def reason_text(row, t: Translator) -> str:
     """The not-estimated reason of a table row (its ``not_estimated``) as a sentence in the report's language and the
     trial's words."""

@@ -138,6 +138,12 @@ def suppress(count: int | float, threshold: int) -> str:
     return f"<{threshold}" if 0 < count < threshold else str(count)
 
 
+def withheld_for_disclosure(reason: str) -> bool:
+    """Whether a row's ``not_estimated`` reason is :func:`small_cell_reason`'s (estimated, but withheld), not a
+    reason the data could not give the estimate."""
+    return str(reason).rstrip(".").endswith("(disclosure control)")
+
+
 def small_cell_reason(counts: dict[str, tuple[int, int]], threshold: int, what: str) -> str | None:
     """Why an effect estimate is withheld (None: it may be published).
 

@@ -16,8 +16,9 @@ import pandas as pd
 
 from fittrial import __version__
 from fittrial.base.catalogue import ANALYSES
-from fittrial.language.i18n import Translator, reason_text
 from fittrial.base.files import write_text
+from fittrial.language.i18n import Translator, reason_text
+from fittrial.publish.disclosure import withheld_for_disclosure
 
 KEY_PACKAGES = ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "linearmodels", "matplotlib")
 
@@ -69,7 +70,7 @@ def subgroup_order(analysis: str) -> tuple:
     return (variable, age, level)
 
 
-def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
+def plain_summary(effects: pd.DataFrame, t: Translator, threshold: int = 5) -> list[str]:
     """Sentences for readers who are not statisticians, worded from the numbers.
 
     An interval that includes no difference reads "no clear difference",
@@ -88,7 +89,9 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
         text += " " + (t("sum_unclear") if r["ci_low"] <= 0 <= r["ci_high"] else t("sum_clear", dir=direction))
         out.append(text)
     odds = itt[itt["scale"] == "odds_ratio"]
-    missing = [t.outcome(o).lower() for o in odds.loc[odds["estimate"].isna(), "outcome"]]
+    withheld_rows = odds["estimate"].isna() & odds["not_estimated"].fillna("").map(withheld_for_disclosure)
+    withheld = [t.outcome(o).lower() for o in odds.loc[withheld_rows, "outcome"]]
+    missing = [t.outcome(o).lower() for o in odds.loc[odds["estimate"].isna() & ~withheld_rows, "outcome"]]
     odds = odds[odds["estimate"].notna()]
     clear = [t.outcome(o).lower() for o, lo, hi in zip(odds["outcome"], odds["ci_low"], odds["ci_high"])
              if not (lo <= 1 <= hi)]
@@ -97,21 +100,31 @@ def plain_summary(effects: pd.DataFrame, t: Translator) -> list[str]:
         out.append(t("sum_some_secondary", list="; ".join(clear)) if clear else t("sum_none_secondary", list=shown))
     if missing:
         out.append(t("sum_not_estimable", list="; ".join(missing)))
+    if withheld:
+        out.append(t("sum_withheld", k=threshold, list="; ".join(withheld)))
     return out
 
 
 def agreement_sentence(who5_12: pd.DataFrame, t: Translator) -> str:
-    """Whether the 12-month WHO-5 estimates of all analyses agree with the primary one."""
-    rows = who5_12[who5_12["estimate"].notna()]
+    """Whether the 12-month WHO-5 estimates of all analyses agree with the primary one: they agree only when
+    every confidence interval contains the primary estimate and every analysis draws the primary's conclusion
+    about no difference (its interval includes 0, or excludes it on the same side)."""
+    rows = who5_12[who5_12["estimate"].notna() & who5_12["ci_low"].notna() & who5_12["ci_high"].notna()]
     primary = rows[rows["analysis"] == "itt"]
     if primary.empty:
         return ""
     est = float(primary["estimate"].iloc[0])
     outside = rows[(rows["ci_low"] > est) | (rows["ci_high"] < est)]
+    side = (rows["ci_low"] > 0).astype(int) - (rows["ci_high"] < 0).astype(int)  # 1 above 0, -1 below, 0 across
+    other_side = rows[side != int(side[primary.index[0]])]
     values = dict(lo=t.num(rows["estimate"].min(), 1), hi=t.num(rows["estimate"].max(), 1), est=t.num(est, 1))
-    if outside.empty:
-        return t("agree", n=len(rows), **values)
-    return t("disagree", which=", ".join(t(f"a_{a}") for a in outside["analysis"]), **values)
+    sentences = []
+    if not outside.empty:
+        sentences.append(t("disagree", which=", ".join(t(f"a_{a}") for a in outside["analysis"]), **values))
+    if not other_side.empty:
+        key = "agree_not_on_zero_in" if int(side[primary.index[0]]) == 0 else "agree_not_on_zero_out"
+        sentences.append(t(key, which=", ".join(t(f"a_{a}") for a in other_side["analysis"])))
+    return " ".join(sentences) if sentences else t("agree", n=len(rows), **values)
 
 
 def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], provenance: dict, config: dict,
@@ -130,7 +143,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     def est_ci(r: pd.Series, digits: int = 2, factor: float = 1.0) -> str:
         if pd.isna(r["estimate"]):
             return not_estimated(r)
-        return f"{t.num(r['estimate'] * factor, digits)} ({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, digits)})"
+        return t.est_ci(r['estimate'] * factor, r['ci_low'] * factor, r['ci_high'] * factor, digits)
 
     baseline = [{"level": t.label(str(r["level"])), "characteristic": t.label(str(r["characteristic"])),
                  "FIT": t.label(str(r["FIT"])), "control": t.label(str(r["control"])),
@@ -140,7 +153,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     def mean_ci(r: pd.Series, arm: str) -> str:
         if pd.isna(r[f"{arm}_mean"]):
             return ""
-        return f"{t.num(r[f'{arm}_mean'], 1)} ({t.ci(r[f'{arm}_ci_low'], r[f'{arm}_ci_high'], 1)})"
+        return t.est_ci(r[f"{arm}_mean"], r[f"{arm}_ci_low"], r[f"{arm}_ci_high"], 1)
     primary = []
     for _, r in tables["primary_outcome"].iterrows():
         month = int(r["visit_months"])
@@ -150,14 +163,14 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
         primary.append({"month": int(r["visit_months"]),
                         "FIT": mean_ci(r, "FIT"), "control": mean_ci(r, "control"),
                         "difference": r.get("_reason", "") if pd.isna(r["difference"]) else
-                        f"{t.num(r['difference'], 2)} ({t.ci(r['difference_ci_low'], r['difference_ci_high'], 2)})",
+                        t.est_ci(r['difference'], r['difference_ci_low'], r['difference_ci_high'], 2),
                         "df": t.num(r["df"], 1), "p": t.p(r["p_value"])})
     itt_or = itt[itt["scale"] == "odds_ratio"].set_index("outcome")
 
     def odds_text(r: pd.Series) -> str:
         if pd.isna(r.get("or")):
             return not_estimated(itt_or.loc[r["outcome"]]) if r["outcome"] in itt_or.index else ""
-        return f"{t.num(r['or'])} ({t.ci(r['or_ci_low'], r['or_ci_high'])})"
+        return t.est_ci(r['or'], r['or_ci_low'], r['or_ci_high'])
 
     secondary = []
     for _, r in tables["secondary_outcomes"].iterrows():
@@ -168,7 +181,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                           "or": odds_text(r),
                           "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
                           "rd": "" if pd.isna(r.get("rd_per_100")) else
-                          f"{t.num(r['rd_per_100'], 1)} ({t.ci(r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})"})
+                          t.est_ci(r['rd_per_100'], r['rd_per_100_ci_low'], r['rd_per_100_ci_high'], 1)})
     def with_mc(r: pd.Series) -> str:  # an MI estimate with its Monte Carlo SE
         mc = r.get("mc_se")
         return est_ci(r) + (f"; {t('mc_se')} {t.num(mc, 2)}" if pd.notna(mc) and pd.notna(r["estimate"]) else "")
@@ -185,10 +198,10 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                for _, r in e[e["analysis"].isin(analyses_of("time_to_dropout"))].iterrows()]
     cif = [{"arm": arms.get(r["arm"], r["arm"]), "day": int(r["day"]), "n": r["n_at_risk"] or "-",
             "cif": "-" if pd.isna(r["cumulative_incidence"]) else
-            f"{t.num(100 * r['cumulative_incidence'], 1)} ({t.ci(100 * r['ci_low'], 100 * r['ci_high'], 1)})"}
+            t.est_ci(100 * r['cumulative_incidence'], 100 * r['ci_low'], 100 * r['ci_high'], 1)}
            for _, r in tables["cif_dropout"].iterrows()] if "cif_dropout" in tables else []
     icc = [{"outcome": t.outcome(r['outcome']), "scale": t.label(str(r["scale"])),
-            "icc": f"{t.num(r['icc'], 3)} ({t.ci(r['ci_low'], r['ci_high'], 3)})" if pd.notna(r["icc"]) else
+            "icc": t.est_ci(r['icc'], r['ci_low'], r['ci_high'], 3) if pd.notna(r["icc"]) else
             not_estimated(r),
             "deff": t.num(r["design_effect_unequal"], 2)} for _, r in tables["icc"].iterrows()]
     tipping, tipping_2d = tipping_sentences(tables["tipping_point"], tables.get("tipping_point_2d"), t, arms)
@@ -199,7 +212,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
     predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])),
-                   "or": f"{t.num(r['odds_ratio'])} ({t.ci(r['ci_low'], r['ci_high'])})" if pd.notna(r["odds_ratio"])
+                   "or": t.est_ci(r['odds_ratio'], r['ci_low'], r['ci_high']) if pd.notna(r["odds_ratio"])
                    else t.translate(str(r["method"])), "p": t.p(r["p_value"])}
                   for _, r in tables["missingness_predictors"].iterrows()]
     practice = [{"measure": t.label(str(r["measure"])), "value": t.label(str(r["value"]))}
@@ -218,7 +231,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     for a, o, m in zip(e["analysis"], e["outcome"], e["method"]):
         seen.setdefault((method_label(a, o), t.outcome(o)), method_text(a, o, m))
     methods = sorted((k[0], k[1], v) for k, v in seen.items())
-    recruitment = None  # recruitment after randomisation (CONSORT cluster item 10c; fittrial.analyses.recruitment)
+    recruitment = None  # recruitment after randomisation (CONSORT cluster item 10b; fittrial.analyses.recruitment)
     if tables.get("recruitment") is not None:
         from fittrial.report.recruitment import methods_rows, report_context
 
@@ -247,9 +260,11 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     from fittrial.report.sections import yardstick_context
 
     yard = yardstick_context(tables, config, t, arms, blinded=arms.get("FIT") == "A")
-    summary = plain_summary(e, t)
-    if yard["band"] not in ("not_estimated", "no_mid"):  # how the effect compares with the smallest important difference
-        summary.insert(1, yard["sentences"][0])
+    summary = plain_summary(e, t, threshold)
+    if yard["band"] not in ("not_estimated", "no_mid"):
+        # how the effect compares with the smallest important difference, both ways: an important improvement
+        # and an important worsening, each ruled out or not
+        summary[1:1] = yard["sentences"][:2]
     return dict(
         yardsticks=yard, alt=alt_texts(tables, t, arms, who5_12), source=lambda *names: t("source", f=", ".join(f"tables/{n}.csv" for n in names)),
         t=t, lang=t.language, version=__version__, arms=arms, threshold=threshold,
@@ -275,7 +290,7 @@ def alt_texts(tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, st
     out["trajectories"] = t("alt_trajectories" if baseline else "alt_trajectories_no_baseline", a=arms["FIT"],
                             b=arms["control"], x=x or "-", y=y or "-")
     est = who5_12["estimate"].dropna()
-    out["forest_who5"] = t("alt_forest_who5", n=len(who5_12), lo=t.num(est.min(), 1) if len(est) else "-",
+    out["forest_who5"] = t("alt_forest_who5", n=len(est), lo=t.num(est.min(), 1) if len(est) else "-",
                            hi=t.num(est.max(), 1) if len(est) else "-")
     return out
 
@@ -356,16 +371,17 @@ def oc_appendix(oc: pd.DataFrame | None, t: Translator, caseworkers: int | None 
     cells = oc.set_index(["scenario", "method"])
     rows = []
     for scen in scenarios:
-        row = {"scenario": scenario_name(scen, t), "values": []}
+        values: list[str] = []
+        row = {"scenario": scenario_name(scen, t), "values": values}
         for m in methods:
             if (scen, m) not in cells.index:
-                row["values"].append("")
+                values.append("")
                 continue
             r = cells.loc[(scen, m)]
             text = f"{t.num(100 * r['rejection_rate'], 1)}%" if pd.notna(r["rejection_rate"]) else ""
             if pd.notna(r.get("coverage")):
                 text += f" ({t.num(100 * r['coverage'], 1)}%)"
-            row["values"].append(text)
+            values.append(text)
         rows.append(row)
     outside = []
     for (scen, m), r in cells.iterrows():
@@ -483,10 +499,16 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     from fittrial.report.sections import consort_rows
 
     context["consort"] = consort_rows(config.get("trial"), tables, t, arms, context["sec"], context["yardsticks"])
-    from fittrial.report.sections import config_text
+    from fittrial.report.sections import checklist_rows, config_text, identified_title
 
     trial = config.get("trial") or {}
-    context["title"] = config_text(trial.get("title"), t) or t("title")
+    # CONSORT-cluster 1a: the title says the trial is cluster randomised (added when the config's title does not)
+    context["title"] = identified_title(config_text(trial.get("title"), t) or t("title"), t)
+    from fittrial.report.abstract import abstract_rows
+
+    context["abstract"] = abstract_rows(config, tables, t, arms, context["yardsticks"], blinded=blinded)
+    context["checklist"] = checklist_rows(trial, tables, t, context["sec"], context["yardsticks"],
+                                          context["show_secondary"])
     from fittrial.report.sections import allocation_design
 
     design = allocation_design(tables.get("flow"))

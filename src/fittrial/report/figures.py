@@ -97,14 +97,15 @@ def forest_figure(rows: pd.DataFrame, png: str | Path, svg: str | Path | None, x
         _save(fig, png, svg, decimal)
 
 
-def cif_figure(curve: pd.DataFrame, table: pd.DataFrame, png: str | Path, svg: str | Path | None,
-               labels: dict[str, str]) -> None:
-    """Cumulative incidence of dropout by arm (Aalen-Johansen step curves), with the numbers at risk below the axis.
+def cif_figure(table: pd.DataFrame, png: str | Path, svg: str | Path | None, labels: dict[str, str]) -> None:
+    """Cumulative incidence of dropout by arm, with the numbers at risk below the axis.
 
-    ``curve``: arm, day, cumulative_incidence (:func:`fittrial.analyses.survival.cif_curve`); ``table``: arm, day,
-    cumulative_incidence, ci_low, ci_high, n_at_risk (:func:`fittrial.analyses.survival.cif_table`, already
-    suppressed), whose pointwise 95% CIs are drawn as bars at its days.
+    ``table``: arm, day, cumulative_incidence, ci_low, ci_high, n_at_risk (:func:`fittrial.analyses.survival.cif_table`,
+    already suppressed). The curves step at the table's days to the table's values, with their pointwise 95% CIs as
+    bars: the figure and the table are one computation, so the figure neither ends below its own table nor shows
+    a step the table hides (a step between two of the table's days would reveal the few dropouts between them).
     """
+    curve = table.dropna(subset=["cumulative_incidence"])[["arm", "day", "cumulative_incidence"]]
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 9}):
         fig, ax = plt.subplots(figsize=(7, 4.6))
         offsets = {"FIT": -3.0, "control": 3.0}

@@ -13,8 +13,9 @@ wide table) travel with the block.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
@@ -88,6 +89,11 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
         out.append(Grid(header, [[str(c) for c in r] for r in rows], numeric, **hints))
 
     out.append(Text(f"{ctx['subtitle']} fittrial {ctx['version']}. {t('suppression', k=ctx['threshold'])}", "small"))
+    abstract = ctx.get("abstract") or []
+    if abstract:  # the structured abstract (CONSORT for abstracts, cluster extension)
+        out.append(Heading(t("s_abstract"), 2, "abstract"))
+        table(None, [[r["label"], r["text"]] for r in abstract],
+              muted={(i, 1) for i, r in enumerate(abstract) if not r["stated"]}, widths_mm=(36, None))
     out.append(Heading(t("s_summary"), 2, "summary"))
     out.append(Text(style="summary", texts=list(ctx["summary"])))
 
@@ -208,6 +214,13 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
         table([t("scenario"), *oc["header"]], [[r["scenario"], *r["values"]] for r in oc["rows"]],
               tuple(range(1, n + 1)), size="tiny", widths_mm=(34,) + (None,) * n)
         out.append(Text(oc["outside"]))
+
+    checklist = ctx.get("checklist") or []
+    if checklist:  # the CONSORT-cluster checklist: where this report gives each item
+        out.append(Heading(t("s_checklist"), 2, "checklist"))
+        table([t("cs_item"), t("cl_topic"), t("cl_where")], [[r["item"], r["topic"], r["where"]] for r in checklist],
+              muted={(i, 2) for i, r in enumerate(checklist) if not r["stated"]}, widths_mm=(14, 80, None))
+        note(t("cl_note"))
 
     p = ctx["prov"]
     out.append(Heading(t("s_provenance"), 2, "provenance"))

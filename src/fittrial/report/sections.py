@@ -3,20 +3,55 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import re
+from collections.abc import Callable
+from typing import Any, cast
 
 import pandas as pd
 
-from fittrial.language.i18n import Translator
 from fittrial.analyses.yardsticks import harm_band, mid_band
+from fittrial.language.i18n import Translator
 
-# (CONSORT 2010 / cluster extension item, config key), in the order of the checklist
-CONSORT_ITEMS = (("2a", "background"), ("2b", "objectives"), ("4a", "eligibility_clusters"),
-                 ("4a", "eligibility_individuals"), ("4b", "setting"), ("5", "intervention"), ("5", "control"),
-                 ("6a", "outcomes"), ("7a", "sample_size"), ("8", "sequence_generation"),
-                 ("9", "allocation_concealment"), ("10c", "recruitment"), ("11", "blinding"), ("14a", "dates"),
-                 ("19", "harms"), ("20", "limitations"), ("23", "registration"), ("24", "protocol"),
-                 ("25", "funding"))
+# (CONSORT 2010 / cluster extension item, config key), in the order of the checklist; "design" (3a) is not a key:
+# the report says it from the randomisation table
+CONSORT_ITEMS = (("2a", "background"), ("2b", "objectives"), ("3a", "design"), ("3b", "changes_to_methods"),
+                 ("4a", "eligibility_clusters"), ("4a", "eligibility_individuals"), ("4b", "setting"),
+                 ("5", "intervention"), ("5", "control"), ("6a", "outcomes"), ("6b", "changes_to_outcomes"),
+                 ("7a", "sample_size"), ("7b", "interim_analyses"), ("8", "sequence_generation"),
+                 ("9", "allocation_concealment"), ("10a", "implementation"), ("10b", "recruitment"), ("10c", "consent"),
+                 ("11", "blinding"), ("14a", "dates"), ("14b", "why_ended"), ("19", "harms"), ("20", "limitations"),
+                 ("21", "generalisability"), ("23", "registration"), ("24", "protocol"), ("25", "funding"))
+
+
+# The CONSORT 2010 checklist with its extension for cluster randomised trials (Campbell et al. 2012): each item
+# and where this report gives it: config keys of `trial:` (shown in the CONSORT section when stated), or "@..." for
+# what the report gives from the data ("@s_..." a section (the course outcomes only when shown), "@title",
+# "@abstract", "@allocation" the randomisation table's strata or pairs, "@recruitment" the recruitment tables,
+# "@harms" the observed deterioration, "@icc" the ICCs, "@change" the yardsticks' individual change by arm)
+CHECKLIST: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("1a", ("@title",)), ("1b", ("@abstract",)), ("2a", ("background",)), ("2b", ("objectives",)),
+    ("3a", ("@s_design",)), ("3b", ("changes_to_methods",)), ("4a", ("eligibility_clusters", "eligibility_individuals")),
+    ("4b", ("setting",)), ("5", ("intervention", "control")), ("6a", ("outcomes", "@s_primary")),
+    ("6b", ("changes_to_outcomes",)), ("7a", ("sample_size", "assumed_icc")), ("7b", ("interim_analyses",)),
+    ("8a", ("sequence_generation",)), ("8b", ("sequence_generation", "@allocation")),
+    ("9", ("allocation_concealment",)), ("10a", ("implementation",)), ("10b", ("recruitment", "@recruitment")),
+    ("10c", ("consent",)), ("11a", ("blinding",)), ("11b", ("blinding", "intervention", "control")),
+    ("12a", ("@s_methods",)), ("12b", ("@s_triangulation", "@s_methods")), ("13a", ("@s_flow",)),
+    ("13b", ("@s_flow", "@s_missing")), ("14a", ("dates",)), ("14b", ("why_ended",)), ("15", ("@s_baseline",)),
+    ("16", ("@s_flow", "@s_triangulation")), ("17a", ("@s_primary", "@icc")), ("17b", ("@s_secondary", "@change")),
+    ("18", ("@s_triangulation",)), ("19", ("harms", "@harms")), ("20", ("limitations",)),
+    ("21", ("generalisability",)), ("22", ("@s_summary", "@s_yardsticks")), ("23", ("registration",)),
+    ("24", ("protocol",)), ("25", ("funding",)))
+
+
+# a title that identifies the trial as cluster randomised (CONSORT-cluster 1a), in either language
+CLUSTER_RANDOMISED = re.compile(r"cluster[- ]?randomi[sz]|klynge-?randomiser", re.IGNORECASE)
+
+
+def identified_title(title: str, t: Translator) -> str:
+    """The report's title, identifying the trial as cluster randomised (CONSORT-cluster item 1a): the config's
+    title as it is when it says so, else with "(a cluster-randomised trial)" after it."""
+    return title if CLUSTER_RANDOMISED.search(title) else f"{title} ({t('title_design')})"
 
 
 def config_text(value: object, t: Translator) -> str:
@@ -56,14 +91,26 @@ def allocation_design(flow: pd.DataFrame | None) -> tuple[str, int, int] | None:
     return "stratified", k, len([p for p in reasons.split("; ") if p])
 
 
+def design_sentence(flow: pd.DataFrame | None, t: Translator) -> str:
+    """The trial's design in one sentence (CONSORT-cluster 3a and the abstract's "trial design"): parallel arms,
+    the cluster as the unit of randomisation, stratified, pair-matched or neither (from the flow table), and the
+    individuals analysed by their cluster's arm; the subtitle's wording when the flow table does not tell."""
+    design = allocation_design(flow)
+    return t(f"abs_design_{design[0]}") if design else t("subtitle")
+
+
 def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Translator, arms: dict[str, str],
                  sec: Callable[[str], str], yardsticks: dict) -> list[dict]:
     """The CONSORT items as rows (item, label, text); "not stated" for a key the config leaves empty, with the
-    observed ICC beside the assumed one, the observed deterioration under harms, and the recruitment section
-    named under item 10c."""
+    design (3a) from the randomisation table, the observed ICC beside the assumed one, the observed deterioration
+    under harms, and the recruitment section named under item 10b."""
     trial = trial or {}
     rows = []
     for item, key in CONSORT_ITEMS:
+        if key == "design":  # CONSORT-cluster 3a: the design and its cluster, from the randomisation table
+            rows.append({"item": item, "label": t("cs_design"), "text": design_sentence(tables.get("flow"), t),
+                         "stated": True})
+            continue
         text = config_text(trial.get(key), t)
         stated = bool(text)
         extra = []
@@ -84,13 +131,55 @@ def consort_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Transla
     return rows
 
 
+def checklist_rows(trial: dict | None, tables: dict[str, pd.DataFrame], t: Translator, sec: Callable[[str], str],
+                   yardsticks: dict, show_secondary: bool = True) -> list[dict]:
+    """The CONSORT-cluster checklist (:data:`CHECKLIST`) as rows: item, its short name, and the sections of this
+    report that give it, or "not stated" for an item the config's ``trial:`` section leaves empty (an item the
+    report gives from the data always has its section; binary outcomes (17b) with none analysed are "not
+    applicable")."""
+    trial = trial or {}
+    rows = []
+    for item, sources in CHECKLIST:
+        where: list[str] = []
+        for source in sources:
+            if not source.startswith("@"):
+                value = trial.get(source)
+                given = value is not None if source == "assumed_icc" else bool(config_text(value, t))
+                place = sec("s_design") if given else ""
+            elif source == "@title":
+                place = t("cl_title")
+            elif source == "@abstract":
+                place = t("s_abstract")
+            elif source == "@allocation":
+                place = sec("s_design") if allocation_design(tables.get("flow")) else ""
+            elif source == "@recruitment":
+                place = f"{sec('s_baseline')}: {t('rc_title')}" if tables.get("recruitment") is not None else ""
+            elif source == "@harms":
+                place = sec("s_yardsticks") if yardsticks.get("deterioration") else ""
+            elif source == "@icc":
+                place = f"{sec('s_methods')}: {t('s_icc')}"
+            elif source == "@change":  # the yardsticks' shares of individual change by arm, with RD and RR
+                place = sec("s_yardsticks") if yardsticks.get("rows") else ""
+            elif source == "@s_secondary":
+                place = sec("s_secondary") if show_secondary else ""
+            else:
+                place = sec(source[1:])
+            if place and place not in where:
+                where.append(place)
+        stated = bool(where)
+        if not where:
+            where = [t("cl_not_applicable") if item == "17b" else t("cs_not_stated")]
+        rows.append({"item": item, "topic": t(f"cl_{item}"), "where": "; ".join(where), "stated": stated})
+    return rows
+
+
 def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translator, arms: dict[str, str],
                       blinded: bool) -> dict:
     """The yardsticks section: the MID sentence (three bands) and the harm sentence, Hedges' g, the
     individual-change table by arm, and the claims table with its sentence."""
+    from fittrial.analyses.yardsticks import measures
     from fittrial.base.catalogue import yardstick_options
     from fittrial.language.i18n import reason_text
-    from fittrial.analyses.yardsticks import measures
 
     opts = yardstick_options(config)
     cutoffs = {str(k): float(v) for k, v in opts["cutoffs"]}
@@ -139,8 +228,8 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
             r = r.iloc[0]
             if pd.isna(r["estimate"]):
                 return f"{t('not_estimated')}: {reason_text(r, t)}"
-            return f"{t.num(r['estimate'] * factor, 1 if factor != 1 else 2)} " \
-                   f"({t.ci(r['ci_low'] * factor, r['ci_high'] * factor, 1 if factor != 1 else 2)})"
+            return t.est_ci(r["estimate"] * factor, r["ci_low"] * factor, r["ci_high"] * factor,
+                            1 if factor != 1 else 2)
 
         c = t.num(cutoffs.get(measure, 0.0), 0 if float(cutoffs.get(measure, 0.0)).is_integer() else 1)
         label = t(f"y_{measure}", c=c, **label_values) if f"y_{measure}" in t.text else \
@@ -166,7 +255,7 @@ def yardstick_context(tables: dict[str, pd.DataFrame], config: dict, t: Translat
                 change = t.num(r["claimed_value"] / (float(spec.get("value", 2)) - 1), 1) \
                     if float(spec.get("value", 2)) != 1 else ""
             observed = f"{t('not_estimated')}: {reason_text(r, t)}" if pd.isna(r["estimate"]) else \
-                f"{t.num(r['estimate'], digits)} ({t.ci(r['ci_low'], r['ci_high'], digits)})"
+                t.est_ci(r['estimate'], r['ci_low'], r['ci_high'], digits)
             verdict = {"yes": t("y_yes"), "no": t("y_no")}.get(str(r["inside_ci"]), "")
             unit = t("y_rr_unit") if r["scale"] == "risk_ratio" else t("y_points_unit")
             claims.append({"claim": text, "claimed": f"{t.num(r['claimed_value'], digits)} ({unit})",
@@ -206,7 +295,7 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
             return
         if key == "visits":
             shown = "; ".join(f"{v.get('visit')}: {t.num(v.get('earliest_day'), 0)} - {t.num(v.get('latest_day'), 0)}"
-                              for v in value or [])
+                              for v in cast("list[dict[str, Any]]", value or []))  # the config's visit windows
         elif isinstance(value, list):
             shown = ", ".join(word(v) for v in value)
         else:
@@ -220,4 +309,5 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
     return rows
 
 
-__all__ = ["plan_rows", "consort_rows", "yardstick_context", "config_text", "CONSORT_ITEMS"]
+__all__ = ["plan_rows", "consort_rows", "checklist_rows", "design_sentence", "yardstick_context", "config_text",
+           "identified_title", "CONSORT_ITEMS", "CHECKLIST"]

@@ -204,8 +204,11 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
             props[a] = n / total if total else float("nan")
             cells[a] = text("w_n_percent", n=suppress(n, threshold), percent=f"{100 * props[a]:.1f}") \
                 if n >= threshold or n == 0 else suppress(n, threshold)
+        # the standardised difference of two proportions, with the arms' numbers published, determines the
+        # counts: not published when a count of the row is suppressed (it would give the suppressed count back)
+        small = any(0 < int(mask_fn(d).sum()) < threshold for d in arms.values())
         rows.append({"level": level, "characteristic": label, **cells,
-                     "std_difference": _std_diff_prop(props["FIT"], props["control"])})
+                     "std_difference": float("nan") if small else _std_diff_prop(props["FIT"], props["control"])})
 
     def mean_row(label: str, col: str) -> None:
         cells = {}
