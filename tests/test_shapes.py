@@ -292,3 +292,15 @@ def test_a_pair_matched_trial_is_recognised_and_described(shape_run):
     assert not baseline["characteristic"].str.contains("stratum", case=False).any()
     flow = pd.read_csv(work / "reports" / "tables" / "flow.csv", dtype=str, keep_default_na=False)
     assert flow.loc[flow["stage"] == "randomised", "FIT_reasons"].iloc[0] == "matched pairs: 12"
+
+
+@pytest.mark.parametrize("shape_run", [_param("no_fit_sessions")], indirect=True)
+def test_without_ors_srs_data_fit_in_practice_says_so_instead_of_zeros(shape_run):
+    """No fit_sessions: the FIT-in-practice section is one sentence, not a table of zeros and empty figures."""
+    from fittrial.language.messages import text
+
+    _, work, _ = completed(shape_run)
+    html = (work / "reports" / "report.html").read_text(encoding="utf-8")
+    section = html.split('id="practice"', 1)[1].split("<h2", 1)[0]
+    assert text("practice_none").split(" (")[0] in section
+    assert "<table" not in section and "<img" not in section

@@ -18,6 +18,7 @@ from fittrial import __version__
 from fittrial.base.catalogue import ANALYSES
 from fittrial.base.files import write_text
 from fittrial.language.i18n import Translator, reason_text
+from fittrial.language.messages import text
 from fittrial.publish.disclosure import withheld_for_disclosure
 
 KEY_PACKAGES = ("snakemake", "pandas", "numpy", "scipy", "statsmodels", "linearmodels", "matplotlib")
@@ -488,14 +489,23 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     env = jinja2.Environment(loader=jinja2.PackageLoader("fittrial.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     context = build_context(tables, figures, provenance, config, t, arms)
-    if blinded:
+    # without any ORS/SRS form the section says so in one sentence (no table of zeros, no empty figures)
+    practice = tables["fit_practice"]
+    with_meeting = practice.loc[practice["measure"] == text("lbl_fit_citizens_with_meeting"), "value"].astype(str) \
+        if "measure" in practice else pd.Series(dtype=str)
+    # (for a FIT trial: a trial of another intervention, with its own arms in the config, has no ORS/SRS)
+    fit_trial = not (config.get("arms") or {})
+    context["practice_none"] = t("practice_none") if fit_trial and not blinded and (
+        practice.empty or (with_meeting == "0").any()) else ""
+    if blinded or context["practice_none"]:
         context["practice"] = []
     context["show_cif"] = any(r["cif"] != "-" for r in context["cif"])
     context["show_secondary"] = bool(context["secondary"]) or context["show_cif"] or any(
         "not recorded for any" not in r["estimate"] for r in context["dropout"])
     context["has_baseline"] = bool((tables["primary_outcome"]["visit_months"] == 0).any())
     context["primary_note"] = t("primary_note" if context["has_baseline"] else "primary_note_no_baseline")
-    context["sec"] = section_titles(t, bool(context["practice"]), context["show_secondary"])
+    context["sec"] = section_titles(t, bool(context["practice"] or context["practice_none"]),
+                                    context["show_secondary"])
     from fittrial.report.sections import consort_rows
 
     context["consort"] = consort_rows(config.get("trial"), tables, t, arms, context["sec"], context["yardsticks"])

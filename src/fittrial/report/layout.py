@@ -181,6 +181,9 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
         table([t("measure"), t("value")], [[r["measure"], r["value"]] for r in ctx["practice"]], (1,))
         figure("fit_practice", 80)
         note(t("practice_note"), source("fit_practice_by_meeting"))
+    elif ctx.get("practice_none"):
+        out.append(Heading(sec("s_practice"), 2, "practice"))
+        out.append(Text(ctx["practice_none"]))
 
     out.append(Heading(sec("s_missing"), 2, "missing"))
     table([t("month"), t("arm"), t("completed")], [[r["month"], r["arm"], r["value"]] for r in ctx["completion"]],
