@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, small_params
+
+from fittrial.design.simulate import simulate_trial, write_trial
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -65,6 +67,8 @@ def trial_dir(tmp_path_factory) -> Path:
     suite stays fast) and a .venv link."""
     work = tmp_path_factory.mktemp("docs")
     config = yaml.safe_load((ROOT / "config" / "example.yaml").read_text(encoding="utf-8"))
+    # a small trial in place of the example's data (the commands are the same; the suite stays fast)
+    config["inputs"] = {k: str(v) for k, v in write_trial(simulate_trial(small_params(6)), work / "in").items()}
     config.setdefault("analysis", {}).update({"randomisation": {"n": 200, "seed": 1}, "imputation": {"m": 5, "seed": 2, "delta_from": -5, "delta_to": 5, "delta_step": 1},
                                               "icc": {"bootstrap": 20, "seed": 3}})
     for key, value in config["inputs"].items():

@@ -42,6 +42,8 @@ def test_verify_compares_the_report_and_the_record_not_only_tables(tmp_path):
     assert compare_outputs(tmp_path / "published", tmp_path / "rerun") == []
     (tmp_path / "published" / "report.html").write_text("<p>4.6 points</p>", encoding="utf-8")
     (tmp_path / "rerun" / "report.pdf").write_bytes(b"%PDF")
+    (tmp_path / "rerun" / "tables" / "effects.csv").write_text("a\n2\n", encoding="utf-8")
     lines = compare_outputs(tmp_path / "published", tmp_path / "rerun")
+    assert lines[-1] == "tables/effects.csv: differs from the re-run (1 cells differ; e.g. row 2 column a: '1' vs '2')"
     assert lines[0].startswith("report.html: differs from the re-run (line 1: '<p>4.6 points</p>' published")
     assert lines[1] == "report.pdf: missing from the published reports"
