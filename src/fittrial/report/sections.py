@@ -298,6 +298,10 @@ def plan_rows(config: dict, t: Translator) -> list[dict]:
                               for v in cast("list[dict[str, Any]]", value or []))  # the config's visit windows
         elif isinstance(value, list):
             shown = ", ".join(word(v) for v in value)
+        elif isinstance(value, str) and ("/" in value or "\\" in value):
+            # a file (the appendix's table, a key file): its name only, never a user's folders, and the same
+            # whether the run was given it relative or absolute (verify's re-run resolves it)
+            shown = value.replace("\\", "/").rsplit("/", 1)[-1]
         else:
             shown = word(value, key)
         label = t(f"plan:{key}") if f"plan:{key}" in t.text else None
