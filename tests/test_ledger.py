@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from fittrial.publish.ledger import Ledger, audit, interval
+from fittrial.publish.ledger import At, Ledger, audit, check, interval, protect
 
 
 def _units(**groups: int) -> dict[str, np.ndarray]:
@@ -98,3 +98,76 @@ def test_the_audit_agrees_with_brute_force_on_small_random_ledgers(seed):
         if all(totals[i] == counts[i] for i in range(3) if i != target) and 1 <= totals[target] <= 4:
             possible.add(totals[target])
     assert finding.feasible == (min(possible), max(possible))
+    (exact,) = audit(ledger, 5, exact=True)  # the reader's integer programme itself gives the same interval
+    assert exact.feasible == finding.feasible
+
+
+def test_a_fact_the_data_do_not_meet_is_refused():
+    """A percentage registered with too few decimals would make the reader's programme infeasible (and every
+    count look exposed, or none): the ledger is checked against the data first."""
+    g = _units(events=3, others=37)
+    ledger = Ledger(40)
+    events = ledger.add("events", "<5", g["events"])
+    n = ledger.add("analysed", "40", np.ones(40, bool))
+    ledger.share("percent", events, n, 7.4, 1)
+    with pytest.raises(ValueError, match="percent"):
+        check(ledger, 5)
+
+
+def _flow_box(ledger: Ledger, g: dict[str, np.ndarray], other_total: str) -> None:
+    """A flow-diagram side box (not included: dropout 30, moved <5) and a table elsewhere that counts the
+    dropouts exactly: together they give the moved count back."""
+    out = g["dropout"] | g["moved"]
+    ledger.add("not included", str(int(out.sum())), out, At("flow", 0, "FIT_not_included"))
+    ledger.add("side box dropout", "30", g["dropout"], At("flow", 0, "FIT_reasons", "dropout"))
+    ledger.add("side box moved", "<5", g["moved"], At("flow", 0, "FIT_reasons", "moved"))
+    ledger.add("enrolled", "100", np.ones(100, bool))
+    ledger.add("included", other_total, g["rest"], At("participants", 0, "FIT"))
+
+
+def test_secondary_suppression_protects_a_side_box_and_the_published_set_passes_the_exact_audit():
+    g = _units(dropout=30, moved=2, rest=68)
+    ledger = Ledger(100)
+    _flow_box(ledger, g, "68")
+    (finding,) = audit(ledger, 5)
+    assert finding.exposed and finding.feasible == (2, 2)  # 100 - 68 - 30
+    places, findings = protect(ledger, 5)
+    assert places and not any(f.exposed for f in findings)
+    after = ledger.without(places)
+    # what is published afterwards, audited from scratch by the exact integer programme: the count is open
+    assert not any(f.exposed for f in audit(after, 5, exact=True))
+    # the fewest numbers: one is enough here (the total not included, or the dropouts, or the included)
+    assert len(places) == 1
+
+
+def test_a_suppressed_range_stays_guarded():
+    """Suppressing a range or a <5 itself does not end its protection: if the numbers left still give it back,
+    the audit finds it (a suppressed cell says nothing, but what it hid must stay hidden)."""
+    g = _units(dropout=30, moved=2, rest=68)
+    ledger = Ledger(100)
+    _flow_box(ledger, g, "68")
+    moved = next(i for i, c in enumerate(ledger.cells) if c.where == "side box moved")
+    hidden = ledger.without({ledger.cells[moved].at})
+    assert hidden.cells[moved].shown == "suppressed"
+    (finding,) = audit(hidden, 5)
+    assert finding.exposed and finding.feasible == (2, 2)
+
+
+
+def test_suppression_is_written_where_the_number_stands():
+    """A place names a whole cell, one part of a side box, the percentage in a count's brackets, or a number
+    column left empty; a baseline count suppressed takes its row's standardised difference with it."""
+    import pandas as pd
+
+    from fittrial.publish.audit import apply_suppression, suppressed_text
+
+    assert suppressed_text("239 (42.8%)", "") == "suppressed"
+    assert suppressed_text("239 (42.8%)", "%") == "239"
+    assert suppressed_text("dropout: 33; completed: 30; moved: <5", "completed") == \
+        "dropout: 33; completed: suppressed; moved: <5"
+    assert suppressed_text("16.36923077", "blank") == ""
+    baseline = pd.DataFrame({"characteristic": ["Women, n (%)"], "FIT": ["3 (1.2%)"], "control": ["239 (42.8%)"],
+                             "std_difference": ["-0.093"]})
+    out = apply_suppression("baseline", baseline, {At("baseline", 0, "control")})
+    assert out.iloc[0].tolist() == ["Women, n (%)", "3 (1.2%)", "suppressed", ""]
+    assert apply_suppression("flow", baseline, {At("baseline", 0, "control")}).equals(baseline)

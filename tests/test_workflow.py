@@ -358,6 +358,9 @@ def test_provenance_hashes_equal_sha256sum_of_the_inputs(finished):
     audit = prov["disclosure_audit"]
     assert audit["citizens"]["cells"] > 50 and audit["citizens"]["facts"] > 0
     assert isinstance(audit["citizens"]["exposed"], int) and isinstance(audit["caseworkers"]["exposed"], int)
+    # secondary suppression leaves no count a reader can narrow down
+    assert audit["citizens"]["exposed"] == 0 and audit["caseworkers"]["exposed"] == 0
+    assert "suppressed_further" in audit["citizens"]
 
 
 def test_verify_passes_unchanged(finished):

@@ -153,25 +153,48 @@ rule report_material:
         "../scripts/report_material.py"
 
 
-rule disclosure_audit:
-    # every published count, audited together: what a reader could work out from all tables at once
-    # (fittrial.publish.audit); its record goes into provenance.json
+rule disclosure_control:
+    # every count of the draft tables, audited together: what a reader could work out from all tables at once
+    # (fittrial.publish.audit); the fewest further numbers are suppressed until nothing can be, and the
+    # published tables written; the audit's record goes into provenance.json
     priority: 9
     input:
-        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        **{f"draft_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
         randomisation=clean("randomisation"),
     output:
-        f"{DERIVED}/results/disclosure_audit.json",
+        **{f"table_{t}": published_table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        record=f"{DERIVED}/results/disclosure_audit.json",
     params:
         threshold=config["report"]["suppress_below"],
         outcomes=BINARY_OUTCOMES,
         age_breaks=config["analysis"]["age_breaks"],
     log:
-        f"{LOGS}/disclosure_audit.log",
+        f"{LOGS}/disclosure_control.log",
     script:
-        "../scripts/disclosure_audit.py"
+        "../scripts/disclosure_control.py"
+
+
+rule flow_figure:
+    # the CONSORT flow diagram, drawn from the published flow table: the numbers the table shows, no other
+    priority: 9
+    input:
+        flow=published_table("flow"),
+        citizens=analysis("citizens"),
+        fit_sessions=clean("fit_sessions"),
+    output:
+        png=report(figure("flow"), caption="../report/figures.rst", category="Figures"),
+        svg=figure("flow", "svg"),
+    params:
+        language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
+        primary_visit=config["analysis"]["primary_visit"],
+        words=WORDS,
+    log:
+        f"{LOGS}/flow_figure.log",
+    script:
+        "../scripts/flow_figure.py"
 
 
 rule report_html:
@@ -179,7 +202,7 @@ rule report_html:
     # HTML and PDF report that shows it: one job, as every change that re-renders the report changes the record
     input:
         unpack(input_files),
-        **{f"table_{t}": table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        **{f"table_{t}": published_table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
         **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
         figure_tipping_point_2d=figure("tipping_point_2d"),
         hashed=hashed_outputs(),

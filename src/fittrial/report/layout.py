@@ -103,7 +103,7 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
     note(t("cs_note"), ctx.get("data_note") or "")
 
     out.append(Heading(sec("s_flow"), 2, "flow"))
-    figure("flow", 230)
+    figure("flow", 240)  # a page of its own: the side boxes stay near 6 pt
 
     out.append(Heading(sec("s_baseline"), 2, "baseline"))
     table([t("level"), t("characteristic"), arms["FIT"], arms["control"], t("std_diff")],
@@ -215,7 +215,7 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
         note(oc["intro"])
         n = len(oc["header"])
         table([t("scenario"), *oc["header"]], [[r["scenario"], *r["values"]] for r in oc["rows"]],
-              tuple(range(1, n + 1)), size="tiny", widths_mm=(34,) + (None,) * n)
+              tuple(range(1, n + 1)), size="tiny")  # widths: fittrial.report.pdf._column_widths
         out.append(Text(oc["outside"]))
 
     checklist = ctx.get("checklist") or []

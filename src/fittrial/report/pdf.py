@@ -66,12 +66,42 @@ def _table(grid: Grid, styles: dict) -> Table:
         fixed = sum(w for w in grid.widths_mm if w)
         free = [w for w in grid.widths_mm if not w]
         widths = [w * mm if w else (WIDTH - fixed * mm) / len(free) for w in grid.widths_mm]
+    elif grid.rows or grid.header:
+        widths = _column_widths(grid, cell)
     table = Table(data, repeatRows=1 if grid.header is not None else 0, hAlign="LEFT", colWidths=widths)
     style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
     if grid.header is not None:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")))
     table.setStyle(TableStyle(style))
     return table
+
+
+def _column_widths(grid: Grid, cell: ParagraphStyle) -> list[float]:
+    """Column widths that fill the page and break no word: each column gets at least its longest word (the
+    header's in bold), and the width left over goes to the columns in proportion to how much more their
+    longest cell needs (reportlab's own split is even, and breaks a long header word mid-word, "Sat|terthwaite").
+    Only when the longest words alone are wider than the page are they narrowed."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 14.0  # the table's cell padding (6 pt left and right) and a little air
+    lines = ([[(h, True) for h in grid.header]] if grid.header is not None else []) + \
+        [[(c, False) for c in r] for r in grid.rows]
+    columns = max(len(r) for r in lines)
+    least = [pad] * columns
+    most = [pad] * columns
+    for row in lines:
+        for j, (text, bold) in enumerate(row):
+            font = cell.fontName + ("-Bold" if bold and not cell.fontName.endswith("-Bold") else "")
+            words = str(text).split() or [""]
+            least[j] = max(least[j], max(stringWidth(w, font, cell.fontSize) for w in words) + pad)
+            most[j] = max(most[j], stringWidth(str(text), font, cell.fontSize) + pad)
+    if sum(least) >= WIDTH:
+        return [max(13.0, w * WIDTH / sum(least)) for w in least]
+    extra = [m - w for m, w in zip(most, least)]
+    if sum(extra) <= WIDTH - sum(least):
+        return [m + (WIDTH - sum(most)) / columns for m in most]
+    share = (WIDTH - sum(least)) / sum(extra)
+    return [w + e * share for w, e in zip(least, extra)]
 
 
 def _flowables(blocks: list[Block], styles: dict) -> list:

@@ -186,7 +186,7 @@ def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")
         st = r["stage"]
         row = {"label": flow_label(st, t, available)}
         if st == "randomised":  # by stratum, in matched pairs, or in one stratum
-            first = str(r["FIT_reasons"] or "")
+            first = str(r[f"{arms[0]}_reasons"] or "")
             row["label"] = t("fl_randomised_pairs" if first.startswith(PAIRS) else
                              "fl_randomised" if first else "fl_randomised_one")
         for a, col in zip(arms, ("FIT", "control")):
@@ -259,15 +259,7 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(summary, tables_out["fit_practice"])
     write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
     flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit, outcomes)
-    write_csv(publish(flow, blinded), tables_out["flow"])
-    from fittrial.inputs.dataset import course_recorded
-
-    available = {need for need, present in (("adherence", not blinded and (not sessions.empty
-                                                                           or not (words or {}).get("arms"))),
-                                            ("course", course_recorded(cit))) if present}
-    flow_fig = flow_texts(flow, t, available=available)
-    flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
-    F.flow_figure(flow_fig, figures_out["flow_png"], figures_out["flow_svg"])
+    write_csv(publish(flow, blinded), tables_out["flow"])  # its figure is drawn once it is audited (flow_figure_step)
     draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
                                             figures_out["cif_svg"], labels),
          figures_out["cif_png"], figures_out["cif_svg"], t)
@@ -371,23 +363,60 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
     else:
         render_report(read, dict(figures), prov, config, out, pdf_target=pdf_out)
 
-def disclosure_audit_step(tables: Mapping[str, str], citizens: str, who5_long: str, randomisation: str,
-                          threshold: int, outcomes: list[str], age_breaks: list[int], output: str) -> None:
-    """Audit every published count of the report set together (:func:`fittrial.publish.audit.audit_report_set`)
-    and write the record provenance.json publishes; a count a reader could narrow down is logged by where it is
-    shown (never its value)."""
+def disclosure_control_step(drafts: Mapping[str, str], published: Mapping[str, str], citizens: str, who5_long: str,
+                            randomisation: str, threshold: int, outcomes: list[str], age_breaks: list[int],
+                            record_out: str) -> None:
+    """Secondary suppression of the report set's tables (:func:`fittrial.publish.audit.control_report_set`):
+    the draft tables ``drafts`` are written to ``published`` with every number suppressed that would let a
+    reader narrow down a small count from all tables together (a table with nothing to suppress is copied byte
+    for byte), and the audit's record to ``record_out`` for provenance.json. A count still exposed (one that
+    follows from numbers known by definition) is logged by where it is shown, never its value."""
     import json
+    import shutil
     from pathlib import Path
 
-    from fittrial.base.files import write_text
-    from fittrial.publish.audit import audit_report_set
+    from fittrial.base.files import atomic_path, write_text
+    from fittrial.publish.audit import apply_suppression, control_report_set
 
-    folder = Path(next(iter(tables.values()))).parent
-    record = audit_report_set(folder, pd.read_parquet(randomisation), pd.read_parquet(citizens),
-                              pd.read_parquet(who5_long), outcomes, threshold, age_breaks)
+    folder = Path(next(iter(drafts.values()))).parent
+    record, places = control_report_set(folder, pd.read_parquet(randomisation), pd.read_parquet(citizens),
+                                        pd.read_parquet(who5_long), outcomes, threshold, age_breaks)
+    for name, target in published.items():
+        if any(p.table == name for p in places):
+            frame = pd.read_csv(drafts[name], dtype=str, keep_default_na=False)
+            write_csv(apply_suppression(name, frame, places), target)
+        else:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(drafts[name], tmp)
+    for at in sorted(places):
+        log.info("suppressed further: %s.csv row %d, %s%s", at.table, at.row + 1, at.column,
+                 f" ({at.part})" if at.part else "")
     for universe in ("citizens", "caseworkers"):
         for cell in record[universe]["exposed"]:
             log.warning("disclosure audit: %s (%s) can be narrowed from %d to %d values", cell["where"],
                         cell["shown"], cell["values_allowed"], cell["values_left"])
-    write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", output)
+    write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", record_out)
+
+
+def flow_figure_step(flow_table: str, citizens: str, fit_sessions: str, png: str, svg: str, language: str,
+                     blinded: bool, primary_visit: int, words: dict | None) -> None:
+    """The CONSORT flow diagram, drawn from the published flow table (after secondary suppression), so that it
+    shows exactly the numbers of the table. Whether the trial has FIT-session forms and recorded course ends
+    decides which analyses the boxes name."""
+    import fittrial.report.figures as F
+    from fittrial.inputs.dataset import course_recorded
+    from fittrial.language.i18n import Translator
+
+    sessions = not pd.read_parquet(fit_sessions).empty
+    course = course_recorded(pd.read_parquet(citizens))
+
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
+    t = Translator(language, primary_visit=primary_visit, words=words)
+    flow = pd.read_csv(flow_table, dtype=str, keep_default_na=False)
+    available = {need for need, present in (("adherence", not blinded and (sessions or not (words or {}).get("arms"))),
+                                            ("course", course)) if present}
+    arms = ("A", "B") if blinded else ("FIT", "control")
+    flow_fig = flow_texts(flow, t, arms=arms, available=available)
+    flow_fig.attrs = {"FIT": labels["FIT"], "control": labels["control"], "side": t("fl_side_title")}
+    F.flow_figure(flow_fig, png, svg)
 
