@@ -632,3 +632,35 @@ def test_design_target_plans_the_next_trial_from_this_one(finished):
     assert sorted(b_power["outcome"]) == ["completed", "dropout"] and (b_power["n_trials"] == 6).all()
     assert (pd.read_csv(out / "binary_sample_size.csv")["odds_ratio"] == 0.5).all()
     assert "for dropout (from" in page and "Course outcomes: caseworkers needed per arm" in page
+
+
+def test_a_blinded_review_can_publish_the_total_number_of_caseworkers_only(finished):
+    """report.blinded_arm_sizes: total. The published tables of a blinded review keep no number of caseworkers
+    per arm, nor what gives it back (the mean caseload per arm with the arms' citizens, the difference in mean
+    caseload), only the total; the flow diagram's boxes and the abstract say so instead of showing blanks."""
+    from fittrial.language.i18n import Translator
+    from fittrial.publish.labels import hide_arm_sizes, publish
+    from fittrial.steps.report import flow_texts
+
+    work, _ = finished
+    tables = work / "reports" / "tables"
+    hidden = {name: hide_arm_sizes(name, publish(pd.read_csv(tables / f"{name}.csv", dtype=str,
+                                                             keep_default_na=False), True))
+              for name in ("flow", "participants", "baseline", "recruitment")}
+    flow = hidden["flow"]
+    assert (flow[["A_caseworkers", "B_caseworkers"]] == "").all().all()
+    assert (flow.loc[flow["stage"] == "randomised", ["A_reasons", "B_reasons"]] == "").all().all()
+    participants = hidden["participants"]
+    caseworker_rows = participants["measure"].str.startswith("Caseworkers")
+    assert (participants.loc[caseworker_rows, ["A", "B"]] == "").all().all()
+    assert participants.loc[caseworker_rows, "total"].str.isdigit().all()  # the total stays
+    baseline = hidden["baseline"]
+    assert (baseline.loc[baseline["level"] == "caseworker", ["A", "B"]] == "").all().all()
+    recruitment = hidden["recruitment"].set_index("measure")
+    assert (recruitment.loc[["caseworkers_randomised", "citizens_per_caseworker_mean"], ["A", "B"]] == "").all().all()
+    assert recruitment.loc["size_difference", "estimate"] == ""
+    assert recruitment.loc["size_difference", "not_estimated"].startswith("not published")
+    assert recruitment.loc["citizens_recruited", "A"].isdigit()  # the arms' citizens stay
+    boxes = flow_texts(flow, Translator("en", blinded=True), arms=("A", "B"))
+    assert "not shown" in boxes.iloc[0]["FIT"] and "caseworkers" not in boxes.iloc[1]["FIT"]
+    assert "citizens" in boxes.iloc[1]["FIT"]

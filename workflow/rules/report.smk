@@ -170,6 +170,7 @@ rule disclosure_control:
         threshold=config["report"]["suppress_below"],
         outcomes=BINARY_OUTCOMES,
         age_breaks=config["analysis"]["age_breaks"],
+        hide_sizes=config["report"]["blinded"] and config["report"]["blinded_arm_sizes"] == "total",
     log:
         f"{LOGS}/disclosure_control.log",
     script:

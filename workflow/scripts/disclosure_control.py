@@ -9,7 +9,7 @@ p = snakemake.params
 run_user_step(
     lambda: disclosure_control_step(drafts, published, snakemake.input.citizens, snakemake.input.who5_long,
                                     snakemake.input.randomisation, p.threshold, list(p.outcomes),
-                                    list(p.age_breaks), snakemake.output.record),
+                                    list(p.age_breaks), snakemake.output.record, p.hide_sizes),
     snakemake.log[0],
     snakemake.rule,
 )

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from fittrial.language.messages import text
-from fittrial.publish.ledger import At, Ledger, interval, protect
+from fittrial.publish.ledger import At, Ledger, interval, protect_symmetric
 from fittrial.publish.populations import ARMS, END_REASONS, end_reason_at, members, population_of
 
 log = logging.getLogger("fittrial")
@@ -282,6 +282,12 @@ def caseworker_ledger(tables: Path, randomisation: pd.DataFrame, citizens: pd.Da
     return ledger
 
 
+def _other_arm(where: str) -> str:
+    """The other arm's count of a registered count's ``where`` (FIT and control exchanged)."""
+    return re.sub(r"(?<![A-Za-z])(FIT|control)(?![A-Za-z])", lambda m: "control" if m.group(1) == "FIT" else "FIT",
+                  where)
+
+
 def control_report_set(tables: str | Path, randomisation: pd.DataFrame, citizens: pd.DataFrame,
                        long: pd.DataFrame | None, outcomes: list[str], threshold: int,
                        age_breaks: list[int]) -> tuple[dict, set[At]]:
@@ -299,7 +305,7 @@ def control_report_set(tables: str | Path, randomisation: pd.DataFrame, citizens
     places: set[At] = set()
     for universe, ledger in (("citizens", citizen_ledger(tables, citizens, long, outcomes, threshold, age_breaks)),
                              ("caseworkers", caseworker_ledger(tables, randomisation, citizens, long, outcomes))):
-        more, findings = protect(ledger, threshold)
+        more, findings = protect_symmetric(ledger, threshold, _other_arm)
         places |= more
         out[universe] = {"cells": len(ledger.cells), "facts": len(ledger.facts), "audited": len(findings),
                          "suppressed_further": len(more),

@@ -33,3 +33,32 @@ def blind_text(text: object) -> object:
     for old, new in BLIND_WORDS:
         text = text.replace(old, new)
     return text
+
+
+def hide_arm_sizes(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` of a blinded review (read as text) without the number of caseworkers per arm, or anything
+    that gives it back (config ``report.blinded_arm_sizes: total``): anyone who knows how many caseworkers
+    were trained in FIT could otherwise tell which arm is A. Totals stay (the participants table's total
+    column, the effects table's numbers of caseworkers); the arms' numbers of citizens stay."""
+    from fittrial.language.messages import text
+
+    out = frame.copy()
+    arms = [a for a in ("A", "B") if a in out]
+    if name == "flow":
+        for a in ("A", "B"):
+            out[f"{a}_caseworkers"] = ""
+            out.loc[out["stage"] == "randomised", f"{a}_reasons"] = ""  # caseworkers per stratum and arm
+            out.loc[out["stage"] == "enrolled", f"{a}_not_included"] = ""  # caseworkers without citizens
+    elif name == "participants":
+        rows = out["measure"].isin([text("lbl_p_randomised"), text("lbl_p_with_citizen")])
+        out.loc[rows, arms] = ""
+    elif name == "baseline":
+        out.loc[out["level"] == text("w_caseworker"), arms] = ""  # counts, per stratum, and the mean per caseworker
+    elif name == "recruitment":
+        out.loc[out["measure"].isin(["caseworkers_randomised", "citizens_per_caseworker_mean"]), arms] = ""
+        # the difference in mean caseload, with the arms' citizens and the total, gives the arms' sizes back
+        size = out["measure"] == "size_difference"
+        out.loc[size, [c for c in ("estimate", "ci_low", "ci_high", "se", "df", "p_value") if c in out]] = ""
+        if "not_estimated" in out:
+            out.loc[size, "not_estimated"] = text("ne_arm_sizes_hidden")
+    return out

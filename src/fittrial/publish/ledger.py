@@ -22,7 +22,7 @@ knowledge than they have: the audit errs on the safe side.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -292,13 +292,14 @@ def _blockers(ledger: Ledger, target: int, value: int, threshold: int) -> set[At
     return {p for p in places if p is not None}
 
 
-def protect(ledger: Ledger, threshold: int, rounds: int = 20, exact: bool = False) -> tuple[set[At], list[Finding]]:
+def protect(ledger: Ledger, threshold: int, rounds: int = 20, exact: bool = False,
+            start: set[At] | None = None) -> tuple[set[At], list[Finding]]:
     """Secondary suppression driven by the audit: while a count published as a range or below the threshold
     can be narrowed down (:func:`audit`), suppress the fewest further published numbers that let it take the
     end of its shown interval a reader could rule out (:func:`_blockers`), then audit again. Returns the places
     to suppress and the final audit (a cell is left exposed only where no suppression can help: its count
     follows from numbers the reader knows by definition; the caller reports it)."""
-    places: set[At] = set()
+    places: set[At] = set(start or ())
     safe: dict[int, Finding] = {}  # suppressing more only widens an interval: a safe cell stays safe
     findings: list[Finding] = []
     for _ in range(rounds):
@@ -324,4 +325,38 @@ def protect(ledger: Ledger, threshold: int, rounds: int = 20, exact: bool = Fals
     return places, findings
 
 
-__all__ = ["At", "Cell", "Fact", "Finding", "Ledger", "interval", "check", "audit", "protect"]
+def protect_symmetric(ledger: Ledger, threshold: int, partner: Callable[[str], str]) -> tuple[set[At], list[Finding]]:
+    """:func:`protect` made blind to which arm is which: the numbers it suppresses do not depend on the order in
+    which the arms' counts are registered, so a blinded review suppresses the same numbers under either key,
+    and the same as the unblinded run (the linear programme's choice between two equally good numbers would
+    otherwise follow the arms' order, and a table that names no arm would differ between the keys).
+
+    ``partner`` maps a count's or fact's ``where`` to the other arm's (the identity for one that names no arm).
+    Secondary suppression runs on the ledger and on its mirror (every count in the other arm's place); the
+    union of both, with every suppressed number's partner, is audited and, should anything be left exposed,
+    protected further from there (the result is then mirror-closed only as far as the audit needs)."""
+    def pairing(items: list, where: Callable[[object], str]) -> list[int]:
+        seen: dict[str, list[int]] = {}
+        for i, item in enumerate(items):
+            seen.setdefault(where(item), []).append(i)
+        order = list(range(len(items)))
+        for name, positions in seen.items():
+            other = seen.get(partner(name), [])
+            if partner(name) != name and len(other) == len(positions):
+                for i, j in zip(positions, other):
+                    order[i] = j
+        return order
+
+    cells = pairing(ledger.cells, lambda c: c.where)  # type: ignore[attr-defined]
+    facts = pairing(ledger.facts, lambda f: f.where)  # type: ignore[attr-defined]
+    mirror = Ledger(ledger.units, [ledger.cells[cells[i]] for i in range(len(cells))],
+                    [replace(ledger.facts[facts[k]], terms=tuple((cells[i], c) for i, c in ledger.facts[facts[k]].terms))
+                     for k in range(len(facts))])
+    twin = {c.at: ledger.cells[cells[i]].at for i, c in enumerate(ledger.cells) if c.at is not None}
+    twin.update({f.at: ledger.facts[facts[k]].at for k, f in enumerate(ledger.facts) if f.at is not None})
+    places = protect(ledger, threshold)[0] | protect(mirror, threshold)[0]
+    places |= {twin[p] for p in places if twin.get(p) is not None}  # type: ignore[misc]
+    return protect(ledger, threshold, start=places)
+
+
+__all__ = ["At", "Cell", "Fact", "Finding", "Ledger", "interval", "check", "audit", "protect", "protect_symmetric"]

@@ -35,6 +35,11 @@ def labelled(label: str, text: str) -> str:
     return text if text.lower().startswith(f"{label.lower()}:") else f"{label}: {text}"
 
 
+def _shown(value: object) -> bool:
+    """Whether a published cell holds something (not empty, not read as missing)."""
+    return value is not None and not pd.isna(value) and str(value).strip() != ""
+
+
 def flow_counts(flow: pd.DataFrame | None, stage: str) -> dict[str, object] | None:
     """{FIT_citizens, FIT_caseworkers, control_citizens, control_caseworkers} of one stage of the flow table (as
     published: a suppressed count stays "<5" or a range), or None when the table has no such stage."""
@@ -104,7 +109,10 @@ def abstract_rows(config: dict, tables: dict[str, pd.DataFrame], t: Translator, 
     add("abs_blinding", alone("blinding"), bool(fact("blinding")))
 
     randomised, enrolled = flow_counts(flow, "randomised"), flow_counts(flow, "enrolled")
-    if randomised and enrolled:
+    if randomised and enrolled and not _shown(randomised["FIT_caseworkers"]):  # a blinded review, no arm sizes
+        add("abs_randomised", t("abs_randomised_hidden", a=arms["FIT"], b=arms["control"],
+                                na=t.count(enrolled["FIT_citizens"]), nb=t.count(enrolled["control_citizens"])))
+    elif randomised and enrolled:
         add("abs_randomised", t("abs_randomised_counts", a=arms["FIT"], b=arms["control"],
                                 ka=t.count(randomised["FIT_caseworkers"]), na=t.count(enrolled["FIT_citizens"]),
                                 kb=t.count(randomised["control_caseworkers"]),
@@ -117,10 +125,14 @@ def abstract_rows(config: dict, tables: dict[str, pd.DataFrame], t: Translator, 
         values = {"v": t.primary_visit} if population.startswith("who5_m") else {}
         name = t(f"fl_pop_{population}", **values) if f"fl_pop_{population}" in t.text else \
             t("fl_pop_visit", v=t.primary_visit)
-        add("abs_analysed", t("abs_analysed_counts", population=name, a=arms["FIT"], b=arms["control"],
-                              na=t.count(analysed["FIT_citizens"]), ka=t.count(analysed["FIT_caseworkers"]),
-                              nb=t.count(analysed["control_citizens"]),
-                              kb=t.count(analysed["control_caseworkers"])))
+        if _shown(analysed["FIT_caseworkers"]):
+            add("abs_analysed", t("abs_analysed_counts", population=name, a=arms["FIT"], b=arms["control"],
+                                  na=t.count(analysed["FIT_citizens"]), ka=t.count(analysed["FIT_caseworkers"]),
+                                  nb=t.count(analysed["control_citizens"]),
+                                  kb=t.count(analysed["control_caseworkers"])))
+        else:  # a blinded review without arm sizes
+            add("abs_analysed", t("abs_analysed_hidden", population=name, a=arms["FIT"], b=arms["control"],
+                                  na=t.count(analysed["FIT_citizens"]), nb=t.count(analysed["control_citizens"])))
     else:
         add("abs_analysed", sentence(not_stated, capital=True), False)
 

@@ -524,6 +524,8 @@ def render_report(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     design = allocation_design(tables.get("flow"))
     context["subtitle"] = t("subtitle") if blinded or not design or design[0] == "stratified" else \
         t(f"subtitle_{design[0]}")
+    if blinded and config["report"].get("blinded_arm_sizes") == "total":
+        context["subtitle"] = t("subtitle_sizes_hidden")
     context["data_note"] = config_text(trial.get("data_note"), t)
     from fittrial.report.layout import report_blocks
 

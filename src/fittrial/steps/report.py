@@ -195,10 +195,11 @@ def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")
             if st == "randomised":
                 strata = "\n".join(f"{t('fl_pairs') if s.split(': ')[0] == PAIRS else s.split(': ')[0]}: "
                                    f"{t.count(s.split(': ')[1])}" for s in why.split("; ") if s)
-                row[col] = t("fl_box_cw", cw=t.count(cw)) + ("\n" + strata if strata else "")
+                row[col] = t("fl_box_cw", cw=t.count(cw)) + ("\n" + strata if strata else "") if cw else \
+                    t("fl_box_cw_hidden")  # a blinded review that shows no arm's size
                 row[f"{col}_side"] = ""
                 continue
-            row[col] = t("fl_box", n=t.count(cit), cw=t.count(cw))
+            row[col] = t("fl_box", n=t.count(cit), cw=t.count(cw)) if cw else t("fl_box_citizens", n=t.count(cit))
             if st == "enrolled":
                 row[f"{col}_side"] = t("fl_no_citizens", n=t.count(out)) if out not in ("", "0") else ""
                 continue
@@ -365,12 +366,13 @@ def report_step(tables: Mapping[str, str], figures: Mapping[str, str], provenanc
 
 def disclosure_control_step(drafts: Mapping[str, str], published: Mapping[str, str], citizens: str, who5_long: str,
                             randomisation: str, threshold: int, outcomes: list[str], age_breaks: list[int],
-                            record_out: str) -> None:
+                            record_out: str, hide_sizes: bool = False) -> None:
     """Secondary suppression of the report set's tables (:func:`fittrial.publish.audit.control_report_set`):
     the draft tables ``drafts`` are written to ``published`` with every number suppressed that would let a
     reader narrow down a small count from all tables together (a table with nothing to suppress is copied byte
     for byte), and the audit's record to ``record_out`` for provenance.json. A count still exposed (one that
-    follows from numbers known by definition) is logged by where it is shown, never its value."""
+    follows from numbers known by definition) is logged by where it is shown, never its value. ``hide_sizes``:
+    a blinded review that publishes no number of caseworkers per arm (:func:`fittrial.publish.labels.hide_arm_sizes`)."""
     import json
     import shutil
     from pathlib import Path
@@ -381,10 +383,13 @@ def disclosure_control_step(drafts: Mapping[str, str], published: Mapping[str, s
     folder = Path(next(iter(drafts.values()))).parent
     record, places = control_report_set(folder, pd.read_parquet(randomisation), pd.read_parquet(citizens),
                                         pd.read_parquet(who5_long), outcomes, threshold, age_breaks)
+    from fittrial.publish.labels import hide_arm_sizes
+
+    hidden = {"flow", "participants", "baseline", "recruitment"} if hide_sizes else set()
     for name, target in published.items():
-        if any(p.table == name for p in places):
-            frame = pd.read_csv(drafts[name], dtype=str, keep_default_na=False)
-            write_csv(apply_suppression(name, frame, places), target)
+        if any(p.table == name for p in places) or name in hidden:
+            frame = apply_suppression(name, pd.read_csv(drafts[name], dtype=str, keep_default_na=False), places)
+            write_csv(hide_arm_sizes(name, frame) if name in hidden else frame, target)
         else:
             with atomic_path(target) as tmp:
                 shutil.copyfile(drafts[name], tmp)
