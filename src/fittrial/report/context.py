@@ -177,7 +177,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     for _, r in tables["secondary_outcomes"].iterrows():
         def ev(a: str) -> str:
             pct = "" if pd.isna(r[f"{a}_percent"]) else f" ({t.num(r[f'{a}_percent'], 1)}%)"
-            return f"{r[f'{a}_events']} / {r[f'{a}_n']}{pct}"
+            return f"{t.count(r[f'{a}_events'])} / {t.count(r[f'{a}_n'])}{pct}"
         secondary.append({"outcome": t.outcome(r['outcome']), "FIT": ev("FIT"), "control": ev("control"),
                           "or": odds_text(r),
                           "p": t.p(r.get("or_p")), "p_holm": t.p(r.get("or_p_holm")),
@@ -209,7 +209,7 @@ def build_context(tables: dict[str, pd.DataFrame], figures: dict[str, str], prov
     estimand, intercurrent = estimand_rows(config.get("estimand"), t, blinded=arms.get("FIT") == "A")
     oc = oc_appendix(tables.get("operating_characteristics"), t, randomised_caseworkers(tables))
     completion = [{"month": int(r["visit_months"]), "arm": arms.get(r["arm"], r["arm"]),
-                   "value": f"{r['completed']} / {r['enrolled']}" + ("" if pd.isna(r["percent"]) else
+                   "value": f"{t.count(r['completed'])} / {t.count(r['enrolled'])}" + ("" if pd.isna(r["percent"]) else
                                                                     f" ({t.num(r['percent'], 1)}%)")}
                   for _, r in tables["who5_completion"].iterrows()]
     predictors = [{"predictor": "" if pd.isna(r["predictor"]) else t.label(str(r["predictor"])),

@@ -103,7 +103,7 @@ def report_blocks(ctx: dict[str, Any]) -> list[Block]:
     note(t("cs_note"), ctx.get("data_note") or "")
 
     out.append(Heading(sec("s_flow"), 2, "flow"))
-    figure("flow", 240)  # a page of its own: the side boxes stay near 6 pt
+    figure("flow", 225)  # a page of its own, with its heading and caption: the side boxes stay near 6 pt
 
     out.append(Heading(sec("s_baseline"), 2, "baseline"))
     table([t("level"), t("characteristic"), arms["FIT"], arms["control"], t("std_diff")],
