@@ -354,7 +354,10 @@ def protect_symmetric(ledger: Ledger, threshold: int, partner: Callable[[str], s
                      for k in range(len(facts))])
     twin = {c.at: ledger.cells[cells[i]].at for i, c in enumerate(ledger.cells) if c.at is not None}
     twin.update({f.at: ledger.facts[facts[k]].at for k, f in enumerate(ledger.facts) if f.at is not None})
-    places = protect(ledger, threshold)[0] | protect(mirror, threshold)[0]
+    first, findings = protect(ledger, threshold)
+    if not first:  # nothing exposed: the mirror has the same intervals (the audit's answer ignores the order)
+        return first, findings
+    places = first | protect(mirror, threshold)[0]
     places |= {twin[p] for p in places if twin.get(p) is not None}  # type: ignore[misc]
     return protect(ledger, threshold, start=places)
 
