@@ -143,7 +143,7 @@ def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, tit
     per stage with its label, and per arm a main box (citizens and caseworkers, the clusters, at that stage)
     and a side box (who is not included there, and why)."""
     with plt.rc_context({"svg.hashsalt": "fittrial", "font.size": 7.5}):
-        labels = [textwrap.fill(str(r["label"]), 28) for _, r in flow.iterrows()]
+        labels = [textwrap.fill(str(r["label"]), 25) for _, r in flow.iterrows()]
         lines = [max(lab.count("\n"), str(r["FIT"]).count("\n"), str(r["control"]).count("\n"),
                      str(r["FIT_side"]).count("\n"), str(r["control_side"]).count("\n")) + 1
                  for lab, (_, r) in zip(labels, flow.iterrows())]
@@ -156,7 +156,7 @@ def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, tit
         ax.set_xlim(0, 1)
         ax.set_ylim(0, total)
         ax.axis("off")
-        main_x, side_x = {"FIT": 0.29, "control": 0.67}, {"FIT": 0.43, "control": 0.81}
+        main_x, side_x = {"FIT": 0.29, "control": 0.70}, {"FIT": 0.43, "control": 0.835}
         top = total - 0.3
         for col in ("FIT", "control"):
             ax.text(main_x[col], top + 0.05, flow.attrs.get(col, col), ha="center", va="bottom", fontweight="bold",
@@ -172,9 +172,7 @@ def flow_figure(flow: pd.DataFrame, png: str | Path, svg: str | Path | None, tit
                         bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": COLOURS.get(col, "black")})
                 if str(r[f"{col}_side"]):
                     ax.text(side_x[col] - 0.06, yc, str(r[f"{col}_side"]), ha="left", va="center",
-                            fontsize=7.2, bbox={"boxstyle": "square,pad=0.3", "fc": "#f6f6f6", "ec": "grey"})
-                    ax.annotate("", xy=(side_x[col] - 0.065, yc), xytext=(main_x[col] + 0.075, yc),
-                                arrowprops={"arrowstyle": "->", "color": "grey", "lw": 0.7})
+                            fontsize=7.0, bbox={"boxstyle": "square,pad=0.3", "fc": "#f6f6f6", "ec": "grey"})
                 if k < len(labels) - 1:
                     ax.annotate("", xy=(main_x[col], y - h - 0.02), xytext=(main_x[col], yc - 0.17),
                                 arrowprops={"arrowstyle": "->", "color": "lightgrey", "lw": 0.7})

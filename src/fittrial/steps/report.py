@@ -199,7 +199,10 @@ def flow_texts(flow: pd.DataFrame, t, arms: tuple[str, str] = ("FIT", "control")
                     t("fl_box_cw_hidden")  # a blinded review that shows no arm's size
                 row[f"{col}_side"] = ""
                 continue
-            row[col] = t("fl_box", n=t.count(cit), cw=t.count(cw)) if cw else t("fl_box_citizens", n=t.count(cit))
+            if str(cit) == "suppressed":  # not "suppressed citizens"
+                row[col] = t("fl_citizens_suppressed") + (f"\n{t('fl_box_cw', cw=t.count(cw))}" if cw else "")
+            else:
+                row[col] = t("fl_box", n=t.count(cit), cw=t.count(cw)) if cw else t("fl_box_citizens", n=t.count(cit))
             if st == "enrolled":
                 row[f"{col}_side"] = t("fl_no_citizens", n=t.count(out)) if out not in ("", "0") else ""
                 continue
