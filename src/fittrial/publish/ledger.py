@@ -293,19 +293,22 @@ def _blockers(ledger: Ledger, target: int, value: int, threshold: int) -> set[At
 
 
 def protect(ledger: Ledger, threshold: int, rounds: int = 20, exact: bool = False,
-            start: set[At] | None = None) -> tuple[set[At], list[Finding]]:
+            start: set[At] | None = None, first: list[Finding] | None = None) -> tuple[set[At], list[Finding]]:
     """Secondary suppression driven by the audit: while a count published as a range or below the threshold
     can be narrowed down (:func:`audit`), suppress the fewest further published numbers that let it take the
     end of its shown interval a reader could rule out (:func:`_blockers`), then audit again. Returns the places
     to suppress and the final audit (a cell is left exposed only where no suppression can help: its count
-    follows from numbers the reader knows by definition; the caller reports it)."""
+    follows from numbers the reader knows by definition; the caller reports it). ``first``: the audit of
+    the ledger with ``start`` suppressed, when the caller has it (it is not run again)."""
     places: set[At] = set(start or ())
     safe: dict[int, Finding] = {}  # suppressing more only widens an interval: a safe cell stays safe
     findings: list[Finding] = []
     for _ in range(rounds):
         view = ledger.without(places)
         todo = {i for i, c in enumerate(view.cells) if i not in safe}
-        findings = sorted([*safe.values(), *audit(view, threshold, todo, exact)], key=lambda f: f.index)
+        found = first if first is not None else audit(view, threshold, todo, exact)
+        first = None
+        findings = sorted([*safe.values(), *found], key=lambda f: f.index)
         safe.update({f.index: f for f in findings if not f.exposed})
         exposed = [f for f in findings if f.exposed]
         if not exposed:
@@ -354,12 +357,19 @@ def protect_symmetric(ledger: Ledger, threshold: int, partner: Callable[[str], s
                      for k in range(len(facts))])
     twin = {c.at: ledger.cells[cells[i]].at for i, c in enumerate(ledger.cells) if c.at is not None}
     twin.update({f.at: ledger.facts[facts[k]].at for k, f in enumerate(ledger.facts) if f.at is not None})
-    first, findings = protect(ledger, threshold)
-    if not first:  # nothing exposed: the mirror has the same intervals (the audit's answer ignores the order)
-        return first, findings
-    places = first | protect(mirror, threshold)[0]
+    initial = audit(ledger, threshold)
+    mine, findings = protect(ledger, threshold, first=initial)
+    if not mine:  # nothing exposed: the mirror has the same intervals (the audit's answer ignores the order)
+        return mine, findings
+    # the mirror's first audit is this one's, cell for cell (the reader's answer does not depend on the order)
+    mirrored = [replace(f, index=cells[f.index]) for f in initial]
+    places = mine | protect(mirror, threshold, first=mirrored)[0]
     places |= {twin[p] for p in places if twin.get(p) is not None}  # type: ignore[misc]
-    return protect(ledger, threshold, start=places)
+    if places == mine:
+        return mine, findings
+    # more suppressed than ``mine``, after which nothing was exposed: intervals only widen, so nothing is now
+    # either (a suppressed range or <k stays guarded); the record keeps ``mine``'s intervals as lower bounds
+    return places, findings
 
 
 __all__ = ["At", "Cell", "Fact", "Finding", "Ledger", "interval", "check", "audit", "protect", "protect_symmetric"]
