@@ -1,6 +1,6 @@
 """The attacks of issue 22 on whole report sets: a 12-caseworker trial and the bundled 65-caseworker example
-(the 8-caseworker pilot and the 26-caseworker shapes: tests/test_shapes.py). The example runs with the large
-trials (``-m slow_shape``, not in CI: its run adds a minute to a suite close to CI's 15). A reader who holds every published
+(the 8-caseworker pilot and the 26-caseworker shapes, in CI: tests/test_shapes.py). Both run with the large
+trials (``-m slow_shape``, not in CI: they add a minute to a suite close to CI's 15). A reader who holds every published
 table can narrow down no count shown as <5 or as a range; the routes tried are those the issue found:
 
 - a union and an intersection published in different tables (the CLDA's "554-557": any WHO-5 = baseline +
@@ -35,7 +35,7 @@ from fittrial.publish.ledger import audit
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", params=["12 caseworkers",
+@pytest.fixture(scope="module", params=[pytest.param("12 caseworkers", marks=pytest.mark.slow_shape),
                                         pytest.param("bundled example", marks=pytest.mark.slow_shape)])
 def report_set(request, tmp_path_factory):
     work = tmp_path_factory.mktemp("attack")
