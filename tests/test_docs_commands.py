@@ -2,10 +2,12 @@
 
 The commands are read from the documentation itself (inline code and code blocks), so a command added
 to the docs must either run here or be listed in ``NOT_RUN_HERE`` with the test that covers it. The
-workflow targets run as written from a fresh directory holding ``my-trial.yaml`` (the bundled example's
-config); the long ones (the default target, ``verify``, ``validate``, ``design``) as a dry run, which
-checks that Snakemake reads the command line and finds the target (a target read as a config file, as
-``--configfile my-trial.yaml check`` would be, fails there), while ``check`` runs in full.
+workflow commands (the ``fittrial`` front end's and the raw ``snakemake`` ones) run as written from a
+fresh directory holding ``my-trial.yaml`` (the bundled example's config, on a small trial): ``check`` and
+the default target in full (Snakemake's ``--report`` needs a finished run), the long ones (``verify``,
+``validate``, ``design``) as a dry run, which checks that the command line is read as meant and the target
+found (a target read as a config file, as ``--configfile my-trial.yaml check`` would be, fails there);
+``--help`` commands in full.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from conftest import ROOT, small_params
 
 from fittrial.design.simulate import simulate_trial, write_trial
 
-pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "config" / "README.md"]
 COMMAND = re.compile(r"^(?:\.venv/bin/|bash |python -m |sudo |Rscript )")
@@ -99,19 +100,71 @@ def test_the_docs_show_commands_and_every_one_is_run_or_accounted_for():
 
 
 def RUNNERS(command: str) -> bool:  # noqa: N802 - a predicate over the runners below
-    return command.startswith((".venv/bin/snakemake", ".venv/bin/fittrial-", "python -m fittrial."))
+    return command.startswith((".venv/bin/snakemake", ".venv/bin/fittrial-", "python -m fittrial.")) or \
+        front_end(command)
 
 
+def front_end(command: str) -> bool:
+    """A command of the ``fittrial`` front end (not one of the package's ``fittrial-*`` tools)."""
+    return command == ".venv/bin/fittrial" or command.startswith(".venv/bin/fittrial ")
+
+
+def helps(command: str) -> bool:
+    return "--help" in command.split() or "-h" in command.split()
+
+
+def runs_in_full(command: str) -> bool:
+    """``check`` and the default target (the front end's ``run``, or snakemake without a target)."""
+    if front_end(command):
+        words = command.split()
+        return len(words) > 1 and words[1] in ("check", "run") and "--dry-run" not in words and "-n" not in words
+    return command.endswith((" check", "--configfile=my-trial.yaml"))
+
+
+def test_each_documented_help_command_runs(tmp_path):
+    commands = [c for c in documented_commands() if RUNNERS(c) and helps(c) and not_run_reason(c) is None]
+    assert ".venv/bin/fittrial --help" in commands, commands
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "bin").symlink_to(BIN)
+    for command in commands:
+        proc = run(command, tmp_path)
+        assert proc.returncode == 0 and "usage:" in proc.stdout, f"{command}\n{proc.stdout}\n{proc.stderr}"
+        if front_end(command):
+            assert all(name in proc.stdout for name in ("check", "run", "verify", "validate", "design"))
+
+
+def test_the_docs_show_the_front_end_for_users():
+    """README.md and config/README.md show users the front end (``fittrial check|run|verify``), and no raw snakemake
+    command that puts a target after ``--configfile FILE`` (which reads the target as a second config file)."""
+    commands = documented_commands()
+    for sub in ("check", "run", "verify"):
+        assert f".venv/bin/fittrial {sub} my-trial.yaml" in commands, sub
+    for path in (ROOT / "README.md", ROOT / "config" / "README.md"):
+        text = path.read_text(encoding="utf-8")
+        assert ".venv/bin/fittrial check my-trial.yaml" in text, path
+        assert not re.search(r"`[^`\n]*snakemake [^`\n]*--configfile=", text), \
+            f"{path}: a raw snakemake command for users; show the fittrial front end"
+    assert not [c for c in commands if re.search(r"--configfile [^ ]+ \w", c)], "target after --configfile FILE"
+
+
+@pytest.mark.slow
 def test_each_documented_workflow_command_runs(trial_dir):
     """``check`` and the default target run in full (``--report`` needs a finished run), the others dry."""
-    commands = [c for c in documented_commands() if c.startswith(".venv/bin/snakemake") and not_run_reason(c) is None]
-    full = {c for c in commands if c.endswith((" check", "--configfile=my-trial.yaml"))}
-    assert len(full) == 2 and len(commands) >= 5, commands
-    for command in sorted(commands, key=lambda c: (c not in full, "--report" in c, c)):
-        proc = run(command if command in full else command + " --dry-run", trial_dir)
+    commands = [c for c in documented_commands() if (c.startswith(".venv/bin/snakemake") or front_end(c))
+                and not helps(c) and not_run_reason(c) is None]
+    full = {c for c in commands if runs_in_full(c)}
+    assert full == {".venv/bin/fittrial check my-trial.yaml", ".venv/bin/fittrial run my-trial.yaml"}, full
+    assert len(commands) >= 6, commands
+    for command in sorted(commands, key=lambda c: (not c.endswith(" check my-trial.yaml"), c not in full,
+                                                   "--report" in c, c)):
+        as_written = command in full or "--dry-run" in command.split() or "-n" in command.split()
+        proc = run(command if as_written else command + " --dry-run", trial_dir)
         assert proc.returncode == 0, f"{command}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
-        if command.endswith(" check"):
+        if front_end(command):
+            assert "Running Snakemake: snakemake" in proc.stderr, proc.stderr[-2000:]
+        if command.endswith((" check", " check my-trial.yaml")):
             assert (trial_dir / "data-check.html").exists()
+            assert not (trial_dir / "reports").exists()
         elif command in full:
             assert (trial_dir / "reports" / "report.html").exists()
         elif "--report" in command:
@@ -120,6 +173,7 @@ def test_each_documented_workflow_command_runs(trial_dir):
             assert "Job stats" in proc.stdout, proc.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_documented_package_commands_run(trial_dir):
     """The package's own commands, with the placeholders the docs show filled in."""
     (trial_dir / "blinding.key").write_text("a key kept outside the repository\n", encoding="utf-8")

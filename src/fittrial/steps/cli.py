@@ -1,0 +1,226 @@
+"""The ``fittrial`` command: a short front end that runs the project's workflow on a user's config file.
+
+``fittrial check my-trial.yaml`` (or ``run``, ``verify``, ``validate``, ``design``) runs the project's Snakefile
+with Snakemake from the same Python environment, in the current folder, with ``--configfile=my-trial.yaml``, so a
+user never meets Snakemake's argument rules (``--configfile FILE check`` reads ``check`` as a second config file).
+Before Snakemake starts, the config file is read here and a missing file, a YAML syntax error (with file, line and
+column) or a top level that is not a mapping is reported as one sentence, in the report's language
+(``report.language``; English when it cannot be read). Exit codes: 0 success, 1 a user's mistake, otherwise
+Snakemake's own code. :func:`snakemake_command` returns the command line without running it. Nothing in the
+package imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from fittrial.language.messages import LANGUAGES, render
+
+# the project folder: src/fittrial/steps/cli.py -> the folder holding the Snakefile (an editable install)
+ROOT = Path(__file__).resolve().parents[3]
+USER_ERROR = 1
+# subcommand -> (Snakemake target, None for the default target; what it does, in plain words)
+COMMANDS: dict[str, tuple[str | None, str]] = {
+    "check": ("check", "Check the input files against the input contract and write the data-check page "
+                       "(data-check.html); nothing is analysed. Ends with an error when the inputs have errors."),
+    "run": (None, "Run the whole evaluation: check the inputs, fit the models and write the report and its tables "
+                  "to reports/ (only when every step succeeds)."),
+    "verify": ("verify", "Run the analysis again in a scratch folder and compare every published file in reports/ "
+                         "with it (after a run)."),
+    "validate": ("validate", "Run the simulation study of the analyses' operating characteristics (long: minutes "
+                             "to hours)."),
+    "design": ("design", "Plan the next trial: sample size and power by simulation (long: minutes to hours)."),
+}
+EXAMPLES = """examples:
+  fittrial check my-trial.yaml             check the inputs only, write data-check.html
+  fittrial run my-trial.yaml               the whole evaluation, the report in reports/
+  fittrial verify my-trial.yaml            re-run and compare with what reports/ holds
+  fittrial run my-trial.yaml --dry-run     show what would run, run nothing
+  fittrial run my-trial.yaml -- --forceall anything after -- goes to snakemake as it is
+"""
+
+
+class UserError(Exception):
+    """A mistake of the user's (a missing file, a YAML error): one sentence, no traceback."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a wrong command line is a user's mistake: exit code 1 (argparse's own is 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USER_ERROR, f"{self.prog}: {message}\n")
+
+
+def cores(value: str) -> str:
+    if value == "all" or (value.isdigit() and int(value) >= 1):
+        return value
+    raise argparse.ArgumentTypeError(f"'{value}' is not a number of cores; expected a whole number of 1 or more, "
+                                     "or 'all'")
+
+
+def parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument("config", metavar="CONFIG", help="your trial's config file (YAML), e.g. my-trial.yaml; "
+                        "paths in it are read from the current folder")
+    common.add_argument("--cores", "-c", type=cores, default="all", metavar="N",
+                        help="how many CPU cores to use at most (default: all of this machine's cores)")
+    common.add_argument("--dry-run", "-n", action="store_true", help="show which steps would run; run nothing")
+    common.add_argument("--profile", metavar="DIR", default=None,
+                        help="a Snakemake profile folder, e.g. profiles/slurm to send the jobs to a SLURM cluster "
+                             "(looked for here, then in the project folder; default: the project's "
+                             "profiles/default, which is always read too)")
+    main = Parser(prog="fittrial", formatter_class=argparse.RawDescriptionHelpFormatter,
+                  description="Run the FIT trial evaluation on your trial's config file, with Snakemake underneath.\n"
+                              "Results are written in the current folder (reports/, data/derived/, logs/,\n"
+                              "data-check.html). Options after -- are passed on to snakemake unchanged;\n"
+                              "'fittrial COMMAND --help' tells more about each command.",
+                  epilog=EXAMPLES)
+    sub = main.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, (_, what) in COMMANDS.items():
+        sub.add_parser(name, parents=[common], help=what, description=what + " Options after -- are passed on to "
+                       "snakemake unchanged.", usage=f"fittrial {name} CONFIG [--cores N] [--dry-run] [--profile DIR] "
+                       "[-- SNAKEMAKE OPTIONS]")
+    return main
+
+
+def find_profile(profile: str | None, root: Path = ROOT, here: Path | None = None) -> Path | str | None:
+    """The profile folder to give Snakemake besides the project's default (None: only the default): as given when
+    it exists, else in the project folder or its profiles/ folder; a bare name found nowhere is passed on as it is
+    (Snakemake looks in ~/.config/snakemake). Raises UserError for a path that does not exist."""
+    if profile is None:
+        return None
+    here = here or Path.cwd()
+    for candidate in (here / profile, root / profile, root / "profiles" / profile):
+        if candidate.is_dir():
+            found = candidate.resolve()
+            return None if found == (root / "profiles" / "default").resolve() else found
+    if "/" in profile or profile.startswith("."):
+        raise UserError(render("cli_profile_missing", "en", path=profile))
+    return profile
+
+
+def snakemake_command(target: str | None, config: str, cores: str = "all", dry_run: bool = False,
+                      profile: Path | str | None = None, extra: Sequence[str] = (), root: Path = ROOT,
+                      here: Path | None = None, python: str = sys.executable) -> list[str]:
+    """The Snakemake command line for a target (None: the default target): the project's Snakefile and profile,
+    the current folder as the working directory, the config as ``--configfile=FILE`` (the ``=`` form: the option
+    takes several files, so a target after ``--configfile FILE`` would be read as one), and the target before the
+    options, so that no option that takes several values reads it either. ``profile``: a profile besides the
+    project's default (:func:`find_profile`); ``extra``: options passed on unchanged, last."""
+    here = here or Path.cwd()
+    argv = [python, "-m", "snakemake", *([target] if target else []), "--snakefile", str(root / "Snakefile"),
+            "--directory", str(here), f"--configfile={config}", "--cores", cores,
+            "--workflow-profile", str(root / "profiles" / "default")]
+    if profile is not None:
+        argv += ["--profile", str(profile)]
+    if dry_run:
+        argv.append("--dry-run")
+    return argv + list(extra)
+
+
+def language_of(text: str, config: Any) -> str:
+    """The report's language: ``report.language`` of the config when it was read, else (a YAML error) a line
+    ``language: da`` under ``report:`` in the text; English otherwise."""
+    if isinstance(config, dict):
+        report = config.get("report")
+        language = report.get("language") if isinstance(report, dict) else None
+        return language if language in LANGUAGES else "en"
+    flow = re.search(r"^report:[ \t]*\{[^}]*\blanguage:[ \t]*['\"]?(\w+)", text, re.M)
+    block = re.search(r"^report:[ \t]*(?:#.*)?\n((?:(?:[ \t]+.*|[ \t]*|#.*)(?:\n|\Z))*)", text, re.M)
+    nested = re.search(r"^[ \t]+language:[ \t]*['\"]?(\w+)['\"]?[ \t]*(?:#.*)?$", block.group(1), re.M) \
+        if block else None
+    found = flow or nested
+    language = found.group(1) if found else "en"
+    return language if language in LANGUAGES else "en"
+
+
+def read_config(path: str, here: Path | None = None) -> tuple[dict, str]:
+    """The user's config file as a mapping, and the report's language. Raises UserError with one sentence (in
+    that language when it can be read) for a file that is missing, unreadable, not UTF-8, not YAML, or whose top
+    level is not a mapping."""
+    import yaml
+
+    here = here or Path.cwd()
+    file = Path(path) if Path(path).is_absolute() else here / path
+    if not file.exists():
+        raise UserError(render("cli_config_missing", "en", file=path, path=here))
+    if file.is_dir():
+        raise UserError(render("cli_config_folder", "en", file=path))
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise UserError(render("cli_config_unreadable", "en", file=path, detail=exc.strerror or exc)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(render("cli_config_encoding", "en", file=path, line=raw[:exc.start].count(b"\n") + 1)) \
+            from None
+    try:
+        config = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        language = language_of(text, None)
+        mark = exc.problem_mark or exc.context_mark
+        detail = " ".join(str(exc.problem or exc.context or "").split()) or type(exc).__name__
+        if mark is None:
+            raise UserError(render("cli_config_yaml_nomark", language, file=path, detail=detail)) from None
+        raise UserError(render("cli_config_yaml", language, file=path, line=mark.line + 1, column=mark.column + 1,
+                               detail=detail)) from None
+    except yaml.YAMLError as exc:
+        raise UserError(render("cli_config_yaml_nomark", language_of(text, None), file=path,
+                               detail=" ".join(str(exc).split()))) from None
+    language = language_of(text, config)
+    if config is None:
+        raise UserError(render("cli_config_empty", language, file=path))
+    if isinstance(config, list):
+        raise UserError(render("cli_config_list", language, file=path))
+    if not isinstance(config, dict):
+        value = " ".join(str(config).split())
+        raise UserError(render("cli_config_scalar", language, file=path,
+                               value=value if len(value) <= 40 else value[:37] + "...")) from None
+    return config, language
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``fittrial COMMAND CONFIG [--cores N] [--dry-run] [--profile DIR] [-- SNAKEMAKE OPTIONS]``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.command is None:
+        cli.print_help(sys.stderr)
+        return USER_ERROR
+    language = "en"
+    try:
+        _, language = read_config(args.config)
+        if not (ROOT / "Snakefile").is_file():
+            raise UserError(render("cli_no_workflow", language, path=ROOT / "Snakefile"))
+        try:
+            profile = find_profile(args.profile)
+        except UserError:
+            raise UserError(render("cli_profile_missing", language, path=args.profile)) from None
+    except UserError as problem:
+        print(f"fittrial: {problem}", file=sys.stderr)
+        return USER_ERROR
+    command = snakemake_command(COMMANDS[args.command][0], args.config, args.cores, args.dry_run, profile, extra)
+    shown = ["snakemake", *command[3:]]
+    print("fittrial: " + render("cli_running", language, command=shlex.join(shown)), file=sys.stderr, flush=True)
+    with subprocess.Popen(command) as process:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches Snakemake too: let it stop its jobs and clean up
+            return process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
