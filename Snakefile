@@ -10,12 +10,15 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# a user's own config must name its inputs (never the bundled example's); then the schema, with defaults
-from fittrial.steps.config import apply_user_inputs
+# a user's own config must name its inputs (never the bundled example's); then the schema (every mistake as a
+# sentence naming the key, the value and what is expected), and its defaults
+from fittrial.steps.config import apply_user_inputs, schema_problems, load_schema_file
 
-if problems := apply_user_inputs(config, workflow.configfiles, f"{workflow.basedir}/config/config.yaml"):
+SCHEMA = f"{workflow.basedir}/workflow/schemas/config.schema.yaml"
+if problems := apply_user_inputs(config, workflow.configfiles, f"{workflow.basedir}/config/config.yaml") or \
+        schema_problems(config, load_schema_file(SCHEMA)):
     sys.exit("The configuration has problems; nothing was run.\n  - " + "\n  - ".join(problems))
-validate(config, "workflow/schemas/config.schema.yaml", set_default=True)
+validate(config, SCHEMA, set_default=True)
 
 
 include: "workflow/rules/common.smk"

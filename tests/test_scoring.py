@@ -70,7 +70,8 @@ def test_form_outside_every_window_is_listed_not_dropped_silently():
 def test_explicit_visit_overrides_the_date():
     scores, notes = assign_visits(forms([("a", 90, 3, 6)]), CITIZENS, W)
     assert scores[["visit", "who5"]].values.tolist() == [[6, 60.0]]
-    assert notes.empty
+    # day 90 lies outside every window: the label is used, and said (a typo in either would move the form)
+    assert notes["check"].tolist() == ["the visit column says visit 6, the form's date lies outside every visit window"]
 
 
 def test_scored_form_preferred_over_nearer_unscorable_form():

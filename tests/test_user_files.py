@@ -285,6 +285,10 @@ def test_cpr_numbers_as_ids_in_every_spelling_and_as_a_number(schemas, tmp_path)
         rows[10 * k][0] = cpr
     workbook(tmp_path / "borgere.xlsx", "Ark1", [], list(cit.columns), rows)
     found = problems(schemas, citizens=tmp_path / "borgere.xlsx")
+    # the WHO-5 forms of those citizens name ids the citizens table no longer has: reported in the same pass
+    unknown = [p for p in found if p.file.startswith("who5")]
+    assert unknown and all("not in the citizens table" in p.message for p in unknown)
+    found = [p for p in found if p.file.startswith("citizens")]
     assert [(p.row, p.column) for p in found] == [(f"row {10 * k + 2}", "citizen_id") for k in range(len(cprs))]
     assert [str(p.value) for p in found] == [*cprs[:4], "0101801234", "1512801234"]  # the number with its zero
     for p in found:
@@ -374,7 +378,11 @@ def test_dates_after_the_run_date_are_refused(tmp_path):
         (f"citizens ({tmp_path / 'citizens.csv'})", f"row {k + 2}", "ended_on", "2031-03-01"),
         (f"who5 ({tmp_path / 'who5.csv'})", "row 3", "answered_on", "2061-11-08")]
     assert all(p.message.startswith(expected) for p in found)
-    step(tmp_path, data_cutoff="2099-12-31", citizens=tmp_path / "citizens.csv", who5=tmp_path / "who5.csv")
+    # a later cut-off does not let them through: each stands years apart from every other date (issue 23)
+    found = step_problems(tmp_path, data_cutoff="2099-12-31", citizens=tmp_path / "citizens.csv",
+                          who5=tmp_path / "who5.csv")
+    assert [(p.row, p.column) for p in found] == [(f"row {k + 2}", "ended_on"), ("row 3", "answered_on")]
+    assert all("days after every other date of the inputs" in p.message for p in found)
 
 
 # --- date_format and ambiguous dates --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,12 +86,25 @@ def as_code(value: Any) -> str:
 
 
 def _to_string(value: Any) -> str:
-    """Text as the user wrote it, trimmed; a whole float (an id read from a spreadsheet) without '.0'."""
+    """Text as the user wrote it, trimmed and in Unicode's composed form (NFC: "å" typed as one character or as "a"
+    and a ring is one text, so a label written both ways is one stratum); a whole float (an id read from a
+    spreadsheet) without '.0'."""
     if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
     if isinstance(value, (pd.Timestamp, _dt.date)):
         return value.strftime("%Y-%m-%d")
-    return str(value).strip()
+    text = str(value)
+    return (text if text.isascii() else unicodedata.normalize("NFC", text)).strip()
+
+
+INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def folded(text: str) -> str:
+    """A text without what a reader cannot see or tell apart: case, spaces and invisible characters (zero-width
+    spaces, soft hyphens, direction marks, a byte-order mark). Two ids or labels with the same fold but different
+    texts are a typo, not two citizens or two strata."""
+    return INVISIBLE.sub("", text).casefold()
 
 
 def _whole(number: int) -> int:

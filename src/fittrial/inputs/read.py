@@ -14,11 +14,13 @@ import array
 import csv
 import itertools
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -48,7 +50,10 @@ class RawTable:
     ``decimal_comma`` is True for semicolon-separated CSV (Danish Excel).
     From the input's mapping in the config: ``date_format`` (a strptime
     format for every date column; None = guess) and ``values`` (per contract
-    column, the file's codes -> the contract's codes).
+    column, the file's codes -> the contract's codes) and ``renamed`` (the
+    ``columns`` mapping, checked against the contract when typed).
+    ``hidden_rows``: the rows of an Excel sheet hidden there, which are read
+    as data and noted.
     """
 
     name: str
@@ -60,6 +65,8 @@ class RawTable:
     date_format: str | None = None
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     rows: Sequence[int] | None = None
+    hidden_rows: list[int] = field(default_factory=list)  # rows of an Excel sheet hidden there (read as data)
+    renamed: dict[str, str] = field(default_factory=dict)  # the config's ``columns`` mapping (contract -> file)
 
     def row_label(self, index: int) -> str:
         """The row (or record) as the user sees it, of the record at position ``index`` of ``frame``."""
@@ -322,8 +329,56 @@ def _sheet(book: pd.ExcelFile, sheet: str | int, label: str) -> str | int:
                                     "(sheet: a name, or a number with 0 for the first)."))
 
 
-def _read_xlsx(path: Path, label: str, sheet: str | int, header_row: int | None) -> tuple[pd.DataFrame, int]:
-    """(frame, index of the header row) of one sheet; title or note rows above the header are skipped.
+def _sheet_xml(book: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The path inside an .xlsx of the worksheet named ``sheet_name`` (None if not found)."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rid = next((s.get(rel) for s in workbook.iter(f"{main}sheet") if s.get("name") == sheet_name), None)
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def sheet_quirks(path: Path, sheet_name: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """What a spreadsheet shows differently from what it holds: (the cells with a formula and no computed value, as
+    (cell, formula); the rows hidden in Excel, as row numbers). A workbook written by a program that does not
+    calculate (a script, some exports) stores formulas without their values: read as they are, they would be empty
+    cells. Read from the sheet's XML in one pass."""
+    formulas: list[tuple[str, str]] = []
+    hidden: list[int] = []
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    try:
+        with zipfile.ZipFile(path) as book:
+            member = _sheet_xml(book, sheet_name)
+            if member is None or member not in book.namelist():
+                return [], []
+            with book.open(member) as fh:
+                for _, element in ElementTree.iterparse(fh):
+                    if element.tag == f"{main}c":
+                        formula = element.find(f"{main}f")
+                        value = element.find(f"{main}v")
+                        inline = element.find(f"{main}is")
+                        # no value at all, or an empty one that is not the empty text a formula can compute
+                        if formula is not None and inline is None and (
+                                value is None or (not value.text and element.get("t") != "str")):
+                            formulas.append((element.get("r") or "?", formula.text or ""))
+                        element.clear()
+                    elif element.tag == f"{main}row":
+                        if element.get("hidden") in ("1", "true") and element.get("r"):
+                            hidden.append(int(element.get("r") or 0))
+                        element.clear()
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError):
+        return [], []  # the reader itself reports a workbook it cannot read
+    return formulas, hidden
+
+
+def _read_xlsx(path: Path, label: str, sheet: str | int, header_row: int | None
+               ) -> tuple[pd.DataFrame, int, list[int]]:
+    """(frame, index of the header row, the rows hidden in Excel) of one sheet; title or note rows above the header
+    are skipped. A formula without a computed value is an error naming the sheet and the cell.
 
     Columns without a header are left out (nothing can refer to them)."""
     try:
@@ -332,29 +387,42 @@ def _read_xlsx(path: Path, label: str, sheet: str | int, header_row: int | None)
         raise InputError(Problem(label, f"the file could not be read as an Excel workbook (.xlsx): {exc}")) from None
     with book:
         chosen = _sheet(book, sheet, label)
+        name = chosen if isinstance(chosen, str) else book.sheet_names[chosen]
         try:
             grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
         except Exception as exc:
             raise InputError(Problem(label, f"the sheet {chosen!r} could not be read: {exc}")) from None
+    formulas, hidden = sheet_quirks(path, name)
+    if formulas:
+        shown = ", ".join(f"{cell} (={formula})" for cell, formula in formulas[:10])
+        more = f" and {len(formulas) - 10} more" if len(formulas) > 10 else ""
+        raise InputError(Problem(label, f"sheet '{name}': {len(formulas)} cell(s) hold a formula without a computed "
+                                        f"value: {shown}{more} (the workbook was saved by a program that does not "
+                                        "calculate, so the cells would be read as empty); expected values: open the "
+                                        "file in Excel and save it, or paste the cells as values."))
     start = _header_index(grid.head(HEADER_SEARCH).values.tolist(), header_row)
     if start >= len(grid):
         if header_row is not None:
             raise InputError(Problem(label, f"header_row {header_row} of the config lies below the last row of the "
                                             f"sheet ({len(grid)}); expected the row of the column names."))
-        return pd.DataFrame(), 0
+        return pd.DataFrame(), 0, []
     names = ["" if _filled([v]) == 0 else str(v).strip() for v in grid.iloc[start]]
     frame = grid.iloc[start + 1:].reset_index(drop=True)
     frame.columns = range(frame.shape[1])
     keep = [k for k, n in enumerate(names) if n]
     frame = frame[keep]
     frame.columns = [names[k] for k in keep]
-    return frame, start
+    data_hidden = [r for r in hidden if start + 2 <= r < start + 2 + len(frame)
+                   and _filled(frame.iloc[r - start - 2].tolist()) > 0]
+    return frame, start, data_hidden
 
 
-def read_table(path: str | Path, name: str, sheet: str | int = 0, header_row: int | None = None) -> RawTable:
+def read_table(path: str | Path, name: str, sheet: str | int | None = None, header_row: int | None = None
+               ) -> RawTable:
     """Read one input table; raise :class:`InputError` if it cannot be read.
 
-    ``sheet`` (spreadsheets: name or number) and ``header_row`` (the header's
+    ``sheet`` (spreadsheets: name or number; None = the first; an error for
+    a file without sheets) and ``header_row`` (the header's
     row as the user sees it; by default found below any title or note rows in
     CSV and spreadsheet files) come from the input's mapping in the config.
     """
@@ -372,12 +440,16 @@ def read_table(path: str | Path, name: str, sheet: str | int = 0, header_row: in
         hint = " (save it as .xlsx)" if suffix in (".xls", ".xlsm", ".ods") else ""
         raise InputError(Problem(label, f"unsupported file type '{suffix}'{hint}; expected one of "
                                         f"{', '.join(SUPPORTED)}."))
+    if sheet is not None and suffix != ".xlsx":
+        raise InputError(Problem(label, f"the config gives a sheet ({sheet!r}), but the file is {suffix}, which has no "
+                                        "sheets; expected sheet: only for an Excel workbook (.xlsx), or the path of "
+                                        "the workbook you meant."))
     if suffix == ".csv":
         frame, decimal_comma, header_line, rows = _read_csv(path, label, header_row)
         return RawTable(name, str(path), frame, "row", header_line + 1, decimal_comma, rows=rows)
     if suffix == ".xlsx":
-        frame, start = _read_xlsx(path, label, sheet, header_row)
-        return RawTable(name, str(path), frame, "row", start + 2)
+        frame, start, hidden = _read_xlsx(path, label, 0 if sheet is None else sheet, header_row)
+        return RawTable(name, str(path), frame, "row", start + 2, hidden_rows=hidden)
     try:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)

@@ -9,7 +9,8 @@ more missing items is always missing.
 Visits: a form belongs to visit v if it was answered inside v's window of days
 after ``enrolled_on``; if a citizen has several scored forms in one window, the
 one nearest the target day is used (on a tie, the earlier). An explicit
-``visit`` value in the input overrides the date. Forms outside every window,
+``visit`` value in the input overrides the date (a date that puts the form in
+another visit's window, or in none, is a note). Forms outside every window,
 and forms not used, are returned as data-quality notes, never silently
 dropped.
 """
@@ -123,16 +124,24 @@ def assign_visits(
         inside = (forms["day"] >= w.earliest_day) & (forms["day"] <= w.latest_day)
         date_visit[inside.to_numpy()] = w.visit
     visit = pd.Series(date_visit, index=forms.index)
-    if "visit" in forms:
-        explicit = forms["visit"].notna()
-        visit[explicit] = forms.loc[explicit, "visit"].astype(int)
-    forms["visit"] = visit
-
     notes: list[dict[str, str]] = []
 
     def note(check: str, r: pd.Series) -> None:
         day = "no date" if pd.isna(r["day"]) else f"day {int(r['day'])}"
         notes.append({"check": check, "table": "who5", "row": r["_row"], "detail": f"citizen {r['citizen_id']}, {day}"})
+
+    if "visit" in forms:
+        explicit = forms["visit"].notna()
+        # a visit label that its date contradicts (the label wins): a typo in either moves a form to another visit
+        disagree = explicit & forms["day"].notna() & (forms["visit"].astype("Float64") != visit.astype("Float64"))
+        for i in np.flatnonzero(disagree.to_numpy(dtype=bool)):
+            r = forms.iloc[i]
+            if date_visit[i] < 0:
+                note(text("note_visit_outside", visit=int(r["visit"])), r)
+            else:
+                note(text("note_visit_disagrees", visit=int(r["visit"]), dated=int(date_visit[i])), r)
+        visit[explicit] = forms.loc[explicit, "visit"].astype(int)
+    forms["visit"] = visit
 
     for _, r in forms[forms["visit"] < 0].iterrows():
         note(text("note_outside_windows"), r)

@@ -27,7 +27,16 @@ import pandas as pd
 import yaml
 
 from fittrial.base.errors import InputError, Problem, format_value
-from fittrial.inputs.cells import _Bad, _expected_text, _is_missing, _recode, _types, date_ambiguities, typed_cell
+from fittrial.inputs.cells import (
+    _Bad,
+    _expected_text,
+    _is_missing,
+    _recode,
+    _types,
+    date_ambiguities,
+    folded,
+    typed_cell,
+)
 from fittrial.inputs.read import RawTable
 from fittrial.language.messages import messages, render, text
 
@@ -68,8 +77,14 @@ def _filled_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _mapping_problems(raw: RawTable, props: dict[str, Any], label: str) -> list[Problem]:
-    """Problems of the input's ``values`` mapping: a column that is not the contract's, codes not given as a mapping."""
+    """Problems of the input's ``columns`` and ``values`` mappings: a column that is not the contract's (a typo
+    there would leave the mapping unused), codes not given as a mapping."""
     problems = []
+    for col, theirs in (raw.renamed or {}).items():
+        if col not in props:
+            problems.append(Problem(label, f"inputs.{raw.name}.columns of the config maps '{col}' to '{theirs}', but "
+                                           f"'{col}' is not a column of the contract; expected one of "
+                                           f"{', '.join(props)}.", column=str(col)))
     for col, codes in (raw.values or {}).items():
         if col not in props:
             problems.append(Problem(label, f"inputs.{raw.name}.values of the config names '{col}', which is not a "
@@ -208,14 +223,24 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
         values.append(typed)
     if spec.get("x-unique"):
         first_of: dict[Any, int] = {}
+        fold_of: dict[str, int] = {}  # an id without case, spaces and invisible characters -> its first row
         for i, v in enumerate(values):
             if v is None:
                 continue
             if v in first_of:
                 problems.append(Problem(label, f"duplicate id; it already appears in {row_label(first_of[v])}. Each "
                                                "id must be unique.", row_label(i), col, v, True))
+                continue
+            first_of[v] = i
+            fold = folded(str(v))
+            if fold in fold_of:
+                other = values[fold_of[fold]]
+                problems.append(Problem(label, f"this id differs from {format_value(other)} in "
+                                               f"{row_label(fold_of[fold])} only by case, spaces or invisible "
+                                               "characters; expected one spelling per id (as written they would be "
+                                               "two different ones).", row_label(i), col, v, True))
             else:
-                first_of[v] = i
+                fold_of[fold] = i
     if is_date:
         return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce"), problems
     if main == "integer":
@@ -270,8 +295,31 @@ class _Ids:
         return f"this {self.what} is not in the {self.table} table."
 
 
+def id_problems(tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[Problem]:
+    """Every id that names no one: a citizen's caseworker not in the randomisation, a WHO-5 form or FIT session of
+    an unknown citizen, a FIT session of an unknown caseworker (an id that failed its own check is left out)."""
+    problems: list[Problem] = []
+    rand, cit, who5, fit = (tables.get(n) for n in TABLES)
+    if rand is None or cit is None or "caseworker_id" not in rand or "citizen_id" not in cit:
+        return problems
+    caseworkers = _Ids(rand["caseworker_id"], "caseworker", "randomisation")
+    citizens = _Ids(cit["citizen_id"], "citizen", "citizens")
+    checks = [("citizens", cit, "caseworker_id", caseworkers), ("who5", who5, "citizen_id", citizens),
+              ("fit_sessions", fit, "citizen_id", citizens), ("fit_sessions", fit, "caseworker_id", caseworkers)]
+    found = []
+    for name, frame, col, known in checks:
+        if frame is None or col not in frame or "_row" not in frame:
+            continue
+        for i in np.flatnonzero(known.unknown(frame[col]).to_numpy()):
+            value = frame[col].iloc[i]
+            found.append((name, i, col, Problem(labels[name], known.message(value), frame["_row"].iloc[i], col, value,
+                                                True)))
+    found.sort(key=lambda f: (TABLES.index(f[0]), f[1], f[2]))  # file by file, row by row
+    return [f[3] for f in found]
+
+
 def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits: list[int] | None = None,
-                cutoff: pd.Timestamp | None = None, allocation: str = "auto") -> Trial:
+                cutoff: pd.Timestamp | None = None, allocation: str = "auto", censor_on: str | None = None) -> Trial:
     """Check the typed tables against each other.
 
     Errors (raised together as one :class:`InputError`): a citizen whose
@@ -282,13 +330,18 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     arms cannot be compared); a WHO-5 row with neither a date nor a visit; an
     explicit visit that is not in the schedule (``visits``); WHO-5 forms of one
     citizen on one date with different answers (identical ones are a note); a
-    date after the data cut-off ``cutoff``. An unknown id that matches a known
-    one but for leading zeros is named with it.
+    date after the data cut-off ``cutoff``; a date that stands apart from all
+    the others (:func:`outlying_dates`: a year typed wrong would otherwise move
+    the censoring date or the course outcomes); two ids of one table, or two
+    strata, that differ only by case, spaces or invisible characters. An
+    unknown id that matches a known one but for leading zeros is named with it.
 
     Notes (returned in ``Trial.notes``, shown in the data-quality table): a
     citizen enrolled before the caseworker was randomised; a caseworker with no
     citizens; an end date without an end reason; a FIT session in the control
-    arm; a FIT session whose caseworker differs from the citizen's.
+    arm; a FIT session whose caseworker differs from the citizen's; a date after
+    the censoring date ``censor_on`` (config ``analysis.censor_on``), with what
+    is done with it.
     """
     rand = tables["randomisation"]
     cit = tables["citizens"]
@@ -297,12 +350,9 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     problems: list[Problem] = []
     notes: list[dict[str, str]] = []
 
-    caseworkers = _Ids(rand["caseworker_id"], "caseworker", "randomisation")
-    unknown_cw = caseworkers.unknown(cit["caseworker_id"]).to_numpy()
-    for k, r in enumerate(cit.to_dict("records")):
-        if unknown_cw[k]:
-            problems.append(Problem(labels["citizens"], caseworkers.message(r["caseworker_id"]),
-                                    r["_row"], "caseworker_id", r["caseworker_id"], True))
+    problems += id_problems(tables, labels)
+    citizens = _Ids(cit["citizen_id"], "citizen", "citizens")
+    for r in cit.to_dict("records"):
         if pd.notna(r["ended_on"]) and pd.notna(r["enrolled_on"]) and r["ended_on"] < r["enrolled_on"]:
             problems.append(Problem(labels["citizens"],
                                     f"the course ends before it starts (enrolled_on {r['enrolled_on']:%Y-%m-%d}); "
@@ -316,10 +366,6 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
             notes.append(_note(text("note_no_end_reason"),
                                "citizens", r["_row"], f"citizen {r['citizen_id']}"))
 
-    citizens = _Ids(cit["citizen_id"], "citizen", "citizens")
-    for r in who5[citizens.unknown(who5["citizen_id"])].to_dict("records"):
-        problems.append(Problem(labels["who5"], citizens.message(r["citizen_id"]), r["_row"], "citizen_id",
-                                r["citizen_id"], True))
 
     arm_of_cw = rand.set_index("caseworker_id")["arm"]
     citizen_arms = set(cit["caseworker_id"].map(arm_of_cw).dropna())
@@ -372,6 +418,15 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                     "table, or the form's visit in the 'visit' column.", r["_row"], "visit", None,
                                     True))
 
+    first_label: dict[str, tuple[str, str]] = {}  # a stratum's fold -> (its first spelling, its row)
+    for r in rand.dropna(subset=["stratum"]).to_dict("records"):
+        key = folded(str(r["stratum"]))
+        seen = first_label.setdefault(key, (r["stratum"], r["_row"]))
+        if seen[0] != r["stratum"]:
+            problems.append(Problem(labels["randomisation"], f"this stratum differs from {format_value(seen[0])} in "
+                                    f"{seen[1]} only by case, spaces or invisible characters; expected one spelling "
+                                    "per stratum (as written they would be two strata).", r["_row"], "stratum",
+                                    r["stratum"], True))
     per_stratum = rand.dropna(subset=["stratum"]).groupby("stratum")
     for stratum, g in per_stratum:
         if len(g) == 1:
@@ -387,18 +442,6 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     if why:
         problems.append(Problem(labels["randomisation"], why, None, "stratum"))
     rand["allocation"] = kind
-
-    if fit is not None:
-        bad_citizen = citizens.unknown(fit["citizen_id"]).to_numpy()
-        bad_caseworker = caseworkers.unknown(fit["caseworker_id"]).to_numpy()
-        for i in np.flatnonzero(bad_citizen | bad_caseworker):
-            r = fit.iloc[i]
-            if bad_citizen[i]:
-                problems.append(Problem(labels["fit_sessions"], citizens.message(r["citizen_id"]),
-                                        r["_row"], "citizen_id", r["citizen_id"], True))
-            if bad_caseworker[i]:
-                problems.append(Problem(labels["fit_sessions"], caseworkers.message(r["caseworker_id"]),
-                                        r["_row"], "caseworker_id", r["caseworker_id"], True))
 
     from fittrial.inputs.scoring import ITEMS
 
@@ -430,10 +473,27 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                             "(checks.data_cutoff; by default the day of the run); expected a date on "
                                             "or before it.", r["_row"], col, f"{r[col]:%Y-%m-%d}", True))
 
+    dated = [("citizens", cit, ("enrolled_on", "ended_on")), ("who5", who5, ("answered_on",)),
+             ("fit_sessions", fit, ("session_on",))]
+    for name, row, col, date, edge, side in outlying_dates(dated, pd.Timestamp(censor_on) if censor_on else None,
+                                                           cutoff):
+        problems.append(Problem(labels[name], f"the date lies {abs((date - edge).days)} days {side} every other date "
+                                f"of the inputs (the others {'end' if side == 'after' else 'begin'} on "
+                                f"{edge:%Y-%m-%d}); expected a date within the trial's period (a year typed wrong?). "
+                                "If the date is right, set analysis.censor_on to the date the data were extracted.",
+                                row, col, f"{date:%Y-%m-%d}", True))
+
     if problems:
         raise InputError(problems)
 
     # oddities, not errors
+    if censor_on:
+        censor = pd.Timestamp(censor_on)
+        for name, frame, cols in dated:
+            for col in cols if frame is not None else ():
+                for r in frame[frame[col].notna() & (frame[col] > censor)].to_dict("records"):
+                    notes.append(_note(text("note_after_censoring", date=f"{censor:%Y-%m-%d}"), name,
+                                       r["_row"], f"{col} {r[col]:%Y-%m-%d}"))
     rand_on = rand.set_index("caseworker_id")["randomised_on"]
     arm_of = rand.set_index("caseworker_id")["arm"]
     early = cit["enrolled_on"] < cit["caseworker_id"].map(rand_on)
@@ -458,9 +518,64 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     return Trial(rand, cit, who5, fit, pd.DataFrame(notes, columns=["check", "table", "row", "detail"]))
 
 
+OUTLIER_GAP_DAYS = 365  # a date more than a year apart from all the others stands apart
+OUTLIER_SHARE = 0.05  # ... when it is one of few (at most 5% of the dates, and at least one)
+
+
+def outlying_dates(dated: list[tuple[str, pd.DataFrame | None, tuple[str, ...]]], censor: pd.Timestamp | None = None,
+                   cutoff: pd.Timestamp | None = None) -> list[tuple[str, str, str, pd.Timestamp, pd.Timestamp, str]]:
+    """The dates that stand apart from all the others: (table, row, column, date, the nearest other date, "after"
+    or "before").
+
+    The censoring date (when ``analysis.censor_on`` is not set) and every
+    course outcome follow the latest dates of the inputs, so one year typed
+    wrong (2025 for 2015) would move them silently. The dates of course
+    starts and ends, WHO-5 forms and FIT sessions are sorted; a gap of more
+    than :data:`OUTLIER_GAP_DAYS` with at most :data:`OUTLIER_SHARE` of the
+    dates beyond it (at the end or at the start) puts those dates apart.
+    Dates after a stated censoring date ``censor`` are left to the notes (the
+    user has said where the data end), and dates after the data cut-off
+    ``cutoff`` are errors of their own. The randomisation dates are not
+    among them (caseworkers may be randomised long before their first citizen).
+    """
+    records = []
+    for name, frame, cols in dated:
+        if frame is None or not len(frame):
+            continue
+        for col in cols:
+            keep = frame[col].notna()
+            for end in (censor, cutoff):
+                if end is not None:
+                    keep &= frame[col] <= end
+            records.append(pd.DataFrame({"table": name, "row": frame.loc[keep, "_row"].astype(str),
+                                         "column": col, "date": frame.loc[keep, col]}))
+    if not records:
+        return []
+    every = pd.concat(records, ignore_index=True).sort_values("date", kind="mergesort").reset_index(drop=True)
+    n = len(every)
+    most = max(1, int(OUTLIER_SHARE * n))
+    if n < 3:
+        return []
+    days = every["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    gaps = np.diff(days)  # gaps[k]: between date k and date k + 1
+    apart: list[tuple[int, int, str]] = []  # (first, last + 1, side)
+    late = [k for k in range(n - 1 - most, n - 1) if k >= 0 and gaps[k] > OUTLIER_GAP_DAYS]
+    if late:
+        apart.append((min(late) + 1, n, "after"))
+    early = [k for k in range(0, min(most, n - 1)) if gaps[k] > OUTLIER_GAP_DAYS]
+    if early:
+        apart.append((0, max(early) + 1, "before"))
+    out = []
+    for first, stop, side in apart:
+        edge = every["date"].iloc[first - 1] if side == "after" else every["date"].iloc[stop]
+        for r in every.iloc[first:stop].itertuples(index=False):
+            out.append((r.table, r.row, r.column, r.date, edge, side))
+    return out
+
+
 def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]],
                     visits: list[int] | None = None, cutoff: pd.Timestamp | None = None,
-                    allocation: str = "auto") -> Trial:
+                    allocation: str = "auto", censor_on: str | None = None) -> Trial:
     """Type every raw table by its schema, then check them against each other.
 
     Raises :class:`InputError` listing every problem found; nothing is
@@ -468,13 +583,17 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
     """
     typed: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    unreadable = False  # a table without its required columns cannot be checked against the others
     for name, raw in raws.items():
         frame, found = type_table(raw, schemas[name])
         typed[name] = frame
         problems.extend(found)
+        if found and "_row" not in frame:
+            unreadable = True
         if not found and len(frame) == 0 and name != "fit_sessions":
             problems.append(Problem(f"{name} ({raw.path})", "the table has no rows."))
-    if problems:
+            unreadable = True
+    if unreadable:
         raise InputError(problems)
     labels = {name: f"{name} ({raw.path})" for name, raw in raws.items()}
     raw_columns = [contract_name(str(c), schemas["citizens"]["properties"]) for c in raws["citizens"].frame.columns]
@@ -487,7 +606,16 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
         typed["randomisation"]["stratum"] = ONE_STRATUM
     if "who5" in typed and "answered_on" not in typed["who5"]:
         typed["who5"]["answered_on"] = pd.NaT
-    return check_trial(typed, labels, visits, cutoff, allocation)
+    if not problems:
+        trial = check_trial(typed, labels, visits, cutoff, allocation, censor_on)
+        hidden = [_note(text("note_hidden_row"), name, f"row {r}", "") for name, raw in raws.items()
+                  for r in raw.hidden_rows]
+        if hidden:
+            trial.notes = pd.concat([trial.notes, pd.DataFrame(hidden)], ignore_index=True)
+        return trial
+    # all problems in one pass: the ids are checked against the other tables too (the other cross-checks would
+    # only repeat what the cells that broke the contract cause)
+    raise InputError(problems + id_problems(typed, labels))
 
 
 ONE_STRATUM = "all"  # the stratum of every caseworker when the randomisation table has no strata

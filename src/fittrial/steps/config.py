@@ -26,6 +26,16 @@ def check_config(config: dict[str, Any]) -> list[str]:
     if int(analysis["primary_visit"]) not in visits:
         problems.append(f"analysis.primary_visit: {analysis['primary_visit']} is not one of the visits of the "
                         f"schedule ({', '.join(str(v) for v in visits)}).")
+    window = int(analysis["outcome_window_days"])
+    if not [d for d in analysis.get("km_days") or [] if 0 <= d <= window]:
+        problems.append(f"analysis.km_days: {analysis.get('km_days')} has no day within the outcome window (0 to "
+                        f"analysis.outcome_window_days = {window}); expected days to show the cumulative incidence "
+                        f"at, e.g. [0, 90, 180, 270, {window}].")
+    mi = analysis.get("imputation") or {}
+    if "delta_from" in mi and "delta_to" in mi and float(mi["delta_from"]) > float(mi["delta_to"]):
+        problems.append(f"analysis.imputation: delta_from ({mi['delta_from']}) lies above delta_to ({mi['delta_to']}); "
+                        "expected the lowest shift of the tipping-point analysis first, e.g. delta_from: -15, "
+                        "delta_to: 15.")
     breaks = list(analysis["age_breaks"])
     if any(b >= c for b, c in zip(breaks, breaks[1:])):
         problems.append(f"analysis.age_breaks: {breaks} is not strictly increasing; expected e.g. [30, 50].")
@@ -216,3 +226,115 @@ def input_path(spec: Any) -> str:
     if isinstance(spec, dict):
         return str(spec.get("path") or "")
     return str(spec or "")
+
+
+def _key(path: Any) -> str:
+    """A config key as a user writes it: analysis.imputation.m, visits[2].target_day."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the config"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, (dict, list)):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return "empty" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+              "object": "a mapping (key: value lines)", "array": "a list", "null": "empty"}
+
+
+def _kind(value: Any) -> str:
+    for python, word in ((bool, "true or false"), (int, "a whole number"), (float, "a number"), (str, "text"),
+                         (dict, "a mapping"), (list, "a list"), (type(None), "empty")):
+        if isinstance(value, python):
+            return word
+    return type(value).__name__
+
+
+def _expected(error: Any) -> str:
+    """What the schema expects where ``error`` arose, in words (its description when it has one)."""
+    schema, kind = error.schema, error.validator
+    value = error.validator_value
+    described = f" ({schema['description']})" if isinstance(schema, dict) and schema.get("description") else ""
+    if kind == "type":
+        types = [value] if isinstance(value, str) else list(value)
+        return " or ".join(TYPE_WORDS.get(t, t) for t in types) + described
+    if kind == "enum":
+        return "one of " + ", ".join(_shown(v) for v in value) + described
+    if kind == "const":
+        return _shown(value)
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
+                "exclusiveMaximum": "below"}[kind]
+        return f"a number {word} {value}{described}"
+    if kind == "pattern":
+        if value.endswith(r"\d{4}-\d{2}-\d{2})$") or value == r"^\d{4}-\d{2}-\d{2}$":
+            return "a date as YYYY-MM-DD" + (", or empty" if value.startswith("^(|") else "")
+        if value == "^[a-z][a-z0-9_]*$":
+            return "a name of lower-case letters, digits and _ that starts with a letter"
+        return f"text of the form {value}{described}"
+    if kind in ("minItems", "maxItems"):
+        return f"{'at least' if kind == 'minItems' else 'at most'} {value} item(s)"
+    if kind in ("minLength", "maxLength"):
+        return "text that is not empty" if kind == "minLength" and value == 1 else \
+            f"text of {'at least' if kind == 'minLength' else 'at most'} {value} characters"
+    if kind == "uniqueItems":
+        return "each item once"
+    return f"what the schema allows ({kind}: {_shown(value)})" + described
+
+
+def schema_problems(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Every way ``config`` breaks the config schema (workflow/schemas/config.schema.yaml, the one list of what is
+    allowed), as sentences naming the key, the value and what is expected: no schema dump reaches the user. An
+    unknown key names the nearest known one (a typo)."""
+    import difflib
+
+    import jsonschema
+
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    problems: list[str] = []
+    for error in sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path]):
+        key, kind = _key(error.absolute_path), error.validator
+        while kind in ("anyOf", "oneOf") and error.context:
+            # the alternative of the value's own type (the one that got furthest) says best what is wrong
+            fitting = [e for e in error.context if e.validator != "type"]
+            if fitting:
+                error = max(fitting, key=lambda e: len(e.absolute_path))
+                key, kind = _key(error.absolute_path), error.validator
+            else:
+                alternatives = sorted({_expected(e) for e in error.context if e.validator == "type"})
+                problems.append(f"{key}: {_shown(error.instance)} is {_kind(error.instance)}; expected "
+                                + (" or ".join(alternatives) if alternatives else "another value")
+                                + (f" ({error.schema['description']})" if error.schema.get("description") else "")
+                                + ".")
+                break
+        if kind in ("anyOf", "oneOf"):
+            continue
+        if kind == "additionalProperties":
+            known = sorted((error.schema.get("properties") or {}).keys())
+            for extra in sorted(set(error.instance) - set(known)):
+                near = difflib.get_close_matches(str(extra), known, n=1, cutoff=0.6)
+                hint = f" (did you mean '{near[0]}'?)" if near else ""
+                where = f"{key}.{extra}" if error.absolute_path else str(extra)
+                problems.append(f"{where}: unknown key{hint}; expected one of {', '.join(known)}.")
+            continue
+        if kind == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+            where = f"{key}.{missing}" if error.absolute_path else missing
+            problems.append(f"{where}: not set; expected it to be given.")
+            continue
+        verb = f"is {_kind(error.instance)}" if kind == "type" else "is not allowed"
+        problems.append(f"{key}: {_shown(error.instance)} {verb}; expected {_expected(error)}.")
+    return list(dict.fromkeys(problems))
+
+
+def load_schema_file(path: str | Path) -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))

@@ -63,7 +63,7 @@ def read_input(name: str, spec: str | Mapping) -> RawTable:
     """
     if not isinstance(spec, Mapping):
         return read_table(spec, name)
-    raw = read_table(spec["path"], name, spec.get("sheet", 0), spec.get("header_row"))
+    raw = read_table(spec["path"], name, spec.get("sheet"), spec.get("header_row"))
     label = f"{name} ({raw.path})"
     problems = []
     date_format = spec.get("date_format")
@@ -87,6 +87,7 @@ def read_input(name: str, spec: str | Mapping) -> RawTable:
     frame.columns = [renames.get(h.strip().casefold(), h) for h in have]
     raw.frame = frame
     raw.values = {str(k): v for k, v in (spec.get("values") or {}).items()}
+    raw.renamed = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
     return raw
 
 
@@ -140,7 +141,8 @@ def _read_and_check(inputs: Mapping[str, str | Mapping | None], schema_dir: str 
         return None, CheckOutcome(files, problems, empty_notes)
     cutoff = pd.Timestamp(data_cutoff) if data_cutoff else pd.Timestamp.today().normalize()
     try:
-        trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff, allocation)
+        trial = validate_inputs(raws, {name: schemas[name] for name in raws}, visits, cutoff, allocation,
+                                (scoring or {}).get("censor_on") or None)
     except InputError as exc:
         return None, CheckOutcome(files, exc.problems, empty_notes)
     notes = trial.notes
