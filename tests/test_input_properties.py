@@ -520,3 +520,83 @@ def test_the_csv_reader_streams_lines_as_stringio_would_and_shares_repeated_cell
     assert raw.frame.iloc[0, 1] is raw.frame.iloc[1, 1]  # one object for the repeated date
     assert raw.frame.iloc[2].isna().all() and raw.frame.iloc[3, 2] is None  # a blank line inside is kept
     assert len(raw.frame) == 4 and [raw.row_label(i) for i in range(4)] == ["row 2", "row 3", "row 4", "row 5"]
+
+
+# --- one typo (issue 23): Unicode forms, case variants, date typos, formula cells ----------------------------------
+
+@st.composite
+def typos(draw: st.DrawFn) -> tuple[str, str, int, str, Any]:
+    """One slip in the base trial: (kind, table, row index, column, how)."""
+    kind = draw(st.sampled_from(["nfd", "case", "year", "formula"]))
+    if kind == "nfd":  # some strata written decomposed
+        return kind, "randomisation", 0, "stratum", draw(st.lists(st.booleans(), min_size=len(BASE["randomisation"]),
+                                                                   max_size=len(BASE["randomisation"])))
+    if kind == "case":
+        table = draw(st.sampled_from(["citizens", "who5", "fit_sessions"]))
+        column = draw(st.sampled_from(["citizen_id", "caseworker_id"] if table != "who5" else ["citizen_id"]))
+        return kind, table, draw(st.integers(0, len(BASE[table]) - 1)), column, draw(st.sampled_from(["lower",
+                                                                                                      "swap"]))
+    if kind == "year":
+        table = draw(st.sampled_from(["citizens", "who5", "fit_sessions"]))
+        column = draw(st.sampled_from([c for c in DATE_COLUMNS[table]]))
+        rows = [i for i, v in enumerate(BASE[table][column]) if v]
+        return kind, table, draw(st.sampled_from(rows)), column, draw(st.sampled_from([-10, 10, -20, 100]))
+    table = draw(st.sampled_from(["citizens", "who5"]))
+    column = draw(st.sampled_from([c for c in BASE[table].columns if c not in ("citizen_id",)]))
+    return kind, table, draw(st.integers(0, len(BASE[table]) - 1)), column, None
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(case=typos())
+def test_one_typo_ends_in_the_same_trial_or_an_error_naming_its_cell(base_dir: Path, tmp_path_factory, case) -> None:
+    """Every generated slip ends in a valid trial with the base's result (a Unicode form is the same text) or in a
+    named error at the very row and column: never in another trial."""
+    import unicodedata
+
+    kind, table, row, column, how = case
+    frame = BASE[table].copy()
+    folder = tmp_path_factory.mktemp("typo")
+    if kind == "nfd":
+        frame[column] = [unicodedata.normalize("NFD", v) if d else v for v, d in zip(frame[column], how)]
+    elif kind == "case":
+        value = frame.loc[row, column]
+        frame.loc[row, column] = value.lower() if how == "lower" else value.swapcase()
+    elif kind == "year":
+        value = frame.loc[row, column]
+        frame.loc[row, column] = f"{int(value[:4]) + how}{value[4:]}"
+    path = folder / f"{table}.csv"
+    if kind == "formula":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(list(frame.columns))
+        for values in frame.itertuples(index=False):
+            sheet.append(list(values))
+        cell = sheet.cell(row=row + 2, column=list(frame.columns).index(column) + 1)
+        cell.value = "=1+1"  # no cached value: openpyxl does not calculate
+        path = folder / f"{table}.xlsx"
+        book.save(path)
+    else:
+        frame.to_csv(path, index=False)
+    files = {n: path if n == table else base_dir / f"{n}.csv" for n in TABLES}
+    base = validate_inputs({n: read_table(base_dir / f"{n}.csv", n) for n in TABLES}, SCHEMAS)
+    try:
+        trial = validate_inputs({n: read_table(files[n], n) for n in TABLES}, SCHEMAS)
+    except InputError as exc:
+        texts = [p.format() for p in exc.problems]
+        event(f"{kind}: error")
+        if kind == "formula":
+            assert any(f"{cell.coordinate} (=1+1)" in t for t in texts), texts
+        elif kind == "year":
+            assert any(p.row == f"row {row + 2}" and p.column == column and p.file.startswith(table)
+                       for p in exc.problems), texts
+        else:  # at the row itself, or where another table names the id: with both spellings
+            assert any(p.row == f"row {row + 2}" and p.column == column and p.file.startswith(table)
+                       or repr(frame.loc[row, column]) in t for p, t in zip(exc.problems, texts)), texts
+        return
+    event(f"{kind}: valid")
+    assert kind in ("nfd", "case"), f"a {kind} went through without a word"
+    if kind == "case":  # an id without letters has no case: the same trial
+        assert frame.loc[row, column] == BASE[table].loc[row, column]
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(trial, name).drop(columns="_row"),
+                                      getattr(base, name).drop(columns="_row"))
