@@ -246,3 +246,21 @@ def test_config_values_that_crashed_a_job_are_sentences_before_any_job(change, s
 def test_read_table_keeps_reading_a_csv_without_a_sheet():
     raw = read_table(EXAMPLE / "who5.csv", "who5")
     assert len(raw.frame) > 0 and raw.hidden_rows == []
+
+
+def test_a_full_disk_while_writing_names_the_file(tmp_path, monkeypatch):
+    """Arrow raises "No space left on device" without a file name; the message must name the file being written,
+    not its temporary copy (issue 23)."""
+    import errno
+
+    from fittrial.base.files import write_parquet
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    target = tmp_path / "derived" / "clean" / "citizens.parquet"
+    with pytest.raises(OSError) as info:
+        write_parquet(pd.DataFrame({"a": [1]}), target)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
+    assert list(target.parent.iterdir()) == []  # nothing half-written

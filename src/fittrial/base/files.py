@@ -21,19 +21,34 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     file is removed.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    with _naming(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
-        os.replace(tmp_path, target)
+        with _naming(target, tmp_path):
+            yield tmp_path
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
+            os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def _naming(target: Path, tmp: Path | None = None) -> Iterator[None]:
+    """An operating-system error while writing ``target`` (a full disk, no permission) names ``target``: a writer
+    such as Arrow's raises it without a file name, and the temporary file's name would mean nothing to a user."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None or (exc.filename and Path(str(exc.filename)) not in (tmp, None)
+                                 and Path(str(exc.filename)) != target):
+            raise
+        raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(target)) from exc
 
 
 def write_parquet(frame: pd.DataFrame, target: str | Path) -> None:
