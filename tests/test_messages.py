@@ -18,6 +18,30 @@ PACKAGE = ROOT / "src" / "fittrial"
 def test_every_entry_has_its_danish_with_the_same_placeholders():
     assert check() == []
     assert len(messages()["en"]) > 400
+    assert [k for k in messages()["en"] if not messages()["en"][k].strip() or not messages()["da"][k].strip()] == []
+
+
+def test_no_placeholder_is_named_as_a_parameter_of_render():
+    """``render(key, language, **values)``: a placeholder called key or language could never be filled in."""
+    clash = {k: t for k, t in messages()["en"].items() if {"key", "language"} & set(placeholders(t))}
+    assert clash == {}
+
+
+def test_every_text_of_the_error_messages_is_an_entry_with_its_english():
+    """fittrial.base.errors cannot read the catalogue (a layer below it): the texts it writes (TEXTS) are entries
+    whose English is the same, so that the user's language can be put in their place."""
+    from fittrial.base.errors import TEXTS
+
+    assert {k: v for k, v in TEXTS.items() if messages()["en"].get(k) != v} == {}
+
+
+def test_a_template_with_literal_braces_is_read_back():
+    """An escaped brace ("{{") in the middle of a template (a YAML example in a message) does not stop reading it
+    back."""
+    english = ("Codes of your own can be mapped to these in the config: inputs.citizens: {path: ..., values: {sex: "
+               "{<your code>: <the contract's code>}}}")
+    assert parse(english) == ("in_codes_hint", {"name": "citizens", "column": "sex"})
+    assert untranslated(english) == []
 
 
 def test_the_catalogue_is_a_gettext_file_babel_reads_without_complaint():

@@ -171,21 +171,26 @@ def report_set():
 
 
 def check_inputs_exist():
-    """Stop before any job with a readable message if an input file named in the config is missing."""
+    """Stop before any job with a readable message if an input file named in the config is missing (in the report's
+    language, as every message of the workflow)."""
+    from fittrial.language.problems import INPUTS_MISSING_HEADER, config_report
+
     missing = [f"inputs.{name}: the file '{path}' does not exist (paths are relative to the working directory "
                f"'{Path.cwd()}')" for name, path in input_files().items() if not Path(path).exists()]
     if missing:
-        print("Input files are missing; nothing was run.\n  - " + "\n  - ".join(missing), file=sys.stderr)
+        print(config_report(missing, config, INPUTS_MISSING_HEADER), file=sys.stderr)
         sys.exit(1)
 
 
 def check_settings():
-    """Stop before any job with a readable message if the config is inconsistent (see fittrial.steps.config)."""
+    """Stop before any job with a readable message if the config is inconsistent (see fittrial.steps.config), in the
+    report's language."""
+    from fittrial.language.problems import config_report
     from fittrial.steps.config import check_config
 
     problems = check_config(config)
     if problems:
-        print("The configuration has problems; nothing was run.\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        print(config_report(problems, config), file=sys.stderr)
         sys.exit(1)
 
 

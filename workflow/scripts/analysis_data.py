@@ -1,5 +1,5 @@
 """Score WHO-5 and build the analysis data sets (see fittrial.steps.inputs.analysis_data_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.inputs import analysis_data_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Write the published descriptive tables (see fittrial.steps.report.descriptives_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.report import descriptives_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Simulate and analyse the trials of one cell of the binary-outcome design grid (see fittrial.steps.design)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.design import binary_cell_step
 
 run_user_step(lambda: binary_cell_step(snakemake.input.parameters, snakemake.params.binary, snakemake.params.seed,

@@ -1,5 +1,5 @@
 """Simulate and analyse the trials of one cell of the design grid (see fittrial.steps.design)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.design import cell_step
 
 run_user_step(lambda: cell_step(snakemake.input.parameters, snakemake.input.base, snakemake.params.grid,

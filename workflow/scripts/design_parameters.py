@@ -1,5 +1,5 @@
 """Estimate the design parameters of the next trial from this one (see fittrial.steps.design)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.design import parameters_step
 
 run_user_step(lambda: parameters_step(snakemake.input.citizens, snakemake.input.randomisation,

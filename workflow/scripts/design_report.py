@@ -1,5 +1,5 @@
 """Write the design report and its tables (see fittrial.steps.design)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.design import report_step
 
 run_user_step(lambda: report_step(snakemake.input.parameters, list(snakemake.input.cells),

@@ -1,5 +1,5 @@
 """Stack the analyses into reports/tables/effects.csv (see fittrial.steps.models.effects_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import effects_step
 
 run_user_step(lambda: effects_step(list(snakemake.input.results), snakemake.output[0], snakemake.params.blinded,

@@ -1,5 +1,5 @@
 """ICC table (see fittrial.steps.models.icc_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import icc_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Predictors of a missing WHO-5 (see fittrial.steps.models.missingness_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import missingness_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Multiple imputation and tipping point (see fittrial.steps.models.imputation_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import imputation_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Summarise the simulation chunks (see fittrial.steps.models.operating_characteristics_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import operating_characteristics_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Fit the primary WHO-5 mixed model (see fittrial.steps.models.primary_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import primary_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Put the complete report set in place of the published one (see fittrial.publish.release.publish)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.publish.release import publish
 
 run_user_step(lambda: publish(snakemake.params.staging, snakemake.params.published, list(snakemake.input)),

@@ -1,5 +1,5 @@
 """Randomisation test (see fittrial.steps.models.randomisation_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import randomisation_step
 
 run_user_step(

@@ -1,6 +1,6 @@
 """Recruitment after randomisation table (see fittrial.analyses.recruitment.recruitment_step)."""
 from fittrial.analyses.recruitment import recruitment_step
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 
 run_user_step(
     lambda: recruitment_step(snakemake.input.randomisation, snakemake.input.citizens, snakemake.params.options,

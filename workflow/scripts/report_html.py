@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.publish.audit import public_audit
 from fittrial.publish.provenance import provenance, published_record
 from fittrial.steps.config import input_path

@@ -1,5 +1,5 @@
 """Fit the GEE of every binary outcome, one output each (see fittrial.steps.models.secondary_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import secondary_step
 
 

@@ -1,5 +1,5 @@
 """The sensitivity analyses of the WHO-5 effect, one output each (see fittrial.steps.models.sensitivity_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import sensitivity_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Simulate and analyse one chunk of trials (see fittrial.steps.models.simulation_chunk_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import simulation_chunk_step
 
 run_user_step(

@@ -1,6 +1,6 @@
 """The base trial of the simulation studies, estimated from this trial's data
 (see fittrial.steps.models.simulation_parameters_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import simulation_parameters_step
 
 run_user_step(

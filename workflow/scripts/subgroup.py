@@ -1,5 +1,5 @@
 """The subgroup analyses, one output per variable (see fittrial.steps.models.subgroup_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import subgroup_step
 
 run_user_step(

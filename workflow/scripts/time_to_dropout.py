@@ -1,5 +1,5 @@
 """Time to dropout: cause-specific Cox and Fine-Gray rows, cumulative incidence (see fittrial.steps.models.dropout_step)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.models import dropout_step
 
 run_user_step(

@@ -1,5 +1,5 @@
 """Check the inputs against the contract; write typed tables and the data-check page (see fittrial.steps.models)."""
-from fittrial.base.errors import run_user_step
+from fittrial.language.problems import run_user_step
 from fittrial.steps.inputs import validate_step
 
 p = snakemake.params
@@ -9,4 +9,5 @@ run_user_step(
                           p.allocation, p.measures),
     snakemake.log[0],
     snakemake.rule,
+    p.language,  # the terminal and the log speak the report's language, as the data-check page does
 )

@@ -1,6 +1,7 @@
 """Re-run the analysis in a scratch directory and compare every published table and figure."""
 
-from fittrial.base.errors import InputError, Problem, run_user_step
+from fittrial.base.errors import InputError, Problem
+from fittrial.language.problems import run_user_step
 from fittrial.publish.provenance import verify
 
 

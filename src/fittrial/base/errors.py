@@ -4,6 +4,13 @@ A mistake in the user's input is not a bug in the pipeline: it is reported as
 one readable message per problem (file, row, column, value, what was expected)
 and never as a Python traceback. Workflow scripts call :func:`run_user_step`,
 which turns :class:`InputError` into that message and a non-zero exit.
+
+Every text this module writes is an entry of the message catalogue
+(:data:`TEXTS`, by key) or a problem's message as the code wrote it in
+English; a :class:`Wording` says them in the user's language. This layer
+cannot read the catalogue, so it writes English
+(:data:`ENGLISH`); :func:`fittrial.language.problems.wording` gives the
+wording of another language.
 """
 
 from __future__ import annotations
@@ -18,16 +25,65 @@ from pathlib import Path
 from typing import Any
 
 MAX_PROBLEMS_SHOWN = 50
+# The texts this module writes, by their key in the message catalogue (fittrial/language/locale/da.po holds each with
+# this English as its msgid: tests/test_messages.py checks it), so that a Wording can say them in another language
+TEXTS = {
+    "err_column": "column '{column}'",
+    "err_value": "value {value}",
+    "err_empty_value": "<empty>",
+    "err_cpr_hidden": "<a CPR-like number, not shown>",
+    "err_input_contract": "The input data do not meet the input contract (see config/README.md)",
+    "err_found_one": "1 problem found; nothing was analysed:",
+    "err_found": "{n} problems found; nothing was analysed:",
+    "err_more": "... and more ({n} in all); every one is in the log.",
+    "err_n_rows": "{n} rows ({rows_detail})",
+    "err_n_records": "{n} records ({rows_detail})",
+    "err_values_found": "values found {found_detail}",
+    "err_values_found_more": "values found {found_detail} and {n} other values",
+    "err_disk_full": "the disk is full",
+    "err_disk_quota": "the disk quota is used up",
+    "err_read_only": "the file system is read-only",
+    "err_permission": "permission denied",
+    "err_disk_file": "Could not read or write '{file}': {reason} ({detail}). Free space or fix the permissions (or "
+                     "point paths.derived, paths.reports and paths.logs in the config at a disk with room), then run "
+                     "again; nothing half-written was left, and reports/ is unchanged.",
+    "err_disk": "Could not read or write: {reason} ({detail}). Free space or fix the permissions (or point "
+                "paths.derived, paths.reports and paths.logs in the config at a disk with room), then run again; "
+                "nothing half-written was left, and reports/ is unchanged.",
+    "err_interrupted": "Interrupted (Ctrl-C): the step stopped; nothing half-written was left, and reports/ is "
+                       "unchanged. Run again to finish.",
+    "err_internal": "Internal error in the pipeline (not in your data) in rule '{rule_name}': {error_detail}\nThe "
+                    "full traceback is in the log {path}. Please report it to the maintainers with that log.",
+}
+
+
+class Wording:
+    """How the texts of this module are said to the user: here in English (:data:`TEXTS`, and a problem's message
+    as the code wrote it); :func:`fittrial.language.problems.wording` says them in the user's language."""
+
+    language = "en"
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The text ``key`` of :data:`TEXTS` with ``values`` filled in."""
+        return TEXTS[key].format(**values)
+
+    def message(self, english: str) -> str:
+        """A text written in English by the code (a problem's message, a row such as "row 7")."""
+        return english
+
+
+ENGLISH = Wording()
+
 # A Danish CPR number: six digits (the birth date) and four, written together or with up to three separators of
 # any kind between them (hyphen, en or em dash, minus, space, no-break space, full stop, slash, underscore, colon),
 # not part of a longer number; a prefix such as "CPR:" does not hide it, since the digits are searched anywhere
 CPR_SEPARATOR = r"[\s\u00a0\u202f\u2010-\u2015\u2212\-./_:]{0,3}"
 CPR_LIKE = re.compile(rf"(?<!\d)\d{{6}}{CPR_SEPARATOR}\d{{4}}(?!\d)")
-CPR_HIDDEN = "<a CPR-like number, not shown>"
+CPR_HIDDEN = TEXTS["err_cpr_hidden"]
 # an operating-system error that is the machine's state, not a defect: the user can act on it
-DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-               errno.EPERM: "permission denied"}
+# (errno: the key of its reason in TEXTS)
+DISK_ERRORS = {errno.ENOSPC: "err_disk_full", errno.EDQUOT: "err_disk_quota", errno.EROFS: "err_read_only",
+               errno.EACCES: "err_permission", errno.EPERM: "err_permission"}
 
 
 @dataclass(frozen=True)
@@ -41,23 +97,27 @@ class Problem:
     value: Any = None
     has_value: bool = False
 
-    def format(self) -> str:
+    def format(self, wording: Wording | None = None) -> str:
+        """The problem as one line: file, row, column, value, what is wrong and what is expected (in the language of
+        ``wording``; English by default)."""
+        say = wording or ENGLISH
         where = [self.file]
         if self.row is not None:
-            where.append(self.row)
+            where.append(say.message(self.row))
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(say("err_column", column=self.column))
         text = ", ".join(where) + ": "
         if self.has_value:
-            text += f"value {format_value(self.value)}: "
-        return hide_cpr(text + self.message)
+            text += say("err_value", value=format_value(self.value, say)) + ": "
+        return hide_cpr(text + say.message(self.message), say)
 
 
-def hide_cpr(text: str) -> str:
+def hide_cpr(text: str, wording: Wording | None = None) -> str:
     """The text with every CPR-like number replaced by a placeholder: applied to everything the pipeline writes
     for a person to read (the terminal, the logs, the data-check page), so that no sink repeats one, whatever
     the text is (a value, a column name of a file read without its header row, an operating-system message)."""
-    return CPR_LIKE.sub(CPR_HIDDEN, text)
+    hidden = (wording or ENGLISH)("err_cpr_hidden")
+    return CPR_LIKE.sub(lambda _: hidden, text)
 
 
 class HideCPR:
@@ -70,13 +130,14 @@ class HideCPR:
         return True
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, wording: Wording | None = None) -> str:
     """Show a value as the user typed it (quoted text, empty shown as <empty>)."""
+    say = wording or ENGLISH
     if value is None or (isinstance(value, float) and value != value):
-        return "<empty>"
+        return say("err_empty_value")
     text = str(value)
     if CPR_LIKE.search(text):  # never repeat a CPR number in a message, a log or a page
-        return CPR_HIDDEN
+        return say("err_cpr_hidden")
     if len(text) > 60:
         text = text[:57] + "..."
     return repr(text)
@@ -89,22 +150,23 @@ class InputError(Exception):
         if isinstance(problems, Problem):
             problems = [problems]
         self.problems = list(problems)
-        self.header = header or "The input data do not meet the input contract (see config/README.md)."
+        self.header = header or TEXTS["err_input_contract"] + "."
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, wording: Wording | None = None) -> str:
         """One line per problem; the same problem in many rows of a column becomes one line with the rows and
-        the values found (with their counts)."""
+        the values found (with their counts). In the language of ``wording`` (English by default)."""
+        say = wording or ENGLISH
         n = len(self.problems)
-        lines = [self.header, f"{n} problem{'s' if n != 1 else ''} found; nothing was analysed:"]
+        lines = [say.message(self.header), say("err_found_one") if n == 1 else say("err_found", n=n)]
         shown = 0
         for group in group_problems(self.problems):
             if shown >= MAX_PROBLEMS_SHOWN:
-                lines.append(f"  ... and more ({n} in all); every one is in the log.")
+                lines.append("  " + say("err_more", n=n))
                 break
-            lines.append("  - " + (group[0].format() if len(group) <= GROUP_FROM else summarise(group)))
+            lines.append("  - " + (group[0].format(say) if len(group) <= GROUP_FROM else summarise(group, wording=say)))
             shown += 1
-        return hide_cpr("\n".join(lines))
+        return hide_cpr("\n".join(lines), say)
 
 
 GROUP_FROM = 3  # this many rows with the same problem in a column are listed one by one; more are summarised
@@ -118,33 +180,42 @@ def group_problems(problems: list[Problem]) -> list[list[Problem]]:
     return list(groups.values())
 
 
-def summarise(group: list[Problem], rows_shown: int = 8, values_shown: int = 8) -> str:
-    """One line for the same problem in many rows: file, column, the rows, the values found and their counts."""
+def summarise(group: list[Problem], rows_shown: int = 8, values_shown: int = 8,
+              wording: Wording | None = None) -> str:
+    """One line for the same problem in many rows: file, column, the rows, the values found and their counts (in
+    the language of ``wording``; English by default)."""
+    say = wording or ENGLISH
     first = group[0]
     rows = [str(p.row).removeprefix("row ").removeprefix("record ") for p in group if p.row is not None]
-    word = str(first.row).split(" ")[0] + "s" if first.row else "rows"
-    where = f"{first.file}, column '{first.column}'" if first.column is not None else first.file
-    text = f"{where}: {len(group)} {word} ({', '.join(rows[:rows_shown])}{', ...' if len(rows) > rows_shown else ''})"
+    where = f"{first.file}, {say('err_column', column=first.column)}" if first.column is not None else first.file
+    shown = ", ".join(rows[:rows_shown]) + (", ..." if len(rows) > rows_shown else "")
+    records = str(first.row).startswith("record ")
+    text = f"{where}: " + say("err_n_records" if records else "err_n_rows", n=len(group), rows_detail=shown)
     if first.has_value:
         counts: dict[str, int] = {}
         for p in group:
-            key = format_value(p.value)
+            key = format_value(p.value, say)
             counts[key] = counts.get(key, 0) + 1
         found = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        text += ": values found " + ", ".join(f"{v} ({k})" for v, k in found[:values_shown])
-        if len(found) > values_shown:
-            text += f" and {len(found) - values_shown} other values"
-    return text + ": " + first.message
+        listed = ", ".join(f"{v} ({k})" for v, k in found[:values_shown])
+        text += ": " + (say("err_values_found_more", found_detail=listed, n=len(found) - values_shown)
+                        if len(found) > values_shown else say("err_values_found", found_detail=listed))
+    return text + ": " + say.message(first.message)
 
 
-def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, rule: str | None = None) -> None:
+def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, rule: str | None = None,
+                  wording: Wording | None = None) -> None:
     """Run one workflow step; report an :class:`InputError` without a traceback.
 
     The message goes to standard error (so the user sees it in the terminal) and
     to the rule's log file. Any other exception is a defect in the pipeline: its
     traceback goes to the log, and standard error gets one paragraph naming the
-    rule and the log (and asking for a report), before it is re-raised.
+    rule and the log (and asking for a report), before it is re-raised. The
+    messages are in the language of ``wording`` (English by default; workflow
+    scripts call :func:`fittrial.language.problems.run_user_step`, which
+    passes the report's language).
     """
+    say = wording or ENGLISH
     handler = None
     if log_path is not None:
         import logging
@@ -159,43 +230,41 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
     try:
         func()
     except InputError as exc:
-        message = "\n" + exc.render() + "\n"
+        message = "\n" + exc.render(say) + "\n"
         sys.stderr.write(message)
         _append(log_path, message)
         sys.exit(1)
     except OSError as exc:
         if exc.errno not in DISK_ERRORS:
-            _internal(exc, log_path, rule)
+            _internal(exc, log_path, rule, say)
             raise
-        where = f" '{hide_cpr(str(exc.filename))}'" if exc.filename else ""
-        message = (f"\nCould not read or write{where}: {DISK_ERRORS[exc.errno]} ({exc.strerror}). Free space or fix the "
-                   "permissions (or point paths.derived, paths.reports and paths.logs in the config at a disk with "
-                   "room), then run again; nothing half-written was left, and reports/ is unchanged.\n")
+        reason = say(DISK_ERRORS[exc.errno])
+        message = "\n" + hide_cpr(say("err_disk_file", file=str(exc.filename), reason=reason, detail=exc.strerror)
+                                  if exc.filename else say("err_disk", reason=reason, detail=exc.strerror), say) + "\n"
         sys.stderr.write(message)
         _append(log_path, message)
         sys.exit(1)
     except KeyboardInterrupt:
-        message = ("\nInterrupted (Ctrl-C): the step stopped; nothing half-written was left, and reports/ is "
-                   "unchanged. Run again to finish.\n")
+        message = "\n" + say("err_interrupted") + "\n"
         sys.stderr.write(message)
         _append(log_path, message)
         sys.exit(130)
     except Exception as exc:
-        _internal(exc, log_path, rule)
+        _internal(exc, log_path, rule, say)
         raise
     finally:
         if handler is not None:
             handler.close()
 
 
-def _internal(exc: BaseException, log_path: str | Path | None, rule: str | None) -> None:
+def _internal(exc: BaseException, log_path: str | Path | None, rule: str | None, wording: Wording | None = None) -> None:
     """Log the traceback of a defect in the pipeline and tell the user where it is."""
+    say = wording or ENGLISH
     if log_path is not None:
         with open(log_path, "a", encoding="utf-8") as fh:
-            fh.write(hide_cpr(traceback.format_exc()))
-    sys.stderr.write(f"\nInternal error in the pipeline (not in your data) in rule '{rule or '?'}': "
-                     f"{type(exc).__name__}: {hide_cpr(str(exc))}\nThe full traceback is in the log {log_path}. Please report "
-                     "it to the maintainers with that log.\n")
+            fh.write(hide_cpr(traceback.format_exc(), say))
+    sys.stderr.write("\n" + say("err_internal", rule_name=rule or "?", error_detail=f"{type(exc).__name__}: "
+                                 f"{hide_cpr(str(exc), say)}", path=str(log_path)) + "\n")
 
 
 def _append(log_path: str | Path | None, message: str) -> None:

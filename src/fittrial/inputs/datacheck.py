@@ -6,7 +6,9 @@ or Danish: a status line, one section per input file (what was read: format,
 header row, rows, columns recognised under another name), the problems
 grouped by file and kind with row, column, value and what was expected, and
 the notes (oddities that are not errors) with their counts and what the
-pipeline does with each.
+pipeline does with each. In Danish every text is Danish, the problems too:
+they are written in English by the checks and read back to their entries of
+the message catalogue (:mod:`fittrial.language.problems`).
 
 The page points at rows of the user's files, so it is written outside
 ``reports/`` (config ``paths.data_check``) and is not for publication; CPR-like
@@ -22,9 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from fittrial.base.errors import Problem, format_value, group_problems, hide_cpr
+from fittrial.base.errors import Problem, Wording, format_value, group_problems, hide_cpr
 from fittrial.language.i18n import texts
 from fittrial.language.messages import messages, parse, render, translate
+from fittrial.language.problems import wording as wording_of
 
 # (pattern of the message, key of its kind in the message catalogue); the first match wins
 KINDS: list[tuple[str, str]] = [
@@ -95,13 +98,18 @@ def _row(row: str | None, language: str) -> str:
     return "" if row is None else translate(str(row), language)
 
 
-def _e(value: Any) -> str:
+def _escaped(value: Any, wording: Wording | None = None) -> str:
     """A text of the page, HTML-escaped, with any CPR-like number hidden (the page names rows of the inputs)."""
-    return html.escape(hide_cpr("" if value is None else str(value)))
+    return html.escape(hide_cpr("" if value is None else str(value), wording))
 
 
 def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
     """The data-check page as one self-contained HTML document."""
+    say = wording_of(language)
+
+    def _e(value: Any) -> str:  # every text of the page: a CPR-like number hidden in the page's language
+        return _escaped(value, say)
+
     t = {k[len("dc_"):]: v for k, v in texts(language).items() if k.startswith("dc_")}
     out = [f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n<title>{_e(t["title"])}'
            "</title>\n<style>\nbody { font-family: Arial, sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em;"
@@ -146,16 +154,18 @@ def render_data_check(outcome: CheckOutcome, language: str = "en") -> str:
                     counts: dict[str, int] = {}
                     for p in group:
                         if p.has_value:
-                            counts[format_value(p.value)] = counts.get(format_value(p.value), 0) + 1
+                            value = format_value(p.value, say)
+                            counts[value] = counts.get(value, 0) + 1
                     found = ", ".join(f"{v} ({k})" for v, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
                     out.append(f"<tr><td>{_e(first.column or '')}</td><td class=\"num\">{len(group)}</td>"
-                               f"<td>{_e(shown)}</td><td>{_e(found)}</td><td>{_e(first.message)}</td></tr>")
+                               f"<td>{_e(shown)}</td><td>{_e(found)}</td>"
+                               f"<td>{_e(say.message(first.message))}</td></tr>")
                 out.append("</table>")
                 if any(len(g) > 10 for g in group_problems(problems)):
                     out.append(f"<details><summary>{_e(t['all_rows'])}</summary>\n<table>\n<tr><th>{_e(t['row'])}"
                                f"</th><th>{_e(t['column'])}</th><th>{_e(t['value'])}</th></tr>")
                     for p in problems[:MAX_ROWS_PER_KIND]:
-                        value = format_value(p.value) if p.has_value else ""
+                        value = format_value(p.value, say) if p.has_value else ""
                         out.append(f"<tr><td>{_e(_row(p.row, language))}</td><td>{_e(p.column or '')}</td>"
                                    f"<td>{_e(value)}</td></tr>")
                     out.append("</table>")

@@ -91,15 +91,20 @@ def _patterns() -> tuple[dict[str, str], list[tuple[int, str, re.Pattern[str], b
         if not placeholders(template):
             exact.setdefault(template.replace("{{", "{").replace("}}", "}"), key)
             continue
-        regex, literal, seen, letters, parts = "", 0, set(), False, []
+        regex, literal, seen, letters, pending = "", 0, set(), False, ""
+        parts: list[tuple[str, str | None]] = []
         for text_part, field, _, _ in string.Formatter().parse(template):
             regex += re.escape(text_part)
             literal += len(text_part)
             letters = letters or bool(re.search(r"[A-Za-z]", text_part))
-            parts.append((text_part, field))
+            pending += text_part  # an escaped brace ("{{") ends a literal without a placeholder: joined to the next
             if field:
+                parts.append((pending, field))
+                pending = ""
                 regex += f"(?P={field})" if field in seen else f"(?P<{field}>.+?)"
                 seen.add(field)
+        if pending:
+            parts.append((pending, None))
         patterns.append((literal, key, re.compile(regex + r"\Z", re.S), not letters, tuple(parts)))
     patterns.sort(key=lambda p: (-p[0], p[1]))
     return exact, patterns
