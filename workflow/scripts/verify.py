@@ -1,7 +1,7 @@
 """Re-run the analysis in a scratch directory and compare every published table and figure."""
 
 from fittrial.base.errors import InputError, Problem
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import message, run_user_step, step_language
 from fittrial.publish.provenance import verify
 
 
@@ -12,7 +12,8 @@ def main():
         raise InputError([Problem("reports", line) for line in differences],
                          header="verify: the published reports differ from a fresh re-run of the same inputs "
                                 "and config.")
-    print("verify: every published table, figure, provenance record and report equals a fresh re-run of the same inputs and config.")
+    print(message("verify: every published table, figure, provenance record and report equals a fresh re-run of the "
+                  "same inputs and config.", step_language()))
 
 
 run_user_step(main, snakemake.log[0], snakemake.rule)
