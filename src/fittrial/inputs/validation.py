@@ -407,7 +407,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
                                 + (", or a 'visit' for every WHO-5 form and no course dates." if no_day.any() else ".")
                                 + (f" If one of {', '.join(repr(c) for c in others)} holds the enrolment date, name "
                                    f"it in the config: inputs.citizens: {{path: ..., columns: {{enrolled_on: <its "
-                                   "name>}}}." if others else ""), "header", "enrolled_on"))
+                                   "name>}}." if others else ""), "header", "enrolled_on"))
     else:
         for r in cit[ends].to_dict("records"):
             problems.append(Problem(labels["citizens"], "the course has an end date but no start; expected "
