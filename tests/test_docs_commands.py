@@ -34,7 +34,7 @@ NOT_RUN_HERE = {
     "bash run-example.sh": "quick start: CI runs the other quick-start command; the workflow itself runs below",
     "bash run-tests.sh": "quick start: this is the command CI runs",
     "bash tools/setup-env.sh": "builds the environment these tests run in",
-    "sudo bash tools/slurm-local.sh": "installs a SLURM cluster (tests/test_slurm.py, -m slurm)",
+    "bash tools/slurm-local.sh": "starts a SLURM cluster on this machine as root (tests/test_slurm.py, -m slurm)",
     ".venv/bin/python -m pytest": "the test suite itself",
     ".venv/bin/python tools/benchmark.py": "about 12 minutes; needs R",
     ".venv/bin/python tests/reference/make_fixtures.py": "makes R's inputs (tests/test_reference.py reads them)",

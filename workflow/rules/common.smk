@@ -206,3 +206,27 @@ def check_published():
 check_settings()
 check_inputs_exist()
 check_published()
+
+
+# Where the jobs run when a cluster executor is used (profiles/slurm; docs/cluster.md). Each step of the analysis
+# and the report is short (0.1-4 s on the example; the whole analysis is 27 s of job time), while a cluster job
+# costs 4-8 s of start-up and status polling on an idle cluster and the queue's wait on a busy one: they run where
+# Snakemake runs (localrules), in parallel up to its --local-cores. Only the simulation studies' jobs, minutes each,
+# go to the queue: simulation_chunk (validate) and design_cell and design_binary_cell (design). Reading the inputs
+# (validate_inputs, check) goes there too when they are large (READER_QUEUE_MB together or more; the reader peaks
+# near 2 GiB on a 210 MB CSV file), with memory in proportion to their size (profiles/slurm/config.yaml). Without
+# an executor (--cores N) every job runs locally anyway.
+READER_QUEUE_MB = 100
+INPUTS_MB = sum(Path(p).stat().st_size for p in {str(Path(p).resolve()) for p in input_files().values()}
+                if Path(p).is_file()) / 1e6
+
+
+localrules: all, analysis_data, course_material, descriptive_tables, design, design_parameters, design_report,
+    disclosure_control, effects_table, flow_figure, icc, missingness, multiple_imputation, operating_characteristics,
+    primary_lmm, publish, randomisation_test, recruitment, report_html, report_material, secondary_gee, sensitivity,
+    simulation_parameters, subgroup, time_to_dropout, validate, verify, yardsticks
+
+
+if INPUTS_MB < READER_QUEUE_MB:
+
+    localrules: check, validate_inputs
