@@ -26,8 +26,8 @@ def check_config(config: dict[str, Any]) -> list[str]:
     if int(analysis["primary_visit"]) not in visits:
         problems.append(f"analysis.primary_visit: {analysis['primary_visit']} is not one of the visits of the "
                         f"schedule ({', '.join(str(v) for v in visits)}).")
-    window = int(analysis["outcome_window_days"])
-    if not [d for d in analysis.get("km_days") or [] if 0 <= d <= window]:
+    window = int(analysis.get("outcome_window_days", 365))
+    if "km_days" in analysis and not [d for d in analysis["km_days"] or [] if 0 <= d <= window]:
         problems.append(f"analysis.km_days: {analysis.get('km_days')} has no day within the outcome window (0 to "
                         f"analysis.outcome_window_days = {window}); expected days to show the cumulative incidence "
                         f"at, e.g. [0, 90, 180, 270, {window}].")
