@@ -288,7 +288,8 @@ def test_snakemake_check_validates_only(tmp_path):
     config = {"inputs": {k: f"in/{k}.csv" for k in paths}, "report": {"language": "da"}}
     proc = run_workflow(tmp_path, config, "check")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert "column 'sex': 6 rows (2, 3, 4, 5, 6, 7): values found 'X' (6): expected one of F, M" in proc.stderr
+    # in the report's language (issue 23): the terminal says what the page says
+    assert "kolonne 'sex': 6 rækker (2, 3, 4, 5, 6, 7): fundne værdier 'X' (6): forventet en af K, M" in proc.stderr
     page = (tmp_path / "data-check.html").read_text(encoding="utf-8")
     assert "6 fejl fundet" in page and "række 2" in page
     assert not (tmp_path / "reports").exists() and not (tmp_path / "data" / "derived" / "clean").exists()
