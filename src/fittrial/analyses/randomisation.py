@@ -233,7 +233,8 @@ def randomisation_test(result: LmmResult, caseworker_stratum: pd.Series, casewor
 def randomisation_row(result: LmmResult, test: RandomisationTest, data: pd.DataFrame, visit: int = 12) -> Contrast:
     how = text("w_rt_exact" if test.exact else "w_rt_drawn", n=test.n_randomisations)
     method = text("meth_rt", how=how, fit="FIT", ctl="control") + (f"; {test.ci_note}" if test.ci_note else "")
-    at_v = data[data["visit"] == visit]
+    # its statistic is the primary model's estimate, so it counts what the primary row counts: every citizen and
+    # caseworker with a WHO-5 the model used, at any follow-up visit (not only those seen at ``visit``)
     return Contrast("who5", visit, "mean_difference", test.estimate, test.null_sd, float("nan"), test.ci_low,
-                    test.ci_high, test.p_value, method, int(at_v["caseworker_id"].nunique()),
-                    int(at_v["citizen_id"].nunique()), "randomisation_test")
+                    test.ci_high, test.p_value, method, int(data["caseworker_id"].nunique()),
+                    int(data["citizen_id"].nunique()), "randomisation_test")

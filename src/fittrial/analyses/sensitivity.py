@@ -125,7 +125,9 @@ def clda_design(citizens: pd.DataFrame, strata: list[str] | None = None, visits:
     for v in follow:
         X[f"visit[{v}]"] = (data["visit"] == v).astype(float)
         X[f"fit:visit[{v}]"] = X[f"visit[{v}]"] * data["fit"]
-    between = ["intercept", *[c for c in X if c.startswith("stratum[")]]
+    # the caseworker-level parameters of the between-within df: the intercept, the strata and the arm, which this
+    # model has no column for (its baseline means are equal) but compares between caseworkers all the same
+    between = ["intercept", *[c for c in X if c.startswith("stratum[")], "fit"]
     contrasts = {}
     for v in follow:
         L = pd.Series(0.0, index=X.columns)

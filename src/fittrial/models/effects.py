@@ -312,8 +312,9 @@ def fit_lmm(data: pd.DataFrame, X: pd.DataFrame, between: list[str], df_method: 
     """REML fit of ``data.who5`` on the design ``X`` with caseworker, caseworker x visit (``cw_visit``, when
     ``data`` has a ``visit`` column) and citizen random intercepts.
 
-    ``between`` names the columns of X that are constant within caseworker
-    (for the between-within df). ``data`` must be sorted by caseworker and citizen.
+    ``between`` names the caseworker-level parameters (for the between-within
+    df): the columns of X constant within caseworker, and the arm where a
+    model compares it only through interactions (the CLDA). ``data`` must be sorted by caseworker and citizen.
     ``canonical``: estimate the variance parameters on :func:`canonical_arm_coding`'s design, and the
     coefficients (on X's coding) at them; the result's variance components are the canonical fit's.
     """

@@ -1,0 +1,201 @@
+"""Small-trial calibration study (issue 24): which small-sample rule keeps each analysis at its nominal level from 8
+to 65 caseworkers.
+
+Every simulated trial is analysed once per analysis, and every candidate rule is read off the same fit:
+
+* primary mixed model (``fittrial.models.effects.fit_primary_lmm``): Kenward-Roger SE with the df capped at the
+  between-within df (``kr_capped``, the rule before issue 24), Kenward-Roger SE and df as pbkrtest (``kr``),
+  Satterthwaite SE and df as lmerTest (``satterthwaite``), model SE with between-within df (``between_within``);
+* CLDA (``fittrial.analyses.sensitivity.clda``): the same four rules, the between-within df counting the arm;
+* dropout GEE (``fittrial.models.effects.fit_binary_gee``): Mancl-DeRouen and Kauermann-Carroll covariance, t with
+  caseworkers - parameters df.
+
+Two data-generating functions: the project's own (``fittrial.design.operating.simulate_analysis_data``, normal
+latent WHO-5 rounded to the 0-100 scale in steps of 4) and an independent one written here (:func:`independent`:
+the WHO-5 raw score 0-25 from a skewed latent with floor and ceiling, cluster sizes from a negative binomial of 1
+to about 80, larger caseworkers with a lower mean (informative cluster size), follow-up missing at random given
+baseline), so that the rules are not judged only by the model they fit.
+
+Usage: ``.venv/bin/python tools/small_trial_study.py OUT.csv --dgp project --trials 300 --seed 1``; cells are
+caseworkers (8, 10, 12, 16, 20, 30, 65) x scenario (base, caseworker x visit variance, AR(1)) x effect (0, and
+``--effect`` for power). One row per trial, method and rule: estimate, se, df, p and whether the 95% CI covers the
+truth. ``--summary`` prints rejection rates, coverage and Monte Carlo SEs from such files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+CASEWORKERS = (8, 10, 12, 16, 20, 30, 65)
+SCENARIOS = ("base", "cw_visit", "ar1")
+
+
+def independent(k: int, strata: int, rng: np.random.Generator, effect: float, scenario: str
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One trial from a data-generating function that shares nothing with the project's simulator (see the module
+    docstring); returns (citizens, who5_long) in the analysis data sets' columns."""
+    per = [k // strata + (1 if s < k % strata else 0) for s in range(strata)]
+    stratum = np.repeat([f"S{s}" for s in range(strata)], per)
+    arm = np.concatenate([rng.permutation(np.arange(n) % 2) for n in per])
+    size = np.minimum(80, 1 + rng.negative_binomial(1.5, 1.5 / (1.5 + 14), k))  # mean about 15, skewed
+    u = rng.normal(0, 1.0, k) - 0.03 * (size - size.mean())  # larger caseworkers do a little worse
+    cw = np.repeat(np.arange(k), size)
+    n = len(cw)
+    b = rng.normal(0, 3.0, n)
+    visits = (0, 6, 12)
+    if scenario == "ar1":
+        corr = 0.6 ** (np.abs(np.subtract.outer(visits, visits)) / 6.0)
+        shared = rng.multivariate_normal(np.zeros(3), corr * 9.0, n)
+    raw = {}
+    for j, v in enumerate(visits):
+        skew = rng.gamma(2.0, 1.2, n) - 2.4  # right-skewed, mean 0
+        person = shared[:, j] if scenario == "ar1" else b
+        latent = 11.0 + 0.4 * v / 6 + u[cw] + person + skew
+        if v:
+            latent += effect / 4 * arm[cw]
+            if scenario == "cw_visit":
+                latent += rng.normal(0, 0.75, k)[cw]
+        raw[v] = np.clip(np.round(latent), 0, 25)
+    who5 = {v: 4.0 * r for v, r in raw.items()}
+    who5[0] = np.where(rng.random(n) < 0.05, np.nan, who5[0])
+    for v in (6, 12):
+        centred = np.nan_to_num(raw[0] - 11.0)
+        missing = rng.random(n) < special.expit(-1.3 - 0.08 * centred + 0.2 * (v == 12))
+        who5[v] = np.where(missing, np.nan, who5[v])
+    base = who5[0]
+    dropout = (rng.random(n) < special.expit(-1.1 + rng.normal(0, 0.4, k)[cw])).astype(float)
+    citizens = pd.DataFrame({
+        "citizen_id": [f"B{i:05d}" for i in range(n)], "caseworker_id": [f"CW{c:03d}" for c in cw],
+        "stratum": stratum[cw], "fit": arm[cw], **{f"who5_m{v}": who5[v] for v in visits},
+        "baseline_missing": np.isnan(base).astype(int),
+        "baseline_who5": np.where(np.isnan(base), np.nanmean(base), base), "dropout": dropout,
+        "sex": np.where(rng.random(n) < 0.5, "F", "M"), "age": rng.integers(18, 80, n).astype(float)})
+    long = pd.concat([citizens.assign(visit=v, who5=citizens[f"who5_m{v}"]) for v in (6, 12)])
+    long = long[long["who5"].notna()][["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5",
+                                        "baseline_who5", "baseline_missing"]]
+    return citizens, long.sort_values(["caseworker_id", "citizen_id", "visit"], kind="mergesort").reset_index(drop=True)
+
+
+def project(k: int, strata: int, rng: np.random.Generator, effect: float, scenario: str
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One trial from the project's simulator with its departures (caseworker x visit SD 3, AR(1) rho 0.6)."""
+    from fittrial.design.operating import simulate_analysis_data
+    from fittrial.design.simulate import Departures, SimulationParameters
+
+    per = [k // strata + (1 if s < k % strata else 0) for s in range(strata)]
+    params = SimulationParameters(seed=0, strata={f"S{s}": n for s, n in enumerate(per)},
+                                  citizens_per_caseworker=15, effect={6: effect, 12: effect})
+    departures = Departures(sd_caseworker_visit=3.0 if scenario == "cw_visit" else 0.0,
+                            ar1_rho=0.6 if scenario == "ar1" else 0.0)
+    return simulate_analysis_data(params, rng, departures)
+
+
+def _rules(result, L, between_within: float | None = None) -> dict[str, tuple[float, float, float]]:
+    """(estimate, se, df) of L'beta by each candidate rule, from one fit (``between_within``: that df, when it
+    differs from the fit's)."""
+    from fittrial.models.lmm import kenward_roger, satterthwaite
+
+    vec = L.reindex(result.params.index).fillna(0.0).to_numpy()
+    kr = kenward_roger(result.model, result.fit, vec)
+    sat = satterthwaite(result.model, result.fit, vec)
+    model_se = float(np.sqrt(vec @ result.fit.cov_beta @ vec))
+    return {"kr_capped": (kr.estimate, kr.se, min(kr.df, result.df)), "kr": (kr.estimate, kr.se, kr.df),
+            "satterthwaite": (sat.estimate, sat.se, sat.df),
+            "between_within": (kr.estimate, model_se, result.df if between_within is None else between_within)}
+
+
+def analyse(citizens: pd.DataFrame, long: pd.DataFrame) -> list[tuple[str, str, float, float, float]]:
+    """(method, rule, estimate, se, df) for every analysis and rule (NaN where not estimable)."""
+    from fittrial.analyses.sensitivity import clda_design
+    from fittrial.models.effects import fit_binary_gee, fit_lmm, fit_primary_lmm
+
+    out = []
+    try:
+        primary = fit_primary_lmm(long, None, "kenward_roger")
+        for rule, (b, se, df) in _rules(primary, primary.arm_contrast(12)).items():
+            out.append(("primary", rule, b, se, df))
+    except Exception:  # noqa: BLE001 - a trial the model cannot fit counts as not estimated
+        out += [("primary", r, np.nan, np.nan, np.nan) for r in ("kr_capped", "kr", "satterthwaite", "between_within")]
+    try:
+        data, X, between, contrasts = clda_design(citizens, None, (0, 6, 12))
+        result = fit_lmm(data, X, between, "kenward_roger")  # kr_capped: the rule before issue 24 (K - S)
+        # between-within: the arm is compared between caseworkers, so it counts (K - S - 1)
+        for rule, (b, se, df) in _rules(result, contrasts[12], result.df - 1).items():
+            out.append(("clda", rule, b, se, df))
+    except Exception:  # noqa: BLE001
+        out += [("clda", r, np.nan, np.nan, np.nan) for r in ("kr_capped", "kr", "satterthwaite", "between_within")]
+    for covariance in ("mancl_derouen", "kauermann_carroll"):
+        try:
+            g = fit_binary_gee(citizens, "dropout", covariance)
+            out.append(("dropout_gee", covariance, float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"])),
+                        float(g.df)))
+        except Exception:  # noqa: BLE001
+            out.append(("dropout_gee", covariance, np.nan, np.nan, np.nan))
+    return out
+
+
+def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers: tuple[int, ...],
+        scenarios: tuple[str, ...], strata: int) -> None:
+    make = {"project": project, "independent": independent}[dgp]
+    rows = []
+    start = time.perf_counter()
+    for k in caseworkers:
+        for scenario in scenarios:
+            for eff in sorted({0.0, effect}):
+                rng = np.random.default_rng([seed, k, SCENARIOS.index(scenario), int(eff * 10), strata])
+                for trial in range(trials):
+                    citizens, long = make(k, strata, rng, eff, scenario)
+                    for method, rule, b, se, df in analyse(citizens, long):
+                        truth = eff if method in ("primary", "clda") else 0.0
+                        rows.append((dgp, k, strata, scenario, eff, trial, method, rule, b, se, df, truth))
+            print(f"{dgp} k={k} {scenario}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+            frame = pd.DataFrame(rows, columns=["dgp", "caseworkers", "strata", "scenario", "effect", "trial",
+                                                "method", "rule", "estimate", "se", "df", "truth"])
+            frame.to_csv(out, index=False)
+
+
+def summary(files: list[Path]) -> pd.DataFrame:
+    """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule."""
+    data = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    data = data[data["se"].notna() & np.isfinite(data["df"]) & (data["df"] > 0)]
+    q = stats.t.ppf(0.975, data["df"])
+    data["reject"] = np.abs(data["estimate"] / data["se"]) > q
+    data["cover"] = np.abs(data["estimate"] - data["truth"]) <= q * data["se"]
+    keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
+    table = data.groupby(keys).agg(n=("reject", "size"), reject=("reject", "mean"), cover=("cover", "mean"),
+                                   df=("df", "median")).reset_index()
+    table["reject_mcse"] = np.sqrt(table["reject"] * (1 - table["reject"]) / table["n"])
+    table["cover_mcse"] = np.sqrt(table["cover"] * (1 - table["cover"]) / table["n"])
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, nargs="+")
+    parser.add_argument("--dgp", choices=("project", "independent"), default="project")
+    parser.add_argument("--trials", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--effect", type=float, default=8.0)
+    parser.add_argument("--strata", type=int, default=2)
+    parser.add_argument("--caseworkers", type=int, nargs="*", default=list(CASEWORKERS))
+    parser.add_argument("--scenarios", nargs="*", default=list(SCENARIOS))
+    parser.add_argument("--summary", action="store_true", help="summarise the files named instead of simulating")
+    args = parser.parse_args(argv)
+    if args.summary:
+        pd.set_option("display.width", 200)
+        pd.set_option("display.max_rows", 1000)
+        print(summary(args.out).round(4).to_string(index=False))
+        return
+    run(args.out[0], args.dgp, args.trials, args.seed, args.effect, tuple(args.caseworkers), tuple(args.scenarios),
+        args.strata)
+
+
+if __name__ == "__main__":
+    main()
