@@ -111,8 +111,23 @@ def _rules(result, L, between_within: float | None = None) -> dict[str, tuple[fl
             "between_within": (kr.estimate, model_se, result.df if between_within is None else between_within)}
 
 
-def analyse(citizens: pd.DataFrame, long: pd.DataFrame) -> list[tuple[str, str, float, float, float]]:
-    """(method, rule, estimate, se, df) for every analysis and rule (NaN where not estimable)."""
+def _randomisation(result, long: pd.DataFrame, n: int) -> tuple[float, float, float]:
+    """The randomisation test of the primary estimate (``fittrial.analyses.randomisation``) as (estimate, CI half
+    width / 1.96, df = inf): so that the summary's t-test reads its CI; its p-value is checked there too."""
+    from fittrial.analyses.randomisation import randomisation_test
+
+    cw = long.drop_duplicates("caseworker_id").set_index("caseworker_id")
+    test = randomisation_test(result, cw["stratum"], cw["fit"], n, 1)
+    half = (test.ci_high - test.ci_low) / 2 / 1.959963984540054
+    centre = (test.ci_high + test.ci_low) / 2
+    # the summary rejects when |centre / half| > 1.96, i.e. when the CI excludes 0: the CI is the inverted test
+    return (centre, half, np.inf) if np.isfinite(half) and half > 0 else (test.estimate, np.inf, np.inf)
+
+
+def analyse(citizens: pd.DataFrame, long: pd.DataFrame, randomisations: int = 0
+            ) -> list[tuple[str, str, float, float, float]]:
+    """(method, rule, estimate, se, df) for every analysis and rule (NaN where not estimable); ``randomisations``
+    > 0 adds the randomisation test of the primary estimate with that many re-randomisations."""
     from fittrial.analyses.sensitivity import clda_design
     from fittrial.models.effects import fit_binary_gee, fit_lmm, fit_primary_lmm
 
@@ -121,6 +136,8 @@ def analyse(citizens: pd.DataFrame, long: pd.DataFrame) -> list[tuple[str, str, 
         primary = fit_primary_lmm(long, None, "kenward_roger")
         for rule, (b, se, df) in _rules(primary, primary.arm_contrast(12)).items():
             out.append(("primary", rule, b, se, df))
+        if randomisations:
+            out.append(("primary", "randomisation", *_randomisation(primary, long, randomisations)))
     except Exception:  # noqa: BLE001 - a trial the model cannot fit counts as not estimated
         out += [("primary", r, np.nan, np.nan, np.nan) for r in ("kr_capped", "kr", "satterthwaite", "between_within")]
     try:
@@ -142,7 +159,7 @@ def analyse(citizens: pd.DataFrame, long: pd.DataFrame) -> list[tuple[str, str, 
 
 
 def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers: tuple[int, ...],
-        scenarios: tuple[str, ...], strata: int) -> None:
+        scenarios: tuple[str, ...], strata: int, randomisations: int = 0) -> None:
     make = {"project": project, "independent": independent}[dgp]
     rows = []
     start = time.perf_counter()
@@ -152,7 +169,7 @@ def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers:
                 rng = np.random.default_rng([seed, k, SCENARIOS.index(scenario), int(eff * 10), strata])
                 for trial in range(trials):
                     citizens, long = make(k, strata, rng, eff, scenario)
-                    for method, rule, b, se, df in analyse(citizens, long):
+                    for method, rule, b, se, df in analyse(citizens, long, randomisations):
                         truth = eff if method in ("primary", "clda") else 0.0
                         rows.append((dgp, k, strata, scenario, eff, trial, method, rule, b, se, df, truth))
             print(f"{dgp} k={k} {scenario}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
@@ -164,8 +181,8 @@ def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers:
 def summary(files: list[Path]) -> pd.DataFrame:
     """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule."""
     data = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
-    data = data[data["se"].notna() & np.isfinite(data["df"]) & (data["df"] > 0)]
-    q = stats.t.ppf(0.975, data["df"])
+    data = data[data["se"].notna() & (data["df"] > 0)]
+    q = np.where(np.isfinite(data["df"]), stats.t.ppf(0.975, data["df"].clip(upper=1e9)), 1.959963984540054)
     data["reject"] = np.abs(data["estimate"] / data["se"]) > q
     data["cover"] = np.abs(data["estimate"] - data["truth"]) <= q * data["se"]
     keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
@@ -186,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--strata", type=int, default=2)
     parser.add_argument("--caseworkers", type=int, nargs="*", default=list(CASEWORKERS))
     parser.add_argument("--scenarios", nargs="*", default=list(SCENARIOS))
+    parser.add_argument("--randomisations", type=int, default=0, help="add the randomisation test (re-randomisations)")
     parser.add_argument("--summary", action="store_true", help="summarise the files named instead of simulating")
     args = parser.parse_args(argv)
     if args.summary:
@@ -194,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         print(summary(args.out).round(4).to_string(index=False))
         return
     run(args.out[0], args.dgp, args.trials, args.seed, args.effect, tuple(args.caseworkers), tuple(args.scenarios),
-        args.strata)
+        args.strata, args.randomisations)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def baseline_table(citizens: pd.DataFrame, randomisation: pd.DataFrame, threshol
         count_row(text("lbl_b_age_missing"), lambda d: d["age"].isna())
     count_row(text("lbl_b_women"), lambda d: d["sex"] == "F")
     count_row(text("lbl_b_sex_missing"), lambda d: d["sex"].isna())
-    from fittrial.inputs.validation import allocation
+    from fittrial.inputs.crosscheck import allocation
 
     kind = allocation(randomisation)
     if kind == "stratified":  # matched pairs (and one stratum) have no stratum rows: one caseworker per arm each

@@ -204,7 +204,7 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
     page (in ``language``), whether or not the inputs pass; it is not a
     declared output, so that a failed run keeps it. ``scoring``: see
     :func:`_read_and_check`. ``allocation``: how the caseworkers were randomised (config
-    ``analysis.allocation``; see :func:`fittrial.inputs.validation.allocation_of`).
+    ``analysis.allocation``; see :func:`fittrial.inputs.crosscheck.allocation_of`).
     """
     trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation,
                                      measures)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from fittrial.base.files import write_csv, write_parquet, write_text
-from fittrial.inputs.validation import allocation
+from fittrial.inputs.crosscheck import allocation
 from fittrial.language.messages import text
 from fittrial.publish.labels import FLOAT_FORMAT, blind_text
 

@@ -86,7 +86,7 @@ def flow_table(randomisation: pd.DataFrame, citizens: pd.DataFrame, long: pd.Dat
     ``randomised``, caseworkers per stratum). Counts are made safe by
     :func:`fittrial.publish.populations.safe_count` and :func:`fittrial.publish.populations.breakdown`.
     """
-    from fittrial.inputs.validation import allocation
+    from fittrial.inputs.crosscheck import allocation
     from fittrial.publish.disclosure import suppress
     from fittrial.publish.populations import END_REASONS, breakdown, end_reason_at, members, safe_count
     from fittrial.report.tables import ARMS
