@@ -95,8 +95,8 @@ def test_lmm_satterthwaite_df_match_lmertest(lmm_case):
 
 
 def test_lmm_kenward_roger_matches_pbkrtest(lmm_case):
-    """Adjusted SE: 1e-5 relative; df: 1e-3 relative (seen ~1e-6 for both). The reported df of an arm contrast
-    is pbkrtest's, capped at the between-within df."""
+    """Adjusted SE: 1e-5 relative; df: 1e-3 relative (seen ~1e-6 for both). The reported SE and df are
+    pbkrtest's (the default rule since issue 24); kenward_roger_capped caps the df at the between-within df."""
     result, refs = lmm_case
     ref = refs["lmm_contrast"].set_index("timepoint_months")
     for v in (6, 12):
@@ -105,7 +105,9 @@ def test_lmm_kenward_roger_matches_pbkrtest(lmm_case):
         assert raw.se == pytest.approx(ref.loc[v, "se_kr"], rel=1e-5)
         assert raw.df == pytest.approx(ref.loc[v, "df_kr"], rel=1e-3)
         reported = result.infer(result.arm_contrast(v), "kenward_roger")
-        assert reported.se == raw.se and reported.df == min(raw.df, result.df)
+        assert reported.se == raw.se and reported.df == raw.df
+        capped = result.infer(result.arm_contrast(v), "kenward_roger_capped")
+        assert capped.se == raw.se and capped.df == min(raw.df, result.df)
 
 
 def test_emmeans_match_r(lmm_case):

@@ -184,9 +184,10 @@ def baseline_comparison(citizens: pd.DataFrame, strata: list[str] | None = None,
     citizen intercept; no caseworker intercept when every caseworker has a
     single citizen with a baseline score, then the model is OLS). SE and df
     of the arm coefficient by ``df_method`` as in the primary model
-    (``kenward_roger``: Kenward-Roger adjusted SE and df as pbkrtest, the df
-    capped at the between-within df, caseworkers minus caseworker-level
-    parameters; ``satterthwaite``; ``between_within``); CI and p from
+    (``kenward_roger``: Kenward-Roger adjusted SE and df as pbkrtest;
+    ``kenward_roger_capped``: the df capped at the between-within df,
+    caseworkers minus caseworker-level parameters; ``satterthwaite``;
+    ``between_within``); CI and p from
     t(df). The standardised difference divides the estimate and both CI ends
     by :func:`pooled_sd` (treated as fixed), so it has the same p-value.
     """

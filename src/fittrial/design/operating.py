@@ -13,7 +13,7 @@ random in the FIT arm. Each trial is analysed by:
 
 * ``primary``: the primary mixed model (caseworker, caseworker x visit and
   citizen intercepts), contrast at the primary visit, Kenward-Roger SE and df
-  capped at the between-within df (the default of the workflow);
+  as pbkrtest (the default of the workflow);
 * ``primary_satterthwaite``: the same with Satterthwaite df (lmerTest);
 * ``clda``: the constrained longitudinal analysis;
 * ``cluster_level``: the unweighted two-stage cluster-level analysis;

@@ -7,13 +7,17 @@ intercept for caseworker and for citizen within caseworker, fitted by REML
 (:class:`fittrial.models.lmm.NestedREML`, checked against lme4; statsmodels' ``MixedLM``
 stops short of the maximum near a zero variance, see that module).
 
-* Standard errors are computed as lme4 computes them: ``(X' V^-1 X)^-1`` at
-  the REML variance estimates, i.e. conditional on the variance parameters
-  (unlike statsmodels' ``MixedLM.bse``, which comes from the joint Hessian).
-* Degrees of freedom (``df_method``): Satterthwaite (default; as lmerTest),
-  Kenward-Roger (adjusted covariance and df; as pbkrtest) or between-within
-  (``K - p_between``: caseworkers minus the fixed parameters constant within
-  caseworker, i.e. intercept, arm, stratum dummies).
+* SE and degrees of freedom (``df_method``, config ``analysis.lmm_df``):
+  ``kenward_roger`` (the default): the Kenward-Roger adjusted covariance and
+  df, as pbkrtest computes them; ``kenward_roger_capped``: the same with the
+  df of a contrast involving the arm capped at the between-within df (the
+  default before issue 24: too conservative in small trials, see
+  docs/methods.md); ``satterthwaite``: the SE as lme4 computes it,
+  ``(X' V^-1 X)^-1`` at the REML variance estimates (conditional on the
+  variance parameters, unlike statsmodels' ``MixedLM.bse``), with
+  Satterthwaite df as lmerTest; ``between_within``: that SE with ``K -
+  p_between`` df (caseworkers minus the caseworker-level parameters:
+  intercept, arm, stratum dummies).
 * CI: estimate +/- t(df, 0.975) x SE; p-value two-sided from t(df).
 * Missing baseline: replaced by the overall baseline mean plus an indicator
   (White & Thompson 2005). Missing follow-up: the likelihood uses every observed
@@ -126,7 +130,7 @@ def arm_vector(names: list[str], visit: int) -> np.ndarray:
     return L
 
 
-DF_METHODS = ("satterthwaite", "kenward_roger", "between_within")
+DF_METHODS = ("satterthwaite", "kenward_roger", "kenward_roger_capped", "between_within")
 DF_WORDS = {method: text(f"w_df_{method}") for method in DF_METHODS}  # the df rules in words (the catalogue)
 
 
@@ -167,11 +171,12 @@ class LmmResult:
         vec = L.reindex(self.params.index).fillna(0.0).to_numpy()
         if method == "satterthwaite":
             return satterthwaite(self.model, self.fit, vec)
-        if method == "kenward_roger":
+        if method in ("kenward_roger", "kenward_roger_capped"):
             inf = kenward_roger(self.model, self.fit, vec)
-            # a contrast involving the arm (a caseworker-level factor) never gets more df than the between-
-            # within df: the arm is compared between caseworkers, whatever the within-caseworker replication
-            if any(vec[k] != 0 for k, name in enumerate(self.params.index) if name.startswith("fit")):
+            # capped: a contrast involving the arm (a caseworker-level factor) gets no more df than the between-
+            # within df (too conservative with few caseworkers: 1.4% at 10 caseworkers, docs/methods.md)
+            if method == "kenward_roger_capped" and any(
+                    vec[k] != 0 for k, name in enumerate(self.params.index) if name.startswith("fit")):
                 inf = ContrastInference(inf.estimate, inf.se, min(inf.df, self.df))
             return inf
         if method == "between_within":
@@ -188,8 +193,7 @@ class LmmResult:
 
         Strata are weighted equally and the numeric covariates (baseline WHO-5,
         missing-baseline indicator) are held at their means over the analysed
-        rows. SE conditional on the variance parameters; df by the configured
-        method.
+        rows. SE and df by the configured method (Kenward-Roger: as pbkrtest).
         """
         rows = []
         for v in visits:
@@ -208,10 +212,9 @@ class LmmResult:
                 if f"fit:visit[{v}]" in L.index:
                     L[f"fit:visit[{v}]"] = float(arm)
                 inf = self.infer(L)
-                if self.df_method == "kenward_roger":
-                    # an arm's mean, like the contrast of the arms, is an average over the arm's caseworkers: its
-                    # df are capped at the between-within df too (uncapped, the control mean got 105 df from 65
-                    # caseworkers on the example)
+                if self.df_method == "kenward_roger_capped":
+                    # capped: an arm's mean, like the contrast of the arms, is an average over the arm's
+                    # caseworkers, so its df are capped at the between-within df too
                     inf = ContrastInference(inf.estimate, inf.se, min(inf.df, self.df))
                 lo, hi, _ = t_inference(inf.estimate, inf.se, inf.df, level)
                 rows.append({"arm": label, "visit_months": v, "emmean": inf.estimate, "se": inf.se, "df": inf.df,
