@@ -164,7 +164,9 @@ class InputError(Exception):
             if shown >= MAX_PROBLEMS_SHOWN:
                 lines.append("  " + say("err_more", n=n))
                 break
-            lines.append("  - " + (group[0].format(say) if len(group) <= GROUP_FROM else summarise(group, wording=say)))
+            # a few rows with the same problem are listed one by one (each row named), more are summarised
+            lines += ["  - " + p.format(say) for p in group] if len(group) <= GROUP_FROM else \
+                ["  - " + summarise(group, wording=say)]
             shown += 1
         return hide_cpr("\n".join(lines), say)
 

@@ -101,10 +101,13 @@ INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\
 
 
 def folded(text: str) -> str:
-    """A text without what a reader cannot see or tell apart: case, spaces and invisible characters (zero-width
-    spaces, soft hyphens, direction marks, a byte-order mark). Two ids or labels with the same fold but different
-    texts are a typo, not two citizens or two strata."""
-    return INVISIBLE.sub("", text).casefold()
+    """A text without what a reader cannot see or tell apart, or what a keyboard without Danish letters drops:
+    case, spaces, invisible characters (zero-width spaces, soft hyphens, direction marks, a byte-order mark) and
+    accents (å as a, ø as o, æ as ae, é as e). Two ids or labels with the same fold but different texts are a typo,
+    not two citizens or two strata."""
+    plain = unicodedata.normalize("NFKD", INVISIBLE.sub("", text).casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain.replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
 
 
 def _whole(number: int) -> int:

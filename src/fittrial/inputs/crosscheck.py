@@ -104,7 +104,7 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
     date after the data cut-off ``cutoff``; a date that stands apart from all
     the others (:func:`outlying_dates`: a year typed wrong would otherwise move
     the censoring date or the course outcomes); two ids of one table, or two
-    strata, that differ only by case, spaces or invisible characters. An
+    strata, that differ only by case, spaces, accents or invisible characters. An
     unknown id that matches a known one but for leading zeros is named with it.
 
     Notes (returned in ``Trial.notes``, shown in the data-quality table): a
@@ -195,8 +195,8 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
         seen = first_label.setdefault(key, (r["stratum"], r["_row"]))
         if seen[0] != r["stratum"]:
             problems.append(Problem(labels["randomisation"], f"this stratum differs from {format_value(seen[0])} in "
-                                    f"{seen[1]} only by case, spaces or invisible characters; expected one spelling "
-                                    "per stratum (as written they would be two strata).", r["_row"], "stratum",
+                                    f"{seen[1]} only by case, spaces, accents or invisible characters; expected one "
+                                    "spelling per stratum (as written they would be two strata).", r["_row"], "stratum",
                                     r["stratum"], True))
     per_stratum = rand.dropna(subset=["stratum"]).groupby("stratum")
     for stratum, g in per_stratum:
@@ -246,8 +246,10 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
 
     dated = [("citizens", cit, ("enrolled_on", "ended_on")), ("who5", who5, ("answered_on",)),
              ("fit_sessions", fit, ("session_on",))]
-    for name, row, col, date, edge, side in outlying_dates(dated, pd.Timestamp(censor_on) if censor_on else None,
-                                                           cutoff):
+    # the randomisation dates among themselves (caseworkers may be randomised long before their first citizen)
+    apart = outlying_dates([("randomisation", rand, ("randomised_on",))], None, cutoff)
+    apart += outlying_dates(dated, pd.Timestamp(censor_on) if censor_on else None, cutoff)
+    for name, row, col, date, edge, side in apart:
         problems.append(Problem(labels[name], f"the date lies {abs((date - edge).days)} days {side} every other date "
                                 f"of the inputs (the others {'end' if side == 'after' else 'begin'} on "
                                 f"{edge:%Y-%m-%d}); expected a date within the trial's period (a year typed wrong?). "
@@ -258,13 +260,18 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
         raise InputError(problems)
 
     # oddities, not errors
-    if censor_on:
-        censor = pd.Timestamp(censor_on)
-        for name, frame, cols in dated:
-            for col in cols if frame is not None else ():
-                for r in frame[frame[col].notna() & (frame[col] > censor)].to_dict("records"):
-                    notes.append(_note(text("note_after_censoring", date=f"{censor:%Y-%m-%d}"), name,
-                                       r["_row"], f"{col} {r[col]:%Y-%m-%d}"))
+    if fit is not None and len(fit):  # a session exported twice is one session (it would count as two meetings)
+        twice = fit.drop(columns="_row").duplicated(keep="first").to_numpy()
+        for r in fit[twice].to_dict("records"):
+            notes.append(_note(text("note_identical_session"), "fit_sessions", r["_row"], f"citizen {r['citizen_id']}"))
+        fit = fit[~twice].reset_index(drop=True)
+    end = pd.Timestamp(censor_on) if censor_on else data_end(dated)
+    for name, frame, cols in dated:
+        for col in cols if frame is not None and pd.notna(end) else ():
+            for r in frame[frame[col].notna() & (frame[col] > end)].to_dict("records"):
+                check = text("note_after_censoring", date=f"{end:%Y-%m-%d}") if censor_on else \
+                    text("note_after_data_end", date=f"{end:%Y-%m-%d}")
+                notes.append(_note(check, name, r["_row"], f"{col} {r[col]:%Y-%m-%d}"))
     rand_on = rand.set_index("caseworker_id")["randomised_on"]
     arm_of = rand.set_index("caseworker_id")["arm"]
     early = cit["enrolled_on"] < cit["caseworker_id"].map(rand_on)
@@ -291,6 +298,25 @@ def check_trial(tables: dict[str, pd.DataFrame], labels: dict[str, str], visits:
 
 OUTLIER_GAP_DAYS = 365  # a date more than a year apart from all the others stands apart
 OUTLIER_SHARE = 0.05  # ... when it is one of few (at most 5% of the dates, and at least one)
+
+
+CONFIRM_DAYS = 31  # the data end on the latest date that another date confirms: one no more than a month before it
+
+
+def data_end(dated: list[tuple[str, pd.DataFrame | None, tuple[str, ...]]]) -> pd.Timestamp:
+    """Where the data end when ``analysis.censor_on`` does not say: the latest date of a course start or end, a WHO-5
+    form or a FIT session that another such date confirms (one on the same day or at most :data:`CONFIRM_DAYS`
+    before it). One date typed wrong (a year too late) cannot move it: it stands alone, and it is named in a note
+    (:func:`check_trial`). NaT when there is no date at all."""
+    days = np.sort(np.concatenate([frame[col].dropna().to_numpy(dtype="datetime64[D]")
+                                   for _, frame, cols in dated if frame is not None and len(frame)
+                                   for col in cols if col in frame] or [np.array([], dtype="datetime64[D]")]))
+    if not len(days):
+        return pd.NaT
+    for k in range(len(days) - 1, 0, -1):
+        if (days[k] - days[k - 1]).astype(int) <= CONFIRM_DAYS:
+            return pd.Timestamp(days[k])
+    return pd.Timestamp(days[-1])
 
 
 def outlying_dates(dated: list[tuple[str, pd.DataFrame | None, tuple[str, ...]]], censor: pd.Timestamp | None = None,

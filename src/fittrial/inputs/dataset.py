@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from fittrial.base.catalogue import binary_names
+from fittrial.inputs.crosscheck import data_end
 from fittrial.inputs.scoring import VisitWindow, assign_visits
 from fittrial.inputs.validation import Trial
 from fittrial.language.messages import text
@@ -50,14 +51,13 @@ def course_recorded(citizens: pd.DataFrame) -> bool:
 
 
 def censoring_date(trial: Trial, censor_on: str | None = None) -> pd.Timestamp:
-    """The administrative censoring date: ``censor_on`` if set, else the latest date found in the inputs."""
+    """The administrative censoring date: ``censor_on`` if set, else where the data end
+    (:func:`fittrial.inputs.crosscheck.data_end`: the latest date of the inputs that another date confirms, so that
+    one date typed wrong cannot move it; NaT without any date: nothing is censored)."""
     if censor_on:
         return pd.Timestamp(censor_on)
-    dates = [trial.who5["answered_on"].max(), trial.citizens["ended_on"].max(), trial.citizens["enrolled_on"].max()]
-    if trial.fit_sessions is not None and len(trial.fit_sessions):
-        dates.append(trial.fit_sessions["session_on"].max())
-    known = [d for d in dates if pd.notna(d)]
-    return max(known) if known else pd.NaT  # no date at all (visits given, no course data): nothing is censored
+    return data_end([("citizens", trial.citizens, ("enrolled_on", "ended_on")), ("who5", trial.who5, ("answered_on",)),
+                     ("fit_sessions", trial.fit_sessions, ("session_on",))])
 
 
 def course_outcomes(citizens: pd.DataFrame, censor: pd.Timestamp, window_days: int) -> pd.DataFrame:

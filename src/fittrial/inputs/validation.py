@@ -60,6 +60,35 @@ HEADER_ALIASES = {alias: key[len("header_"):] for key in messages()["en"] if key
                   for word in [render(key, "da").casefold()] for alias in {word, word.replace("_", "")}}
 
 
+# headers that name a contract column in other words (English exports): a near miss, not another column
+NEAR_ALIASES = {"gender": "sex", "strata": "stratum", "group": "arm", "allocation": "arm", "randomized_on": "randomised_on"}
+
+
+def near_misses(name: str, label: str, columns: list[str], props: dict[str, Any], required: list[str]
+                ) -> list[Problem]:
+    """A header the contract does not have that looks like an optional contract column the file lacks ('strata'
+    for 'stratum', 'gender' for 'sex', 'kept_housing' for 'kept_housing_12m'): an error, since the column would
+    otherwise be ignored and the analysis change without a word (an unstratified trial, a sex never recorded).
+    A required column the file lacks has its own error."""
+    import difflib
+
+    absent = [c for c in props if c not in columns and c not in required]
+    problems = []
+    for header in columns:
+        if header in props or not header.strip():
+            continue
+        folded = header.strip().casefold().replace(" ", "_").replace("-", "_")
+        alias = NEAR_ALIASES.get(folded)
+        near = [alias] if alias in absent else difflib.get_close_matches(folded, absent, n=1, cutoff=0.75)
+        if near:
+            problems.append(Problem(label, f"the column '{header}' is not a column of the contract but looks like "
+                                           f"'{near[0]}', which the file does not have (it would be ignored, and "
+                                           f"the analysis run without {near[0]}); expected the contract's name "
+                                           f"'{near[0]}', or in the config: inputs.{name}: {{path: ..., columns: "
+                                           f"{{{near[0]}: {header}}}}}.", row="header", column=header))
+    return problems
+
+
 def contract_name(header: str, props: dict[str, Any]) -> str:
     """The contract's name for a header: exact, or without case and spaces, or a Danish alias."""
     text = header.strip()
@@ -154,6 +183,7 @@ def type_table(raw: RawTable, schema: dict[str, Any]) -> tuple[pd.DataFrame, lis
                     column=col,
                 )
             )
+    problems += near_misses(raw.name, label, columns, props, schema.get("required", []))
     if problems:
         return pd.DataFrame(), problems
 
@@ -241,7 +271,7 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
             if fold in fold_of:
                 other = values[fold_of[fold]]
                 problems.append(Problem(label, f"this id differs from {format_value(other)} in "
-                                               f"{row_label(fold_of[fold])} only by case, spaces or invisible "
+                                               f"{row_label(fold_of[fold])} only by case, spaces, accents or invisible "
                                                "characters; expected one spelling per id (as written they would be "
                                                "two different ones).", row_label(i), col, v, True))
             else:

@@ -66,6 +66,12 @@ def check_config(config: dict[str, Any]) -> list[str]:
         if why := key_problem(report.get("blinding_key_file") or None):
             problems.append(why)
     paths = config.get("paths", {})
+    if paths.get("reports") and paths.get("derived"):
+        reports, derived = Path(paths["reports"]).resolve(), Path(paths["derived"]).resolve()
+        if reports == derived or derived in reports.parents or reports in derived.parents:
+            problems.append(f"paths.reports: '{paths['reports']}' and paths.derived ('{paths['derived']}') overlap; "
+                            "paths.derived holds the citizen-level analysis data, which may never be published, so "
+                            "expected two separate folders (default reports and data/derived).")
     if paths.get("data_check") and paths.get("reports"):
         page, reports = Path(paths["data_check"]).resolve(), Path(paths["reports"]).resolve()
         if page == reports or reports in page.parents:
