@@ -125,6 +125,19 @@ def test_a_yaml_syntax_error_names_the_file_line_and_column(here, snakemake, cap
     assert snakemake == []
 
 
+def test_a_key_given_twice_is_refused_with_both_lines(here, snakemake, capsys):
+    """YAML keeps the last of two equal keys without a word: two analysis blocks, or who5 given twice under
+    inputs, silently dropped one (issue 23 audit, K24 and K42)."""
+    write(here / "my-trial.yaml", "inputs:\n  who5: old.csv\n  who5: new.csv\n")
+    err = fails(["check", "my-trial.yaml"], capsys)
+    assert "'who5' twice" in err and "line 2 and line 3" in err
+    write(here / "my-trial.yaml", "report: {language: da}\nanalysis:\n  outcome_window_days: 300\nanalysis:\n"
+                                  "  lmm_df: kenward_roger\n")
+    err = fails(["check", "my-trial.yaml"], capsys)
+    assert "nøglen 'analysis' to gange" in err and "linje 2 og linje 4" in err
+    assert snakemake == []
+
+
 def test_a_tab_in_the_indentation_names_its_line(here, snakemake, capsys):
     write(here / "t.yaml", "report:\n  language: en\ninputs:\n\trandomisation: r.csv\n")
     err = fails(["run", "t.yaml"], capsys)

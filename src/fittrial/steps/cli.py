@@ -142,6 +142,33 @@ def language_of(text: str, config: Any) -> str:
     return language if language in LANGUAGES else "en"
 
 
+class DuplicateKey(Exception):
+    """A key written twice in one mapping of the config file (YAML keeps the last silently)."""
+
+    def __init__(self, key: str, line: int, first: int):
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
+
+
+def _unique_keys_loader() -> type:
+    """A YAML SafeLoader that refuses a key given twice in one mapping: YAML would keep the last one without a word,
+    so two ``analysis:`` blocks, or ``who5:`` given twice under ``inputs``, would silently drop one."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise DuplicateKey(str(key), line, seen[key])
+                seen[key] = line
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
 def read_config(path: str, here: Path | None = None) -> tuple[dict, str]:
     """The user's config file as a mapping, and the report's language. Raises UserError with one sentence (in
     that language when it can be read) for a file that is missing, unreadable, not UTF-8, not YAML, or whose top
@@ -164,7 +191,10 @@ def read_config(path: str, here: Path | None = None) -> tuple[dict, str]:
         raise UserError(render("cli_config_encoding", "en", file=path, line=raw[:exc.start].count(b"\n") + 1)) \
             from None
     try:
-        config = yaml.safe_load(text)
+        config = yaml.load(text, Loader=_unique_keys_loader())  # noqa: S506 - a SafeLoader, see _unique_keys_loader
+    except DuplicateKey as exc:
+        raise UserError(render("cli_config_duplicate_key", language_of(text, None), file=path, name=exc.key,
+                               line=exc.line, first=exc.first)) from None
     except yaml.MarkedYAMLError as exc:
         language = language_of(text, None)
         mark = exc.problem_mark or exc.context_mark
