@@ -344,3 +344,27 @@ def test_reports_inside_the_derived_folder_is_a_config_error():
     config["paths"]["reports"] = "data/derived"
     (found,) = [p for p in check_config(config) if p.startswith("paths.reports")]
     assert "overlap" in found and danish(found)
+
+
+def test_a_csv_row_with_a_cell_left_out_is_a_named_note(example):
+    """S13: a row one cell short was read with the rest shifted or empty, without a word."""
+    lines = example["citizens"].read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].rsplit(",", 1)[0]  # the last cell left out
+    example["citizens"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    trial = validate(example)
+    short = trial.notes[trial.notes["check"] == "row with fewer cells than the header"]
+    assert list(short["row"]) == ["row 5"] and danish(short["check"].iloc[0]).startswith("række")
+
+
+def test_a_binary_outcome_column_the_config_names_must_be_in_the_file(example):
+    """K38: binary_outcomes naming 'kept_housing_12mm' (a typo) left the outcome 'not recorded' without a word."""
+    from fittrial.base.catalogue import input_schemas
+
+    measures = {"binary_outcomes": [{"name": "kept_housing", "column": "kept_housing_12mm",
+                                     "label": {"en": "Kept housing", "da": "Beholdt bolig"}}]}
+    schemas = input_schemas(SCHEMAS, measures)
+    raws = {n: read_input(n, str(p)) for n, p in example.items()}
+    with pytest.raises(InputError) as info:
+        validate_inputs(raws, schemas, [0, 6, 12])
+    (found,) = [p.format() for p in info.value.problems]
+    assert "column 'kept_housing_12mm'" in found and "required column is missing" in found

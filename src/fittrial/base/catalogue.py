@@ -184,6 +184,12 @@ def input_schemas(schemas: Mapping[str, dict], config: Mapping[str, Any] | None 
             if o.source == "column" and o.data_column not in props:
                 props[o.data_column] = {"type": ["integer", "null"], "enum": [0, 1, None],
                                         "description": f"binary outcome {o.name} (1 = yes, 0 = no, empty = not known)"}
+            if o.source == "column" and config and config.get("binary_outcomes"):
+                # a column the trial's own config names must be there: a typo in its name would otherwise leave
+                # the outcome "not recorded" without a word (the FIT trial's own columns stay optional)
+                required = out["citizens"].setdefault("required", [])
+                if o.data_column not in required:
+                    required.append(o.data_column)
     return out
 
 

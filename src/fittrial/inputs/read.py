@@ -66,6 +66,7 @@ class RawTable:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     rows: Sequence[int] | None = None
     hidden_rows: list[int] = field(default_factory=list)  # rows of an Excel sheet hidden there (read as data)
+    short_rows: list[tuple[int, int]] = field(default_factory=list)  # CSV (row, cells) shorter than the header
     renamed: dict[str, str] = field(default_factory=dict)  # the config's ``columns`` mapping (contract -> file)
 
     def row_label(self, index: int) -> str:
@@ -224,12 +225,15 @@ def _unclosed_quote(cells: list[str], sep: str, width: int) -> int | None:
     return None
 
 
-def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd.DataFrame, bool, int, Sequence[int]]:
-    """(frame, decimal comma, the header's line number, the line number of every record as an array of int64).
+def _read_csv(path: Path, label: str, header_row: int | None = None
+              ) -> tuple[pd.DataFrame, bool, int, Sequence[int], list[tuple[int, int]]]:
+    """(frame, decimal comma, the header's line number, the line number of every record as an array of int64, the
+    (line, cells) of every record shorter than the header).
 
     Cells are kept as text (``MISSING_TOKENS`` as None). A record with more
     cells than the header is an error unless the extra cells are empty; a
-    shorter one is padded with empty cells.
+    shorter one is padded with empty cells and noted (a cell lost in the middle
+    shifts the others).
     """
     text = _decode(path.read_bytes(), label)
     sep = _separator(text)
@@ -245,7 +249,7 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
         if header_row is not None:
             raise InputError(Problem(label, f"header_row {header_row} of the config lies below the end of the file "
                                             f"({len(head)} rows); expected the row of the column names."))
-        return pd.DataFrame(), sep == ";", 1, []
+        return pd.DataFrame(), sep == ";", 1, [], []
     header_line, names = head[start]
     names = [n.strip() for n in names]
     width = len(names)
@@ -255,6 +259,7 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
     last: list[str | None] = [None] * width  # per column, the last text not in ``same`` (once that is full)
     lines = array.array("q")  # the line of every record, 8 bytes each
     blank: list[int] = []  # blank records held back: kept if a record follows, dropped at the end of the file
+    short: list[tuple[int, int]] = []  # (line, cells) of every record with fewer cells than the header
     for line, cells in itertools.chain(head[start + 1:], records):
         if not any(c.strip() for c in cells):
             blank.append(line)
@@ -279,6 +284,8 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
                                     f"row {line}"))
             continue
         lines.append(line)
+        if len(cells) < width:  # a cell left out (a tool that drops empty cells, or a value lost in the middle)
+            short.append((line, len(cells)))
         for k, column in enumerate(columns):
             c = cells[k] if k < len(cells) else ""
             if c.strip() in MISSING_TOKENS:
@@ -297,10 +304,10 @@ def _read_csv(path: Path, label: str, header_row: int | None = None) -> tuple[pd
     if problems:
         raise InputError(problems)
     if not names:
-        return pd.DataFrame(index=range(len(lines))), sep == ";", header_line, lines.tolist()
+        return pd.DataFrame(index=range(len(lines))), sep == ";", header_line, lines.tolist(), short
     frame = pd.DataFrame({k: _object_column(columns, k) for k in range(width)}, dtype=object)
     frame.columns = names
-    return frame, sep == ";", header_line, lines
+    return frame, sep == ";", header_line, lines, short
 
 
 SAME_TEXT_MAX = 50_000  # distinct texts per column shared as one object (dates, codes, scores; not ids)
@@ -445,8 +452,8 @@ def read_table(path: str | Path, name: str, sheet: str | int | None = None, head
                                         "sheets; expected sheet: only for an Excel workbook (.xlsx), or the path of "
                                         "the workbook you meant."))
     if suffix == ".csv":
-        frame, decimal_comma, header_line, rows = _read_csv(path, label, header_row)
-        return RawTable(name, str(path), frame, "row", header_line + 1, decimal_comma, rows=rows)
+        frame, decimal_comma, header_line, rows, short = _read_csv(path, label, header_row)
+        return RawTable(name, str(path), frame, "row", header_line + 1, decimal_comma, rows=rows, short_rows=short)
     if suffix == ".xlsx":
         frame, start, hidden = _read_xlsx(path, label, 0 if sheet is None else sheet, header_row)
         return RawTable(name, str(path), frame, "row", start + 2, hidden_rows=hidden)

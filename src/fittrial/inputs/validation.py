@@ -322,6 +322,8 @@ def validate_inputs(raws: dict[str, RawTable], schemas: dict[str, dict[str, Any]
         trial = check_trial(typed, labels, visits, cutoff, allocation, censor_on)
         hidden = [_note(text("note_hidden_row"), name, f"row {r}", "") for name, raw in raws.items()
                   for r in raw.hidden_rows]
+        hidden += [_note(text("note_short_row"), name, f"row {r}", f"{n} of {len(raw.frame.columns)} cells")
+                   for name, raw in raws.items() for r, n in raw.short_rows]
         if hidden:
             trial.notes = pd.concat([trial.notes, pd.DataFrame(hidden)], ignore_index=True)
         return trial
