@@ -262,7 +262,7 @@ ANALYSES: tuple[Analysis, ...] = (
     Analysis("clda", "sensitivity", "sensitivity", "any_who5", "follow_up", needs=("baseline",)),
     Analysis("cluster_level", "sensitivity", "sensitivity", "visit", rows=("cluster_level_weighted",)),
     Analysis("ancova_cr2", "sensitivity", "sensitivity", "visit"),
-    Analysis("randomisation_test", "sensitivity", "randomisation_test", "visit"),
+    Analysis("randomisation_test", "sensitivity", "randomisation_test", "followup_who5"),  # the primary model's
     Analysis("multiple_imputation", "sensitivity", "multiple_imputation", "enrolled"),
     Analysis("per_protocol", "sensitivity", "sensitivity", "", "follow_up", needs=("adherence",), flow=False),
     Analysis("cace", "sensitivity", "sensitivity", "visit", needs=("adherence",)),

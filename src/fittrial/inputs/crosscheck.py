@@ -300,21 +300,27 @@ OUTLIER_GAP_DAYS = 365  # a date more than a year apart from all the others stan
 OUTLIER_SHARE = 0.05  # ... when it is one of few (at most 5% of the dates, and at least one)
 
 
-CONFIRM_DAYS = 31  # the data end on the latest date that another date confirms: one no more than a month before it
+# the data end on the latest date that another date confirms: one at most CONFIRM_DAYS before it, or, where the
+# dates thin out (the last citizens' last forms), at most three times the usual gap between the dates before it
+CONFIRM_DAYS = 90
 
 
 def data_end(dated: list[tuple[str, pd.DataFrame | None, tuple[str, ...]]]) -> pd.Timestamp:
     """Where the data end when ``analysis.censor_on`` does not say: the latest date of a course start or end, a WHO-5
-    form or a FIT session that another such date confirms (one on the same day or at most :data:`CONFIRM_DAYS`
-    before it). One date typed wrong (a year too late) cannot move it: it stands alone, and it is named in a note
-    (:func:`check_trial`). NaT when there is no date at all."""
+    form or a FIT session that another such date confirms (one on the same day, or at most :data:`CONFIRM_DAYS`
+    before it, or three times the median of the ten gaps before that, where the dates thin out). One date typed
+    wrong (a year too late) cannot move it: it stands alone, and it is named in a note (:func:`check_trial`). NaT
+    when there is no date at all."""
     days = np.sort(np.concatenate([frame[col].dropna().to_numpy(dtype="datetime64[D]")
                                    for _, frame, cols in dated if frame is not None and len(frame)
                                    for col in cols if col in frame] or [np.array([], dtype="datetime64[D]")]))
     if not len(days):
         return pd.NaT
+    gaps = np.diff(days).astype(int)  # gaps[k - 1]: from date k - 1 to date k
     for k in range(len(days) - 1, 0, -1):
-        if (days[k] - days[k - 1]).astype(int) <= CONFIRM_DAYS:
+        before = gaps[max(0, k - 11):k - 1]
+        usual = 3 * float(np.median(before)) if len(before) else 0.0
+        if gaps[k - 1] <= max(CONFIRM_DAYS, usual):
             return pd.Timestamp(days[k])
     return pd.Timestamp(days[-1])
 
