@@ -72,7 +72,7 @@ def test_estimand_from_the_example_config_in_both_languages_and_blinded():
     rows, events = estimand_rows(config["estimand"], Translator("en", blinded=True), blinded=True)
     text = " ".join(r["description"] for r in rows)
     assert "FIT" not in text and "A minus B" in text
-    assert len(events) == 6 and events[1]["strategy"] == "treatment policy"
+    assert len(events) == 6 and events[1]["strategy"] == "hypothetical"  # dropout
 
 
 def test_an_estimand_left_empty_is_not_stated_but_says_what_the_primary_analysis_estimates():
