@@ -12,12 +12,13 @@ configfile: "config/config.yaml"
 
 # a user's own config must name its inputs (never the bundled example's); then the schema (every mistake as a
 # sentence naming the key, the value and what is expected), and its defaults
-from fittrial.steps.config import apply_user_inputs, schema_problems, load_schema_file
+from fittrial.inputs.validation import load_schema
+from fittrial.steps.config import apply_user_inputs, schema_problems
 from fittrial.language.problems import config_report
 
 SCHEMA = f"{workflow.basedir}/workflow/schemas/config.schema.yaml"
 if problems := apply_user_inputs(config, workflow.configfiles, f"{workflow.basedir}/config/config.yaml") or \
-        schema_problems(config, load_schema_file(SCHEMA)):
+        schema_problems(config, load_schema(SCHEMA)):
     sys.exit(config_report(problems, config))
 validate(config, SCHEMA, set_default=True)
 

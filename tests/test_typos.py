@@ -20,7 +20,7 @@ from fittrial.inputs.dataset import build_analysis_data, censoring_date
 from fittrial.inputs.read import read_table
 from fittrial.inputs.scoring import windows_from_config
 from fittrial.inputs.validation import load_schema, validate_inputs
-from fittrial.steps.config import check_config, load_schema_file, schema_problems
+from fittrial.steps.config import check_config, schema_problems
 from fittrial.steps.inputs import read_input
 
 EXAMPLE = ROOT / "data" / "example"
@@ -198,7 +198,7 @@ def test_unknown_ids_are_reported_with_the_value_errors_in_one_pass(example):
     assert any("row 3" in p and "not in the citizens table" in p for p in found)
 
 
-SCHEMA = load_schema_file(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
 
 
 def example_config() -> dict:

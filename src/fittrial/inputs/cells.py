@@ -106,8 +106,7 @@ def folded(text: str) -> str:
     accents (å as a, ø as o, æ as ae, é as e). Two ids or labels with the same fold but different texts are a typo,
     not two citizens or two strata."""
     plain = unicodedata.normalize("NFKD", INVISIBLE.sub("", text).casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return plain.replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
+    return _fold("".join(c for c in plain if not unicodedata.combining(c))).replace("ß", "ss")
 
 
 def _whole(number: int) -> int:

@@ -338,9 +338,3 @@ def schema_problems(config: dict[str, Any], schema: dict[str, Any]) -> list[str]
         verb = f"is {_kind(error.instance)}" if kind == "type" else "is not allowed"
         problems.append(f"{key}: {_shown(error.instance)} {verb}; expected {_expected(error)}.")
     return list(dict.fromkeys(problems))
-
-
-def load_schema_file(path: str | Path) -> dict[str, Any]:
-    import yaml
-
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
