@@ -10,11 +10,10 @@ that gave it. A check that gets a new message fails this test until the catalogu
 
 from __future__ import annotations
 
+import ast
 import errno
 import html
 import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -135,18 +134,16 @@ def test_config_problems_are_printed_in_the_config_language():
     assert language_of({"report": {"language": "da"}}) == "da" and language_of({"report": {"language": "xx"}}) == "en"
 
 
-def test_run_user_step_speaks_the_language_of_the_running_job(tmp_path, capsys, monkeypatch):
-    """A workflow script passes no language: the step's messages take the report language from the job's config
-    (``snakemake.config`` of the script); the terminal and the log get the same Danish."""
-    monkeypatch.setattr(sys.modules["__main__"], "snakemake",
-                        types.SimpleNamespace(config={"report": {"language": "da"}}), raising=False)
+def test_run_user_step_speaks_the_language_it_is_given(tmp_path, capsys):
+    """A workflow script passes its job's report language (``language_of(snakemake.config)``): the step's
+    messages, on the terminal and in the log, are in that language."""
 
     def bad_input():
         raise InputError([Problem("who5 (w.csv)", "the table has no rows.")])
 
     log = tmp_path / "step.log"
     with pytest.raises(SystemExit):
-        run_user_step(bad_input, log, "validate_inputs")
+        run_user_step(bad_input, log, "validate_inputs", "da")
     err = capsys.readouterr().err
     assert "Inputdata overholder ikke inputkontrakten" in err and "tabellen har ingen rækker." in err
     assert "tabellen har ingen rækker." in log.read_text(encoding="utf-8")
@@ -155,7 +152,7 @@ def test_run_user_step_speaks_the_language_of_the_running_job(tmp_path, capsys, 
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.parquet"))
 
     with pytest.raises(SystemExit):
-        run_user_step(full_disk, log, "analysis_data")
+        run_user_step(full_disk, log, "analysis_data", "da")
     err = capsys.readouterr().err
     assert "Kunne ikke læse eller skrive" in err and "disken er fuld" in err and "x.parquet" in err
 
@@ -163,19 +160,19 @@ def test_run_user_step_speaks_the_language_of_the_running_job(tmp_path, capsys, 
         raise KeyboardInterrupt
 
     with pytest.raises(SystemExit):
-        run_user_step(interrupted, log, "analysis_data")
+        run_user_step(interrupted, log, "analysis_data", "da")
     assert "Afbrudt (Ctrl-C)" in capsys.readouterr().err
 
     def defect():
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        run_user_step(defect, log, "icc")
+        run_user_step(defect, log, "icc", "da")
     assert "Intern fejl i pipelinen (ikke i jeres data) i reglen 'icc': RuntimeError: boom" in capsys.readouterr().err
-    # an explicit language wins over the job's
-    with pytest.raises(SystemExit):
-        run_user_step(bad_input, log, "check", "en")
-    assert "the table has no rows." in capsys.readouterr().err
+    for language in ("en", None):  # English, also when a script passes none
+        with pytest.raises(SystemExit):
+            run_user_step(bad_input, log, "check", language)
+        assert "the table has no rows." in capsys.readouterr().err
 
 
 def test_every_workflow_script_runs_its_step_in_the_users_language():
@@ -187,6 +184,16 @@ def test_every_workflow_script_runs_its_step_in_the_users_language():
     assert english == []
     assert [s.name for s in scripts if "run_user_step(" in s.read_text(encoding="utf-8") and not re.search(
         r"from fittrial\.language\.problems import [^\n]*\brun_user_step\b", s.read_text(encoding="utf-8"))] == []
+    # ... in the job's language, which the script hands over: the package never reads the snakemake object
+    calls = [(s.name, node) for s in scripts for node in ast.walk(ast.parse(s.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "run_user_step"]
+    assert len(calls) >= 30
+    silent = [name for name, call in calls if len(call.args) < 4 and not any(k.arg == "language" for k in call.keywords)]
+    assert silent == []
+    package = [str(f.relative_to(ROOT)) for f in (ROOT / "src").rglob("*.py")
+               if re.search(r"""modules(?:\.get)?[(\[]["']__main__|getattr\([^)]*["']snakemake["']""",
+                            f.read_text(encoding="utf-8"))]
+    assert package == []
 
 
 def test_the_workflow_prints_config_problems_in_the_report_language():

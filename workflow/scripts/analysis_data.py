@@ -1,5 +1,5 @@
 """Score WHO-5 and build the analysis data sets (see fittrial.steps.inputs.analysis_data_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.inputs import analysis_data_step
 
 run_user_step(
@@ -8,4 +8,5 @@ run_user_step(
                                snakemake.params.measures),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -1,6 +1,6 @@
 """The report's tables and figures of the trial's course (see fittrial.steps.report.course_material_step) and
 the WHO-5-by-arm figure (fittrial.steps.report.figure_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.report import course_material_step, figure_step
 
 outputs = dict(snakemake.output.items())
@@ -16,4 +16,4 @@ def step():
                 p.blinded, p.primary_visit, p.words)
 
 
-run_user_step(step, snakemake.log[0], snakemake.rule)
+run_user_step(step, snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

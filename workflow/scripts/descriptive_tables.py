@@ -1,5 +1,5 @@
 """Write the published descriptive tables (see fittrial.steps.report.descriptives_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.report import descriptives_step
 
 run_user_step(
@@ -10,4 +10,5 @@ run_user_step(
                               snakemake.params.blinded, snakemake.params.outcomes),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -1,6 +1,6 @@
 """Suppress further what all tables together would reveal, and publish the tables (see
 fittrial.steps.report.disclosure_control_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.report import disclosure_control_step
 
 drafts = {k[len("draft_"):]: v for k, v in snakemake.input.items() if k.startswith("draft_")}
@@ -12,4 +12,5 @@ run_user_step(
                                     list(p.age_breaks), snakemake.output.record, p.hide_sizes),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

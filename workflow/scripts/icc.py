@@ -1,5 +1,5 @@
 """ICC table (see fittrial.steps.models.icc_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import icc_step
 
 run_user_step(
@@ -7,4 +7,5 @@ run_user_step(
                      snakemake.params.options, snakemake.output[0], snakemake.params.outcomes),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -1,5 +1,5 @@
 """Predictors of a missing WHO-5 (see fittrial.steps.models.missingness_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import missingness_step
 
 run_user_step(
@@ -7,4 +7,5 @@ run_user_step(
                              snakemake.output[0]),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

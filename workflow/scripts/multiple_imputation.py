@@ -1,5 +1,5 @@
 """Multiple imputation and tipping point (see fittrial.steps.models.imputation_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import imputation_step
 
 run_user_step(
@@ -8,4 +8,5 @@ run_user_step(
                             snakemake.output.tipping_2d),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -1,5 +1,5 @@
 """Summarise the simulation chunks (see fittrial.steps.models.operating_characteristics_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import operating_characteristics_step
 
 run_user_step(
@@ -8,4 +8,5 @@ run_user_step(
                                            snakemake.params.scenarios),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

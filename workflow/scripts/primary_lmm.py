@@ -1,5 +1,5 @@
 """Fit the primary WHO-5 mixed model (see fittrial.steps.models.primary_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import primary_step
 
 run_user_step(
@@ -7,4 +7,5 @@ run_user_step(
                          snakemake.output.contrasts, snakemake.output.variance, snakemake.output.emmeans),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

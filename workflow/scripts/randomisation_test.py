@@ -1,5 +1,5 @@
 """Randomisation test (see fittrial.steps.models.randomisation_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import randomisation_step
 
 run_user_step(
@@ -7,4 +7,5 @@ run_user_step(
                                snakemake.output[0]),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

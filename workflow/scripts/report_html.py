@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.publish.audit import public_audit
 from fittrial.publish.provenance import provenance, published_record
 from fittrial.steps.config import input_path
@@ -32,4 +32,4 @@ def step():
                 snakemake.output.pdf)
 
 
-run_user_step(step, snakemake.log[0], snakemake.rule)
+run_user_step(step, snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

@@ -1,6 +1,6 @@
 """The report's tables and figures of effects (see fittrial.steps.report.report_material_step) and the
 two-dimensional tipping point's table and figure (fittrial.steps.report.tipping_2d_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.report import report_material_step, tipping_2d_step
 
 outputs = dict(snakemake.output.items())
@@ -17,4 +17,4 @@ def step():
                     p.language, p.blinded, p.words)
 
 
-run_user_step(step, snakemake.log[0], snakemake.rule)
+run_user_step(step, snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

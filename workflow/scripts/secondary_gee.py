@@ -1,5 +1,5 @@
 """Fit the GEE of every binary outcome, one output each (see fittrial.steps.models.secondary_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import secondary_step
 
 
@@ -9,4 +9,4 @@ def fit_all() -> None:
                        out, snakemake.params.timepoint, snakemake.params.threshold)
 
 
-run_user_step(fit_all, snakemake.log[0], snakemake.rule)
+run_user_step(fit_all, snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

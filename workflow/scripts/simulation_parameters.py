@@ -1,6 +1,6 @@
 """The base trial of the simulation studies, estimated from this trial's data
 (see fittrial.steps.models.simulation_parameters_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import simulation_parameters_step
 
 run_user_step(
@@ -9,4 +9,5 @@ run_user_step(
                                        snakemake.params.primary_visit, snakemake.params.seed, snakemake.output[0]),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

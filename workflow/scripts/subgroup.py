@@ -1,5 +1,5 @@
 """The subgroup analyses, one output per variable (see fittrial.steps.models.subgroup_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import subgroup_step
 
 run_user_step(
@@ -7,4 +7,5 @@ run_user_step(
                            snakemake.output[variable]) for variable in snakemake.params.variables],
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

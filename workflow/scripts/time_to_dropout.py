@@ -1,5 +1,5 @@
 """Time to dropout: cause-specific Cox and Fine-Gray rows, cumulative incidence (see fittrial.steps.models.dropout_step)."""
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.models import dropout_step
 
 run_user_step(
@@ -8,4 +8,5 @@ run_user_step(
                          snakemake.output.curve),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -1,7 +1,7 @@
 """Re-run the analysis in a scratch directory and compare every published table and figure."""
 
 from fittrial.base.errors import InputError, Problem
-from fittrial.language.problems import message, run_user_step, step_language
+from fittrial.language.problems import language_of, message, run_user_step
 from fittrial.publish.provenance import verify
 
 
@@ -13,7 +13,7 @@ def main():
                          header="verify: the published reports differ from a fresh re-run of the same inputs "
                                 "and config.")
     print(message("verify: every published table, figure, provenance record and report equals a fresh re-run of the "
-                  "same inputs and config.", step_language()))
+                  "same inputs and config.", language_of(snakemake.config)))
 
 
-run_user_step(main, snakemake.log[0], snakemake.rule)
+run_user_step(main, snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

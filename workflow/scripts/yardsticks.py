@@ -1,6 +1,6 @@
 """Write the yardsticks and claims tables (see fittrial.analyses.yardsticks.yardsticks_step)."""
 from fittrial.analyses.yardsticks import yardsticks_step
-from fittrial.language.problems import run_user_step
+from fittrial.language.problems import language_of, run_user_step
 
 run_user_step(
     lambda: yardsticks_step(snakemake.input.citizens, snakemake.input.randomisation, snakemake.input.effects,
@@ -9,4 +9,5 @@ run_user_step(
                             snakemake.output.claims, snakemake.params.blinded),
     snakemake.log[0],
     snakemake.rule,
+    language=language_of(snakemake.config),
 )

@@ -18,7 +18,6 @@ the report's language.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -80,20 +79,13 @@ def config_report(problems: Iterable[str], config: Mapping[str, Any] | None,
     return errors.hide_cpr("\n  - ".join([say.message(header), *(say.message(p) for p in problems)]), say)
 
 
-def step_language() -> str:
-    """The report language of the Snakemake job this process runs (``report.language`` of the config its script
-    is given as ``snakemake.config``), English outside a job."""
-    job = getattr(sys.modules.get("__main__"), "snakemake", None)
-    return language_of(getattr(job, "config", None))
-
-
 def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, rule: str | None = None,
                   language: str | None = None) -> None:
     """:func:`fittrial.base.errors.run_user_step` with its messages (an input error, a full disk, an interrupt, an
-    internal error) in ``language``, by default the report language of the running job (:func:`step_language`).
-    Every workflow script runs its step with this."""
-    errors.run_user_step(func, log_path, rule, wording(language or step_language()))
+    internal error) in ``language`` (English when None). Every workflow script runs its step with this, passing
+    ``language_of(snakemake.config)``: the package never reads the ``snakemake`` object itself."""
+    errors.run_user_step(func, log_path, rule, wording(language))
 
 
 __all__ = ["Localised", "wording", "language_of", "format_problem", "message", "config_report", "run_user_step",
-           "step_language", "CONFIG_HEADER", "INPUTS_MISSING_HEADER"]
+           "CONFIG_HEADER", "INPUTS_MISSING_HEADER"]
