@@ -176,7 +176,7 @@ def test_the_danish_design_report_has_no_english_text():
     import pandas as pd
 
     from fittrial.design.binary import BinaryParameters, binary_power_summary, binary_table
-    from fittrial.design.power import analytic_table, power_summary
+    from fittrial.design.power import analytic_table, power_summary, sensitivity_table
     from fittrial.language.i18n import Translator
     from fittrial.language.messages import messages
     from fittrial.steps.design import design_html
@@ -185,12 +185,15 @@ def test_the_danish_design_report_has_no_english_text():
 
     from fittrial.steps.design import power_figure
 
-    p = params(sources={k: "trial" for k in ("sd", "icc", "cv")})
+    p = params(sources={k: "trial" for k in ("sd", "icc", "cv")}, intervals={"icc": (0.01, 0.09)})
     b = BinaryParameters("dropout", 0.3, 0.02, 15, 0.3, 0.1, {"prevalence": "config", "icc": "trial"})
     analytic = analytic_table(p, [10.0], [5.0])
-    power = power_summary(pd.DataFrame({"cell": [0, 0], "caseworkers_per_arm": [10, 10],
-                                        "citizens_per_caseworker": [10.0, 10.0], "effect": [5.0, 5.0],
-                                        "p_value": [0.01, 0.2], "rejected": [True, False]}), p)
+    k = int(analytic["caseworkers_per_arm"].iloc[0])
+    power = power_summary(pd.DataFrame({"cell": [0, 0, 1, 1], "caseworkers_per_arm": [10, 10, k, k],
+                                        "citizens_per_caseworker": [10.0] * 4, "effect": [5.0] * 4,
+                                        "p_value": [0.01, 0.2, 0.01, 0.3], "rejected": [True, False, True, False],
+                                        "headline": [False, False, True, True]}), p)
+    sensitivity = sensitivity_table(p, 10.0, [5.0])
     b_analytic = binary_table([b], [10.0], [0.5])
     b_power = binary_power_summary(pd.DataFrame({"cell": [0], "outcome": ["dropout"], "caseworkers_per_arm": [10],
                                                  "citizens_per_caseworker": [10.0], "odds_ratio": [0.5],
@@ -199,7 +202,8 @@ def test_the_danish_design_report_has_no_english_text():
     with tempfile.TemporaryDirectory() as tmp:
         png = f"{tmp}/p.png"
         power_figure(p, power, {"dropout": b}, b_power, 0.05, t, png, f"{tmp}/p.svg")
-        page = design_html(p, pd.DataFrame(), analytic, power, 12, 0.8, t, png, {"dropout": b}, b_analytic, b_power)
+        page = design_html(p, pd.DataFrame(), analytic, power, 12, 0.8, t, png, {"dropout": b}, b_analytic, b_power,
+                           sensitivity, [(k, 10.0, 5.0)], "kenward_roger", 2)
     en, da = messages()["en"], messages()["da"]
     english = [v.split("{")[0] for k, v in en.items() if k.startswith(("ds_", "dp_", "dsrc_")) and v != da[k]
                and len(v) > 12]
@@ -207,3 +211,7 @@ def test_the_danish_design_report_has_no_english_text():
     assert not found, found
     assert "estimeret fra dette forsøg" in page and "sat i konfigurationen (design.binary.parameters)" in page
     assert "oddsratio på 0,50 for frafald" in page
+    # the summary: the simulated power of the pre-specified analysis at the headline size (1 of 2 trials; its
+    # Monte Carlo SE too large to call it below 80%) and the size needed at the ICC's upper CI end, in Danish
+    assert "50% styrke (Monte Carlo-SE 35,4 point)" in page and "Kenward-Roger-justeret SE" in page and "øvre ende af sit 95%-KI (0,090)" in page
+    assert "Hvordan svaret afhænger af parametrene" in page and "0,010 &ndash; 0,090" in page

@@ -72,6 +72,36 @@ def test_gee_constant_in_both_arms_and_separation_are_named(small):
     assert "every analysed FIT citizen" in row.not_estimated and "complete separation" in row.not_estimated
 
 
+def _strata_trial(cells: dict[tuple[str, int], tuple[int, int]]) -> pd.DataFrame:
+    """Citizens of one caseworker per (stratum, arm) cell with (events, citizens) of dropout."""
+    rows = []
+    for (stratum, arm), (events, n) in cells.items():
+        for i in range(n):
+            rows.append({"citizen_id": f"{stratum}{arm}{i:02d}", "caseworker_id": f"CW{stratum}{arm}",
+                         "stratum": stratum, "fit": arm, "dropout": float(i < events)})
+    return pd.DataFrame(rows)
+
+
+def test_gee_names_quasi_separation_across_strata():
+    """A small trial in strata with a rare outcome: no FIT dropout in S1, every control dropping out in S2 and S3.
+    No single group is constant, but no finite odds ratio fits (the likelihood rises without end as the FIT
+    coefficient falls and those of S2 and S3 rise): the GEE had published an odds ratio of 2e-11 with p = 0.003.
+    Now it is not estimated, with the reason; one FIT dropout in S1 makes it estimable again."""
+    from fittrial.models.estimable import arm_separated
+
+    cells = {("S1", 1): (0, 8), ("S1", 0): (2, 6), ("S2", 1): (3, 12), ("S2", 0): (3, 3), ("S3", 1): (4, 10),
+             ("S3", 0): (2, 2)}
+    result = fit_binary_gee(_strata_trial(cells), "dropout")
+    assert all(np.isnan(c.estimate) for c in result.contrasts)
+    assert "quasi-complete separation" in result.contrasts[0].not_estimated
+    fixed = fit_binary_gee(_strata_trial({**cells, ("S1", 1): (1, 8)}), "dropout")
+    assert fixed.contrasts[0].not_estimated == "" and np.isfinite(fixed.contrasts[0].se)
+    # the linear programme itself: separated along the arm, and not when the arm is not involved
+    X = np.array([[1, 1], [1, 1], [1, 0], [1, 0]], float)
+    assert arm_separated(np.array([0, 0, 1, 1.0]), X, 1)  # the arm predicts the outcome perfectly
+    assert not arm_separated(np.array([0, 1, 0, 1.0]), X, 1)
+
+
 def test_time_to_dropout_without_events(small):
     citizens, _ = small
     times = dropout_times(citizens).assign(event=0)

@@ -614,7 +614,9 @@ def test_design_target_plans_the_next_trial_from_this_one(finished):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = work / "reports" / "design"
     power = pd.read_csv(out / "power.csv")
-    assert len(power) == 2 and (power["n_trials"] == 8).all()
+    assert len(power) == 4 and (power["n_trials"] == 8).all()  # the grid's 2 cells and the 2 headline sizes
+    headline = power[power["headline"]]
+    assert sorted(headline["effect"]) == [5, 10] and (headline["citizens_per_caseworker"] == 20).all()
     assert power["analytic_power"].between(0, 1).all() and power["simulated_power"].between(0, 1).all()
     params = pd.read_csv(out / "parameters.csv").set_index("parameter")
     assert params.loc["icc", "source"].startswith("estimated from this trial")
@@ -623,6 +625,11 @@ def test_design_target_plans_the_next_trial_from_this_one(finished):
     assert set(sizes["effect"]) == {10, 5} and (sizes["caseworkers_per_arm"].dropna() >= 2).all()
     page = (out / "design.html").read_text(encoding="utf-8")
     assert "To detect a 10-point difference in WHO-5 with 80% power you need about" in page
+    assert "In 8 simulated trials of this size the pre-specified analysis had" in page
+    assert "If the ICC is at the upper end of its 95% CI" in page and "How the answer depends on the parameters" in page
+    sensitivity = pd.read_csv(out / "sensitivity.csv")
+    assert {"icc", "cluster_autocorrelation", "subject_autocorrelation", "attrition"} <= set(sensitivity["parameter"])
+    assert params.loc["icc", "ci_low"] < params.loc["icc", "value"] < params.loc["icc", "ci_high"]
     assert 'src="data:image/png;base64,' in page
     b_params = pd.read_csv(out / "binary_parameters.csv").set_index(["outcome", "parameter"])
     assert b_params.loc[("completed", "icc"), "value"] == 0.03

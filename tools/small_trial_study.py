@@ -70,12 +70,21 @@ def independent(k: int, strata: int, rng: np.random.Generator, effect: float, sc
         missing = rng.random(n) < special.expit(-1.3 - 0.08 * centred + 0.2 * (v == 12))
         who5[v] = np.where(missing, np.nan, who5[v])
     base = who5[0]
-    dropout = (rng.random(n) < special.expit(-1.1 + rng.normal(0, 0.4, k)[cw])).astype(float)
+    # course ends within the year: dropout (cause 1) and other ends (cause 2, e.g. completed) with competing
+    # exponential hazards, caseworker frailty (log-normal, SD 0.5) on dropout, administrative censoring at 365 days;
+    # with an effect, FIT lowers the conditional dropout hazard by 40%
+    frailty = np.exp(rng.normal(0, 0.5, k))[cw] * np.where((arm[cw] == 1) & (effect != 0), 0.6, 1.0)
+    t_drop = rng.exponential(365 / (0.35 * frailty))
+    t_other = rng.exponential(365 / 0.25, n)
+    first = np.minimum(t_drop, t_other)
+    status = np.where(first > 365, 0, np.where(t_drop <= t_other, 1, 2))
+    dropout = (status == 1).astype(float)
     citizens = pd.DataFrame({
         "citizen_id": [f"B{i:05d}" for i in range(n)], "caseworker_id": [f"CW{c:03d}" for c in cw],
         "stratum": stratum[cw], "fit": arm[cw], **{f"who5_m{v}": who5[v] for v in visits},
         "baseline_missing": np.isnan(base).astype(int),
         "baseline_who5": np.where(np.isnan(base), np.nanmean(base), base), "dropout": dropout,
+        "time_days": np.ceil(np.minimum(first, 365)), "status": status, "event_dropout": (status == 1).astype(int),
         "sex": np.where(rng.random(n) < 0.5, "F", "M"), "age": rng.integers(18, 80, n).astype(float)})
     long = pd.concat([citizens.assign(visit=v, who5=citizens[f"who5_m{v}"]) for v in (6, 12)])
     long = long[long["who5"].notna()][["citizen_id", "caseworker_id", "stratum", "fit", "visit", "who5",
@@ -94,7 +103,8 @@ def project(k: int, strata: int, rng: np.random.Generator, effect: float, scenar
                                   citizens_per_caseworker=15, effect={6: effect, 12: effect})
     departures = Departures(sd_caseworker_visit=3.0 if scenario == "cw_visit" else 0.0,
                             ar1_rho=0.6 if scenario == "ar1" else 0.0)
-    return simulate_analysis_data(params, rng, departures)
+    citizens, long = simulate_analysis_data(params, rng, departures)
+    return citizens.assign(status=citizens["event_dropout"]), long  # no competing course ends in this simulator
 
 
 def _rules(result, L, between_within: float | None = None) -> dict[str, tuple[float, float, float]]:
@@ -124,42 +134,128 @@ def _randomisation(result, long: pd.DataFrame, n: int) -> tuple[float, float, fl
     return (centre, half, np.inf) if np.isfinite(half) and half > 0 else (test.estimate, np.inf, np.inf)
 
 
-def analyse(citizens: pd.DataFrame, long: pd.DataFrame, randomisations: int = 0
-            ) -> list[tuple[str, str, float, float, float]]:
-    """(method, rule, estimate, se, df) for every analysis and rule (NaN where not estimable); ``randomisations``
-    > 0 adds the randomisation test of the primary estimate with that many re-randomisations."""
+def _null_residuals(time: np.ndarray, status: np.ndarray, X: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Martingale residuals of the (Fine-Gray weighted) Breslow model without the arm: M_i = delta_i - r_i
+    sum_j w_ij dLambda_j. The arm's score at log hazard ratio 0 is sum_i a_i M_i (the risk-set means cancel, as
+    sum_i w_ij r_i dLambda_j = d_j), so the re-randomisation distribution of the score needs this one fit."""
+    from fittrial.analyses.survival import fine_gray_weights, weighted_breslow_cox
+
+    r = np.ones(len(time))
+    if X.shape[1]:
+        b, _, _, converged = weighted_breslow_cox(time, status, X, groups)
+        if not converged:
+            raise np.linalg.LinAlgError("null model not converged")
+        r = np.exp((X - X.mean(axis=0)) @ b)
+    event_times, W = fine_gray_weights(time, status, 1)
+    d = np.array([np.sum((status == 1) & (time == t)) for t in event_times], float)
+    dLambda = d / (W * r[None, :]).sum(axis=1)
+    return (status == 1) - r * (W * dLambda[:, None]).sum(axis=0)
+
+
+def _hazard_rules(citizens: pd.DataFrame, status: np.ndarray, randomisations: int, rng: np.random.Generator
+                  ) -> dict[str, tuple[float, float, float, float]]:
+    """(log hazard ratio, se, df, p) of the arm by each rule: the package's robust SE with t on K - 1 - S df
+    (``robust_t``, the rule in the report), the same SE times sqrt(K / (K - 1)) (``robust_cr1``), and the
+    re-randomisation test of the arm's score (``randomisation``, p only; Gail et al. 1996)."""
+    from fittrial.analyses.randomisation import allocations
+    from fittrial.analyses.survival import _design, _fit_arm
+
+    strata = sorted(citizens["stratum"].unique())
+    k = int(citizens["caseworker_id"].nunique())
+    df = float(k - 1 - len(strata))
+    b, se = _fit_arm(citizens, strata, status)
+    out = {"robust_t": (b, se, df, np.nan), "robust_cr1": (b, se * np.sqrt(k / (k - 1)), df, np.nan)}
+    if randomisations:
+        time = citizens["time_days"].to_numpy(float)
+        X = _design(citizens, strata).drop(columns="fit").to_numpy(float)
+        M = _null_residuals(time, status, X, citizens["caseworker_id"].to_numpy())
+        cw = citizens.groupby("caseworker_id", sort=True)
+        U = pd.Series(M, index=citizens.index).groupby(citizens["caseworker_id"], sort=True).sum().to_numpy()
+        A, _ = allocations(cw["stratum"].first().to_numpy(), cw["fit"].first().to_numpy(float), randomisations, rng)
+        T = A @ U
+        p = float(np.mean(np.abs(T) >= np.abs(T[0]) - 1e-12))
+        out["randomisation"] = (b, np.nan, np.nan, p)
+    return out
+
+
+def _subgroup_rules(citizens: pd.DataFrame, long: pd.DataFrame) -> dict[str, tuple[float, float, float, float]]:
+    """The sex x arm interaction at 12 months (``fittrial.analyses.sensitivity.subgroup``'s model): its F-test
+    with Satterthwaite df (``satterthwaite``, the rule in the report) and Kenward-Roger SE and df (``kr``)."""
+    from fittrial.analyses.sensitivity import subgroup_design
+    from fittrial.models.effects import fit_lmm
+    from fittrial.models.lmm import kenward_roger, satterthwaite
+
+    data, X, between, effects = subgroup_design(long, citizens, "sex", [30, 50], None, 12)
+    result = fit_lmm(data, X, between, "kenward_roger")
+    L = (effects["M"] - effects["F"]).reindex(result.params.index).fillna(0.0).to_numpy()
+    out = {}
+    for rule, infer in (("satterthwaite", satterthwaite), ("kr", kenward_roger)):
+        c = infer(result.model, result.fit, L)
+        out[rule] = (c.estimate, c.se, c.df, np.nan)
+    return out
+
+
+METHODS = ("primary", "clda", "dropout_gee", "dropout_cox", "dropout_fine_gray", "subgroup_interaction")
+RULES = {"primary": ("kr_capped", "kr", "satterthwaite", "between_within"),
+         "clda": ("kr_capped", "kr", "satterthwaite", "between_within"),
+         "dropout_gee": ("mancl_derouen", "kauermann_carroll"),
+         "dropout_cox": ("robust_t", "robust_cr1"), "dropout_fine_gray": ("robust_t", "robust_cr1"),
+         "subgroup_interaction": ("satterthwaite", "kr")}
+
+
+def analyse(citizens: pd.DataFrame, long: pd.DataFrame, randomisations: int = 0,
+            methods: tuple[str, ...] = METHODS, rng: np.random.Generator | None = None
+            ) -> list[tuple[str, str, float, float, float, float]]:
+    """(method, rule, estimate, se, df, p) for every analysis in ``methods`` and rule (NaN where not estimable; p
+    NaN where the rule is a t-test read off estimate, se and df); ``randomisations`` > 0 adds the randomisation
+    tests of the primary estimate and of the hazard ratios with that many re-randomisations (drawn from ``rng``)."""
     from fittrial.analyses.sensitivity import clda_design
     from fittrial.models.effects import fit_binary_gee, fit_lmm, fit_primary_lmm
 
-    out = []
-    try:
-        primary = fit_primary_lmm(long, None, "kenward_roger")
-        for rule, (b, se, df) in _rules(primary, primary.arm_contrast(12)).items():
-            out.append(("primary", rule, b, se, df))
-        if randomisations:
-            out.append(("primary", "randomisation", *_randomisation(primary, long, randomisations)))
-    except Exception:  # noqa: BLE001 - a trial the model cannot fit counts as not estimated
-        out += [("primary", r, np.nan, np.nan, np.nan) for r in ("kr_capped", "kr", "satterthwaite", "between_within")]
-    try:
-        data, X, between, contrasts = clda_design(citizens, None, (0, 6, 12))
-        result = fit_lmm(data, X, between, "kenward_roger")  # kr_capped: the rule before issue 24 (K - S)
-        # between-within: the arm is compared between caseworkers, so it counts (K - S - 1)
-        for rule, (b, se, df) in _rules(result, contrasts[12], result.df - 1).items():
-            out.append(("clda", rule, b, se, df))
-    except Exception:  # noqa: BLE001
-        out += [("clda", r, np.nan, np.nan, np.nan) for r in ("kr_capped", "kr", "satterthwaite", "between_within")]
-    for covariance in ("mancl_derouen", "kauermann_carroll"):
-        try:
-            g = fit_binary_gee(citizens, "dropout", covariance)
-            out.append(("dropout_gee", covariance, float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"])),
-                        float(g.df)))
+    rng = rng if rng is not None else np.random.default_rng(0)
+    out: list[tuple[str, str, float, float, float, float]] = []
+
+    def failed(method: str) -> None:
+        rules = RULES[method] + (("randomisation",) if randomisations and method in
+                                 ("primary", "dropout_cox", "dropout_fine_gray") else ())
+        out.extend((method, r, np.nan, np.nan, np.nan, np.nan) for r in rules)
+
+    for method in methods:
+        try:  # a trial an analysis cannot fit counts as not estimated for it
+            if method == "primary":
+                primary = fit_primary_lmm(long, None, "kenward_roger")
+                rows = {r: (*v, np.nan) for r, v in _rules(primary, primary.arm_contrast(12)).items()}
+                if randomisations:
+                    rows["randomisation"] = (*_randomisation(primary, long, randomisations), np.nan)
+            elif method == "clda":
+                data, X, between, contrasts = clda_design(citizens, None, (0, 6, 12))
+                result = fit_lmm(data, X, between, "kenward_roger")  # kr_capped: the rule before issue 24 (K - S)
+                # between-within: the arm is compared between caseworkers, so it counts (K - S - 1)
+                rows = {r: (*v, np.nan) for r, v in _rules(result, contrasts[12], result.df - 1).items()}
+            elif method == "dropout_gee":
+                rows = {}
+                for covariance in RULES[method]:
+                    g = fit_binary_gee(citizens, "dropout", covariance)
+                    rows[covariance] = (float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"])),
+                                        float(g.df), np.nan)
+            elif method == "dropout_cox":
+                rows = _hazard_rules(citizens, citizens["event_dropout"].to_numpy(int), randomisations, rng)
+            elif method == "dropout_fine_gray":
+                if not (citizens["status"] == 2).any():
+                    continue  # no competing course ends: the Fine-Gray model is the Cox model
+                rows = _hazard_rules(citizens, citizens["status"].to_numpy(int), randomisations, rng)
+            else:
+                rows = _subgroup_rules(citizens, long)
         except Exception:  # noqa: BLE001
-            out.append(("dropout_gee", covariance, np.nan, np.nan, np.nan))
+            failed(method)
+            continue
+        out.extend((method, rule, *values) for rule, values in rows.items())
     return out
 
 
 def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers: tuple[int, ...],
-        scenarios: tuple[str, ...], strata: int, randomisations: int = 0) -> None:
+        scenarios: tuple[str, ...], strata: int, randomisations: int = 0, methods: tuple[str, ...] = METHODS
+        ) -> None:
     make = {"project": project, "independent": independent}[dgp]
     rows = []
     start = time.perf_counter()
@@ -167,24 +263,36 @@ def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers:
         for scenario in scenarios:
             for eff in sorted({0.0, effect}):
                 rng = np.random.default_rng([seed, k, SCENARIOS.index(scenario), int(eff * 10), strata])
+                test_rng = np.random.default_rng([seed, k, SCENARIOS.index(scenario), int(eff * 10), strata, 1])
                 for trial in range(trials):
                     citizens, long = make(k, strata, rng, eff, scenario)
-                    for method, rule, b, se, df in analyse(citizens, long, randomisations):
+                    for method, rule, b, se, df, p in analyse(citizens, long, randomisations, methods, test_rng):
                         truth = eff if method in ("primary", "clda") else 0.0
-                        rows.append((dgp, k, strata, scenario, eff, trial, method, rule, b, se, df, truth))
+                        rows.append((dgp, k, strata, scenario, eff, trial, method, rule, b, se, df, p, truth))
             print(f"{dgp} k={k} {scenario}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
             frame = pd.DataFrame(rows, columns=["dgp", "caseworkers", "strata", "scenario", "effect", "trial",
-                                                "method", "rule", "estimate", "se", "df", "truth"])
+                                                "method", "rule", "estimate", "se", "df", "p", "truth"])
             frame.to_csv(out, index=False)
 
 
 def summary(files: list[Path]) -> pd.DataFrame:
-    """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule."""
+    """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule.
+
+    A rule with a p-value of its own (the randomisation tests) rejects when p < 0.05; the others are t-tests of
+    estimate / se on df. Coverage only where the truth is known (the WHO-5 effects; the hazard ratios and the
+    interaction under no effect)."""
     data = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
-    data = data[data["se"].notna() & (data["df"] > 0)]
-    q = np.where(np.isfinite(data["df"]), stats.t.ppf(0.975, data["df"].clip(upper=1e9)), 1.959963984540054)
-    data["reject"] = np.abs(data["estimate"] / data["se"]) > q
-    data["cover"] = np.abs(data["estimate"] - data["truth"]) <= q * data["se"]
+    if "p" not in data:
+        data["p"] = np.nan
+    has_p = data["p"].notna()
+    data = data[has_p | (data["se"].notna() & (data["df"] > 0))].copy()
+    has_p = data["p"].notna()
+    df = data["df"].fillna(np.inf)
+    q = np.where(np.isfinite(df), stats.t.ppf(0.975, df.clip(lower=1e-9, upper=1e9)), 1.959963984540054)
+    data["reject"] = np.where(has_p, data["p"] < 0.05, np.abs(data["estimate"] / data["se"]) > q)
+    data["cover"] = np.where(has_p | data["se"].isna(), np.nan,
+                             (np.abs(data["estimate"] - data["truth"]) <= q * data["se"]).astype(float))
+    data.loc[(data["effect"] != 0) & ~data["method"].isin(["primary", "clda"]), "cover"] = np.nan
     keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
     table = data.groupby(keys).agg(n=("reject", "size"), reject=("reject", "mean"), cover=("cover", "mean"),
                                    df=("df", "median")).reset_index()
@@ -204,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--caseworkers", type=int, nargs="*", default=list(CASEWORKERS))
     parser.add_argument("--scenarios", nargs="*", default=list(SCENARIOS))
     parser.add_argument("--randomisations", type=int, default=0, help="add the randomisation test (re-randomisations)")
+    parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--summary", action="store_true", help="summarise the files named instead of simulating")
     args = parser.parse_args(argv)
     if args.summary:
@@ -212,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         print(summary(args.out).round(4).to_string(index=False))
         return
     run(args.out[0], args.dgp, args.trials, args.seed, args.effect, tuple(args.caseworkers), tuple(args.scenarios),
-        args.strata, args.randomisations)
+        args.strata, args.randomisations, tuple(args.methods))
 
 
 if __name__ == "__main__":

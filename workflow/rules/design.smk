@@ -3,8 +3,9 @@
 # so an executor plugin can spread the cells over a cluster.
 DESIGN = config["design"]
 DESIGN_SIM = DESIGN["simulation"]
+# the grid's cells, then one per target effect: the summary's headline sample size (fittrial.steps.design.cell_step)
 DESIGN_CELLS = list(range(len(DESIGN_SIM["caseworkers_per_arm"]) * len(DESIGN_SIM["citizens_per_caseworker"])
-                          * len(DESIGN_SIM["effects"])))
+                          * len(DESIGN_SIM["effects"]) + len(DESIGN["effects"])))
 # the binary outcomes to design for: as configured, or the trial's first binary outcome (dropout in the FIT trial;
 # none when the trial has none)
 DESIGN_BINARY = {**DESIGN["binary"], "outcomes": DESIGN["binary"]["outcomes"] if DESIGN["binary"]["outcomes"]
@@ -24,13 +25,13 @@ rule design_parameters:
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),
-        variance=result("primary_lmm_variance"),
     output:
         f"{DERIVED}/design/parameters.json",
     params:
         overrides=DESIGN["parameters"],
         primary_visit=config["analysis"]["primary_visit"],
         binary=DESIGN_BINARY,
+        bootstrap=config["analysis"]["icc"],
     log:
         f"{LOGS}/design/parameters.log",
     script:
@@ -44,7 +45,7 @@ rule design_cell:
     output:
         f"{DERIVED}/design/cell_{{cell}}.parquet",
     params:
-        grid=DESIGN_SIM,
+        options=DESIGN,
         lmm_df=config["analysis"]["lmm_df"],
         primary_visit=config["analysis"]["primary_visit"],
         alpha=DESIGN["alpha"],
@@ -82,6 +83,7 @@ rule design_report:
     output:
         html=f"{PUBLISHED}/design/design.html",
         power=f"{PUBLISHED}/design/power.csv",
+        sensitivity=f"{PUBLISHED}/design/sensitivity.csv",
         analytic=f"{PUBLISHED}/design/sample_size.csv",
         parameters=f"{PUBLISHED}/design/parameters.csv",
         binary_power=f"{PUBLISHED}/design/binary_power.csv",
@@ -92,6 +94,7 @@ rule design_report:
     params:
         options=DESIGN,
         language=config["report"]["language"],
+        lmm_df=config["analysis"]["lmm_df"],
     log:
         f"{LOGS}/design/report.log",
     script:

@@ -3,7 +3,6 @@ from fittrial.language.problems import language_of, run_user_step
 from fittrial.steps.design import parameters_step
 
 run_user_step(lambda: parameters_step(snakemake.input.citizens, snakemake.input.randomisation,
-                                      snakemake.input.variance, snakemake.params.overrides,
-                                      snakemake.params.primary_visit, snakemake.params.binary,
-                                      snakemake.output[0]),
+                                      snakemake.params.overrides, snakemake.params.primary_visit,
+                                      snakemake.params.binary, snakemake.params.bootstrap, snakemake.output[0]),
               snakemake.log[0], snakemake.rule, language=language_of(snakemake.config))

@@ -535,7 +535,11 @@ def fit_binary_gee(citizens: pd.DataFrame, outcome: str, covariance: str = "manc
         return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months,
                           text("r_gee_not_converged"),
                           gee_method(covariance, X.columns))
-    cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
+    try:
+        cov_arr = gee_sandwich(X.to_numpy(), y, groups, beta, alpha, scale, covariance)
+    except np.linalg.LinAlgError:
+        return _empty_gee(outcome, X.columns, data, n_missing, timepoint_months, text("r_gee_leverage"),
+                          gee_method(covariance, X.columns))
     params = pd.Series(beta, index=X.columns)
     cov = pd.DataFrame(cov_arr, index=X.columns, columns=X.columns)
     n_clusters = int(np.unique(groups).size)

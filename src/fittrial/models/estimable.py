@@ -139,7 +139,32 @@ def separation_reason(y: np.ndarray, X: pd.DataFrame, what: str) -> str | None:
             sub = y[col == value]
             if len(sub) and sub.min() == sub.max():
                 return text("r_separation_group", what=what, value=int(sub[0]), group=label)
+    if "fit" in X.columns and arm_separated(y, X.to_numpy(float), list(X.columns).index("fit")):
+        return text("r_quasi_separation", what=what)
     return None
+
+
+def arm_separated(y: np.ndarray, X: np.ndarray, column: int, tol: float = 1e-7) -> bool:
+    """Whether the logistic likelihood of ``y`` on ``X`` keeps rising along a direction that moves coefficient
+    ``column`` (quasi-complete separation involving the arm): whether some b with b[column] != 0 has
+    (2y - 1) x_i'b >= 0 for every row. Then no finite estimate of that coefficient maximises the likelihood.
+
+    The linear programme of Konis (2007; R's ``detectseparation``, ``safeBinaryRegression``), restricted to the
+    arm's coefficient: maximise and minimise b[column] subject to those constraints and -1 <= b <= 1 (scipy's
+    HiGHS). A design of full rank is assumed (a direction with x'b = 0 for every row would be collinearity). It
+    catches what :func:`separation_reason`'s check of single groups does not, e.g. a rare outcome with no FIT
+    events in one stratum and only events among the controls of another."""
+    from scipy.optimize import linprog
+
+    s = 2.0 * np.asarray(y, float) - 1.0
+    A = -(s[:, None] * X)
+    for sign in (1.0, -1.0):
+        c = np.zeros(X.shape[1])
+        c[column] = -sign
+        res = linprog(c, A_ub=A, b_ub=np.zeros(len(s)), bounds=[(-1.0, 1.0)] * X.shape[1], method="highs")
+        if res.status == 0 and -res.fun > tol:
+            return True
+    return False
 
 
 # --- every analysis stands alone -------------------------------------------------------------------------------

@@ -181,7 +181,8 @@ def gee_sandwich(X: np.ndarray, y: np.ndarray, groups: np.ndarray, beta: np.ndar
     (I - H_i)^-1/2; Kauermann & Carroll 2001), where H_i = D_i B D_i' V_i^-1 is the
     cluster's leverage and B the model-based (naive) covariance. The
     inverse square root is the principal one, computed through the symmetric
-    V_i^-1/2 D_i B D_i' V_i^-1/2.
+    V_i^-1/2 D_i B D_i' V_i^-1/2. Raises ``numpy.linalg.LinAlgError`` when a cluster's leverage has an
+    eigenvalue of 1 (it alone determines a coefficient), where the corrected covariance is not defined.
     """
     mu = 1.0 / (1.0 + np.exp(-X @ beta))
     a = mu * (1.0 - mu)
@@ -206,6 +207,8 @@ def gee_sandwich(X: np.ndarray, y: np.ndarray, groups: np.ndarray, beta: np.ndar
             V_half, V_mhalf = (U * np.sqrt(w)) @ U.T, (U / np.sqrt(w)) @ U.T
             S = V_mhalf @ D @ bread @ D.T @ V_mhalf  # symmetric, similar to H_i
             e, Q = np.linalg.eigh(np.eye(len(r)) - S)
+            if e.min() <= 1e-10:  # the caseworker alone determines a coefficient: (I - H_i)^-1 does not exist
+                raise np.linalg.LinAlgError("a caseworker's leverage is 1")
             power = -1.0 if kind == "mancl_derouen" else -0.5
             adj = V_half @ ((Q * e ** power) @ Q.T) @ V_mhalf @ r
         u = D.T @ Vi @ adj

@@ -24,33 +24,40 @@ from fittrial.design.power import (
     DesignParameters,
     analytic_power,
     analytic_table,
+    caseworkers_needed,
     power_summary,
+    sensitivity_table,
     simulated_power,
     trial_parameters,
 )
 
 FLOAT_FORMAT = "%.10g"
+HEADLINE_MAX_K = 60  # a headline sample size above this many caseworkers per arm is not simulated (see cell_step)
 
 
-def parameters_step(citizens: str, randomisation: str, variance: str, overrides: dict, primary_visit: int,
-                    binary: Mapping, out: str) -> None:
-    """The design parameters (WHO-5 and each binary outcome of ``binary["outcomes"]``) with their sources, as
+def parameters_step(citizens: str, randomisation: str, overrides: dict, primary_visit: int, binary: Mapping,
+                    bootstrap: Mapping, out: str) -> None:
+    """The design parameters (WHO-5 and each binary outcome of ``binary["outcomes"]``) with their sources and the
+    95% CIs of the estimated correlations (``bootstrap``: the config's ``analysis.icc``, replicates and seed), as
     JSON."""
     cit, rand = pd.read_parquet(citizens), pd.read_parquet(randomisation)
-    p = trial_parameters(cit, rand, pd.read_parquet(variance), primary_visit, overrides)
+    p = trial_parameters(cit, rand, primary_visit, overrides, int(bootstrap["bootstrap"]), int(bootstrap["seed"]))
     set_binary = binary.get("parameters") or {}
     outcomes = {}
     for outcome in binary.get("outcomes") or []:
         b = binary_trial_parameters(cit, rand, outcome, set_binary.get(outcome))
         outcomes[outcome] = {"values": b.as_dict(), "sources": b.sources}
-    write_text(json.dumps({"values": p.as_dict(), "sources": p.sources, "primary_visit": primary_visit,
-                           "binary": outcomes}, indent=2, sort_keys=True) + "\n", out)
+    write_text(json.dumps({"values": p.as_dict(), "sources": p.sources, "intervals": p.intervals,
+                           "primary_visit": primary_visit, "binary": outcomes}, indent=2, sort_keys=True) + "\n",
+               out)
 
 
 def load_parameters(path: str) -> tuple[DesignParameters, int]:
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
-    return DesignParameters(**data["values"], sources=data["sources"]), int(data["primary_visit"])
+    intervals = {k: (float(v[0]), float(v[1])) for k, v in data.get("intervals", {}).items()}
+    return DesignParameters(**data["values"], sources=data["sources"], intervals=intervals), \
+        int(data["primary_visit"])
 
 
 def load_binary_parameters(path: str) -> dict[str, BinaryParameters]:
@@ -71,17 +78,51 @@ def binary_cells(grid: Mapping, outcomes: list[str]) -> list[tuple[str, int, flo
             for m in grid["citizens_per_caseworker"] for r in grid["odds_ratios"]]
 
 
-def cell_step(parameters: str, base: str, grid: Mapping, cell: int, lmm_df: str, primary_visit: int, alpha: float,
-              out: str) -> None:
-    """Simulate and analyse the trials of one cell (forms complete or missing, no item-level missingness)."""
+def design_cell_count(options: Mapping) -> int:
+    """The number of simulated-power cells: the grid's, then one per target effect for the summary's headline
+    sample sizes (:func:`headline_cells`)."""
+    return len(grid_cells(options["simulation"])) + len(options["effects"])
+
+
+def headline_m(p: DesignParameters, options: Mapping) -> float:
+    """The citizens per caseworker of the summary: the analytic table's size nearest this trial's."""
+    sizes = [float(x) for x in options["citizens_per_caseworker"]]
+    return min(sizes, key=lambda m: (abs(m - p.citizens_per_caseworker), m))
+
+
+def headline_cells(p: DesignParameters, options: Mapping) -> list[tuple[int | None, float, float]]:
+    """(caseworkers per arm, citizens per caseworker, effect) of the summary's sentences: the analytic sample size
+    for each target effect at :func:`headline_m` (k None when more than 2,000 per arm would be needed)."""
+    m = headline_m(p, options)
+    return [(caseworkers_needed(p, m, float(d), float(options["power"]), float(options["alpha"])), m, float(d))
+            for d in options["effects"]]
+
+
+def cell_step(parameters: str, base: str, options: Mapping, cell: int, lmm_df: str, primary_visit: int,
+              alpha: float, out: str) -> None:
+    """Simulate and analyse the trials of one cell (forms complete or missing, no item-level missingness).
+
+    Cells beyond the grid (``options["simulation"]``) are the headline sample sizes of the summary, one per
+    target effect, so that the summary states the simulated power of the pre-specified analysis at the size it
+    recommends, also below the grid; one of more than HEADLINE_MAX_K caseworkers per arm is not simulated (an
+    empty table: the analytic answer, on hundreds of df, needs no small-sample check)."""
     import yaml
 
     p, _ = load_parameters(parameters)
     with open(base, encoding="utf-8") as fh:
         base_params = {**yaml.safe_load(fh), "missing_item": 0.0}
-    k, m, d = grid_cells(grid)[cell]
-    trials = simulated_power(p, k, m, d, int(grid["trials"]), int(grid["seed"]), cell, lmm_df, primary_visit, alpha,
-                             base_params)
+    grid = options["simulation"]
+    cells = grid_cells(grid)
+    k, m, d = cells[cell] if cell < len(cells) else headline_cells(p, options)[cell - len(cells)]
+    if k is None or k > HEADLINE_MAX_K:
+        trials = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+            ("cell", "int64"), ("caseworkers_per_arm", "int64"), ("citizens_per_caseworker", "float64"),
+            ("effect", "float64"), ("trial", "int64"), ("estimate", "float64"), ("se", "float64"),
+            ("df", "float64"), ("p_value", "float64"), ("rejected", "bool"))})
+    else:
+        trials = simulated_power(p, k, m, d, int(grid["trials"]), int(grid["seed"]), cell, lmm_df, primary_visit,
+                                 alpha, base_params)
+    trials["headline"] = cell >= len(cells)
     write_parquet(trials, out)
 
 
@@ -100,9 +141,10 @@ def binary_cell_step(parameters: str, binary: Mapping, seed: int, cell: int, cov
 
 
 def report_step(parameters: str, cells: list[str], binary_cells_: list[str], options: Mapping, language: str,
-                out: Mapping[str, str]) -> None:
-    """The design report (HTML), the parameters, the analytic sample sizes, the simulated and analytic power
-    side by side, and the power figure; the same for the binary outcomes."""
+                out: Mapping[str, str], lmm_df: str = "kenward_roger") -> None:
+    """The design report (HTML), the parameters, the analytic sample sizes, their sensitivity to each parameter,
+    the simulated and analytic power side by side (``lmm_df``: the df rule the simulated trials were analysed
+    with), and the power figure; the same for the binary outcomes."""
     from fittrial.language.i18n import Translator
 
     t = Translator(language)
@@ -112,9 +154,11 @@ def report_step(parameters: str, cells: list[str], binary_cells_: list[str], opt
     sizes = [float(x) for x in options["citizens_per_caseworker"]]
     analytic = analytic_table(p, sizes, [float(x) for x in options["effects"]], target, alpha)
     power = power_summary(pd.concat([pd.read_parquet(c) for c in cells], ignore_index=True), p, alpha)
+    sensitivity = sensitivity_table(p, headline_m(p, options), [float(x) for x in options["effects"]], target, alpha)
     en = Translator("en")
-    params = pd.DataFrame([{"parameter": k, "value": v, "source": source_text(k, p.sources.get(k, ""), en,
-                                                                                primary_visit)}
+    params = pd.DataFrame([{"parameter": k, "value": v, "ci_low": p.intervals.get(k, (np.nan, np.nan))[0],
+                            "ci_high": p.intervals.get(k, (np.nan, np.nan))[1],
+                            "source": source_text(k, p.sources.get(k, ""), en, primary_visit)}
                            for k, v in p.as_dict().items()])
     b_params = pd.DataFrame([{"outcome": o, "parameter": k, "value": v,
                               "source": source_text(k, b.sources.get(k, ""), en, primary_visit, binary=True)}
@@ -129,12 +173,19 @@ def report_step(parameters: str, cells: list[str], binary_cells_: list[str], opt
     write_csv(params, out["parameters"], float_format=FLOAT_FORMAT)
     write_csv(analytic, out["analytic"], float_format=FLOAT_FORMAT)
     write_csv(power, out["power"], float_format=FLOAT_FORMAT)
+    write_csv(sensitivity, out["sensitivity"], float_format=FLOAT_FORMAT)
     write_csv(b_params, out["binary_parameters"], float_format=FLOAT_FORMAT)
     write_csv(b_analytic, out["binary_analytic"], float_format=FLOAT_FORMAT)
     write_csv(b_power, out["binary_power"], float_format=FLOAT_FORMAT)
-    power_figure(p, power, binary, b_power, alpha, t, out["png"], out["svg"])
+    power_figure(p, power[~power["headline"]], binary, b_power, alpha, t, out["png"], out["svg"])
     write_text(design_html(p, params, analytic, power, primary_visit, target, t, out["png"], binary, b_analytic,
-                           b_power), out["html"])
+                           b_power, sensitivity, headline_cells(p, options), lmm_df, int(options["simulation"]
+                                                                                          ["trials"])), out["html"])
+
+
+def _mid_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case, unless the first word is an abbreviation."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def source_text(parameter: str, source: str, t, primary_visit: int, binary: bool = False) -> str:
@@ -190,8 +241,13 @@ def power_figure(p: DesignParameters, power: pd.DataFrame, binary: dict[str, Bin
 
 def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFrame, power: pd.DataFrame,
                 primary_visit: int, target: float, t, png: str, binary: dict[str, BinaryParameters] | None = None,
-                b_analytic: pd.DataFrame | None = None, b_power: pd.DataFrame | None = None) -> str:
-    """The design report as one self-contained HTML page."""
+                b_analytic: pd.DataFrame | None = None, b_power: pd.DataFrame | None = None,
+                sensitivity: pd.DataFrame | None = None, headline: list | None = None, lmm_df: str = "kenward_roger",
+                trials: int = 0) -> str:
+    """The design report as one self-contained HTML page: a summary (per target effect the analytic sample size,
+    the attrition it assumes, the simulated power of the pre-specified analysis at that size and the size needed
+    with the ICC at the upper end of its CI), the parameters with their CIs and sources, the analytic table, the
+    sensitivity table, the simulated power and the same for the binary outcomes."""
     import html
 
     from fittrial.report.context import embed_png
@@ -213,13 +269,44 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
     def nearest(g: pd.DataFrame) -> pd.Series:
         return g.iloc[(g["citizens_per_caseworker"] - m_obs).abs().argsort().iloc[0]]
 
+    sensitivity = sensitivity if sensitivity is not None else pd.DataFrame(
+        columns=["parameter", "end", "value", "citizens_per_caseworker", "effect", "caseworkers_per_arm"])
+    rule = t(f"w_df_{lmm_df}")
+
+    def d_text(d: float) -> str:
+        return t.num(d, 0 if float(d).is_integer() else 1)
+
     sentences = []
-    for d, g in analytic.groupby("effect", sort=False):
-        row = nearest(g)
-        if pd.notna(row["caseworkers_per_arm"]):
-            sentences.append(t("ds_sentence", d=t.num(d, 0 if float(d).is_integer() else 1), pw=t.num(100 * target, 0),
-                               k=t.count(int(row["caseworkers_per_arm"])), m=t.num(row["citizens_per_caseworker"], 0),
-                               n=t.count(int(row["citizens_total"]))))
+    for k, m, d in headline or []:
+        if k is None:
+            continue
+        sentence = t("ds_sentence", d=d_text(d), pw=t.num(100 * target, 0), k=t.count(int(k)), m=t.num(m, 0),
+                     n=t.count(int(round(2 * k * m))), a=t.num(100 * p.attrition, 0), v=primary_visit)
+        sim = power[power["headline"] & (power["effect"] == d) & (power["caseworkers_per_arm"] == k)
+                    & (power["citizens_per_caseworker"] == m)] if "headline" in power else power.iloc[:0]
+        if len(sim) and pd.notna(sim.iloc[0]["simulated_power"]):
+            ps, se = float(sim.iloc[0]["simulated_power"]), float(sim.iloc[0]["simulated_power_mcse"])
+            key = "ds_sentence_sim_low" if ps + 2 * se < target else "ds_sentence_sim"
+            sentence += " " + t(key, trials=t.count(trials), ps=t.num(100 * ps, 0),
+                                se=t.num(100 * se, 1), pw=t.num(100 * target, 0))
+        elif k > HEADLINE_MAX_K:
+            sentence += " " + t("ds_sentence_not_sim", most=t.count(HEADLINE_MAX_K))
+        high = sensitivity[(sensitivity["parameter"] == "icc") & (sensitivity["end"] == "high")
+                           & (sensitivity["effect"] == d)]
+        if len(high) and pd.notna(high.iloc[0]["caseworkers_per_arm"]):
+            key = "ds_sentence_icc_ci" if "icc" in p.intervals else "ds_sentence_icc_double"
+            sentence += " " + t(key, icc=t.num(float(high.iloc[0]["value"]), 3),
+                                k=t.count(int(high.iloc[0]["caseworkers_per_arm"])))
+        worst = sensitivity[(sensitivity["effect"] == d) & (sensitivity["parameter"] != "all")
+                            & sensitivity["caseworkers_per_arm"].notna()]
+        if len(worst):
+            row = worst.loc[worst["caseworkers_per_arm"].astype(float).idxmax()]
+            icc_k = float(high.iloc[0]["caseworkers_per_arm"]) if len(high) else k
+            if row["parameter"] != "icc" and float(row["caseworkers_per_arm"]) > max(icc_k, k):
+                sentence += " " + t(f"ds_sentence_most_{row['end']}", parameter=_mid_sentence(t("dp_" + row["parameter"])),
+                                    value=t.num(float(row["value"]), 3),
+                                    k=t.count(int(row["caseworkers_per_arm"])))
+        sentences.append(sentence)
     for (outcome, ratio), g in (b_analytic.groupby(["outcome", "odds_ratio"], sort=False) if len(b_analytic) else []):
         row = nearest(g)
         if pd.notna(row["caseworkers_per_arm"]):
@@ -227,15 +314,28 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
                                p0=pct(row["control_proportion"], 0), p1=pct(row["fit_proportion"], 0),
                                pw=t.num(100 * target, 0), k=t.count(int(row["caseworkers_per_arm"])),
                                m=t.num(row["citizens_per_caseworker"], 0), n=t.count(int(row["citizens_total"]))))
-    param_rows = "".join(f"<tr><td>{esc(t('dp_' + k))}</td><td class=num>{t.num(v, 3)}</td>"
+    def ci(name: str) -> str:
+        lo, hi = p.intervals.get(name, (np.nan, np.nan))
+        return "" if pd.isna(lo) else f"{t.num(lo, 3)} &ndash; {t.num(hi, 3)}"
+
+    param_rows = "".join(f"<tr><td>{esc(t('dp_' + k))}</td><td class=num>{t.num(v, 3)}</td><td class=num>{ci(k)}</td>"
                          f"<td>{esc(source_text(k, p.sources.get(k, ''), t, primary_visit))}</td></tr>"
                          for k, v in p.as_dict().items())
+    effects = list(dict.fromkeys(sensitivity["effect"]))
+    sens_rows = "".join(
+        f"<tr><td>{esc(t('ds_sens_estimates') if name == 'all' else t('dp_' + name))}</td>"
+        f"<td>{'' if name == 'all' else esc(t('ds_' + end))}</td>"
+        f"<td class=num>{'' if name == 'all' else t.num(g.iloc[0]['value'], 3)}</td>"
+        + "".join(f"<td class=num>{k_text(x)}</td>" for x in g.set_index("effect")["caseworkers_per_arm"]
+                  .reindex(effects))
+        + "</tr>" for (name, end), g in sensitivity.groupby(["parameter", "end"], sort=False))
+    sens_m = t.num(float(sensitivity["citizens_per_caseworker"].iloc[0]), 0) if len(sensitivity) else ""
     analytic_rows = "".join(
         f"<tr><td class=num>{t.num(r.citizens_per_caseworker, 0)}</td><td class=num>{t.num(r.effect, 1)}</td>"
         f"<td class=num>{k_text(r.caseworkers_per_arm)}</td><td class=num>{k_text(r.citizens_total)}</td></tr>"
         for r in analytic.itertuples())
     power_rows = "".join(
-        f"<tr><td class=num>{int(r.caseworkers_per_arm)}</td><td class=num>{t.num(r.citizens_per_caseworker, 0)}</td>"
+        f"<tr><td class=num>{int(r.caseworkers_per_arm)}{' *' if getattr(r, 'headline', False) else ''}</td><td class=num>{t.num(r.citizens_per_caseworker, 0)}</td>"
         f"<td class=num>{t.num(r.effect, 1)}</td><td class=num>{pct(r.analytic_power)}</td>"
         f"<td class=num>{pct(r.simulated_power)} ({t.num(100 * r.simulated_power_mcse, 1)})</td>"
         f"<td class=num>{t.count(int(r.n_trials))}</td></tr>" for r in power.itertuples())
@@ -291,17 +391,24 @@ h2 {{ break-after: avoid; }} table, figure {{ break-inside: avoid; }}</style></h
 <h1>{esc(t('ds_title'))}</h1>
 <div class="summary">{''.join(f'<p>{esc(s)}</p>' for s in sentences)}</div>
 <h2>{esc(t('ds_parameters'))}</h2>
-<table><tr><th>{esc(t('ds_parameter'))}</th><th>{esc(t('value'))}</th><th>{esc(t('ds_source'))}</th></tr>
+<table><tr><th>{esc(t('ds_parameter'))}</th><th>{esc(t('value'))}</th><th>{esc(t('ds_ci'))}</th>
+<th>{esc(t('ds_source'))}</th></tr>
 {param_rows}</table>
+<p class="small">{esc(t('ds_parameters_note', v=primary_visit))}</p>
 <h2>{esc(t('ds_analytic'))}</h2>
 <table><tr><th>{esc(t('ds_m'))}</th><th>{esc(t('ds_effect'))}</th><th>{esc(t('ds_k'))}</th><th>{esc(t('ds_n'))}</th></tr>
 {analytic_rows}</table>
 <p class="small">{esc(t('ds_analytic_note', pw=t.num(100 * target, 0), v=primary_visit))}</p>
+<h2>{esc(t('ds_sensitivity'))}</h2>
+<table><tr><th>{esc(t('ds_parameter'))}</th><th>{esc(t('ds_end'))}</th><th>{esc(t('value'))}</th>
+{''.join(f"<th>{esc(t('ds_sens_k', d=d_text(d)))}</th>" for d in effects)}</tr>
+{sens_rows}</table>
+<p class="small">{esc(t('ds_sens_note', pw=t.num(100 * target, 0), m=sens_m))}</p>
 <h2>{esc(t('ds_simulated'))}</h2>
 <figure><img src="{embed_png(png)}" alt="{esc(alt)}"><figcaption class="small">{esc(alt)}</figcaption></figure>
 <table><tr><th>{esc(t('ds_k'))}</th><th>{esc(t('ds_m'))}</th><th>{esc(t('ds_effect'))}</th><th>{esc(t('ds_power_a'))}</th>
 <th>{esc(t('ds_power_s'))}</th><th>{esc(t('ds_trials'))}</th></tr>
 {power_rows}</table>
-<p class="small">{esc(t('ds_simulated_note'))}</p>
+<p class="small">{esc(t('ds_simulated_note', rule=rule))}</p>
 {binary_html}</body></html>
 """
