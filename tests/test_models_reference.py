@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
+from scipy import stats
 
 from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
 from fittrial.models.lmm import kenward_roger
@@ -108,6 +109,10 @@ def test_lmm_kenward_roger_matches_pbkrtest(lmm_case):
         assert reported.se == raw.se and reported.df == raw.df
         capped = result.infer(result.arm_contrast(v), "kenward_roger_capped")
         assert capped.se == raw.se and capped.df == min(raw.df, result.df)
+        # the published p-value: the t-test on pbkrtest's SE and df (KRmodcomp's F(1, ddf) of one contrast)
+        row = next(c for c in result.contrasts if c.timepoint_months == v)
+        p_r = 2 * stats.t.sf(abs(ref.loc[v, "estimate"] / ref.loc[v, "se_kr"]), ref.loc[v, "df_kr"])
+        assert row.p_value == pytest.approx(p_r, rel=1e-4) and row.df == pytest.approx(ref.loc[v, "df_kr"], rel=1e-3)
 
 
 def test_emmeans_match_r(lmm_case):
