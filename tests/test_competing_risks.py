@@ -102,6 +102,49 @@ def test_fine_gray_matches_finegray_coxph(case):
     assert cox.df == row.df
 
 
+def test_hazard_ratio_p_values_by_re_randomisation(case):
+    """The report's rule since issue 24: the hazard ratios (Fine-Gray and cause-specific Cox) keep R's estimate,
+    robust SE and the t CI, and take the p-value of the re-randomisation test of the arm's score. Its p-value is
+    a share of the allocations compared, at least 1 / B, and the method says what was done."""
+    path, times = case
+    strata = sorted(times["stratum"].unique())
+    for fit in (cox_dropout, fine_gray_dropout):
+        robust = fit(times, strata)
+        row = fit(times, strata, 12, 365, 999, 7)
+        assert (row.estimate, row.se, row.df, row.ci_low, row.ci_high) == \
+            (robust.estimate, robust.se, robust.df, robust.ci_low, robust.ci_high)
+        assert 1 / 1000 <= row.p_value <= 1 and row.p_value != robust.p_value
+        assert round(row.p_value * 1000) == pytest.approx(row.p_value * 1000, abs=1e-9)  # (count + 1) / 1000
+        assert "p-value by re-randomisation (caseworkers re-randomised within strata 999 times)" in row.method
+        assert fit(times, strata, 12, 365, 999, 7).p_value == row.p_value  # the seed fixes the allocations
+
+
+def test_the_hazard_randomisation_test_is_exact():
+    """With every allocation enumerated, taking each allocation in turn as the one observed gives p <= alpha in at
+    most a share alpha of them (exactness under the sharp null), for the cause-specific and the Fine-Gray score."""
+    from fittrial.analyses.randomisation import allocations
+    from fittrial.analyses.survival import hazard_randomisation
+
+    rng = np.random.default_rng(11)
+    k = 10  # 2 strata of 5: 2 x 10 x 10 = ... allocations of 2 or 3 FIT caseworkers per stratum
+    cw = pd.DataFrame({"caseworker_id": [f"C{i}" for i in range(k)], "stratum": ["S1"] * 5 + ["S2"] * 5,
+                       "fit": [1, 1, 0, 0, 0, 1, 1, 1, 0, 0]})
+    size = rng.integers(3, 15, k)
+    times = cw.loc[np.repeat(np.arange(k), size)].reset_index(drop=True)
+    times["time_days"] = np.ceil(rng.exponential(300, len(times))).clip(max=365)
+    times["status"] = np.where(times["time_days"] >= 365, 0, rng.choice([1, 2], len(times), p=[0.6, 0.4]))
+    A, exact = allocations(cw["stratum"].to_numpy(), cw["fit"].to_numpy(float), 10_000, rng)
+    assert exact and len(A) == 100
+    for status in ((times["status"] == 1).astype(int).to_numpy(), times["status"].to_numpy()):
+        p = []
+        for a in A:
+            relabelled = times.assign(fit=np.repeat(a, size).astype(int))
+            p.append(hazard_randomisation(relabelled, ["S1", "S2"], status, 10_000, 0).p_value)
+        p = np.array(p)
+        for alpha in (0.05, 0.1, 0.2, 0.5):
+            assert np.mean(p <= alpha + 1e-12) <= alpha + 1e-12
+
+
 def test_cif_table_and_curve(case):
     _, times = case
     table = cif_table(times, DAYS, 5)

@@ -7,19 +7,29 @@ Every simulated trial is analysed once per analysis, and every candidate rule is
   between-within df (``kr_capped``, the rule before issue 24), Kenward-Roger SE and df as pbkrtest (``kr``),
   Satterthwaite SE and df as lmerTest (``satterthwaite``), model SE with between-within df (``between_within``);
 * CLDA (``fittrial.analyses.sensitivity.clda``): the same four rules, the between-within df counting the arm;
+* cluster-level analysis (``fittrial.analyses.sensitivity.cluster_level``): unweighted and weighted, t on
+  K - 1 - S df (one rule);
 * dropout GEE (``fittrial.models.effects.fit_binary_gee``): Mancl-DeRouen and Kauermann-Carroll covariance, t with
-  caseworkers - parameters df.
+  caseworkers - parameters df;
+* cause-specific Cox and Fine-Gray models of time to dropout (``fittrial.analyses.survival``): the robust SE with t
+  on K - 1 - S df (``robust_t``, the rule before issue 24), the same SE times sqrt(K / (K - 1)) (``robust_cr1``),
+  and the re-randomisation test of the arm's score (``randomisation``, the rule since issue 24);
+* the subgroup (sex x arm) interaction test: Satterthwaite (``satterthwaite``, the report's) and Kenward-Roger
+  (``kr``) df.
 
 Two data-generating functions: the project's own (``fittrial.design.operating.simulate_analysis_data``, normal
 latent WHO-5 rounded to the 0-100 scale in steps of 4) and an independent one written here (:func:`independent`:
 the WHO-5 raw score 0-25 from a skewed latent with floor and ceiling, cluster sizes from a negative binomial of 1
 to about 80, larger caseworkers with a lower mean (informative cluster size), follow-up missing at random given
-baseline), so that the rules are not judged only by the model they fit.
+baseline, course ends from competing exponential hazards with a caseworker frailty), so that the rules are not
+judged only by the model they fit.
 
-Usage: ``.venv/bin/python tools/small_trial_study.py OUT.csv --dgp project --trials 300 --seed 1``; cells are
+Usage: ``.venv/bin/python tools/small_trial_study.py OUT.csv --dgp project --trials 300 --strata 2``; cells are
 caseworkers (8, 10, 12, 16, 20, 30, 65) x scenario (base, caseworker x visit variance, AR(1)) x effect (0, and
-``--effect`` for power). One row per trial, method and rule: estimate, se, df, p and whether the 95% CI covers the
-truth. ``--summary`` prints rejection rates, coverage and Monte Carlo SEs from such files.
+``--effect`` for power; in the independent function also a 40% lower dropout hazard with FIT). ``--methods``
+picks analyses, ``--randomisations N`` adds the randomisation tests. One row per trial, method and rule: estimate,
+se, df, p and the truth. ``--summary`` prints rejection rates, coverage and Monte Carlo SEs from such files (``--markdown reject``,
+``cover`` or ``power`` as the tables of docs/methods.md).
 """
 
 from __future__ import annotations
@@ -134,31 +144,13 @@ def _randomisation(result, long: pd.DataFrame, n: int) -> tuple[float, float, fl
     return (centre, half, np.inf) if np.isfinite(half) and half > 0 else (test.estimate, np.inf, np.inf)
 
 
-def _null_residuals(time: np.ndarray, status: np.ndarray, X: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Martingale residuals of the (Fine-Gray weighted) Breslow model without the arm: M_i = delta_i - r_i
-    sum_j w_ij dLambda_j. The arm's score at log hazard ratio 0 is sum_i a_i M_i (the risk-set means cancel, as
-    sum_i w_ij r_i dLambda_j = d_j), so the re-randomisation distribution of the score needs this one fit."""
-    from fittrial.analyses.survival import fine_gray_weights, weighted_breslow_cox
-
-    r = np.ones(len(time))
-    if X.shape[1]:
-        b, _, _, converged = weighted_breslow_cox(time, status, X, groups)
-        if not converged:
-            raise np.linalg.LinAlgError("null model not converged")
-        r = np.exp((X - X.mean(axis=0)) @ b)
-    event_times, W = fine_gray_weights(time, status, 1)
-    d = np.array([np.sum((status == 1) & (time == t)) for t in event_times], float)
-    dLambda = d / (W * r[None, :]).sum(axis=1)
-    return (status == 1) - r * (W * dLambda[:, None]).sum(axis=0)
-
-
 def _hazard_rules(citizens: pd.DataFrame, status: np.ndarray, randomisations: int, rng: np.random.Generator
                   ) -> dict[str, tuple[float, float, float, float]]:
     """(log hazard ratio, se, df, p) of the arm by each rule: the package's robust SE with t on K - 1 - S df
     (``robust_t``, the rule in the report), the same SE times sqrt(K / (K - 1)) (``robust_cr1``), and the
-    re-randomisation test of the arm's score (``randomisation``, p only; Gail et al. 1996)."""
-    from fittrial.analyses.randomisation import allocations
-    from fittrial.analyses.survival import _design, _fit_arm
+    re-randomisation test of the arm's score (``randomisation``, p only: ``fittrial.analyses.survival.
+    hazard_randomisation``, the report's rule since issue 24)."""
+    from fittrial.analyses.survival import _fit_arm, hazard_randomisation
 
     strata = sorted(citizens["stratum"].unique())
     k = int(citizens["caseworker_id"].nunique())
@@ -166,15 +158,8 @@ def _hazard_rules(citizens: pd.DataFrame, status: np.ndarray, randomisations: in
     b, se = _fit_arm(citizens, strata, status)
     out = {"robust_t": (b, se, df, np.nan), "robust_cr1": (b, se * np.sqrt(k / (k - 1)), df, np.nan)}
     if randomisations:
-        time = citizens["time_days"].to_numpy(float)
-        X = _design(citizens, strata).drop(columns="fit").to_numpy(float)
-        M = _null_residuals(time, status, X, citizens["caseworker_id"].to_numpy())
-        cw = citizens.groupby("caseworker_id", sort=True)
-        U = pd.Series(M, index=citizens.index).groupby(citizens["caseworker_id"], sort=True).sum().to_numpy()
-        A, _ = allocations(cw["stratum"].first().to_numpy(), cw["fit"].first().to_numpy(float), randomisations, rng)
-        T = A @ U
-        p = float(np.mean(np.abs(T) >= np.abs(T[0]) - 1e-12))
-        out["randomisation"] = (b, np.nan, np.nan, p)
+        test = hazard_randomisation(citizens, strata, status, randomisations, int(rng.integers(2**31)))
+        out["randomisation"] = (b, np.nan, np.nan, test.p_value)
     return out
 
 
@@ -195,9 +180,11 @@ def _subgroup_rules(citizens: pd.DataFrame, long: pd.DataFrame) -> dict[str, tup
     return out
 
 
-METHODS = ("primary", "clda", "dropout_gee", "dropout_cox", "dropout_fine_gray", "subgroup_interaction")
+METHODS = ("primary", "clda", "cluster_level", "dropout_gee", "dropout_cox", "dropout_fine_gray",
+           "subgroup_interaction")
 RULES = {"primary": ("kr_capped", "kr", "satterthwaite", "between_within"),
          "clda": ("kr_capped", "kr", "satterthwaite", "between_within"),
+         "cluster_level": ("unweighted", "weighted"),
          "dropout_gee": ("mancl_derouen", "kauermann_carroll"),
          "dropout_cox": ("robust_t", "robust_cr1"), "dropout_fine_gray": ("robust_t", "robust_cr1"),
          "subgroup_interaction": ("satterthwaite", "kr")}
@@ -232,6 +219,10 @@ def analyse(citizens: pd.DataFrame, long: pd.DataFrame, randomisations: int = 0,
                 result = fit_lmm(data, X, between, "kenward_roger")  # kr_capped: the rule before issue 24 (K - S)
                 # between-within: the arm is compared between caseworkers, so it counts (K - S - 1)
                 rows = {r: (*v, np.nan) for r, v in _rules(result, contrasts[12], result.df - 1).items()}
+            elif method == "cluster_level":
+                from fittrial.analyses.sensitivity import cluster_level
+                rows = {("weighted" if c.analysis.endswith("weighted") else "unweighted"):
+                        (c.estimate, c.se, c.df, np.nan) for c in cluster_level(citizens, None, 12)}
             elif method == "dropout_gee":
                 rows = {}
                 for covariance in RULES[method]:
@@ -267,7 +258,7 @@ def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers:
                 for trial in range(trials):
                     citizens, long = make(k, strata, rng, eff, scenario)
                     for method, rule, b, se, df, p in analyse(citizens, long, randomisations, methods, test_rng):
-                        truth = eff if method in ("primary", "clda") else 0.0
+                        truth = eff if method in ("primary", "clda", "cluster_level") else 0.0
                         rows.append((dgp, k, strata, scenario, eff, trial, method, rule, b, se, df, p, truth))
             print(f"{dgp} k={k} {scenario}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
             frame = pd.DataFrame(rows, columns=["dgp", "caseworkers", "strata", "scenario", "effect", "trial",
@@ -292,13 +283,30 @@ def summary(files: list[Path]) -> pd.DataFrame:
     data["reject"] = np.where(has_p, data["p"] < 0.05, np.abs(data["estimate"] / data["se"]) > q)
     data["cover"] = np.where(has_p | data["se"].isna(), np.nan,
                              (np.abs(data["estimate"] - data["truth"]) <= q * data["se"]).astype(float))
-    data.loc[(data["effect"] != 0) & ~data["method"].isin(["primary", "clda"]), "cover"] = np.nan
+    data.loc[(data["effect"] != 0) & ~data["method"].isin(["primary", "clda", "cluster_level"]), "cover"] = np.nan
     keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
     table = data.groupby(keys).agg(n=("reject", "size"), reject=("reject", "mean"), cover=("cover", "mean"),
                                    df=("df", "median")).reset_index()
     table["reject_mcse"] = np.sqrt(table["reject"] * (1 - table["reject"]) / table["n"])
     table["cover_mcse"] = np.sqrt(table["cover"] * (1 - table["cover"]) / table["n"])
     return table
+
+
+def markdown(table: pd.DataFrame, what: str = "reject", effect: float = 0.0) -> str:
+    """A markdown table: per analysis and rule, the lowest-highest ``what`` (``reject``, ``cover``) over the cells
+    with ``effect`` (every data-generating function, stratification and scenario) at each number of caseworkers,
+    in percent, with the largest Monte Carlo SE of those cells."""
+    cells = table[table["effect"] == effect].dropna(subset=[what])
+    sizes = sorted(cells["caseworkers"].unique())
+    lines = ["| analysis | rule | " + " | ".join(str(k) for k in sizes) + " | MC SE |",
+             "|:--|:--|" + "--:|" * len(sizes) + "--:|"]
+    for (method, rule), g in cells.groupby(["method", "rule"], sort=False):
+        parts = []
+        for k in sizes:
+            v = g.loc[g["caseworkers"] == k, what]
+            parts.append(f"{100 * v.min():.1f}–{100 * v.max():.1f}" if len(v) else "")
+        lines.append(f"| {method} | {rule} | " + " | ".join(parts) + f" | {100 * g[what + '_mcse'].max():.1f} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -314,11 +322,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--randomisations", type=int, default=0, help="add the randomisation test (re-randomisations)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--summary", action="store_true", help="summarise the files named instead of simulating")
+    parser.add_argument("--markdown", choices=("reject", "cover", "power"),
+                        help="with --summary: a markdown table of type-I error, coverage or power (the effect)")
     args = parser.parse_args(argv)
     if args.summary:
+        table = summary(args.out)
+        if args.markdown:
+            print(markdown(table, "reject" if args.markdown != "cover" else "cover",
+                           args.effect if args.markdown == "power" else 0.0))
+            return
         pd.set_option("display.width", 200)
         pd.set_option("display.max_rows", 1000)
-        print(summary(args.out).round(4).to_string(index=False))
+        print(table.round(4).to_string(index=False))
         return
     run(args.out[0], args.dgp, args.trials, args.seed, args.effect, tuple(args.caseworkers), tuple(args.scenarios),
         args.strata, args.randomisations, tuple(args.methods))

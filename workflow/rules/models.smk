@@ -138,7 +138,7 @@ rule time_to_dropout:
         cif=result("cif_dropout"),
         curve=result("cif_curve"),
     params:
-        options=analysis_options("km_days", "outcome_window_days", "primary_visit"),
+        options=analysis_options("km_days", "outcome_window_days", "primary_visit", "randomisation"),
         threshold=config["report"]["suppress_below"],
     log:
         f"{LOGS}/time_to_dropout.log",

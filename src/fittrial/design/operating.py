@@ -192,7 +192,8 @@ def analyse_trial(citizens: pd.DataFrame, long: pd.DataFrame, visit: int = 12, m
     b, se = float(g.params["fit"]), float(np.sqrt(g.cov.loc["fit", "fit"]))
     lo, hi, p = t_inference(b, se, g.df)
     out["dropout_gee"] = (b, se, g.df, lo, hi, p)
-    cox = cox_dropout(citizens.assign(event=citizens["event_dropout"]), None, visit, 365)
+    # the report's rule: its p-value by re-randomising the caseworkers (999 allocations, the trial's seed)
+    cox = cox_dropout(citizens.assign(event=citizens["event_dropout"]), None, visit, 365, 999, mi_seed)
     out["dropout_cox"] = (np.log(cox.estimate), np.nan, cox.df, np.nan, np.nan, cox.p_value) \
         if np.isfinite(cox.estimate) else NAN6
     sub = [c for c in subgroup(long, citizens, "sex", [30, 50], None, "kenward_roger", visit)

@@ -338,7 +338,10 @@ def dropout_step(citizens: str, randomisation: str, options: dict, threshold: in
     cit = pd.read_parquet(citizens)
     times = dropout_times(cit)
     strata = _strata(pd.read_parquet(randomisation))
-    args = (int(options["primary_visit"]), int(options["outcome_window_days"]))
+    rt = options.get("randomisation") or {}
+    # the hazard ratios' p-values by re-randomisation (issue 24: the robust t-test is liberal in small trials)
+    args = (int(options["primary_visit"]), int(options["outcome_window_days"]), int(rt.get("n", 0)),
+            int(rt.get("seed", 0)))
     from fittrial.models.effects import not_estimated
     from fittrial.models.estimable import guarded
     from fittrial.publish.disclosure import arm_counts, small_cell_reason, withhold
