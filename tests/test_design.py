@@ -213,5 +213,5 @@ def test_the_danish_design_report_has_no_english_text():
     assert "oddsratio på 0,50 for frafald" in page
     # the summary: the simulated power of the pre-specified analysis at the headline size (1 of 2 trials; its
     # Monte Carlo SE too large to call it below 80%) and the size needed at the ICC's upper CI end, in Danish
-    assert "50% styrke (Monte Carlo-SE 35,4 point)" in page and "Kenward-Roger-justeret SE" in page and "øvre ende af sit 95%-KI (0,090)" in page
+    assert "50% styrke (Monte Carlo-usikkerhed ±35,4 procentpoint)" in page and "Kenward-Roger-justeret SE" in page and "øvre ende af sit 95%-KI (0,090)" in page
     assert "Hvordan svaret afhænger af parametrene" in page and "0,010 &ndash; 0,090" in page

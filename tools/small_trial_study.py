@@ -322,11 +322,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--randomisations", type=int, default=0, help="add the randomisation test (re-randomisations)")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--summary", action="store_true", help="summarise the files named instead of simulating")
+    parser.add_argument("--csv", type=Path, help="with --summary: write the summary table to this CSV file")
     parser.add_argument("--markdown", choices=("reject", "cover", "power"),
                         help="with --summary: a markdown table of type-I error, coverage or power (the effect)")
     args = parser.parse_args(argv)
     if args.summary:
         table = summary(args.out)
+        if args.csv:
+            table.to_csv(args.csv, index=False, float_format="%.6g")
         if args.markdown:
             print(markdown(table, "reject" if args.markdown != "cover" else "cover",
                            args.effect if args.markdown == "power" else 0.0))

@@ -262,8 +262,8 @@ def sensitivity_settings(p: DesignParameters) -> list[tuple[str, str, float]]:
             lo, hi = max(0.0, v - SENSITIVITY[name]), min(0.95, v + SENSITIVITY[name])
         else:
             lo, hi = v * (1 - SENSITIVITY[name]), v * (1 + SENSITIVITY[name])
-        if lo != v or hi != v:  # a range of one value (a CV of 0, a CI at a bound) changes nothing
-            out += [(name, "low", float(lo)), (name, "high", float(hi))]
+        # an end equal to the value itself (a CV of 0, a CI at a bound) changes nothing: left out
+        out += [(name, end, float(x)) for end, x in (("low", lo), ("high", hi)) if x != v]
     return out
 
 

@@ -183,6 +183,14 @@ def report_step(parameters: str, cells: list[str], binary_cells_: list[str], opt
                                                                                           ["trials"])), out["html"])
 
 
+def parameter_text(t, name: str, v: float) -> str:
+    """A design parameter as a reader takes it: attrition in percent, the SD and sizes to one decimal, the
+    correlations to three."""
+    if name == "attrition":
+        return f"{t.num(100 * v, 0)}%"
+    return t.num(v, 1 if name in ("sd", "citizens_per_caseworker") else 3)
+
+
 def _mid_sentence(label: str) -> str:
     """A label inside a sentence: its first letter in lower case, unless the first word is an abbreviation."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
@@ -281,7 +289,8 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
         if k is None:
             continue
         sentence = t("ds_sentence", d=d_text(d), pw=t.num(100 * target, 0), k=t.count(int(k)), m=t.num(m, 0),
-                     n=t.count(int(round(2 * k * m))), a=t.num(100 * p.attrition, 0), v=primary_visit)
+                     n=t.count(int(round(2 * k * m))), a=t.num(100 * p.attrition, 0), v=primary_visit,
+                     m_obs=t.num(p.citizens_per_caseworker, 1))
         sim = power[power["headline"] & (power["effect"] == d) & (power["caseworkers_per_arm"] == k)
                     & (power["citizens_per_caseworker"] == m)] if "headline" in power else power.iloc[:0]
         if len(sim) and pd.notna(sim.iloc[0]["simulated_power"]):
@@ -295,6 +304,8 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
                            & (sensitivity["effect"] == d)]
         if len(high) and pd.notna(high.iloc[0]["caseworkers_per_arm"]):
             key = "ds_sentence_icc_ci" if "icc" in p.intervals else "ds_sentence_icc_double"
+            if int(high.iloc[0]["caseworkers_per_arm"]) <= k:
+                key += "_same"
             sentence += " " + t(key, icc=t.num(float(high.iloc[0]["value"]), 3),
                                 k=t.count(int(high.iloc[0]["caseworkers_per_arm"])))
         worst = sensitivity[(sensitivity["effect"] == d) & (sensitivity["parameter"] != "all")
@@ -304,7 +315,7 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
             icc_k = float(high.iloc[0]["caseworkers_per_arm"]) if len(high) else k
             if row["parameter"] != "icc" and float(row["caseworkers_per_arm"]) > max(icc_k, k):
                 sentence += " " + t(f"ds_sentence_most_{row['end']}", parameter=_mid_sentence(t("dp_" + row["parameter"])),
-                                    value=t.num(float(row["value"]), 3),
+                                    value=parameter_text(t, row["parameter"], float(row["value"])),
                                     k=t.count(int(row["caseworkers_per_arm"])))
         sentences.append(sentence)
     for (outcome, ratio), g in (b_analytic.groupby(["outcome", "odds_ratio"], sort=False) if len(b_analytic) else []):
@@ -316,16 +327,16 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
                                m=t.num(row["citizens_per_caseworker"], 0), n=t.count(int(row["citizens_total"]))))
     def ci(name: str) -> str:
         lo, hi = p.intervals.get(name, (np.nan, np.nan))
-        return "" if pd.isna(lo) else f"{t.num(lo, 3)} &ndash; {t.num(hi, 3)}"
+        return "" if pd.isna(lo) else f"{parameter_text(t, name, lo)} &ndash; {parameter_text(t, name, hi)}"
 
-    param_rows = "".join(f"<tr><td>{esc(t('dp_' + k))}</td><td class=num>{t.num(v, 3)}</td><td class=num>{ci(k)}</td>"
+    param_rows = "".join(f"<tr><td>{esc(t('dp_' + k))}</td><td class=num>{parameter_text(t, k, v)}</td><td class=num>{ci(k)}</td>"
                          f"<td>{esc(source_text(k, p.sources.get(k, ''), t, primary_visit))}</td></tr>"
                          for k, v in p.as_dict().items())
     effects = list(dict.fromkeys(sensitivity["effect"]))
     sens_rows = "".join(
         f"<tr><td>{esc(t('ds_sens_estimates') if name == 'all' else t('dp_' + name))}</td>"
         f"<td>{'' if name == 'all' else esc(t('ds_' + end))}</td>"
-        f"<td class=num>{'' if name == 'all' else t.num(g.iloc[0]['value'], 3)}</td>"
+        f"<td class=num>{'' if name == 'all' else parameter_text(t, name, g.iloc[0]['value'])}</td>"
         + "".join(f"<td class=num>{k_text(x)}</td>" for x in g.set_index("effect")["caseworkers_per_arm"]
                   .reindex(effects))
         + "</tr>" for (name, end), g in sensitivity.groupby(["parameter", "end"], sort=False))
@@ -383,7 +394,7 @@ def design_html(p: DesignParameters, params: pd.DataFrame, analytic: pd.DataFram
 <head><meta charset="utf-8"><title>{esc(t('ds_title'))}</title>
 <style>body {{ font-family: Arial, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }} th, td {{ border: 1px solid #ccc;
-padding: 0.25em 0.5em; text-align: left; }} th {{ background: #f2f2f2; }} td.num {{ text-align: right; }}
+padding: 0.25em 0.5em; text-align: left; }} th {{ background: #f2f2f2; }} td.num {{ text-align: right; white-space: nowrap; }}
 .summary {{ background: #eef5fb; border-left: 4px solid #1b6ca8; padding: 0.6em 1em; }} .small {{ font-size: 0.85em;
 color: #555; }} img {{ max-width: 100%; }} @page {{ size: A4; margin: 16mm 14mm; }}
 h2 {{ break-after: avoid; }} table, figure {{ break-inside: avoid; }}</style></head>
