@@ -53,3 +53,19 @@ def test_an_estimate_without_a_ci_says_so_instead_of_empty_brackets(language):
     assert "()" not in text and text.startswith("-1" + t.decimal + "18 (") and len(text) > 12
     assert t.est_ci(float("nan"), 1, 2) == "" and t.est_ci(1.0, 0.5, 1.5, 1) == t.num(1.0, 1) + " (" + t.ci(
         0.5, 1.5, 1) + ")"
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_a_small_trial_says_so_beside_its_primary_result(language):
+    """Below 12 caseworkers the small-trial study found the primary test conservative and power low (issue 24):
+    the plain summary says so; with 12 or more it says nothing of the kind."""
+    t = Translator(language)
+
+    def effects(k: int) -> pd.DataFrame:
+        return pd.DataFrame([dict(analysis="itt", outcome="who5", timepoint_months=12, scale="mean_difference",
+                                  estimate=2.0, ci_low=-3.0, ci_high=7.0, n_clusters=k, not_estimated="")])
+
+    small = " ".join(plain_summary(effects(10), t))
+    assert ("With 10 caseworkers this is a small trial" in small if language == "en"
+            else "Med 10 medarbejdere er dette et lille forsøg" in small)
+    assert t("sum_small_trial", k="12", most=12)[:20] not in " ".join(plain_summary(effects(12), t))

@@ -71,11 +71,18 @@ def subgroup_order(analysis: str) -> tuple:
     return (variable, age, level)
 
 
+SMALL_TRIAL_CASEWORKERS = 12
+"""Below this many caseworkers in the primary analysis the summary says the trial is small: the small-trial study
+(issue 24, docs/methods.md "Small trials") found every rule's primary test conservative there (type-I error
+0.5-4.4% with Kenward-Roger) and power low."""
+
+
 def plain_summary(effects: pd.DataFrame, t: Translator, threshold: int = 5) -> list[str]:
     """Sentences for readers who are not statisticians, worded from the numbers.
 
     An interval that includes no difference reads "no clear difference",
-    never "no effect".
+    never "no effect". A primary analysis of fewer than SMALL_TRIAL_CASEWORKERS caseworkers says the trial is
+    small and what that means for reading it.
     """
     itt = effects[effects["analysis"] == "itt"]
     out = []
@@ -88,6 +95,8 @@ def plain_summary(effects: pd.DataFrame, t: Translator, threshold: int = 5) -> l
         text = t("sum_primary", est=t.num(abs(r["estimate"]), 1), dir=direction, lo=t.num(r["ci_low"], 1),
                  hi=t.num(r["ci_high"], 1))
         text += " " + (t("sum_unclear") if r["ci_low"] <= 0 <= r["ci_high"] else t("sum_clear", dir=direction))
+        if pd.notna(r.get("n_clusters")) and int(r["n_clusters"]) < SMALL_TRIAL_CASEWORKERS:
+            text += " " + t("sum_small_trial", k=t.count(int(r["n_clusters"])), most=SMALL_TRIAL_CASEWORKERS)
         out.append(text)
     odds = itt[itt["scale"] == "odds_ratio"]
     withheld_rows = odds["estimate"].isna() & odds["not_estimated"].fillna("").map(withheld_for_disclosure)
