@@ -26,15 +26,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fittrial.analyses.hazards import _design, weighted_breslow_cox
 from fittrial.analyses.survival import (
-    _design,
     aalen_johansen,
     cif_curve,
     cif_table,
     cox_dropout,
     fine_gray_dropout,
     log_ci,
-    weighted_breslow_cox,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -122,8 +121,8 @@ def test_hazard_ratio_p_values_by_re_randomisation(case):
 def test_the_hazard_randomisation_test_is_exact():
     """With every allocation enumerated, taking each allocation in turn as the one observed gives p <= alpha in at
     most a share alpha of them (exactness under the sharp null), for the cause-specific and the Fine-Gray score."""
+    from fittrial.analyses.hazards import hazard_randomisation
     from fittrial.analyses.randomisation import allocations
-    from fittrial.analyses.survival import hazard_randomisation
 
     rng = np.random.default_rng(11)
     k = 10  # 2 strata of 5: 2 x 10 x 10 = ... allocations of 2 or 3 FIT caseworkers per stratum

@@ -34,7 +34,7 @@ def test_the_randomisation_statistic_is_the_arms_score_at_no_effect(study):
     sum_i a_i M_i (martingale residuals of the model without the arm) equals the derivative of the partial
     log-likelihood in the arm's coefficient at 0, the other coefficients at their estimates without the arm: the
     score test the re-randomisation refers to its randomisation distribution (Gail et al. 1996)."""
-    from fittrial.analyses.survival import arm_scores, fine_gray_weights, weighted_breslow_cox
+    from fittrial.analyses.hazards import arm_scores, fine_gray_weights, weighted_breslow_cox
 
     citizens, _ = study.independent(12, 2, np.random.default_rng(3), 0.0, "base")
     time = citizens["time_days"].to_numpy(float)

@@ -150,7 +150,8 @@ def _hazard_rules(citizens: pd.DataFrame, status: np.ndarray, randomisations: in
     (``robust_t``, the rule in the report), the same SE times sqrt(K / (K - 1)) (``robust_cr1``), and the
     re-randomisation test of the arm's score (``randomisation``, p only: ``fittrial.analyses.survival.
     hazard_randomisation``, the report's rule since issue 24)."""
-    from fittrial.analyses.survival import _fit_arm, hazard_randomisation
+    from fittrial.analyses.hazards import hazard_randomisation
+    from fittrial.analyses.survival import _fit_arm
 
     strata = sorted(citizens["stratum"].unique())
     k = int(citizens["caseworker_id"].nunique())
