@@ -268,7 +268,8 @@ def run(out: Path, dgp: str, trials: int, seed: int, effect: float, caseworkers:
 
 
 def summary(files: list[Path]) -> pd.DataFrame:
-    """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule.
+    """Rejection rate (of no effect), coverage (of the truth) and their Monte Carlo SEs per cell and rule, of the
+    trials the analysis estimated (``n``; ``n_not_estimated`` the others).
 
     A rule with a p-value of its own (the randomisation tests) rejects when p < 0.05; the others are t-tests of
     estimate / se on df. Coverage only where the truth is known (the WHO-5 effects; the hazard ratios and the
@@ -277,7 +278,10 @@ def summary(files: list[Path]) -> pd.DataFrame:
     if "p" not in data:
         data["p"] = np.nan
     has_p = data["p"].notna()
-    data = data[has_p | (data["se"].notna() & (data["df"] > 0))].copy()
+    keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
+    usable = has_p | (data["se"].notna() & (data["df"] > 0))
+    missing = (~usable).groupby([data[k] for k in keys]).sum().rename("n_not_estimated")
+    data = data[usable].copy()
     has_p = data["p"].notna()
     df = data["df"].fillna(np.inf)
     q = np.where(np.isfinite(df), stats.t.ppf(0.975, df.clip(lower=1e-9, upper=1e9)), 1.959963984540054)
@@ -285,12 +289,12 @@ def summary(files: list[Path]) -> pd.DataFrame:
     data["cover"] = np.where(has_p | data["se"].isna(), np.nan,
                              (np.abs(data["estimate"] - data["truth"]) <= q * data["se"]).astype(float))
     data.loc[(data["effect"] != 0) & ~data["method"].isin(["primary", "clda", "cluster_level"]), "cover"] = np.nan
-    keys = ["method", "rule", "dgp", "strata", "scenario", "effect", "caseworkers"]
     table = data.groupby(keys).agg(n=("reject", "size"), reject=("reject", "mean"), cover=("cover", "mean"),
                                    df=("df", "median")).reset_index()
     table["reject_mcse"] = np.sqrt(table["reject"] * (1 - table["reject"]) / table["n"])
     table["cover_mcse"] = np.sqrt(table["cover"] * (1 - table["cover"]) / table["n"])
-    return table
+    # a trial the analysis could not estimate ("not estimated" in a report) is counted, not tested
+    return table.merge(missing.reset_index(), on=keys, how="left")
 
 
 def markdown(table: pd.DataFrame, what: str = "reject", effect: float = 0.0) -> str:
