@@ -111,6 +111,33 @@ def test_cluster_level_unweighted_equals_a_two_sample_t_test_on_cluster_means():
     assert unweighted.ci_low < unweighted.estimate < unweighted.ci_high
 
 
+def test_cluster_level_variance_counts_the_strata_removed_in_stage_one():
+    """With equal caseworker sizes, strata balanced between the arms and no baseline, the two-stage analysis is the
+    regression of the caseworker means on arm and stratum: the same estimate, and its classical SE on
+    K - 1 - S residual df (statsmodels' OLS, 1e-10). Before issue 24 stage 2 divided by K - 2 instead, which made the
+    test liberal with few caseworkers and several strata (8-12% at 8-10 caseworkers in 4 strata)."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    rows = []
+    for s in range(4):
+        for j, arm in enumerate((1, 1, 0, 0)):
+            u = rng.normal(0, 6)
+            for i in range(5):
+                rows.append({"citizen_id": f"C{s}{j}{i}", "caseworker_id": f"W{s}{j}", "stratum": f"S{s}",
+                             "fit": arm, "who5_m12": 50 + 3 * s + u + rng.normal(0, 15), "baseline_who5": 50.0,
+                             "baseline_missing": 0})
+    citizens = pd.DataFrame(rows)
+    unweighted, weighted = cluster_level(citizens)
+    means = citizens.groupby("caseworker_id").agg(y=("who5_m12", "mean"), fit=("fit", "first"),
+                                                  stratum=("stratum", "first"))
+    X = pd.get_dummies(means["stratum"], drop_first=True, dtype=float).assign(fit=means["fit"].astype(float))
+    ref = sm.OLS(means["y"], sm.add_constant(X)).fit()
+    assert unweighted.estimate == pytest.approx(ref.params["fit"], rel=1e-10)
+    assert unweighted.se == pytest.approx(ref.bse["fit"], rel=1e-10) and unweighted.df == ref.df_resid == 11
+    assert weighted.se == pytest.approx(unweighted.se, rel=1e-10)  # equal sizes: equal weights
+
+
 def test_ols_and_wls_equal_statsmodels():
     """The two stages of the cluster-level analysis without statsmodels (fittrial.analyses.sensitivity.ols_residuals, wls)
     give statsmodels' OLS residuals and WLS coefficients and SEs, to 1e-12 relative."""

@@ -153,7 +153,8 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     Stage 2: the caseworker means of the stage-1 residuals compared between
     arms, unweighted (each caseworker counts once) and weighted by the number
     of citizens (WLS); classical t-test with K - 1 - S df (K caseworkers, S
-    strata: one df per cluster-level parameter estimated at either stage).
+    strata: one df per cluster-level parameter estimated at either stage), the
+    residual variance of stage 2 on the same K - 1 - S df.
     Both stages by :func:`ols_residuals` and :func:`wls` (statsmodels' OLS and
     WLS, to 1e-12 in the tests; importing statsmodels.api for them cost the
     sensitivity step about 1 s).
@@ -179,7 +180,10 @@ def cluster_level(citizens: pd.DataFrame, strata: list[str] | None = None, visit
     Z = np.column_stack([np.ones(K), clusters["fit"].to_numpy(float)])
     for label, weights in (("cluster_level", np.ones(K)), ("cluster_level_weighted", clusters["n"].to_numpy(float))):
         params, bse = wls(clusters["resid"].to_numpy(float), Z, weights)
-        est, se = float(params[1]), float(bse[1])
+        # the residual variance on the df the t-test uses: stage 1 removed the S - 1 stratum effects as well, so
+        # the residuals' sum of squares has K - 1 - S df, not WLS's K - 2 (which made the test liberal: 8-12% at
+        # 8-10 caseworkers in 4 strata, issue 24)
+        est, se = float(params[1]), float(bse[1]) * np.sqrt((K - 2) / df)
         lo, hi, p = t_inference(est, se, df)
         how = text("w_unweighted" if label == "cluster_level" else "w_weighted_by_citizens")
         method = text("meth_cluster_level", stage1=stage1, how=how, visit=visit)
