@@ -14,7 +14,7 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "fittrial"
 # bottom to top: a module may import from its own layer and the layers below
-LAYERS = ["base", "language", "inputs", "publish", "models", "analyses", "report", "design", "steps"]
+LAYERS = ["base", "language", "inputs", "publish", "models", "analyses", "report", "design", "desk", "steps"]
 
 
 def modules() -> dict[str, Path]:

@@ -6,8 +6,9 @@ user never meets Snakemake's argument rules (``--configfile FILE check`` reads `
 Before Snakemake starts, the config file is read here and a missing file, a YAML syntax error (with file, line and
 column) or a top level that is not a mapping is reported as one sentence, in the report's language
 (``report.language``; English when it cannot be read). Exit codes: 0 success, 1 a user's mistake, otherwise
-Snakemake's own code. :func:`snakemake_command` returns the command line without running it. Nothing in the
-package imports this module.
+Snakemake's own code. :func:`snakemake_command` returns the command line without running it. ``fittrial app``
+starts the evaluator's desk (:mod:`fittrial.desk.app`) instead. Nothing in the package but the desk imports this
+module.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from fittrial.base.command import ROOT, snakemake_command  # noqa: F401 - part of this module's interface
 from fittrial.language.messages import LANGUAGES, render
 
-# the project folder: src/fittrial/steps/cli.py -> the folder holding the Snakefile (an editable install)
-ROOT = Path(__file__).resolve().parents[3]
 USER_ERROR = 1
 # subcommand -> (Snakemake target, None for the default target; what it does, in plain words)
 COMMANDS: dict[str, tuple[str | None, str]] = {
@@ -88,6 +88,14 @@ def parser() -> Parser:
         sub.add_parser(name, parents=[common], help=what, description=what + " Options after -- are passed on to "
                        "snakemake unchanged.", usage=f"fittrial {name} CONFIG [--cores N] [--dry-run] [--profile DIR] "
                        "[-- SNAKEMAKE OPTIONS]")
+    app = sub.add_parser("app", help="Open the evaluator's desk: a web page on this computer that takes you from "
+                         "the Excel template to the data check, without the terminal (Danish by default).",
+                         description="Start the evaluator's desk on 127.0.0.1 (this computer only, with a random "
+                         "token in its address) and open it in the browser. Stop it with Ctrl-C.")
+    app.add_argument("--folder", metavar="DIR", default=None, help="the evaluation folder to open at once")
+    app.add_argument("--language", choices=("da", "en"), default="da", help="the interface's language (da)")
+    app.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    app.add_argument("--no-browser", action="store_true", help="print the address only; open no browser")
     return main
 
 
@@ -105,25 +113,6 @@ def find_profile(profile: str | None, root: Path = ROOT, here: Path | None = Non
     if "/" in profile or profile.startswith("."):
         raise UserError(render("cli_profile_missing", "en", path=profile))
     return profile
-
-
-def snakemake_command(target: str | None, config: str, cores: str = "all", dry_run: bool = False,
-                      profile: Path | str | None = None, extra: Sequence[str] = (), root: Path = ROOT,
-                      here: Path | None = None, python: str = sys.executable) -> list[str]:
-    """The Snakemake command line for a target (None: the default target): the project's Snakefile and profile,
-    the current folder as the working directory, the config as ``--configfile=FILE`` (the ``=`` form: the option
-    takes several files, so a target after ``--configfile FILE`` would be read as one), and the target before the
-    options, so that no option that takes several values reads it either. ``profile``: a profile besides the
-    project's default (:func:`find_profile`); ``extra``: options passed on unchanged, last."""
-    here = here or Path.cwd()
-    argv = [python, "-m", "snakemake", *([target] if target else []), "--snakefile", str(root / "Snakefile"),
-            "--directory", str(here), f"--configfile={config}", "--cores", cores,
-            "--workflow-profile", str(root / "profiles" / "default")]
-    if profile is not None:
-        argv += ["--profile", str(profile)]
-    if dry_run:
-        argv.append("--dry-run")
-    return argv + list(extra)
 
 
 def language_of(text: str, config: Any) -> str:
@@ -230,6 +219,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         cli.print_help(sys.stderr)
         return USER_ERROR
+    if args.command == "app":
+        from fittrial.desk.app import serve
+
+        try:
+            serve(Path(args.folder) if args.folder else None, args.language, args.port, not args.no_browser)
+        except KeyboardInterrupt:
+            pass
+        return 0
     language = "en"
     try:
         _, language = read_config(args.config)
