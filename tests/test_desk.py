@@ -8,6 +8,7 @@ and column."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -109,3 +110,61 @@ def test_a_workbook_with_errors_lists_them_by_row_and_column(client, tmp_path):
     check = client.get("/data-check").text
     assert "who5_1" in check and "række 4" in check and "forventet et helt tal fra 0 til 5" in check
     assert not (folder / "reports").exists()  # nothing was analysed
+
+
+def _folder_with_example(client, folder: Path) -> None:
+    client.get("/", params={"token": TOKEN})
+    client.post("/folder", data={"folder": str(folder)})
+    page = client.post("/upload", files={"workbook": ("data.xlsx", example_workbook(), "application/octet-stream")})
+    assert "er bestået" in page.text
+
+
+def _wait(client, seconds: float = 600) -> str:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        text = client.get("/run").text
+        if 'http-equiv="refresh"' not in text:
+            return text
+        time.sleep(1)
+    raise AssertionError("the run did not end")
+
+
+@pytest.mark.slow
+def test_a_run_shows_its_progress_and_the_report_as_the_command_line_makes_it(client, tmp_path):
+    """Step 3: one button runs the whole workflow in the folder; while it runs the page shows the steps done of all
+    and refreshes itself; then the report is shown, and its effects table is byte-identical to the command line's
+    (`fittrial run evaluation.yaml` in a copy of the folder)."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "e"
+    _folder_with_example(client, folder)
+    shutil.copytree(folder, tmp_path / "cli")
+    running = client.post("/run/start")
+    assert 'http-equiv="refresh"' in running.text and "<progress" in running.text and "trin færdige" in running.text
+    done = _wait(client)
+    assert "Evalueringen er færdig" in done and 'src="/report"' in done
+    assert client.get("/report").status_code == 200
+    cli = subprocess.run([sys.executable, "-m", "fittrial.steps.cli", "run", CONFIG_NAME], cwd=tmp_path / "cli",
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    ours = (folder / "reports" / "tables" / "effects.csv").read_bytes()
+    assert ours == (tmp_path / "cli" / "reports" / "tables" / "effects.csv").read_bytes()
+
+
+@pytest.mark.slow
+def test_cancel_leaves_the_results_as_they_were(client, tmp_path):
+    import time
+
+    folder = tmp_path / "e"
+    _folder_with_example(client, folder)
+    client.post("/run/start")
+    end = time.monotonic() + 120
+    while "1 af" not in client.get("/run").text and time.monotonic() < end:  # a step has finished
+        time.sleep(0.5)
+    page = client.post("/run/cancel")
+    assert "Kørslen blev afbrudt" in page.text
+    assert not (folder / "reports").exists()

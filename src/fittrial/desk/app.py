@@ -23,9 +23,14 @@ from __future__ import annotations
 
 import hmac
 import html
+import os
+import re
 import secrets
+import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,14 +53,80 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 COOKIE = "fittrial_desk"
 
 
+STEP_DONE = re.compile(r"^(\d+) of (\d+) steps \(")
+STEP_RULE = re.compile(r"^(?:local)?rule (\w+):")
+
+
+class Run:
+    """The whole workflow (``fittrial run``'s Snakemake command) running in the evaluation folder, in the background,
+    with its progress read from Snakemake's own lines ("3 of 22 steps (14%) done", "rule icc:")."""
+
+    def __init__(self, folder: Path):
+        from fittrial.base.command import snakemake_command
+
+        self.folder = folder
+        self.started = time.monotonic()
+        self.ended: float | None = None
+        self.done, self.total, self.step = 0, 0, ""
+        self.lines: list[str] = []
+        self.cancelled = False
+        argv = snakemake_command(None, CONFIG_NAME, here=folder)
+        self.process = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            line = line.rstrip()
+            self.lines = (self.lines + [line])[-40:]
+            if m := STEP_DONE.match(line):
+                self.done, self.total = int(m.group(1)), int(m.group(2))
+            elif m := STEP_RULE.match(line):
+                self.step = m.group(1)
+        self.process.wait()
+        self.ended = time.monotonic()
+
+    @property
+    def running(self) -> bool:
+        return self.ended is None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.ended is not None and self.process.returncode == 0 and not self.cancelled
+
+    def elapsed(self) -> int:
+        return int((self.ended or time.monotonic()) - self.started)
+
+    def message(self) -> str:
+        """The user-facing message of a failed run: Snakemake's and the step's own last lines, no traceback."""
+        keep = [line for line in self.lines if line and not line.startswith(("Traceback", "  File ", "    "))]
+        return "\n".join(keep[-12:])
+
+    def cancel(self) -> None:
+        """Stop Snakemake and its jobs (the whole process group, as Ctrl-C does): ``reports/`` is written only by
+        the last step, so a cancelled run leaves it as it was."""
+        if self.running:
+            self.cancelled = True
+            try:
+                os.killpg(self.process.pid, signal.SIGINT)
+                self.process.wait(timeout=60)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.reader.join(timeout=10)
+
+
 @dataclass
 class Desk:
-    """The state of one app session: its token, the evaluation folder (None until chosen) and the language."""
+    """The state of one app session: its token, the evaluation folder (None until chosen), the language, the last
+    data check and the current (or last) run."""
 
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     folder: Path | None = None
     language: str = "da"
     last_check: dict = field(default_factory=dict)
+    run: Run | None = None
 
 
 class TokenMiddleware(BaseHTTPMiddleware):
@@ -192,6 +263,41 @@ async def data_check_page(request: Request) -> Response:
     return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
+async def run_page(request: Request) -> Response:
+    """Step 3: run the whole evaluation; while it runs the page refreshes itself every 2 seconds with the progress."""
+    desk: Desk = request.app.state.desk
+    if desk.folder is None:
+        return RedirectResponse("/", status_code=303)
+    run = desk.run if desk.run is not None and desk.run.folder == desk.folder else None
+    return page(request, "run.html", run=run, ready=bool(desk.last_check.get("passed")),
+                report=(desk.folder / "reports" / "report.html").exists())
+
+
+async def start_run(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    if desk.folder is None:
+        return RedirectResponse("/", status_code=303)
+    if desk.run is None or not desk.run.running:  # one run at a time
+        desk.run = Run(desk.folder)
+    return RedirectResponse("/run", status_code=303)
+
+
+async def cancel_run(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    if desk.run is not None:
+        await run_in_threadpool(desk.run.cancel)
+    return RedirectResponse("/run", status_code=303)
+
+
+async def report_page(request: Request) -> Response:
+    """The folder's report (reports/report.html), as the workflow wrote it."""
+    desk: Desk = request.app.state.desk
+    path = desk.folder / "reports" / "report.html" if desk.folder else None
+    if path is None or not path.exists():
+        return PlainTextResponse("", status_code=404)
+    return HTMLResponse(path.read_text(encoding="utf-8"))
+
+
 def create_app(folder: Path | None = None, language: str = "da", token: str | None = None,
                scratch: Path | None = None) -> Starlette:
     """The desk as an ASGI app (``folder``: an evaluation folder to open at once)."""
@@ -207,7 +313,9 @@ def create_app(folder: Path | None = None, language: str = "da", token: str | No
         Route("/", start), Route("/folder", choose_folder, methods=["POST"]),
         Route("/language/{lang}", switch_language), Route("/template", template),
         Route("/data", data), Route("/upload", upload, methods=["POST"]),
-        Route("/data-check", data_check_page),
+        Route("/data-check", data_check_page), Route("/run", run_page),
+        Route("/run/start", start_run, methods=["POST"]), Route("/run/cancel", cancel_run, methods=["POST"]),
+        Route("/report", report_page),
     ], middleware=[Middleware(TokenMiddleware)])
     app.state.desk = desk
     app.state.scratch = str(scratch or tempfile.mkdtemp(prefix="fittrial-desk-"))
@@ -233,4 +341,4 @@ def serve(folder: Path | None = None, language: str = "da", port: int = 0, open_
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
-__all__ = ["Desk", "create_app", "serve", "run_check", "write_config", "check_command"]
+__all__ = ["Desk", "Run", "create_app", "serve", "run_check", "write_config", "check_command"]
