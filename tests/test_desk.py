@@ -148,6 +148,16 @@ def test_a_run_shows_its_progress_and_the_report_as_the_command_line_makes_it(cl
     done = _wait(client)
     assert "Evalueringen er færdig" in done and 'src="/report"' in done
     assert client.get("/report").status_code == 200
+    # the results to take away: the PDF, and reports/ as one zip whose files are the folder's, byte for byte
+    import io
+    import zipfile
+
+    assert "Hent rapporten (PDF)" in done and client.get("/download/pdf").content.startswith(b"%PDF")
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/download/zip").content))
+    files = sorted(p for p in (folder / "reports").rglob("*") if p.is_file())
+    assert archive.namelist() == [f"reports/{p.relative_to(folder / 'reports')}" for p in files]
+    assert archive.read("reports/tables/effects.csv") == (folder / "reports" / "tables" / "effects.csv").read_bytes()
+    assert client.get("/download/zip").content == client.get("/download/zip").content  # the same zip each time
     cli = subprocess.run([sys.executable, "-m", "fittrial.steps.cli", "run", CONFIG_NAME], cwd=tmp_path / "cli",
                          capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr[-2000:]

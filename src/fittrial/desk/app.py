@@ -298,6 +298,28 @@ async def report_page(request: Request) -> Response:
     return HTMLResponse(path.read_text(encoding="utf-8"))
 
 
+async def download(request: Request) -> Response:
+    """The results to take away: the report's PDF, or every file of ``reports/`` as one zip (sorted, with fixed
+    times, so the same results give the same zip). ``reports/`` holds only what may be published."""
+    import io
+    import zipfile
+
+    desk: Desk = request.app.state.desk
+    reports = desk.folder / "reports" if desk.folder else None
+    if reports is None or not reports.is_dir():
+        return PlainTextResponse("", status_code=404)
+    if request.path_params["what"] == "pdf":
+        pdf = reports / "report.pdf"
+        return FileResponse(pdf, filename="report.pdf") if pdf.exists() else PlainTextResponse("", status_code=404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in reports.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(str(Path("reports") / path.relative_to(reports)), date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return Response(buffer.getvalue(), media_type="application/zip",
+                    headers={"content-disposition": 'attachment; filename="reports.zip"'})
+
+
 def create_app(folder: Path | None = None, language: str = "da", token: str | None = None,
                scratch: Path | None = None) -> Starlette:
     """The desk as an ASGI app (``folder``: an evaluation folder to open at once)."""
@@ -315,7 +337,7 @@ def create_app(folder: Path | None = None, language: str = "da", token: str | No
         Route("/data", data), Route("/upload", upload, methods=["POST"]),
         Route("/data-check", data_check_page), Route("/run", run_page),
         Route("/run/start", start_run, methods=["POST"]), Route("/run/cancel", cancel_run, methods=["POST"]),
-        Route("/report", report_page),
+        Route("/report", report_page), Route("/download/{what:str}", download),
     ], middleware=[Middleware(TokenMiddleware)])
     app.state.desk = desk
     app.state.scratch = str(scratch or tempfile.mkdtemp(prefix="fittrial-desk-"))
