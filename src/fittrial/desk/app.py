@@ -162,7 +162,6 @@ def write_config(folder: Path, workbook: str, language: str) -> Path:
     to an existing config are kept."""
     path = folder / CONFIG_NAME
     config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
-    config.setdefault("inputs", {})
     config["inputs"] = {"workbook": f"{UPLOAD_DIR}/{workbook}"}
     config.setdefault("report", {})["language"] = language
     path.write_text("# written by the evaluator's desk (fittrial app); you may edit it\n"
