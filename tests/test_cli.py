@@ -191,7 +191,10 @@ def test_english_when_the_language_cannot_be_read(here, snakemake, capsys):
 
 
 def test_every_message_of_the_front_end_is_in_both_languages():
-    keys = {node.args[0].value for node in ast.walk(ast.parse(Path(cli.__file__).read_text(encoding="utf-8")))
+    from fittrial.inputs import configfile
+
+    keys = {node.args[0].value for module in (cli, configfile)
+            for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8")))
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "render"
             and isinstance(node.args[0], ast.Constant)}
     assert len(keys) >= 10
