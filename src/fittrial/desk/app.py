@@ -1,5 +1,10 @@
 """The evaluator's desk: a local web app on 127.0.0.1 that takes a municipality evaluator from the Excel template to
-the data check of their own trial, in Danish (English on a switch), without a terminal (issue 25).
+the report of their own trial and the plan of the next one, in Danish (English on a switch), without a terminal
+(issue 25). The steps, one page each: 1 the evaluation folder and the template; 2 the data: upload the filled
+workbook, checked by the workflow's own ``check`` target, its page inline; 3 the trial's facts, a form that writes
+the config (:mod:`fittrial.desk.facts`), validated by the workflow's own checks; 4 run the whole evaluation in the
+background with its progress, cancel; 5 the report inline, the PDF and a zip of ``reports/``, and ``verify`` as a
+button; 6 plan the next trial: the design study from a short form (:mod:`fittrial.desk.plan`).
 
 Framework: Starlette with server-rendered Jinja2 pages and plain HTML forms (no JavaScript framework, no CDN: every
 asset is in the package). Starlette because it is small (with uvicorn and python-multipart six pinned packages),
@@ -8,31 +13,28 @@ handles file uploads and long-running work off the request thread, and is tested
 packages, and rerun-the-script models that fit a long Snakemake job badly.
 
 The evaluation folder. Everything the app does happens in one folder on disk (the user names it): the uploaded
-workbook under ``data/``, the config the app writes (``evaluation.yaml``, inputs and report language; the user may
-edit it), and what the workflow writes (``data-check.html``, ``reports/``). Every page shows the equivalent command
-(``fittrial check`` on that config, in that folder), so whatever the app did can be re-run and audited from the
-command line. The data check is that command: Snakemake's ``check`` target on the project's Snakefile, run in the
-folder (:func:`fittrial.base.command.snakemake_command`); its page is shown inline.
+workbook under ``data/``, the config the app writes (``evaluation.yaml``; the user may edit it, and a YAML mistake
+in it is shown as a sentence with line and column, the file left as it is), and what the workflow writes
+(``data-check.html``, ``reports/``). Every page shows the equivalent command (``fittrial check``, ``run``,
+``verify`` or ``design`` on that config, in that folder), so whatever the app did can be re-run and audited from the
+command line: each step runs that command's Snakemake target on the project's Snakefile in the folder
+(:mod:`fittrial.desk.jobs`). A config is written only after the workflow has accepted it in a dry run.
 
 Safety: the server listens on 127.0.0.1 only; every request must carry the session's random token (in the URL as
 ``?token=...`` the first time, then a cookie), as Jupyter does, so another local user cannot reach it; uploads are
-written only into the evaluation folder, under a name the app chooses; no request leaves the machine.
+written only into the evaluation folder, under a name the app chooses; no request leaves the machine; one job at a
+time (and Snakemake's own lock on the folder, shown as a sentence).
 """
 
 from __future__ import annotations
 
 import hmac
 import html
-import os
-import re
 import secrets
-import signal
-import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -45,88 +47,38 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from fittrial.base.command import ROOT
+from fittrial.desk import facts
+from fittrial.desk.jobs import CONFIG_NAME, Job, config_problems, run_check
+from fittrial.inputs.configfile import UserError, read_config
 from fittrial.language.i18n import Translator
 
-CONFIG_NAME = "evaluation.yaml"
 UPLOAD_DIR = "data"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 COOKIE = "fittrial_desk"
-
-
-STEP_DONE = re.compile(r"^(\d+) of (\d+) steps \(")
-STEP_RULE = re.compile(r"^(?:local)?rule (\w+):")
-
-
-class Run:
-    """The whole workflow (``fittrial run``'s Snakemake command) running in the evaluation folder, in the background,
-    with its progress read from Snakemake's own lines ("3 of 22 steps (14%) done", "rule icc:")."""
-
-    def __init__(self, folder: Path):
-        from fittrial.base.command import snakemake_command
-
-        self.folder = folder
-        self.started = time.monotonic()
-        self.ended: float | None = None
-        self.done, self.total, self.step = 0, 0, ""
-        self.lines: list[str] = []
-        self.cancelled = False
-        argv = snakemake_command(None, CONFIG_NAME, here=folder)
-        self.process = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True, start_new_session=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            line = line.rstrip()
-            self.lines = (self.lines + [line])[-40:]
-            if m := STEP_DONE.match(line):
-                self.done, self.total = int(m.group(1)), int(m.group(2))
-            elif m := STEP_RULE.match(line):
-                self.step = m.group(1)
-        self.process.wait()
-        self.ended = time.monotonic()
-
-    @property
-    def running(self) -> bool:
-        return self.ended is None
-
-    @property
-    def succeeded(self) -> bool:
-        return self.ended is not None and self.process.returncode == 0 and not self.cancelled
-
-    def elapsed(self) -> int:
-        return int((self.ended or time.monotonic()) - self.started)
-
-    def message(self) -> str:
-        """The user-facing message of a failed run: Snakemake's and the step's own last lines, no traceback."""
-        keep = [line for line in self.lines if line and not line.startswith(("Traceback", "  File ", "    "))]
-        return "\n".join(keep[-12:])
-
-    def cancel(self) -> None:
-        """Stop Snakemake and its jobs (the whole process group, as Ctrl-C does): ``reports/`` is written only by
-        the last step, so a cancelled run leaves it as it was."""
-        if self.running:
-            self.cancelled = True
-            try:
-                os.killpg(self.process.pid, signal.SIGINT)
-                self.process.wait(timeout=60)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.reader.join(timeout=10)
+CANDIDATE = ".evaluation-candidate.yaml"
+HEADER = "# written by the evaluator's desk (fittrial app); you may edit it\n"
 
 
 @dataclass
 class Desk:
     """The state of one app session: its token, the evaluation folder (None until chosen), the language, the last
-    data check and the current (or last) run."""
+    data check and the current (or last) job: the evaluation, verify or the design study, one at a time."""
 
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     folder: Path | None = None
     language: str = "da"
     last_check: dict = field(default_factory=dict)
-    run: Run | None = None
+    job: Job | None = None
+
+    def job_of(self, *targets: str | None) -> Job | None:
+        """The current (or last) job in this folder when it is one of ``targets``."""
+        job = self.job
+        return job if job is not None and job.folder == self.folder and job.target in targets else None
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
 
 
 class TokenMiddleware(BaseHTTPMiddleware):
@@ -146,39 +98,70 @@ class TokenMiddleware(BaseHTTPMiddleware):
 _templates = Environment(loader=PackageLoader("fittrial.desk", "templates"), autoescape=select_autoescape())
 
 
-def page(request: Request, name: str, **context) -> HTMLResponse:
+def page(request: Request, name: str, command: str = "check", **context: Any) -> HTMLResponse:
     desk: Desk = request.app.state.desk
     t = Translator(desk.language)
-    return HTMLResponse(_templates.get_template(name).render(t=t, desk=desk, command=check_command(desk), **context))
+    return HTMLResponse(_templates.get_template(name).render(t=t, desk=desk, command=shell_command(desk, command),
+                                                             **context))
 
 
-def check_command(desk: Desk) -> str:
-    """The command line that does what the app's data check does, for the user to re-run it."""
-    return f"cd {desk.folder} && fittrial check {CONFIG_NAME}" if desk.folder else ""
+def shell_command(desk: Desk, what: str = "check") -> str:
+    """The command line that does what the page does (``fittrial check``, ``run``, ``verify``, ``design``), for
+    the user to re-run it."""
+    return f"cd {desk.folder} && fittrial {what} {CONFIG_NAME}" if desk.folder else ""
 
 
-def write_config(folder: Path, workbook: str, language: str) -> Path:
-    """The evaluation folder's config: the workbook as the one input and the report language; keys the user added
-    to an existing config are kept."""
-    path = folder / CONFIG_NAME
-    config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
-    config["inputs"] = {"workbook": f"{UPLOAD_DIR}/{workbook}"}
-    config.setdefault("report", {})["language"] = language
-    path.write_text("# written by the evaluator's desk (fittrial app); you may edit it\n"
-                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=True), encoding="utf-8")
+def load_user_config(folder: Path) -> tuple[dict, str]:
+    """The folder's config as the user (or the app) left it ({} when there is none yet) and "" or, when it cannot
+    be read (a YAML error in a hand edit), the sentence that says where (file, line, column)."""
+    if not (folder / CONFIG_NAME).exists():
+        return {}, ""
+    try:
+        return read_config(CONFIG_NAME, here=folder)[0], ""
+    except UserError as problem:
+        return {}, str(problem)
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML as a person writes it: no anchors and aliases (``&id001``) for values that happen to be shared."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def save_config(folder: Path, config: dict, name: str = CONFIG_NAME) -> Path:
+    """Write ``config`` as ``name`` in the folder: sorted keys, short lists on one line, no aliases."""
+    path = folder / name
+    path.write_text(HEADER + yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=True,
+                                       default_flow_style=None, width=110), encoding="utf-8")
     return path
 
 
-def run_check(folder: Path, timeout: float = 600) -> dict:
-    """``fittrial check evaluation.yaml`` in ``folder`` (Snakemake's check target): whether the inputs passed, the
-    data-check page when it was written, and the command's own message (its last lines) when it failed early."""
-    from fittrial.base.command import snakemake_command
+def write_config(folder: Path, workbook: str, language: str) -> Path:
+    """The evaluation folder's config with the workbook as the one input (and the report language when the config
+    has none); every other key the user or the facts form wrote is kept. Raises UserError when the config cannot be
+    read: the user's file is never overwritten."""
+    config = read_config(CONFIG_NAME, here=folder)[0] if (folder / CONFIG_NAME).exists() else {}
+    config["inputs"] = {"workbook": f"{UPLOAD_DIR}/{workbook}"}
+    config.setdefault("report", {}).setdefault("language", language)
+    return save_config(folder, config)
 
-    argv = snakemake_command("check", CONFIG_NAME, cores="1", here=folder)
-    proc = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=timeout)
-    page_path = folder / "data-check.html"
-    message = "\n".join(line for line in proc.stderr.splitlines()[-12:] if line.strip())
-    return {"passed": proc.returncode == 0, "page": page_path.exists(), "message": message if proc.returncode else ""}
+
+def validated_save(folder: Path, config: dict) -> list[str]:
+    """Write ``config`` as the folder's config only when the workflow accepts it (a dry run of a candidate file,
+    :func:`fittrial.desk.jobs.config_problems`); the problems otherwise, the config on disk unchanged."""
+    candidate = save_config(folder, config, CANDIDATE)
+    try:
+        problems = config_problems(folder, CANDIDATE)
+        if not problems:
+            candidate.replace(folder / CONFIG_NAME)
+        return problems
+    finally:
+        candidate.unlink(missing_ok=True)
+
+
+def _needs_folder(request: Request) -> Response | None:
+    return RedirectResponse("/", status_code=303) if request.app.state.desk.folder is None else None
 
 
 async def start(request: Request) -> Response:
@@ -224,18 +207,20 @@ async def template(request: Request) -> Response:
 
 
 async def data(request: Request) -> Response:
+    if redirect := _needs_folder(request):
+        return redirect
     desk: Desk = request.app.state.desk
-    if desk.folder is None:
-        return RedirectResponse("/", status_code=303)
-    return page(request, "data.html", check=desk.last_check)
+    assert desk.folder is not None
+    return page(request, "data.html", check=desk.last_check, config_error=load_user_config(desk.folder)[1])
 
 
 async def upload(request: Request) -> Response:
     """Save the uploaded workbook in the folder's data/ (the app's own name for it), write the config and run the
     data check."""
+    if redirect := _needs_folder(request):
+        return redirect
     desk: Desk = request.app.state.desk
-    if desk.folder is None:
-        return RedirectResponse("/", status_code=303)
+    assert desk.folder is not None
     t = Translator(desk.language)
     form = await request.form()
     upload = form.get("workbook")
@@ -243,58 +228,130 @@ async def upload(request: Request) -> Response:
     if not isinstance(upload, UploadFile) or Path(filename).suffix.lower() not in WORKBOOK_SUFFIXES:
         desk.last_check = {"error": t("dk_not_workbook", name=html.escape(Path(filename).name))}
         return page(request, "data.html", check=desk.last_check)
+    if desk.busy:
+        desk.last_check = {"error": t("dk_busy")}
+        return page(request, "data.html", check=desk.last_check)
     target = desk.folder / UPLOAD_DIR
     target.mkdir(parents=True, exist_ok=True)
     name = "fit-data" + Path(filename).suffix.lower()
+    try:
+        write_config(desk.folder, name, desk.language)
+    except UserError as problem:
+        desk.last_check = {"error": str(problem)}
+        return page(request, "data.html", check=desk.last_check)
     (target / name).write_bytes(await upload.read())
-    write_config(desk.folder, name, desk.language)
-
     desk.last_check = {**await run_in_threadpool(run_check, desk.folder), "uploaded": Path(filename).name}
     return RedirectResponse("/data", status_code=303)
 
 
-async def data_check_page(request: Request) -> Response:
-    """The folder's data-check page (the workflow's own, shown inline in a frame)."""
+def _folder_file(request: Request, *parts: str) -> Response:
+    """A file the workflow wrote in the folder (the data-check page, the report, the design report), as it is."""
     desk: Desk = request.app.state.desk
-    path = desk.folder / "data-check.html" if desk.folder else None
-    if path is None or not path.exists():
+    path = desk.folder.joinpath(*parts) if desk.folder else None
+    if path is None or not path.is_file():
         return PlainTextResponse("", status_code=404)
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    if path.suffix == ".html":
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+    return FileResponse(path)
+
+
+async def data_check_page(request: Request) -> Response:
+    return _folder_file(request, "data-check.html")
+
+
+async def facts_page(request: Request) -> Response:
+    """Step 3: the trial's facts (:mod:`fittrial.desk.facts`), shown from the config in force."""
+    if redirect := _needs_folder(request):
+        return redirect
+    desk: Desk = request.app.state.desk
+    assert desk.folder is not None
+    user, error = load_user_config(desk.folder)
+    values = facts.form_values(facts.merged(facts.read_defaults(ROOT), user))
+    return page(request, "facts.html", values=values, error=error, sections=facts.SECTIONS,
+                rows=facts.visit_rows(values), has_inputs=bool(user.get("inputs")), saved=None, problems=[])
+
+
+async def save_facts(request: Request) -> Response:
+    """Write the form into the folder's config when the workflow accepts it; else the problems as the workflow
+    states them, with the form as the user filled it in."""
+    if redirect := _needs_folder(request):
+        return redirect
+    desk: Desk = request.app.state.desk
+    assert desk.folder is not None
+    user, error = load_user_config(desk.folder)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    context: dict[str, Any] = {"values": values, "sections": facts.SECTIONS, "rows": facts.visit_rows(values),
+               "has_inputs": bool(user.get("inputs")), "error": error, "saved": None, "problems": []}
+    if error or not user.get("inputs"):
+        return page(request, "facts.html", **context)
+    new = facts.updated_config(user, facts.read_defaults(ROOT), values)
+    problems = await run_in_threadpool(validated_save, desk.folder, new)
+    if problems:
+        context["problems"] = problems
+    else:
+        context["saved"] = facts.changed_keys(user, new)
+        if new.get("report", {}).get("language") in ("da", "en"):
+            desk.language = new["report"]["language"]
+    return page(request, "facts.html", **context)
 
 
 async def run_page(request: Request) -> Response:
-    """Step 3: run the whole evaluation; while it runs the page refreshes itself every 2 seconds with the progress."""
+    """Step 4: run the whole evaluation (while it runs, the page's status line and progress bar follow it); step 5: the results, their downloads and verify."""
+    if redirect := _needs_folder(request):
+        return redirect
     desk: Desk = request.app.state.desk
-    if desk.folder is None:
-        return RedirectResponse("/", status_code=303)
-    run = desk.run if desk.run is not None and desk.run.folder == desk.folder else None
-    return page(request, "run.html", run=run, ready=bool(desk.last_check.get("passed")),
+    assert desk.folder is not None
+    return page(request, "run.html", command="run", run=desk.job_of(None), verify=desk.job_of("verify"),
+                other=desk.busy and desk.job_of(None, "verify") is None,
+                ready=bool(desk.last_check.get("passed")) or (desk.folder / CONFIG_NAME).exists(),
                 report=(desk.folder / "reports" / "report.html").exists())
 
 
+def _start(desk: Desk, target: str | None) -> None:
+    if desk.folder is not None and not desk.busy:  # one job at a time (and Snakemake's own lock per folder)
+        desk.job = Job(desk.folder, target)
+
+
 async def start_run(request: Request) -> Response:
-    desk: Desk = request.app.state.desk
-    if desk.folder is None:
-        return RedirectResponse("/", status_code=303)
-    if desk.run is None or not desk.run.running:  # one run at a time
-        desk.run = Run(desk.folder)
+    if redirect := _needs_folder(request):
+        return redirect
+    _start(request.app.state.desk, None)
     return RedirectResponse("/run", status_code=303)
 
 
-async def cancel_run(request: Request) -> Response:
-    desk: Desk = request.app.state.desk
-    if desk.run is not None:
-        await run_in_threadpool(desk.run.cancel)
+async def start_verify(request: Request) -> Response:
+    if redirect := _needs_folder(request):
+        return redirect
+    _start(request.app.state.desk, "verify")
     return RedirectResponse("/run", status_code=303)
+
+
+async def cancel_job(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    job = desk.job
+    if job is not None:
+        await run_in_threadpool(job.cancel)
+    return RedirectResponse("/design" if job is not None and job.target == "design" else "/run", status_code=303)
+
+
+async def progress(request: Request) -> Response:
+    """The current job's progress as JSON, for the page's small script that updates the status line and the
+    progress bar in place (no timed page refresh: a screen reader keeps its place) and reloads the page at the end."""
+    from starlette.responses import JSONResponse
+
+    desk: Desk = request.app.state.desk
+    job = desk.job
+    if job is None:
+        return JSONResponse({"running": False})
+    t = Translator(desk.language)
+    text = t("dk_verify_running", seconds=job.elapsed()) if job.target == "verify" else \
+        t("dk_run_running", done=job.done, total=job.total or "?", step=job.step or "…", seconds=job.elapsed())
+    return JSONResponse({"running": job.running, "done": job.done, "total": job.total, "text": text})
 
 
 async def report_page(request: Request) -> Response:
-    """The folder's report (reports/report.html), as the workflow wrote it."""
-    desk: Desk = request.app.state.desk
-    path = desk.folder / "reports" / "report.html" if desk.folder else None
-    if path is None or not path.exists():
-        return PlainTextResponse("", status_code=404)
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    return _folder_file(request, "reports", "report.html")
 
 
 async def download(request: Request) -> Response:
@@ -319,6 +376,49 @@ async def download(request: Request) -> Response:
                     headers={"content-disposition": 'attachment; filename="reports.zip"'})
 
 
+async def design_page(request: Request) -> Response:
+    """Step 6: plan the next trial (:mod:`fittrial.desk.plan`): a short form, the design study in the background,
+    then its power figure and report."""
+    from fittrial.desk import plan
+
+    if redirect := _needs_folder(request):
+        return redirect
+    desk: Desk = request.app.state.desk
+    assert desk.folder is not None
+    user, error = load_user_config(desk.folder)
+    values = plan.form_values(facts.merged(facts.read_defaults(ROOT), user))
+    return page(request, "design.html", command="design", values=values, error=error, problems=[],
+                job=desk.job_of("design"), other=desk.busy and desk.job_of("design") is None,
+                has_inputs=bool(user.get("inputs")), result=(desk.folder / "reports" / "design" / "design.html").exists())
+
+
+async def start_design(request: Request) -> Response:
+    from fittrial.desk import plan
+
+    if redirect := _needs_folder(request):
+        return redirect
+    desk: Desk = request.app.state.desk
+    assert desk.folder is not None
+    user, error = load_user_config(desk.folder)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    problems = [] if error or not user.get("inputs") or desk.busy else \
+        await run_in_threadpool(validated_save, desk.folder, plan.updated_config(user, values))
+    if error or problems or not user.get("inputs") or desk.busy:
+        return page(request, "design.html", command="design", values=values, error=error, problems=problems,
+                    job=desk.job_of("design"), other=desk.busy, has_inputs=bool(user.get("inputs")),
+                    result=(desk.folder / "reports" / "design" / "design.html").exists())
+    _start(desk, "design")
+    return RedirectResponse("/design", status_code=303)
+
+
+async def design_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ("design.html", "power.png", "power.svg"):
+        return PlainTextResponse("", status_code=404)
+    return _folder_file(request, "reports", "design", name)
+
+
 def create_app(folder: Path | None = None, language: str = "da", token: str | None = None,
                scratch: Path | None = None) -> Starlette:
     """The desk as an ASGI app (``folder``: an evaluation folder to open at once)."""
@@ -333,10 +433,13 @@ def create_app(folder: Path | None = None, language: str = "da", token: str | No
     app = Starlette(routes=[
         Route("/", start), Route("/folder", choose_folder, methods=["POST"]),
         Route("/language/{lang}", switch_language), Route("/template", template),
-        Route("/data", data), Route("/upload", upload, methods=["POST"]),
-        Route("/data-check", data_check_page), Route("/run", run_page),
-        Route("/run/start", start_run, methods=["POST"]), Route("/run/cancel", cancel_run, methods=["POST"]),
-        Route("/report", report_page), Route("/download/{what:str}", download),
+        Route("/data", data), Route("/upload", upload, methods=["POST"]), Route("/data-check", data_check_page),
+        Route("/facts", facts_page), Route("/facts", save_facts, methods=["POST"]),
+        Route("/run", run_page), Route("/run/start", start_run, methods=["POST"]),
+        Route("/verify", start_verify, methods=["POST"]), Route("/cancel", cancel_job, methods=["POST"]),
+        Route("/progress", progress), Route("/report", report_page), Route("/download/{what:str}", download),
+        Route("/design", design_page), Route("/design", start_design, methods=["POST"]),
+        Route("/design/{name:str}", design_file),
     ], middleware=[Middleware(TokenMiddleware)])
     app.state.desk = desk
     app.state.scratch = str(scratch or tempfile.mkdtemp(prefix="fittrial-desk-"))
@@ -362,4 +465,5 @@ def serve(folder: Path | None = None, language: str = "da", port: int = 0, open_
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
-__all__ = ["Desk", "Run", "create_app", "serve", "run_check", "write_config", "check_command"]
+__all__ = ["Desk", "create_app", "serve", "write_config", "shell_command", "load_user_config", "validated_save",
+           "CONFIG_NAME"]
