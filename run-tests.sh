@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash tools/setup-env.sh
+# axe-core for the desk's accessibility tests, from the npm registry (pinned by hash; skipped when offline)
+.venv/bin/python tools/fetch_axe.py --optional > /dev/null
 if [ "${1:-}" = "--full" ]; then
   shift
   set -- -m "not shapes_full and not slow_shape and not slurm" "$@"

@@ -2,11 +2,13 @@
 
 One small simulated trial runs through the workflow in English; the same working directory is then re-run in
 Danish with a higher suppression threshold (only the report steps rerun), so suppression is exercised hard.
-Needs Debian's ``chromium`` and ``poppler-utils`` (pdftotext); skipped without them.
+Needs Debian's ``chromium`` and ``poppler-utils`` (pdftotext); skipped without them, except in CI (``CI=true``),
+where they are installed and a missing one is a failure.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -21,9 +23,12 @@ from fittrial.design.simulate import simulate_trial, write_trial
 sys.path.insert(0, str(ROOT / "tools"))
 import report_browser as rb  # noqa: E402
 
+MISSING = rb.chromium() is None or shutil.which("pdftotext") is None
+if MISSING and os.environ.get("CI"):  # CI runs these (.ci/run installs both): missing is a failure there
+    pytest.fail("CI reads the report in the browser: missing chromium or pdftotext (Debian: chromium, poppler-utils)",
+                pytrace=False)
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(rb.chromium() is None or shutil.which("pdftotext") is None,
-                                 reason="needs chromium and pdftotext (Debian: chromium, poppler-utils)")]
+              pytest.mark.skipif(MISSING, reason="needs chromium and pdftotext (Debian: chromium, poppler-utils)")]
 DA_THRESHOLD = 10
 
 
