@@ -210,3 +210,50 @@ def test_every_text_of_the_pages_is_in_both_languages():
     assert not missing
     same = [k for k in keys if text["da"][k] == text["en"][k]]  # a word both languages share
     assert sorted(same) == ["cs_blinding", "dk_nav_data", "dk_nav_start"]
+
+
+@pytest.mark.slow
+def test_headers_and_codes_that_differ_are_mapped_in_a_form(client, tmp_path):
+    """Step 2's mapping form: a workbook whose sheets name columns and write codes otherwise fails the check; the
+    form lists each gap with the app's proposals (gender for sex, Borgernummer for citizen_id, 'Frafaldet' as
+    dropout; never the arm codes),
+    the user's choices go into the config as the table's columns and values, and the check passes."""
+    import re
+
+    def exported(tables):
+        tables["citizens"] = tables["citizens"].rename(columns={"sex": "gender", "citizen_id": "Borgernummer"})
+        tables["citizens"].loc[3, "end_reason"] = "Frafaldet"
+        tables["randomisation"] = tables["randomisation"].rename(columns={"arm": "allocation"})
+        tables["randomisation"]["allocation"] = tables["randomisation"]["allocation"].replace({"control": "1",
+                                                                                              "FIT": "2"})
+    client.get("/", params={"token": TOKEN})
+    folder = tmp_path / "e"
+    client.post("/folder", data={"folder": str(folder)})
+    page = client.post("/upload", files={"workbook": ("data.xlsx", example_workbook(exported), "application/x")}).text
+    assert "fandt problemer" in page and 'action="/mapping"' in page
+    rows = re.findall(r'<tr><td>(\w+)</td><td>(?:<label for="col-\d+">)?([\w ()]+?)(?:</label>)?</td>.*?'
+                      r'<select id="((?:col|code)-\d+)"(.*?)</select>', page, re.S)
+    selected = {(table, what.strip()): re.findall(r'<option value="([^"]*)" selected', options)
+                for table, what, _, options in rows}
+    ids = {(table, what.strip()): field for table, what, field, _ in rows}
+    assert selected[("randomisering", "arm (påkrævet)")] == ["allocation"]
+    assert selected[("borgere", "sex")] == ["gender"] and selected[("borgere", "citizen_id (påkrævet)")] == ["Borgernummer"]
+    codes = dict(re.findall(r'<label for="(code-\d+)">([^<]+)</label>', page))
+    by_code = {code: field for field, code in codes.items()}
+    assert {"1", "2", "Frafaldet"} <= set(by_code)
+    choices = {field: re.findall(r'<option value="([^"]*)" selected', options)
+               for _, _, field, options in rows if field.startswith("code-")}
+    assert choices[by_code["Frafaldet"]] == ["dropout"] and choices[by_code["1"]] == choices[by_code["2"]] == []
+    form = {ids[("randomisering", "arm (påkrævet)")]: "allocation", ids[("borgere", "sex")]: "gender",
+            ids[("borgere", "citizen_id (påkrævet)")]: "Borgernummer",
+            by_code["1"]: "control", by_code["2"]: "FIT", by_code["Frafaldet"]: "dropout"}
+    page = client.post("/mapping", data=form).text
+    assert "Datakontrollen af data.xlsx er bestået" in page, page[-3000:]
+    inputs = yaml.safe_load((folder / CONFIG_NAME).read_text(encoding="utf-8"))["inputs"]
+    assert inputs["randomisation"] == {"path": "data/fit-data.xlsx", "sheet": "randomisering",
+                                       "columns": {"arm": "allocation"}, "values": {"arm": {"1": "control", "2": "FIT"}}}
+    assert inputs["citizens"]["columns"] == {"citizen_id": "Borgernummer", "sex": "gender"}
+    assert inputs["citizens"]["values"] == {"end_reason": {"Frafaldet": "dropout"}}
+    # uploading the workbook again keeps the mappings
+    page = client.post("/upload", files={"workbook": ("data.xlsx", example_workbook(exported), "application/x")}).text
+    assert "er bestået" in page

@@ -156,11 +156,13 @@ def test_danish_and_english(browser, server):
 def test_a_workbook_with_errors_is_listed_by_row_and_column_and_nothing_runs(browser, server, tmp_path):
     def bad_item(tables):
         tables["who5"].loc[2, "who5_1"] = "7"  # the sheet's row 4
+        tables["citizens"] = tables["citizens"].rename(columns={"sex": "gender"})  # the mapping form proposes sex
 
     folder = new_folder(browser, server, "errors")
     assert accessibility_problems(browser) == []
     upload(browser, example_workbook(bad_item), tmp_path / "mine data.xlsx")
     assert "fandt problemer" in text(browser)
+    assert "Kolonner og koder, kontrollen ikke genkendte" in text(browser)
     assert accessibility_problems(browser) == []
     browser.switch_to.frame(browser.find_element("css selector", "iframe"))
     check = text(browser)

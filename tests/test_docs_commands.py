@@ -40,7 +40,7 @@ NOT_RUN_HERE = {
     ".venv/bin/python tests/reference/make_fixtures.py": "makes R's inputs (tests/test_reference.py reads them)",
     "Rscript": "needs R; its outputs are committed as fixtures",
     ".venv/bin/snakemake --profile profiles/slurm": "needs a SLURM cluster (tests/test_slurm.py, -m slurm)",
-    ".venv/bin/fittrial app": "starts a web server that runs until stopped (tests/test_desk.py runs the app in-process)",
+    ".venv/bin/fittrial app": "starts a web server that runs until stopped (tests/test_desk_browser.py starts it as a user does and drives it in Chromium)",
 }
 
 

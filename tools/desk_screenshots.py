@@ -25,13 +25,18 @@ SHEETS = (("randomisering", "randomisation"), ("borgere", "citizens"), ("who5", 
           ("fit_sessioner", "fit_sessions"))
 
 
-def example_workbook(path: Path) -> Path:
-    """The bundled example as one workbook with the template's Danish sheet names."""
+def example_workbook(path: Path, exported: bool = False) -> Path:
+    """The bundled example as one workbook with the template's Danish sheet names (``exported``: with a register
+    export's own names and codes for the arm and sex, for the mapping form)."""
     out = io.BytesIO()
     with pd.ExcelWriter(out) as writer:
         for sheet, name in SHEETS:
-            pd.read_csv(ROOT / "data" / "example" / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
-                writer, sheet_name=sheet, index=False)
+            table = pd.read_csv(ROOT / "data" / "example" / f"{name}.csv", dtype=str, keep_default_na=False)
+            if exported and name == "randomisation":
+                table = table.rename(columns={"arm": "Tildeling"}).replace({"Tildeling": {"FIT": "1", "control": "2"}})
+            if exported and name == "citizens":
+                table = table.rename(columns={"sex": "gender"})
+            table.to_excel(writer, sheet_name=sheet, index=False)
     path.write_bytes(out.getvalue())
     return path
 
@@ -65,8 +70,14 @@ def main() -> None:
         def shot(name: str) -> None:
             height = driver.execute_script("return document.body.scrollHeight")
             driver.set_window_size(1000, min(max(height + 40, 700), 2600))
-            driver.save_screenshot(str(out / f"{name}.png"))
-            print(out / f"{name}.png")
+            from PIL import Image
+
+            path = out / f"{name}.png"
+            driver.save_screenshot(str(path))
+            with Image.open(path) as image:  # 64 colours: a page of text and a figure, a fifth of the bytes
+                small = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+            small.save(path, optimize=True)
+            print(path)
 
         def wait(condition, seconds: float = 600) -> None:
             end = time.monotonic() + seconds
@@ -83,10 +94,14 @@ def main() -> None:
         shot("1-start")
         driver.find_element("css selector", "form[action='/folder'] button").click()
         wait(lambda: driver.find_element("id", "workbook"))
-        driver.find_element("id", "workbook").send_keys(str(example_workbook(home / "fit-data.xlsx")))
+        driver.find_element("id", "workbook").send_keys(str(example_workbook(home / "eksport.xlsx", exported=True)))
         driver.find_element("css selector", "form[action='/upload'] button").click()
         wait(lambda: driver.find_elements("css selector", ".good, .bad"))
-        shot("2-data")
+        shot("2a-mapping")
+        driver.find_element("id", "workbook").send_keys(str(example_workbook(home / "fit-data.xlsx")))
+        driver.find_element("css selector", "form[action='/upload'] button").click()
+        wait(lambda: driver.find_elements("css selector", ".good"))
+        shot("2b-data")
         driver.get(f"{base}/facts")
         driver.find_element("id", "trial.title").send_keys("FIT i bostøtten")
         driver.find_element("id", "trial.setting").send_keys("Bostøtten i en dansk kommune")

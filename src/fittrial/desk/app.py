@@ -51,12 +51,14 @@ from fittrial.base.command import ROOT
 from fittrial.desk import facts
 from fittrial.desk.jobs import CONFIG_NAME, Job, config_problems, run_check
 from fittrial.inputs.configfile import UserError, read_config
+from fittrial.inputs.validation import load_schema
 from fittrial.language.i18n import Translator
 
 UPLOAD_DIR = "data"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 COOKIE = "fittrial_desk"
 CANDIDATE = ".evaluation-candidate.yaml"
+EMPTY_CODE = "__empty__"  # the mapping form's choice "read as empty" for a code
 HEADER = "# written by the evaluator's desk (fittrial app); you may edit it\n"
 
 
@@ -99,10 +101,12 @@ _templates = Environment(loader=PackageLoader("fittrial.desk", "templates"), aut
 
 
 def page(request: Request, name: str, command: str = "check", **context: Any) -> HTMLResponse:
+    from fittrial.inputs.template import SHEETS
+
     desk: Desk = request.app.state.desk
     t = Translator(desk.language)
     return HTMLResponse(_templates.get_template(name).render(t=t, desk=desk, command=shell_command(desk, command),
-                                                             **context))
+                                                             sheet_names=SHEETS[desk.language], **context))
 
 
 def shell_command(desk: Desk, what: str = "check") -> str:
@@ -139,10 +143,13 @@ def save_config(folder: Path, config: dict, name: str = CONFIG_NAME) -> Path:
 
 def write_config(folder: Path, workbook: str, language: str) -> Path:
     """The evaluation folder's config with the workbook as the one input (and the report language when the config
-    has none); every other key the user or the facts form wrote is kept. Raises UserError when the config cannot be
+    has none); every other key the user or the facts form wrote is kept, and so are the column and code mappings
+    of the workbook's tables (the mapping form's). Raises UserError when the config cannot be
     read: the user's file is never overwritten."""
     config = read_config(CONFIG_NAME, here=folder)[0] if (folder / CONFIG_NAME).exists() else {}
-    config["inputs"] = {"workbook": f"{UPLOAD_DIR}/{workbook}"}
+    book = f"{UPLOAD_DIR}/{workbook}"
+    kept = {k: v for k, v in (config.get("inputs") or {}).items() if isinstance(v, dict) and v.get("path") == book}
+    config["inputs"] = {"workbook": book, **kept}
     config.setdefault("report", {}).setdefault("language", language)
     return save_config(folder, config)
 
@@ -240,7 +247,67 @@ async def upload(request: Request) -> Response:
         desk.last_check = {"error": str(problem)}
         return page(request, "data.html", check=desk.last_check)
     (target / name).write_bytes(await upload.read())
-    desk.last_check = {**await run_in_threadpool(run_check, desk.folder), "uploaded": Path(filename).name}
+    desk.last_check = {**await run_in_threadpool(checked, desk.folder), "uploaded": Path(filename).name}
+    return RedirectResponse("/data", status_code=303)
+
+
+def checked(folder: Path) -> dict:
+    """The data check (:func:`fittrial.desk.jobs.run_check`) and, when it failed, what the workbook lacks against
+    the contract with the mappings proposed (:func:`fittrial.inputs.mapping.workbook_gaps`)."""
+    from fittrial.inputs.mapping import workbook_gaps
+
+    result = run_check(folder)
+    if not result["passed"]:
+        user, _ = load_user_config(folder)
+        book = (user.get("inputs") or {}).get("workbook")
+        if book and (folder / book).is_file():
+            schemas = {name: load_schema(ROOT / "workflow" / "schemas" / f"{name}.schema.yaml")
+                       for name in ("randomisation", "citizens", "who5", "fit_sessions")}
+            inputs = {k: ({**v, "path": str(folder / v["path"])} if isinstance(v, dict) and v.get("path") else v)
+                      for k, v in (user.get("inputs") or {}).items()}
+            result["gaps"] = workbook_gaps(folder / book, schemas, inputs)
+    return result
+
+
+async def save_mapping(request: Request) -> Response:
+    """The column and code mappings chosen in the form, written into the config (a table with one becomes
+    ``{path, sheet, columns, values}``) when the workflow accepts it, then the data check again."""
+    from fittrial.inputs.mapping import with_mappings
+    from fittrial.inputs.template import TABLES, find_sheet
+
+    if redirect := _needs_folder(request):
+        return redirect
+    desk: Desk = request.app.state.desk
+    assert desk.folder is not None
+    gaps = desk.last_check.get("gaps")
+    user, error = load_user_config(desk.folder)
+    book = (user.get("inputs") or {}).get("workbook")
+    if gaps is None or error or not book or desk.busy:
+        return RedirectResponse("/data", status_code=303)
+    form = await request.form()
+    columns: dict[str, dict[str, str]] = {}
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for i, gap in enumerate(gaps.columns):
+        if (header := str(form.get(f"col-{i}") or "")) and header in gap.headers:
+            columns.setdefault(gap.table, {})[gap.column] = header
+    for i, gap in enumerate(gaps.codes):
+        chosen = str(form.get(f"code-{i}") or "")
+        if chosen == EMPTY_CODE:
+            values.setdefault(gap.table, {}).setdefault(gap.column, {})[gap.code] = None
+        elif chosen in gap.allowed:
+            code: Any = int(chosen) if chosen.isdigit() else chosen
+            values.setdefault(gap.table, {}).setdefault(gap.column, {})[gap.code] = code
+    from openpyxl import load_workbook
+
+    names = load_workbook(desk.folder / book, read_only=True).sheetnames
+    sheets = {t: s for t in TABLES if (s := find_sheet(names, t))}
+    new = {**user, "inputs": with_mappings(user["inputs"], book, sheets, columns, values)}
+    problems = await run_in_threadpool(validated_save, desk.folder, new)
+    if problems:
+        desk.last_check = {**desk.last_check, "mapping_problems": problems}
+        return RedirectResponse("/data", status_code=303)
+    desk.last_check = {**await run_in_threadpool(checked, desk.folder),
+                       "uploaded": desk.last_check.get("uploaded", book), "mapped": True}
     return RedirectResponse("/data", status_code=303)
 
 
@@ -434,6 +501,7 @@ def create_app(folder: Path | None = None, language: str = "da", token: str | No
         Route("/", start), Route("/folder", choose_folder, methods=["POST"]),
         Route("/language/{lang}", switch_language), Route("/template", template),
         Route("/data", data), Route("/upload", upload, methods=["POST"]), Route("/data-check", data_check_page),
+        Route("/mapping", save_mapping, methods=["POST"]),
         Route("/facts", facts_page), Route("/facts", save_facts, methods=["POST"]),
         Route("/run", run_page), Route("/run/start", start_run, methods=["POST"]),
         Route("/verify", start_verify, methods=["POST"]), Route("/cancel", cancel_job, methods=["POST"]),
