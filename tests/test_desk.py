@@ -257,3 +257,40 @@ def test_headers_and_codes_that_differ_are_mapped_in_a_form(client, tmp_path):
     # uploading the workbook again keeps the mappings
     page = client.post("/upload", files={"workbook": ("data.xlsx", example_workbook(exported), "application/x")}).text
     assert "er bestået" in page
+
+
+def test_no_cpr_like_number_reaches_a_page(client, tmp_path):
+    from fittrial.desk.app import _templates
+
+    shown = _templates["da"].from_string("{{ a }} / {{ b }}").render(a="0101701234", b="Kode 010170-1234")
+    assert "1234" not in shown and "0101" not in shown
+
+
+@pytest.mark.slow
+def test_another_snakemake_in_the_folder_is_a_sentence(client, tmp_path):
+    """One run at a time per folder: while `fittrial run` works in the folder from a terminal, the desk's run stops
+    at Snakemake's lock and the page says so in words."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "e"
+    _folder_with_example(client, folder)
+    terminal = subprocess.Popen([sys.executable, "-m", "fittrial.steps.cli", "run", CONFIG_NAME], cwd=folder,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert terminal.stderr is not None
+        for line in terminal.stderr:  # until its first job has started: the folder is locked
+            if line.startswith(("rule ", "localrule ")):
+                break
+        client.post("/run/start")
+        desk = client.app.state.desk
+        assert desk.job.wait(120)
+        page = client.get("/run").text
+        assert "Et andet program (Snakemake" in page and desk.job.locked
+    finally:
+        os.killpg(terminal.pid, signal.SIGINT)
+        terminal.wait(60)
+        time.sleep(0.1)

@@ -111,6 +111,13 @@ def accessibility_problems(browser) -> list[str]:
             if v.get("impact") in ("serious", "critical")]
 
 
+def outside_requests(browser, server) -> list[str]:
+    """What the page (and its frames) loaded from anywhere but the desk itself: nothing may leave the machine."""
+    names = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"
+                                   ".concat([location.href])")
+    return [n for n in names if not n.startswith(server["base"])]
+
+
 def new_folder(browser, server, name: str) -> Path:
     folder = server["home"] / name
     open_desk(browser, server)
@@ -196,7 +203,7 @@ def test_from_a_new_folder_to_the_report_as_the_command_line_makes_it(browser, s
     wait_for(browser, lambda b: b.find_element("tag name", "progress"), seconds=30)
     assert "trin færdige" in text(browser) and accessibility_problems(browser) == []
     wait_for(browser, lambda b: "Evalueringen er færdig" in text(b))
-    assert accessibility_problems(browser) == []
+    assert accessibility_problems(browser) == [] and outside_requests(browser, server) == []
     browser.switch_to.frame(browser.find_element("css selector", "iframe[src='/report']"))
     assert "FIT i bostøtten" in text(browser) and "Bostøtten i en dansk kommune" in text(browser)
     browser.switch_to.default_content()
@@ -223,7 +230,7 @@ def test_from_a_new_folder_to_the_report_as_the_command_line_makes_it(browser, s
     assert "Designstudiet er færdigt" in text(browser), text(browser)
     image = browser.find_element("css selector", "img.figure")
     assert browser.execute_script("return arguments[0].naturalWidth", image) > 100
-    assert accessibility_problems(browser) == []
+    assert accessibility_problems(browser) == [] and outside_requests(browser, server) == []
 
 
 def test_cancel_leaves_the_results_as_they_were(browser, server, tmp_path):

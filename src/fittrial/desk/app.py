@@ -97,7 +97,18 @@ class TokenMiddleware(BaseHTTPMiddleware):
         return response
 
 
-_templates = Environment(loader=PackageLoader("fittrial.desk", "templates"), autoescape=select_autoescape())
+def _environment(language: str) -> Environment:
+    """The pages' templates; every value a page shows passes :func:`fittrial.base.errors.hide_cpr` (in the page's
+    language), so no CPR-like number from a workbook (a header, a code, a message) reaches the screen."""
+    from fittrial.base.errors import hide_cpr
+    from fittrial.language.problems import wording
+
+    say = wording(language)
+    return Environment(loader=PackageLoader("fittrial.desk", "templates"), autoescape=select_autoescape(),
+                       finalize=lambda value: hide_cpr(value, say) if isinstance(value, str) else value)
+
+
+_templates = {language: _environment(language) for language in ("da", "en")}
 
 
 def page(request: Request, name: str, command: str = "check", **context: Any) -> HTMLResponse:
@@ -105,7 +116,7 @@ def page(request: Request, name: str, command: str = "check", **context: Any) ->
 
     desk: Desk = request.app.state.desk
     t = Translator(desk.language)
-    return HTMLResponse(_templates.get_template(name).render(t=t, desk=desk, command=shell_command(desk, command),
+    return HTMLResponse(_templates[desk.language].get_template(name).render(t=t, desk=desk, command=shell_command(desk, command),
                                                              sheet_names=SHEETS[desk.language], **context))
 
 
