@@ -24,20 +24,32 @@ from fittrial.base.errors import InputError
 from fittrial.inputs.cells import CODE_ALIASES, _Bad, _is_missing, as_code, folded, typed_cell
 from fittrial.inputs.read import read_table
 from fittrial.inputs.validation import NEAR_ALIASES, contract_name
+from fittrial.language.messages import render
 
 MAX_CODES = 20  # unknown codes shown per column (the data check lists them all)
 # headers of register and spreadsheet exports that name a contract column in other words, proposed (never applied
-# unasked) when the file lacks that column; compared folded (no case, accents or spaces)
-HEADER_WORDS = {"tildeling": "arm", "randomisering": "arm", "randomiseret_til": "arm", "intervention": "arm",
-                "treatment": "arm", "gender": "sex", "kon": "sex", "borgernummer": "citizen_id", "borger": "citizen_id",
-                "borgernr": "citizen_id", "medarbejder": "caseworker_id", "medarbejdernummer": "caseworker_id",
-                "medarbejdernr": "caseworker_id", "startdato": "enrolled_on", "opstart": "enrolled_on",
-                "slutdato": "ended_on", "afslutningsdato": "ended_on", "afslutningsarsag": "end_reason",
-                "arsag": "end_reason", "besog": "visit", "udfyldt": "answered_on", "besvaret": "answered_on",
-                "dato": "answered_on session_on", "modedato": "session_on", "strata": "stratum", "tilbud": "stratum"}
+# unasked) when the file lacks that column: the catalogue's propose_<column>, a comma-separated list in each
+# language, compared folded (no case, accents or spaces; spaces as underscores)
+PROPOSED_COLUMNS = ("arm", "sex", "citizen_id", "caseworker_id", "enrolled_on", "ended_on", "end_reason", "visit",
+                    "answered_on", "session_on", "stratum")
+
+
+def _header_words() -> dict[str, str]:
+    from fittrial.language.messages import LANGUAGES
+
+    words: dict[str, str] = {}
+    for column in PROPOSED_COLUMNS:
+        for language in LANGUAGES:
+            for word in render(f"propose_{column}", language).split(","):
+                key = folded(word.strip()).replace(" ", "_")
+                words[key] = f"{words[key]} {column}" if key in words and column not in words[key] else column
+    return words
+
+
+HEADER_WORDS = _header_words()
 # words for yes and no, proposed (never applied unasked) for the 0/1 columns
-YES_NO = {"ja": "1", "j": "1", "yes": "1", "y": "1", "sand": "1", "true": "1", "x": "1",
-          "nej": "0", "n": "0", "no": "0", "falsk": "0", "false": "0"}
+YES_NO = {folded(w.strip()): code for code, key in (("1", "propose_yes"), ("0", "propose_no"))
+          for language in ("en", "da") for w in render(key, language).split(",")}
 
 
 @dataclass
