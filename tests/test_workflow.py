@@ -379,6 +379,25 @@ def test_verify_passes_unchanged(finished):
     # here keeps the suite's time
 
 
+# the steps that present results (and may run again when only the report's language or look changes); every other
+# step reads, checks or analyses the data and must not
+PRESENTATION_STEPS = {"data_check_page", "course_figures", "report_figures", "flow_figure", "report_html", "publish",
+                      "all"}
+
+
+def test_switching_the_report_language_refits_nothing(finished):
+    """`report.language` is a parameter of the presentation steps alone: after a full run, switching it re-renders
+    the data-check page, the report, its tables' labels and figures, and re-runs no step that reads or analyses the
+    data (Snakemake's dry run lists the jobs it would run)."""
+    work, config = finished
+    proc = run_workflow(work, {**config, "report": {"language": "da"}}, "--dry-run")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = proc.stdout.split("Job stats:", 1)[1].split("total", 1)[0] if "Job stats:" in proc.stdout else ""
+    jobs = {line.split()[0] for line in table.splitlines()[3:] if line.strip()}
+    assert jobs and "report_html" in jobs and "data_check_page" in jobs, proc.stdout[-3000:]
+    assert jobs <= PRESENTATION_STEPS, sorted(jobs - PRESENTATION_STEPS)
+
+
 def test_one_n_per_analysis_population(finished):
     """Each analysis population has one n: the flow diagram's arms, participants.csv, effects.csv (n_citizens),
     yardsticks.csv and the report's tables all show the same count (fittrial.publish.populations)."""

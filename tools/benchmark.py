@@ -28,6 +28,12 @@ Parts (``--only``, comma-separated):
   10th, on 2 cores; target one hour).
 * ``memory``: peak resident memory of a fresh process that fits the primary model and the dropout GEE on the
   8,000-citizen shape and on 60,000 citizens (3,000 caseworkers) (target 4 GiB each).
+* ``scale``: the whole default workflow on simulated trials of the project's own shape (its three strata in the
+  example's proportions, about 20 citizens per caseworker) at 65, 400, 1,000 and 3,000 caseworkers (``--sizes``),
+  each in a clean folder on 2 cores: wall time, CPU of all jobs, the largest job's peak memory and every job's
+  CPU (recorded by each job itself: ``FITTRIAL_RESOURCES``), with each job's CPU exponent from 1,000 to 3,000
+  caseworkers (target: whole workflow 60 s and 1 GiB at 3,000; every exponent 1.1 at most). Then, at the
+  smallest size, the re-run after switching ``report.language`` (target 5 s, no model step).
 * ``reader``: a 210 MB WHO-5 file of 7 million rows read and typed by the input reader and validation
   (``read_input`` + ``type_table``) in a fresh process: wall time and peak memory (target 2 GiB). About 2 minutes.
 """
@@ -48,7 +54,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("workflow", "jobs", "imports", "models", "trial", "memory", "reader")
+PARTS = ("workflow", "jobs", "imports", "models", "trial", "memory", "reader", "scale")
 ROWS: list[tuple[str, str, str, str]] = []
 
 
@@ -179,7 +185,7 @@ def bench_jobs() -> None:
 
 # --- imports -----------------------------------------------------------------------------------------------------
 
-REPORT_SCRIPTS = {"report_html", "report_material", "course_material", "descriptive_tables",
+REPORT_SCRIPTS = {"report_html", "report_tables", "report_figures", "course_tables", "course_figures", "descriptive_tables",
                   "effects_table", "publish", "check_inputs", "validate_inputs", "analysis_data", "verify", "recruitment",
                   "yardsticks"}
 MODEL_SCRIPTS = {"primary_lmm", "secondary_gee", "multiple_imputation", "icc", "sensitivity", "subgroup", "missingness",
@@ -453,6 +459,72 @@ def bench_reader(rows: int = 7_000_000) -> None:
            "the issue was filed)", gib <= 2)
 
 
+def scaled_trial(caseworkers: int, outdir: Path, seed: int = 20261202) -> dict[str, str]:
+    """A simulated trial of the project's own shape with about ``caseworkers`` caseworkers (the default strata in
+    their proportions) written as CSV; the input paths."""
+    from fittrial.design.simulate import SimulationParameters, simulate_trial, write_trial
+
+    base = SimulationParameters()
+    total = sum(base.strata.values())
+    strata = {k: max(2, round(v * caseworkers / total / 2) * 2) for k, v in base.strata.items()}
+    params = SimulationParameters(strata=strata, seed=seed)
+    return {k: str(v) for k, v in write_trial(simulate_trial(params), outdir).items()}
+
+
+def bench_scale(sizes: list[int]) -> None:
+    import json
+
+    print("scale (whole default workflow, simulated trials of the project's shape, 2 cores)", flush=True)
+    per_size: dict[int, dict[str, float]] = {}
+    for n_cw in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            paths = scaled_trial(n_cw, work / "in")
+            (work / "my.yaml").write_text(yaml.safe_dump({"inputs": {k: str(Path(v).relative_to(work))
+                                                                     for k, v in paths.items()}}), encoding="utf-8")
+            n_cit = sum(1 for _ in open(paths["citizens"], encoding="utf-8")) - 1
+            record = work / "resources.jsonl"
+            os.environ["FITTRIAL_RESOURCES"] = str(record)
+            try:
+                wall = run_snakemake(work, "--configfile", "my.yaml")
+            finally:
+                del os.environ["FITTRIAL_RESOURCES"]
+            jobs = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+            cpu: dict[str, float] = {}
+            for job in jobs:
+                cpu[job["rule"]] = cpu.get(job["rule"], 0.0) + job["cpu_s"]
+            peak = max(jobs, key=lambda j: j["max_rss_mib"])
+            per_size[n_cw] = cpu
+            heavy = ", ".join(f"{r} {c:.1f}" for r, c in sorted(cpu.items(), key=lambda kv: -kv[1])[:5])
+            report(f"whole workflow, {n_cw:,} caseworkers ({n_cit:,} citizens)",
+                   f"{wall:.1f} s wall, {sum(cpu.values()):.0f} s CPU, largest job {peak['max_rss_mib']:.0f} MiB "
+                   f"({peak['rule']}); heaviest (CPU s): {heavy}",
+                   "target 60 s and 1 GiB at 3,000 caseworkers" if n_cw >= 3000 else "",
+                   (wall <= 60 and peak["max_rss_mib"] <= 1024) if n_cw >= 3000 else None)
+            if n_cw == min(sizes):
+                (work / "da.yaml").write_text(yaml.safe_dump({"report": {"language": "da"}}), encoding="utf-8")
+                dry = subprocess.run([snakemake_bin(), "-s", str(ROOT / "Snakefile"), "-n", "--configfile",
+                                      "my.yaml", "da.yaml"], cwd=work, capture_output=True, text=True)
+                rules = sorted(set(re.findall(r"^(?:local)?rule (\w+):", dry.stdout, flags=re.M)))
+                switch = run_snakemake(work, "--configfile", "my.yaml", "da.yaml")
+                report(f"switching report.language after a full run ({n_cw} caseworkers; re-runs "
+                       f"{', '.join(rules)})", f"{switch:.1f} s", "target 5 s", switch <= 5)
+    low, high = sorted(per_size)[-2:] if len(per_size) >= 2 else (None, None)
+    if low is not None and high is not None and high > low:
+        import math
+
+        print(f"    CPU exponent per job from {low:,} to {high:,} caseworkers:")
+        worst = 0.0
+        for rule in sorted(per_size[high], key=lambda r: -per_size[high][r]):
+            a, b = per_size[low].get(rule), per_size[high][rule]
+            if a:
+                k = math.log(b / a) / math.log(high / low)
+                worst = max(worst, k) if b >= 2 else worst  # sub-2-second jobs are start-up, not kernels
+                print(f"      {rule}: {a:.1f} -> {b:.1f} s, exponent {k:.2f}")
+        report(f"largest CPU exponent of a job taking 2 s or more ({low:,} -> {high:,} caseworkers)",
+               f"{worst:.2f}", "target 1.1", worst <= 1.1)
+
+
 def shape_benchmark(name: str) -> None:
     """Wall time and peak memory of the whole workflow on one trial shape (default config)."""
     import resource
@@ -478,6 +550,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="repeats of each model timing (median)")
     parser.add_argument("--only", default=",".join(PARTS), help=f"parts to run, of {', '.join(PARTS)}")
     parser.add_argument("--shape", help="benchmark the whole workflow on this trial shape instead")
+    parser.add_argument("--sizes", default="65,400,1000,3000", help="caseworkers of the scale part's trials")
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.shape:
@@ -489,7 +562,8 @@ def main() -> None:
         raise SystemExit(f"--only: unknown part(s) {', '.join(unknown)}; expected some of {', '.join(PARTS)}")
     runs = {"workflow": bench_workflow, "jobs": bench_jobs, "imports": bench_imports,
             "models": lambda: bench_models(args.repeats), "trial": bench_trial, "memory": bench_memory,
-            "reader": bench_reader}
+            "reader": bench_reader,
+            "scale": lambda: bench_scale([int(x) for x in args.sizes.split(",")])}
     for part in parts:
         runs[part]()
     print("\n| target | measured | against | |\n|---|---|---|---|")

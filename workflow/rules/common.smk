@@ -40,8 +40,10 @@ def analysis_options(*keys):
     option (e.g. analysis.gee_covariance) does not re-run it."""
     return {key: ANALYSIS[key] for key in keys}
 
-# what reading and checking the inputs needs (rules validate_inputs and check); the data-check page is
-# written whether or not the inputs pass, so it is a parameter, not an output (a failed job's outputs are removed)
+# what reading and checking the inputs needs (rules validate_inputs and check). The report's language is not one of
+# them: switching it re-renders the data-check page (rule data_check_page) and the report, and refits nothing. When
+# the inputs fail, validate_inputs writes the page itself (a failed job's outputs are removed, so the page is no
+# output of it), in the language of the config.
 VALIDATION_PARAMS = dict(
     inputs=lambda wildcards: {name: config["inputs"].get(name) for name in TABLES},
     schema_dir=SCHEMAS,
@@ -51,7 +53,6 @@ VALIDATION_PARAMS = dict(
     age_range=[config["checks"]["age_min"], config["checks"]["age_max"]],
     data_cutoff=config["checks"]["data_cutoff"],
     data_check=config["paths"]["data_check"],
-    language=config["report"]["language"],
     allocation=config["analysis"]["allocation"],
     measures=MEASURES,
     scoring=dict(visits=config["visits"], prorate=config["scoring"]["who5_prorate_one_missing"],
@@ -132,8 +133,9 @@ def effect_results():
 PUBLISHED_TABLES = ["effects", "participants", "who5_by_arm_visit", "data_quality", "missing_outcomes",
                     "variance_components", "emmeans", "tipping_point", "tipping_point_2d", "cif_dropout", "icc",
                     "recruitment", "yardsticks", "claims"]
-# the report's own tables and figures: of the trial's course (rule course_material, drawn while the models run)
-# and of effects (rule report_material)
+# the report's own tables and figures: of the trial's course (rules course_tables and course_figures, drawn while the
+# models run) and of effects (rules report_tables and report_figures); the tables hold no words, the figures are in
+# the report's language
 COURSE_TABLES = ["baseline", "who5_completion", "fit_practice", "fit_practice_by_meeting", "flow"]
 COURSE_FIGURES = ["cif", "fit_practice"]
 EFFECT_TABLES = ["primary_outcome", "secondary_outcomes", "missingness_predictors"]
@@ -147,8 +149,8 @@ def figure(name, ext="png"):
 
 
 def all_outputs():
-    """What the default target builds: the published report set."""
-    return [PUBLISH_FLAG]
+    """What the default target builds: the published report set, and the data-check page."""
+    return [PUBLISH_FLAG, config["paths"]["data_check"]]
 
 
 def hashed_outputs():
@@ -221,10 +223,11 @@ INPUTS_MB = sum(Path(p).stat().st_size for p in {str(Path(p).resolve()) for p in
                 if Path(p).is_file()) / 1e6
 
 
-localrules: all, analysis_data, course_material, descriptive_tables, design, design_parameters, design_report,
-    disclosure_control, effects_table, flow_figure, icc, missingness, multiple_imputation, operating_characteristics,
-    primary_lmm, publish, randomisation_test, recruitment, report_html, report_material, secondary_gee, sensitivity,
-    simulation_parameters, subgroup, time_to_dropout, validate, verify, yardsticks
+localrules: all, analysis_data, course_figures, course_tables, data_check_page, descriptive_tables, design,
+    design_parameters, design_report, disclosure_control, effects_table, flow_figure, icc, missingness,
+    multiple_imputation, operating_characteristics, primary_lmm, publish, randomisation_test, recruitment,
+    report_figures, report_html, report_tables, secondary_gee, sensitivity, simulation_parameters, subgroup,
+    time_to_dropout, validate, verify, yardsticks
 
 
 if INPUTS_MB < READER_QUEUE_MB:

@@ -10,6 +10,7 @@ rule check:
         f"{DERIVED}/check/inputs_valid",
     params:
         **VALIDATION_PARAMS,
+        language=config["report"]["language"],
     log:
         f"{LOGS}/check.log",
     script:
@@ -22,12 +23,29 @@ rule validate_inputs:
     output:
         **{name: clean(name) for name in TABLES},
         notes=clean("validation_notes"),
+        check=f"{DERIVED}/clean/data_check.json",
     params:
         **VALIDATION_PARAMS,
     log:
         f"{LOGS}/validate_inputs.log",
     script:
         "../scripts/validate_inputs.py"
+
+
+rule data_check_page:
+    # the data-check page of inputs that passed, in the report's language: a presentation step, so that switching
+    # the language re-runs this and the report, and no model
+    input:
+        check=f"{DERIVED}/clean/data_check.json",
+    output:
+        config["paths"]["data_check"],
+    params:
+        language=config["report"]["language"],
+        blinded=config["report"]["blinded"],
+    log:
+        f"{LOGS}/data_check_page.log",
+    script:
+        "../scripts/data_check_page.py"
 
 
 rule analysis_data:

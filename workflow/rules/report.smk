@@ -20,7 +20,8 @@ rule effects_table:
 
 
 rule descriptive_tables:
-    priority: 6  # on the way to the course figures and the report's effect tables (rules course_material, report_material)
+    priority: 6  # on the way to the course figures and the report's effect tables (rules course_figures,
+    # report_tables)
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -93,38 +94,58 @@ rule recruitment:
         "../scripts/recruitment.py"
 
 
-rule course_material:
-    # a long report step (four figures) that only the report needs: after the steps on the way to the effects
-    # table, before the short ones only the report needs (see rule multiple_imputation)
+rule course_tables:
+    # the report's tables of the trial's course (drafts for the disclosure audit): codes and numbers, no words, so
+    # the report's language is no parameter of them and switching it re-runs no audit
     priority: 5
     input:
         randomisation=clean("randomisation"),
         fit_sessions=clean("fit_sessions"),
         citizens=analysis("citizens"),
         who5_long=analysis("who5_long"),
+    output:
+        **{f"table_{t}": table(t) for t in COURSE_TABLES},
+    params:
+        visits=config["visits"],
+        threshold=config["report"]["suppress_below"],
+        blinded=config["report"]["blinded"],
+        primary_visit=config["analysis"]["primary_visit"],
+        outcomes=BINARY_OUTCOMES,
+    log:
+        f"{LOGS}/course_tables.log",
+    script:
+        "../scripts/course_tables.py"
+
+
+rule course_figures:
+    # a long report step (four figures) that only the report needs: after the steps on the way to the effects
+    # table, before the short ones only the report needs (see rule multiple_imputation); in the report's language
+    priority: 5
+    input:
+        fit_sessions=clean("fit_sessions"),
+        citizens=analysis("citizens"),
         cif=result("cif_dropout"),
         who5_by_arm=table("who5_by_arm_visit"),
     output:
-        **{f"table_{t}": table(t) for t in COURSE_TABLES},
         **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in COURSE_FIGURES},
         **{f"{f}_svg": figure(f, "svg") for f in COURSE_FIGURES},
         who5_png=report(figure("who5_by_arm_visit"), caption="../report/who5_figure.rst", category="Figures"),
         who5_svg=figure("who5_by_arm_visit", "svg"),
     params:
-        visits=config["visits"],
         threshold=config["report"]["suppress_below"],
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
         primary_visit=config["analysis"]["primary_visit"],
-        outcomes=BINARY_OUTCOMES,
         words=WORDS,
     log:
-        f"{LOGS}/course_material.log",
+        f"{LOGS}/course_figures.log",
     script:
-        "../scripts/course_material.py"
+        "../scripts/course_figures.py"
 
 
-rule report_material:
+rule report_tables:
+    # the report's tables of effects and the two-dimensional tipping point's (drafts for the disclosure audit):
+    # codes and numbers, no words (see rule course_tables)
     priority: 9  # the report waits for it
     input:
         citizens=analysis("citizens"),
@@ -134,9 +155,29 @@ rule report_material:
         tipping_2d=result("tipping_point_2d"),
     output:
         **{f"table_{t}": table(t) for t in EFFECT_TABLES},
+        tipping_2d_table=table("tipping_point_2d"),
+    params:
+        visits=config["visits"],
+        threshold=config["report"]["suppress_below"],
+        blinded=config["report"]["blinded"],
+        outcomes=BINARY_OUTCOMES,
+    log:
+        f"{LOGS}/report_tables.log",
+    script:
+        "../scripts/report_tables.py"
+
+
+rule report_figures:
+    # the report's figures of effects and of the two-dimensional tipping point, in the report's language
+    priority: 9
+    input:
+        citizens=analysis("citizens"),
+        effects=table("effects"),
+        emmeans=table("emmeans"),
+        tipping_2d=result("tipping_point_2d"),
+    output:
         **{f"{f}_png": report(figure(f), caption="../report/figures.rst", category="Figures") for f in EFFECT_FIGURES},
         **{f"{f}_svg": figure(f, "svg") for f in EFFECT_FIGURES},
-        tipping_2d_table=table("tipping_point_2d"),
         tipping_2d_png=report(figure("tipping_point_2d"), caption="../report/figures.rst", category="Figures"),
         tipping_2d_svg=figure("tipping_point_2d", "svg"),
     params:
@@ -145,12 +186,11 @@ rule report_material:
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
         primary_visit=config["analysis"]["primary_visit"],
-        outcomes=BINARY_OUTCOMES,
         words=WORDS,
     log:
-        f"{LOGS}/report_material.log",
+        f"{LOGS}/report_figures.log",
     script:
-        "../scripts/report_material.py"
+        "../scripts/report_figures.py"
 
 
 rule disclosure_control:

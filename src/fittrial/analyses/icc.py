@@ -228,23 +228,32 @@ class RandomInterceptLogit:
         raise RuntimeError("the profile likelihood kept finding a higher maximum; no confidence interval")
 
     def _limits(self, beta: np.ndarray, sigma: float, ll: float, crit: float) -> tuple[float, float]:
-        def gap(s: float) -> float:
-            value, b = self.profile(s, beta)
+        """The two roots of ll - profile(s) = crit, each bracketed and then found by Newton's method safeguarded
+        by bisection (:func:`_safe_newton`): the profile's slope in s is the likelihood's derivative in sigma at
+        the profile's beta (the envelope theorem), one evaluation more, and each profile is started from the beta
+        of the nearest sigma profiled before (a warm start: a few BFGS steps instead of a search from the maximum)."""
+        starts: dict[float, np.ndarray] = {sigma: np.asarray(beta)}
+
+        def gap(s: float) -> tuple[float, float]:
+            start = starts[min(starts, key=lambda t: abs(t - s))]
+            value, b = self.profile(s, start)
+            starts[s] = b
             if value > ll + 1e-6:
                 raise _HigherMaximum(b, s, value)
-            return ll - value - crit
+            slope = -self.loglik_and_gradient(b, s)[2] if s > 1e-8 else 0.0
+            return ll - value - crit, slope
 
         lo = 0.0
-        if sigma > 0 and gap(0.0) > 0:
-            lo = optimize.brentq(gap, 0.0, sigma, xtol=1e-6)  # gap(sigma) = -crit < 0: bracketed
+        if sigma > 0 and gap(0.0)[0] > 0:
+            lo = _safe_newton(gap, 0.0, sigma, xtol=1e-6)  # gap(sigma) = -crit < 0: bracketed
         hi_end = max(2 * sigma, 0.2)
         for _ in range(MAX_DOUBLINGS):  # bounded: a flat profile likelihood has no upper limit
-            if gap(hi_end) >= 0:
+            if gap(hi_end)[0] >= 0:
                 break
             hi_end *= 2
         else:
             return lo, float("inf")
-        return lo, optimize.brentq(gap, max(sigma, 1e-8), hi_end, xtol=1e-6)
+        return lo, _safe_newton(gap, max(sigma, 1e-8), hi_end, xtol=1e-6)
 
     def _refit(self, beta: np.ndarray, sigma: float, ll: float) -> tuple[np.ndarray, float, float]:
         """The joint maximisation again from a better point (beta, sigma) found on the profile."""
@@ -257,6 +266,40 @@ class RandomInterceptLogit:
         if -float(opt.fun) > ll:
             return opt.x[:-1], float(np.exp(opt.x[-1])), -float(opt.fun)
         return np.asarray(beta), sigma, ll
+
+
+def _safe_newton(f, a: float, b: float, xtol: float = 1e-6, max_steps: int = 100) -> float:
+    """The root of ``f`` (returning value and slope) in [a, b], where f(a) and f(b) have opposite signs: Newton's
+    step where it stays inside the bracket and shrinks it fast enough, else bisection (Numerical Recipes' rtsafe);
+    the bracket narrows every step, so it converges like bisection at worst and quadratically near the root."""
+    fa, fb = f(a)[0], f(b)[0]
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    low, high = (a, b) if fa < 0 else (b, a)  # f(low) < 0 < f(high)
+    x = 0.5 * (a + b)
+    step_before = abs(b - a)
+    step = step_before
+    value, slope = f(x)
+    for _ in range(max_steps):
+        newton_ok = slope != 0 and min(low, high) < x - value / slope < max(low, high) \
+            and abs(2 * value) < abs(step_before * slope)
+        step_before = step
+        if newton_ok:
+            step = value / slope
+            x -= step
+        else:
+            step = 0.5 * (high - low)
+            x = low + step
+        if abs(step) < xtol:
+            return x
+        value, slope = f(x)
+        if value < 0:
+            low = x
+        else:
+            high = x
+    return x
 
 
 class _HigherMaximum(Exception):

@@ -68,10 +68,9 @@ def _cluster_blocks(result: LmmResult, extra: np.ndarray) -> tuple[np.ndarray, l
     g_w = fit.var_caseworker / fit.var_residual
     g_c = fit.var_citizen / fit.var_residual
     g_v = fit.var_cw_visit / fit.var_residual
-    labels = pd.unique(model.caseworker)
-    blocks = np.zeros((len(labels), Z.shape[1], Z.shape[1]))
-    for k, g in enumerate(labels):
-        idx = np.flatnonzero(model.caseworker == g)
+    rows = model.cluster_rows  # in the order of pd.unique(model.caseworker)
+    blocks = np.zeros((len(rows), Z.shape[1], Z.shape[1]))
+    for k, idx in enumerate(rows):
         cit = model.citizen[idx]
         Zc = (cit[:, None] == pd.unique(cit)[None, :]).astype(float)
         vis = model.v_codes[idx]

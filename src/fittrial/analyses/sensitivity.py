@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.base.groups import group_rows
 from fittrial.inputs.dataset import subgroup_levels
 from fittrial.language.messages import text
 from fittrial.models.effects import (
@@ -217,38 +218,43 @@ def cr2(X: np.ndarray, e: np.ndarray, groups: np.ndarray, c: np.ndarray) -> tupl
     ``coef_test(test = "Satterthwaite")`` for ``lm``: with w_j = (I - H) U_j,
     U_j = A_j X_j M c embedded at cluster j's rows and G = [w_i' w_j],
     df = tr(G)^2 / sum(G^2) (Pustejovsky & Tipton 2018).
+
+    Computed cluster by cluster, never as a rows x clusters matrix: with u_j = A_j X_j M c (cluster j's rows)
+    and v_j = X_j' u_j, G = D - V' M V where D = diag(u_j' u_j), so tr(G) = sum d_j - sum v_j' M v_j and
+    sum(G^2) = sum d_j^2 - 2 sum d_j v_j' M v_j + tr((M S)^2) with S = V V' (time and memory linear in the rows).
     """
     M = np.linalg.inv(X.T @ X)
-    labels = pd.unique(groups)
-    meat = np.zeros((X.shape[1], X.shape[1]))
-    U = np.zeros((len(e), len(labels)))
-    for k, g in enumerate(labels):
-        idx = np.flatnonzero(groups == g)
+    Mc = M @ c
+    p = X.shape[1]
+    meat = np.zeros((p, p))
+    d, V = [], []
+    for idx in group_rows(groups):  # in the order of pd.unique(groups)
         Xj = X[idx]
         Hjj = Xj @ M @ Xj.T
         w, Q = np.linalg.eigh(np.eye(len(idx)) - Hjj)
         A = (Q * np.where(w > 1e-12, w, np.inf) ** -0.5) @ Q.T
         u = Xj.T @ A @ e[idx]
         meat += np.outer(u, u)
-        U[idx, k] = A @ Xj @ M @ c
-    V = M @ meat @ M
-    W = U - X @ (M @ (X.T @ U))
-    G = W.T @ W
-    df = float(np.trace(G) ** 2 / np.sum(G * G))
-    return V, df
+        uj = A @ Xj @ Mc
+        d.append(float(uj @ uj))
+        V.append(Xj.T @ uj)
+    cov = M @ meat @ M
+    dj, Vm = np.asarray(d), np.asarray(V).T  # (clusters,), (p, clusters)
+    q = np.einsum("ik,ij,jk->k", Vm, M, Vm)  # v_j' M v_j
+    MS = M @ (Vm @ Vm.T)
+    trace = float(dj.sum() - q.sum())
+    squares = float(dj @ dj - 2.0 * dj @ q + np.sum(MS * MS.T))
+    return cov, trace ** 2 / squares
 
 
 def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: int = 12) -> tuple[Contrast, dict]:
     """Complete-case ANCOVA at ``visit`` by OLS with CR2 covariance and Bell-McCaffrey df.
 
-    ``who5 ~ fit + baseline_who5 + baseline_missing + stratum`` fitted with
-    linearmodels' ``IV2SLS`` (no instruments: OLS); its clustered covariances
-    (CR0 without and CR1 with the small-sample factor ``debiased=True``, which
-    uses N - k, not K - 1) are returned beside the row for comparison. The row
-    itself uses CR2 and t with Bell-McCaffrey df.
+    ``who5 ~ fit + baseline_who5 + baseline_missing + stratum`` by least squares (the pseudo-inverse solution, as
+    statsmodels' OLS), the row with CR2 and t with Bell-McCaffrey df (:func:`cr2`, checked against clubSandwich;
+    its CR0 meat against linearmodels in the tests). The second value is kept for callers (empty: linearmodels'
+    CR0 and CR1 SEs were computed here only for a log line, at a second of import per run).
     """
-    from linearmodels.iv import IV2SLS
-
     col = f"who5_m{visit}"
     data = citizens[citizens[col].notna()] if col in citizens else citizens.iloc[0:0]
     data = data.sort_values(["caseworker_id", "citizen_id"], kind="mergesort")
@@ -264,15 +270,13 @@ def ancova_cr2(citizens: pd.DataFrame, strata: list[str] | None = None, visit: i
                    None if len(data) > X.shape[1] else text("r_too_few_citizens", what=what))
     if reason:
         return not_estimated("ancova_cr2", "who5", visit, "mean_difference", reason, method), {}
-    y = data[col].astype(float)
-    clusters = pd.Series(pd.factorize(data["caseworker_id"])[0], index=data.index)
-    res0 = IV2SLS(y, X, None, None).fit(cov_type="clustered", clusters=clusters, debiased=False)
-    res1 = IV2SLS(y, X, None, None).fit(cov_type="clustered", clusters=clusters, debiased=True)
+    y, Xa = data[col].astype(float).to_numpy(), X.to_numpy()
+    params = np.linalg.pinv(Xa) @ y
     c = (X.columns == "fit").astype(float)
-    V, df = cr2(X.to_numpy(), np.asarray(res0.resids), data["caseworker_id"].to_numpy(), c)
-    est, se = float(res0.params["fit"]), float(np.sqrt(c @ V @ c))
+    V, df = cr2(Xa, y - Xa @ params, data["caseworker_id"].to_numpy(), c)
+    est, se = float(c @ params), float(np.sqrt(c @ V @ c))
     lo, hi, p = t_inference(est, se, df)
-    extra = {"se_cr0_linearmodels": float(res0.std_errors["fit"]), "se_cr1_linearmodels": float(res1.std_errors["fit"])}
+    extra: dict = {}
     return Contrast("who5", visit, "mean_difference", est, se, df, lo, hi, p, method,
                     int(data["caseworker_id"].nunique()), len(data), "ancova_cr2"), extra
 

@@ -16,6 +16,7 @@ wording of another language.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sys
 import traceback
@@ -257,6 +258,24 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
     finally:
         if handler is not None:
             handler.close()
+        if os.environ.get(RESOURCES_ENV):
+            record_resources(os.environ[RESOURCES_ENV], rule)
+
+
+RESOURCES_ENV = "FITTRIAL_RESOURCES"
+
+
+def record_resources(path: str | Path, rule: str | None) -> None:
+    """Append this process's CPU time (user + system, imports included) and peak memory to ``path`` as one JSON
+    line (``tools/benchmark.py --only scale`` sets ``FITTRIAL_RESOURCES``: the CPU of every job of a run)."""
+    import json
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    line = json.dumps({"rule": rule, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+                       "max_rss_mib": round(usage.ru_maxrss / 1024, 1)})
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
 
 
 def _internal(exc: BaseException, log_path: str | Path | None, rule: str | None, wording: Wording | None = None) -> None:

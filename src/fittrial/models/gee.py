@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fittrial.base.groups import group_rows
 from fittrial.language.messages import text
 
 FLOAT_EPS = np.finfo(float).eps
@@ -187,9 +188,8 @@ def gee_sandwich(X: np.ndarray, y: np.ndarray, groups: np.ndarray, beta: np.ndar
     mu = 1.0 / (1.0 + np.exp(-X @ beta))
     a = mu * (1.0 - mu)
     pieces = []
-    for g in np.unique(groups):
-        idx = groups == g
-        n = int(idx.sum())
+    for idx in group_rows(groups, sort=True):  # as np.unique(groups), rows ascending
+        n = len(idx)
         D = X[idx] * a[idx, None]
         R = np.full((n, n), alpha)
         np.fill_diagonal(R, 1.0)

@@ -162,6 +162,34 @@ def _write_data_check(outcome: CheckOutcome, data_check: str | None, language: s
     write_text(render_data_check(outcome, language), data_check)
 
 
+def outcome_json(outcome: CheckOutcome) -> str:
+    """The data-check page's contents of inputs that passed (files read and notes), as JSON."""
+    import dataclasses
+    import json
+
+    notes = outcome.notes.astype(object).where(outcome.notes.notna(), None)
+    return json.dumps({"files": [dataclasses.asdict(f) for f in outcome.files],
+                       "notes": {"columns": list(notes.columns), "rows": notes.values.tolist()}},
+                      ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def outcome_from_json(text: str) -> CheckOutcome:
+    """The inverse of :func:`outcome_json`."""
+    import json
+
+    data = json.loads(text)
+    notes = pd.DataFrame(data["notes"]["rows"], columns=data["notes"]["columns"])
+    return CheckOutcome([FileSummary(**f) for f in data["files"]], [], notes)
+
+
+def data_check_page_step(check: str | Path, page: str | Path, language: str = "en", blinded: bool = False) -> None:
+    """Write the data-check page of inputs that passed (rule data_check_page) in ``language`` from what
+    :func:`validate_step` recorded (``check``)."""
+    outcome = outcome_from_json(Path(check).read_text(encoding="utf-8"))
+    _write_data_check(outcome, str(page), language, blinded)
+    log.info("data-check page: %s (%s, %d notes)", page, language, len(outcome.notes))
+
+
 def _fail(outcome: CheckOutcome, data_check: str | None) -> NoReturn:
     header = "The input data do not meet the input contract (see config/README.md)."
     if data_check:
@@ -201,16 +229,21 @@ def validate_step(inputs: Mapping[str, str | Mapping | None], schema_dir: str | 
     ``age_range``: the plausible ages (config ``checks``), replacing the
     schema's range; ``data_cutoff``: no input date may lie after it
     (YYYY-MM-DD; empty: today). ``data_check``: where to write the data-check
-    page (in ``language``), whether or not the inputs pass; it is not a
-    declared output, so that a failed run keeps it. ``scoring``: see
+    page (in ``language``) when the inputs fail; it is not a declared
+    output, so that a failed run keeps it. When they pass, ``outputs["check"]``
+    receives what the page shows (:func:`outcome_json`), and rule
+    data_check_page renders it (:func:`data_check_page_step`), so that the
+    page's language is no parameter of this step. ``scoring``: see
     :func:`_read_and_check`. ``allocation``: how the caseworkers were randomised (config
     ``analysis.allocation``; see :func:`fittrial.inputs.crosscheck.allocation_of`).
     """
     trial, outcome = _read_and_check(inputs, schema_dir, visits, age_range, data_cutoff, scoring, allocation,
                                      measures)
-    _write_data_check(outcome, data_check, language, blinded)
     if trial is None:
+        _write_data_check(outcome, data_check, language, blinded)
         _fail(outcome, data_check)
+    if "check" in outputs:  # what the page of inputs that pass shows, for rule data_check_page
+        write_text(outcome_json(outcome), outputs["check"])
     if blinded:
         from fittrial.inputs.blinding import read_key
 

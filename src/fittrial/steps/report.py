@@ -21,13 +21,20 @@ from fittrial.report.tables import data_quality_table, missing_outcomes_table, p
 log = logging.getLogger("fittrial")
 
 
-def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str = "en",
-                    blinded: bool = False, words: dict | None = None) -> None:
-    """The two-dimensional tipping-point table (published) and its figure, in the report's language.
+def tipping_2d_table_step(grid: str, table_out: str, blinded: bool = False) -> None:
+    """The two-dimensional tipping-point table (published; arms A and B in its column names and conclusions when
+    blinded)."""
+    out = pd.read_parquet(grid)
+    if blinded:
+        out = out.rename(columns={"delta_fit": "delta_A", "delta_control": "delta_B"})
+        out["conclusion"] = out["conclusion"].map({"favours_fit": "favours_A", "favours_control": "favours_B",
+                                                   "no_difference": "no_difference"})
+    write_csv(out, table_out, float_format=FLOAT_FORMAT)
 
-    Blinded, the arms are A (the internal FIT arm) and B in the column names,
-    the conclusions and the figure.
-    """
+
+def tipping_2d_figure_step(grid: str, png: str, svg: str, language: str = "en", blinded: bool = False,
+                           words: dict | None = None) -> None:
+    """The two-dimensional tipping point's figure in the report's language (arms A and B when blinded)."""
     from fittrial.language.i18n import Translator
     from fittrial.report.figures import tipping_2d_figure
 
@@ -43,12 +50,6 @@ def tipping_2d_step(grid: str, table_out: str, png: str, svg: str, language: str
         from fittrial.report.figures import placeholder_figure
 
         placeholder_figure(t("not_estimated"), png, svg)
-    out = frame.copy()
-    if blinded:
-        out = out.rename(columns={"delta_fit": "delta_A", "delta_control": "delta_B"})
-        out["conclusion"] = out["conclusion"].map({"favours_fit": "favours_A", "favours_control": "favours_B",
-                                                   "no_difference": "no_difference"})
-    write_csv(out, table_out, float_format=FLOAT_FORMAT)
 
 
 def descriptives_step(clean_randomisation: str, citizens: str, who5_long: str, notes: str, variance: str,
@@ -232,20 +233,13 @@ def figure_labels(language: str, arms: dict[str, str] | None = None, primary_vis
             "who5_title": t("who5_title")}
 
 
-def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
-                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
-                         primary_visit: int = 12,
-                         outcomes: list[str] | None = None, words: dict | None = None) -> None:
-    """The report's tables and figures of the trial's course, which need no effect estimate: baseline, WHO-5
-    completion, FIT practice, the CONSORT flow, and the cumulative incidence of dropout (they are drawn while the
-    models run; :func:`report_material_step` draws those that show effects)."""
-    import fittrial.analyses.practice as practice
-    import fittrial.report.figures as F
+def course_tables_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, tables_out: Mapping[str, str],
+                       blinded: bool = False, primary_visit: int = 12, outcomes: list[str] | None = None) -> None:
+    """The report's tables of the trial's course, which need no effect estimate: baseline, WHO-5 completion, FIT
+    practice and the CONSORT flow (drafts for the disclosure audit). They hold the contract's codes and numbers
+    only, so the report's language is no parameter of them (:func:`course_figures_step` draws the figures)."""
     import fittrial.report.tables as T
-    from fittrial.language.i18n import Translator
 
-    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
-    t = Translator(language, primary_visit=primary_visit, words=words)
     rand = pd.read_parquet(inputs["randomisation"])
     cit = pd.read_parquet(inputs["citizens"])
     long = pd.read_parquet(inputs["who5_long"])
@@ -255,21 +249,45 @@ def course_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
     write_csv(publish(T.completion_table(cit, visit_list, threshold), blinded), tables_out["who5_completion"],
               float_format="%.1f")
     sessions = pd.read_parquet(inputs["fit_sessions"])
+    summary, meetings = _practice(sessions, cit, threshold, blinded)
+    write_csv(summary, tables_out["fit_practice"])
+    write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
+    flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit, outcomes)
+    write_csv(publish(flow, blinded), tables_out["flow"])  # its figure is drawn once it is audited (flow_figure_step)
+
+
+def _practice(sessions: pd.DataFrame, cit: pd.DataFrame, threshold: int, blinded: bool
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """FIT practice: the summary and the by-meeting table (empty when blinded or without sessions)."""
+    import fittrial.analyses.practice as practice
+
     totals = practice.session_totals(sessions, cit)
     summary = practice.practice_summary(totals, cit, threshold)
     meetings = practice.by_meeting(totals, threshold)
     if blinded or sessions.empty:  # FIT-only results would unblind; without sessions there is nothing to show
         summary, meetings = summary.iloc[0:0], meetings.iloc[0:0]
-    write_csv(summary, tables_out["fit_practice"])
-    write_csv(meetings, tables_out["fit_practice_by_meeting"], float_format=FLOAT_FORMAT)
-    flow = flow_table(rand, cit, long, threshold, visit_list, primary_visit, outcomes)
-    write_csv(publish(flow, blinded), tables_out["flow"])  # its figure is drawn once it is audited (flow_figure_step)
+    return summary, meetings
+
+
+def course_figures_step(inputs: Mapping[str, str], threshold: int, language: str, figures_out: Mapping[str, str],
+                        blinded: bool = False, primary_visit: int = 12, words: dict | None = None) -> None:
+    """The report's figures of the trial's course in the report's language: the cumulative incidence of dropout,
+    FIT practice by meeting (from the same numbers as its table) and WHO-5 by arm and visit."""
+    import fittrial.report.figures as F
+    from fittrial.language.i18n import Translator
+
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
+    t = Translator(language, primary_visit=primary_visit, words=words)
+    cit = pd.read_parquet(inputs["citizens"])
+    _, meetings = _practice(pd.read_parquet(inputs["fit_sessions"]), cit, threshold, blinded)
     draw("cif_figure", lambda: F.cif_figure(pd.read_parquet(inputs["cif"]), figures_out["cif_png"],
                                             figures_out["cif_svg"], labels),
          figures_out["cif_png"], figures_out["cif_svg"], t)
     draw("fit_practice_figure", lambda: F.practice_figure(meetings, figures_out["fit_practice_png"],
                                                           figures_out["fit_practice_svg"], labels),
          figures_out["fit_practice_png"], figures_out["fit_practice_svg"], t)
+    figure_step(inputs["who5_by_arm"], figures_out["who5_png"], figures_out["who5_svg"], language, blinded,
+                primary_visit, words)
 
 
 def draw(name: str, make, png: str, svg: str, t) -> None:
@@ -281,26 +299,16 @@ def draw(name: str, make, png: str, svg: str, t) -> None:
     guarded(name, make, lambda reason: placeholder_figure(f"{t('not_estimated')}: {reason}", png, svg))
 
 
-def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
-                         tables_out: Mapping[str, str], figures_out: Mapping[str, str], blinded: bool = False,
-                         primary_visit: int = 12,
-                         outcomes: list[str] | None = None, words: dict | None = None) -> None:
-    """The report's tables and figures of effects: primary and secondary outcomes, the predictors of a missing
-    WHO-5 (fitted by :func:`fittrial.steps.models.missingness_step`), the WHO-5 trajectories and the forest plots."""
-    import fittrial.report.figures as F
+def report_tables_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, tables_out: Mapping[str, str],
+                       blinded: bool = False, outcomes: list[str] | None = None) -> None:
+    """The report's tables of effects (drafts for the disclosure audit): primary and secondary outcomes and the
+    predictors of a missing WHO-5 (fitted by :func:`fittrial.steps.models.missingness_step`). Codes and numbers
+    only: the report's language is no parameter of them (:func:`report_figures_step` draws the figures)."""
     import fittrial.report.tables as T
-    from fittrial.language.i18n import Translator
 
-    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
-    t = Translator(language, primary_visit=primary_visit, words=words)
     cit = pd.read_parquet(inputs["citizens"])
     effects = pd.read_csv(inputs["effects"])
-    emmeans = pd.read_csv(inputs["emmeans"])
-    if blinded:  # the published tables show A/B; internally the analyses keep FIT/control
-        emmeans["arm"] = emmeans["arm"].map({v: k for k, v in BLIND_LABELS.items()}).fillna(emmeans["arm"])
-    visit_list = [int(v["visit"]) for v in visits]
-
-    primary = T.primary_table(cit, emmeans, effects, threshold, visit_list)
+    primary = _primary(inputs, cit, effects, threshold, visits, blinded)
     write_csv(publish(primary, blinded), tables_out["primary_outcome"], float_format=FLOAT_FORMAT)
     write_csv(publish(T.secondary_table(cit, effects, threshold, outcomes), blinded), tables_out["secondary_outcomes"],
               float_format=FLOAT_FORMAT)
@@ -311,6 +319,32 @@ def report_material_step(inputs: Mapping[str, str], visits: list[dict], threshol
         miss["predictor"] = miss["predictor"].replace({"FIT arm": "arm A"})
     write_csv(miss.assign(method=blind_text(method) if blinded else method), tables_out["missingness_predictors"],
               float_format=FLOAT_FORMAT)
+
+
+def _primary(inputs: Mapping[str, str], cit: pd.DataFrame, effects: pd.DataFrame, threshold: int,
+             visits: list[dict], blinded: bool) -> pd.DataFrame:
+    """The primary outcome's table by arm and visit (before the published arm labels)."""
+    import fittrial.report.tables as T
+
+    emmeans = pd.read_csv(inputs["emmeans"])
+    if blinded:  # the published tables show A/B; internally the analyses keep FIT/control
+        emmeans["arm"] = emmeans["arm"].map({v: k for k, v in BLIND_LABELS.items()}).fillna(emmeans["arm"])
+    return T.primary_table(cit, emmeans, effects, threshold, [int(v["visit"]) for v in visits])
+
+
+def report_figures_step(inputs: Mapping[str, str], visits: list[dict], threshold: int, language: str,
+                        figures_out: Mapping[str, str], blinded: bool = False, primary_visit: int = 12,
+                        words: dict | None = None) -> None:
+    """The report's figures of effects in the report's language: the WHO-5 trajectories (from the same numbers as
+    the primary outcome's table) and the forest plots."""
+    import fittrial.report.figures as F
+    from fittrial.language.i18n import Translator
+
+    labels = figure_labels(language, BLIND_LABELS if blinded else None, primary_visit, words)
+    t = Translator(language, primary_visit=primary_visit, words=words)
+    cit = pd.read_parquet(inputs["citizens"])
+    effects = pd.read_csv(inputs["effects"])
+    primary = _primary(inputs, cit, effects, threshold, visits, blinded)
     draw("trajectories_figure", lambda: F.trajectories_figure(primary, figures_out["trajectories_png"],
                                                               figures_out["trajectories_svg"], labels),
          figures_out["trajectories_png"], figures_out["trajectories_svg"], t)
