@@ -79,7 +79,7 @@ rule subgroup:
 
 rule missingness:
     # predictors of a missing WHO-5 at the primary visit (a GEE): a model, so not in the report steps
-    priority: 6  # on the way to the report's effect tables (rule report_material)
+    priority: 6  # on the way to the report's effect tables (rule report_tables)
     input:
         citizens=analysis("citizens"),
         randomisation=clean("randomisation"),

@@ -124,6 +124,7 @@ class RandomInterceptLogit:
         self._G = sparse.csr_matrix((np.ones(len(self.g)), (self.g, np.arange(len(self.g)))),
                                     shape=(self.K, len(self.g)))
         self._mode: np.ndarray | None = None  # the clusters' modes at the last evaluation (Newton's next start)
+        self._hess_inv: np.ndarray | None = None  # BFGS's inverse Hessian at the last profile
 
     def loglik(self, beta: np.ndarray, sigma: float) -> float:
         """The log-likelihood by adaptive Gauss-Hermite quadrature (25 nodes at each cluster's mode)."""
@@ -180,12 +181,22 @@ class RandomInterceptLogit:
         self._mode = u
         return u
 
-    def profile(self, sigma: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+    def profile(self, sigma: float, start: np.ndarray, hess_inv: np.ndarray | None = None
+                ) -> tuple[float, np.ndarray]:
+        """The profile log-likelihood at ``sigma``: its maximum over beta by BFGS from ``start`` (with
+        ``hess_inv``, the inverse Hessian of a nearby profile, as BFGS's first one); the maximum and its beta.
+        The last run's inverse Hessian is kept in ``_hess_inv``."""
         def objective(b: np.ndarray) -> tuple[float, np.ndarray]:
             ll, grad, _ = self.loglik_and_gradient(b, sigma)
             return -ll, -grad
 
-        opt = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-7})
+        options: dict = {"gtol": 1e-7}
+        if hess_inv is not None:
+            hess_inv = (hess_inv + hess_inv.T) / 2
+            if np.all(np.isfinite(hess_inv)) and np.linalg.eigvalsh(hess_inv).min() > 1e-12:  # BFGS needs it PD
+                options["hess_inv0"] = hess_inv
+        opt = optimize.minimize(objective, start, jac=True, method="BFGS", options=options)
+        self._hess_inv = np.asarray(opt.hess_inv)
         return -float(opt.fun), opt.x
 
     def fit(self) -> tuple[np.ndarray, float, float]:
@@ -232,20 +243,27 @@ class RandomInterceptLogit:
         by bisection (:func:`_safe_newton`): the profile's slope in s is the likelihood's derivative in sigma at
         the profile's beta (the envelope theorem), one evaluation more, and each profile is started from the beta
         of the nearest sigma profiled before (a warm start: a few BFGS steps instead of a search from the maximum)."""
-        starts: dict[float, np.ndarray] = {sigma: np.asarray(beta)}
+        starts: dict[float, tuple[np.ndarray, np.ndarray | None]] = {sigma: (np.asarray(beta), None)}
+        known: dict[float, tuple[float, float]] = {sigma: (-float(np.sqrt(crit)), 0.0)}  # the maximum: flat
 
         def gap(s: float) -> tuple[float, float]:
-            start = starts[min(starts, key=lambda t: abs(t - s))]
-            value, b = self.profile(s, start)
-            starts[s] = b
+            """sqrt(ll - profile(s)) - sqrt(crit) and its slope: zero where ll - profile(s) = crit, and nearly
+            linear in s (the profile is nearly quadratic), so Newton's steps land close at once."""
+            if s in known:  # each sigma is profiled once
+                return known[s]
+            start, hess_inv = starts[min(starts, key=lambda t: abs(t - s))]
+            value, b = self.profile(s, start, hess_inv)
+            starts[s] = (b, self._hess_inv)
             if value > ll + 1e-6:
                 raise _HigherMaximum(b, s, value)
-            slope = -self.loglik_and_gradient(b, s)[2] if s > 1e-8 else 0.0
-            return ll - value - crit, slope
+            drop = max(ll - value, 0.0)
+            slope = -self.loglik_and_gradient(b, s)[2] if s > 1e-8 else 0.0  # d(ll - profile)/ds
+            known[s] = (float(np.sqrt(drop) - np.sqrt(crit)), float(slope / (2 * np.sqrt(drop))) if drop > 0 else 0.0)
+            return known[s]
 
         lo = 0.0
         if sigma > 0 and gap(0.0)[0] > 0:
-            lo = _safe_newton(gap, 0.0, sigma, xtol=1e-6)  # gap(sigma) = -crit < 0: bracketed
+            lo = _safe_newton(gap, sigma, 0.0, xtol=1e-6)  # gap(sigma) = -crit < 0: bracketed
         hi_end = max(2 * sigma, 0.2)
         for _ in range(MAX_DOUBLINGS):  # bounded: a flat profile likelihood has no upper limit
             if gap(hi_end)[0] >= 0:
@@ -269,16 +287,18 @@ class RandomInterceptLogit:
 
 
 def _safe_newton(f, a: float, b: float, xtol: float = 1e-6, max_steps: int = 100) -> float:
-    """The root of ``f`` (returning value and slope) in [a, b], where f(a) and f(b) have opposite signs: Newton's
-    step where it stays inside the bracket and shrinks it fast enough, else bisection (Numerical Recipes' rtsafe);
-    the bracket narrows every step, so it converges like bisection at worst and quadratically near the root."""
-    fa, fb = f(a)[0], f(b)[0]
+    """The root of ``f`` (returning value and slope) between a and b, where f(a) and f(b) have opposite signs:
+    Newton's step where it stays inside the bracket and shrinks it fast enough, else bisection (Numerical Recipes'
+    rtsafe); the bracket narrows every step, so it converges like bisection at worst and quadratically near the
+    root. The first step is Newton's from ``b`` (the far end: at the maximum, ``a``, the profile is flat)."""
+    (fa, _), (fb, slope_b) = f(a), f(b)
     if fa == 0:
         return a
     if fb == 0:
         return b
     low, high = (a, b) if fa < 0 else (b, a)  # f(low) < 0 < f(high)
-    x = 0.5 * (a + b)
+    first = b - fb / slope_b if slope_b != 0 else 0.5 * (a + b)
+    x = first if min(a, b) < first < max(a, b) else 0.5 * (a + b)
     step_before = abs(b - a)
     step = step_before
     value, slope = f(x)
