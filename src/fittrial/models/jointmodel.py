@@ -189,7 +189,7 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
             mu = X_inc @ B + U[cluster_inc]
             lam_r = np.where(hold_inc, 0.0, np.where(observed_inc, Y0_inc - mu, 0.0) @ oe_inv)  # (Lambda r)_m
             v = np.concatenate([lam_r, z.reshape(-1, T)], axis=1)
-            draw = mu - (both[icode] * v[:, None, :]).sum(axis=2)
+            draw = mu - np.einsum("nij,nj->ni", both[icode], v)
             Yc[incomplete] = np.where(observed_inc, Y0_inc, draw)
         at = n_draw
         # (2) regression coefficients

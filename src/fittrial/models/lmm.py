@@ -38,6 +38,7 @@ conditional on the variance parameters, as lme4 reports it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -444,14 +445,11 @@ def varpar_of(fit: NestedREMLFit) -> np.ndarray:
                      s])
 
 
-def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
-    """Satterthwaite df for L'beta as lmerTest computes them.
-
-    df = 2 v^2 / (g' A g) with v = L' Cov(beta) L, g its gradient in the
-    variance parameters (theta_w, theta_c, theta_v, sigma) and A = 2 x the inverse
-    Hessian of the REML deviance (the asymptotic covariance of the variance
-    parameters). Derivatives are numerical (lmerTest uses numDeriv).
-    """
+def _satterthwaite_pieces(model: NestedREML, fit: NestedREMLFit) -> tuple[np.ndarray, np.ndarray, Callable]:
+    """What Satterthwaite's df share across the contrasts of one fit: the free variance parameters x, A = 2 x the
+    inverse numerical Hessian of the REML deviance, and Cov(beta) at given variance parameters, each point computed
+    once (every contrast's numerical gradient visits the same points), so a second contrast costs a few products
+    instead of a Hessian, with the same floats as computing each anew. Kept on the fit as arrays (picklable)."""
     full = varpar_of(fit)
     idx = model.varpar_index  # parameters of intercepts left out of the model stay at 0
 
@@ -460,10 +458,35 @@ def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
         out[idx] = vp
         return out
 
-    x = full[idx]
+    cached = getattr(fit, "_satt", None)
+    if cached is None or cached[0] is not model:
+        hessian = numeric_hessian(lambda vp: model.deviance(expand(vp)), full[idx])
+        empty: dict[bytes, np.ndarray] = {}
+        cached = (model, 2.0 * np.linalg.pinv(hessian), empty)
+        fit._satt = cached  # type: ignore[attr-defined]
+    A: np.ndarray = cached[1]
+    vcovs: dict[bytes, np.ndarray] = cached[2]
+
+    def vcov_at(vp: np.ndarray) -> np.ndarray:
+        key = np.asarray(vp, float).tobytes()
+        if key not in vcovs:
+            vcovs[key] = model.vcov(expand(vp))
+        return vcovs[key]
+
+    return full[idx], A, vcov_at
+
+
+def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
+    """Satterthwaite df for L'beta as lmerTest computes them.
+
+    df = 2 v^2 / (g' A g) with v = L' Cov(beta) L, g its gradient in the
+    variance parameters (theta_w, theta_c, theta_v, sigma) and A = 2 x the inverse
+    Hessian of the REML deviance (the asymptotic covariance of the variance
+    parameters). Derivatives are numerical (lmerTest uses numDeriv).
+    """
+    x, A, vcov_at = _satterthwaite_pieces(model, fit)
     v = float(L @ fit.cov_beta @ L)
-    grad = numeric_gradient(lambda vp: float(L @ model.vcov(expand(vp)) @ L), x)
-    A = 2.0 * np.linalg.pinv(numeric_hessian(lambda vp: model.deviance(expand(vp)), x))
+    grad = numeric_gradient(lambda vp: float(L @ vcov_at(vp) @ L), x)
     denom = float(grad @ A @ grad)
     df = 2.0 * v * v / denom if denom > 0 else float("inf")
     return ContrastInference(float(L @ fit.beta), float(np.sqrt(v)), df)
