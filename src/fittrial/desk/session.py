@@ -62,12 +62,13 @@ _templates = {language: _environment(language) for language in ("da", "en")}
 
 
 def page(request: Request, name: str, command: str = "check", **context: Any) -> HTMLResponse:
+    """A page of the desk in the session's language, with the command line that does the same (``command``)."""
     from fittrial.inputs.template import SHEETS
 
     desk: Desk = request.app.state.desk
-    t = Translator(desk.language)
-    return HTMLResponse(_templates[desk.language].get_template(name).render(t=t, desk=desk, command=shell_command(desk, command),
-                                                             sheet_names=SHEETS[desk.language], **context))
+    template = _templates[desk.language].get_template(name)
+    return HTMLResponse(template.render(t=Translator(desk.language), desk=desk, command=shell_command(desk, command),
+                                        sheet_names=SHEETS[desk.language], **context))
 
 
 def shell_command(desk: Desk, what: str = "check") -> str:
