@@ -77,20 +77,21 @@ def merged(defaults: dict, user: dict) -> dict:
     return out
 
 
-def _get(config: dict, key: tuple[str, ...]) -> Any:
+def _lookup(config: Any, key: tuple[str, ...]) -> tuple[bool, Any]:
+    """Whether the config has the nested key, and its value (None when it has not)."""
     for part in key:
         if not isinstance(config, dict) or part not in config:
-            return None
+            return False, None
         config = config[part]
-    return config
+    return True, config
+
+
+def _get(config: dict, key: tuple[str, ...]) -> Any:
+    return _lookup(config, key)[1]
 
 
 def _has(config: dict, key: tuple[str, ...]) -> bool:
-    for part in key:
-        if not isinstance(config, dict) or part not in config:
-            return False
-        config = config[part]
-    return True
+    return _lookup(config, key)[0]
 
 
 def _set(config: dict, key: tuple[str, ...], value: Any) -> None:

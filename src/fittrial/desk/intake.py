@@ -20,10 +20,13 @@ from fittrial.desk.session import (
     UPLOAD_DIR,
     WORKBOOK_SUFFIXES,
     Desk,
+    Opened,
     folder_file,
     load_user_config,
     needs_folder,
+    opened,
     page,
+    text_fields,
     validated_save,
     write_config,
 )
@@ -136,14 +139,12 @@ async def save_mapping(request: Request) -> Response:
     from fittrial.inputs.mapping import with_mappings
     from fittrial.inputs.template import TABLES, find_sheet
 
-    if redirect := needs_folder(request):
-        return redirect
-    desk: Desk = request.app.state.desk
-    assert desk.folder is not None
+    if (o := opened(request)) is None:
+        return RedirectResponse("/", status_code=303)
+    desk, user = o.desk, o.user
     gaps = desk.last_check.get("gaps")
-    user, error = load_user_config(desk.folder)
     book = (user.get("inputs") or {}).get("workbook")
-    if gaps is None or error or not book or desk.busy:
+    if gaps is None or o.error or not book or desk.busy:
         return RedirectResponse("/data", status_code=303)
     form = await request.form()
     columns: dict[str, dict[str, str]] = {}
@@ -160,14 +161,14 @@ async def save_mapping(request: Request) -> Response:
             values.setdefault(gap.table, {}).setdefault(gap.column, {})[gap.code] = code
     from openpyxl import load_workbook
 
-    names = load_workbook(desk.folder / book, read_only=True).sheetnames
+    names = load_workbook(o.folder / book, read_only=True).sheetnames
     sheets = {t: s for t in TABLES if (s := find_sheet(names, t))}
     new = {**user, "inputs": with_mappings(user["inputs"], book, sheets, columns, values)}
-    problems = await run_in_threadpool(validated_save, desk.folder, new)
+    problems = await run_in_threadpool(validated_save, o.folder, new)
     if problems:
         desk.last_check = {**desk.last_check, "mapping_problems": problems}
         return RedirectResponse("/data", status_code=303)
-    desk.last_check = {**await run_in_threadpool(checked, desk.folder),
+    desk.last_check = {**await run_in_threadpool(checked, o.folder),
                        "uploaded": desk.last_check.get("uploaded", book), "mapped": True}
     return RedirectResponse("/data", status_code=303)
 
@@ -178,39 +179,32 @@ async def data_check_page(request: Request) -> Response:
 
 async def facts_page(request: Request) -> Response:
     """Step 3: the trial's facts (:mod:`fittrial.desk.facts`), shown from the config in force."""
-    if redirect := needs_folder(request):
-        return redirect
-    desk: Desk = request.app.state.desk
-    assert desk.folder is not None
-    user, error = load_user_config(desk.folder)
-    values = facts.form_values(facts.merged(facts.read_defaults(ROOT), user))
-    return page(request, "facts.html", values=values, error=error, sections=facts.SECTIONS,
-                rows=facts.visit_rows(values), has_inputs=bool(user.get("inputs")), saved=None, problems=[])
+    if (o := opened(request)) is None:
+        return RedirectResponse("/", status_code=303)
+    return _facts(request, o, facts.form_values(o.in_force()))
+
+
+def _facts(request: Request, o: Opened, values: dict[str, str], **outcome: Any) -> Response:
+    """The facts page with ``values`` in the form (``outcome``: ``saved`` keys or ``problems``)."""
+    return page(request, "facts.html", values=values, error=o.error, sections=facts.SECTIONS,
+                rows=facts.visit_rows(values), has_inputs=o.has_inputs, **{"saved": None, "problems": [], **outcome})
 
 
 async def save_facts(request: Request) -> Response:
     """Write the form into the folder's config when the workflow accepts it; else the problems as the workflow
     states them, with the form as the user filled it in."""
-    if redirect := needs_folder(request):
-        return redirect
-    desk: Desk = request.app.state.desk
-    assert desk.folder is not None
-    user, error = load_user_config(desk.folder)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    context: dict[str, Any] = {"values": values, "sections": facts.SECTIONS, "rows": facts.visit_rows(values),
-               "has_inputs": bool(user.get("inputs")), "error": error, "saved": None, "problems": []}
-    if error or not user.get("inputs"):
-        return page(request, "facts.html", **context)
-    new = facts.updated_config(user, facts.read_defaults(ROOT), values)
-    problems = await run_in_threadpool(validated_save, desk.folder, new)
+    if (o := opened(request)) is None:
+        return RedirectResponse("/", status_code=303)
+    values = await text_fields(request)
+    if o.error or not o.has_inputs:
+        return _facts(request, o, values)
+    new = facts.updated_config(o.user, facts.read_defaults(ROOT), values)
+    problems = await run_in_threadpool(validated_save, o.folder, new)
     if problems:
-        context["problems"] = problems
-    else:
-        context["saved"] = facts.changed_keys(user, new)
-        if new.get("report", {}).get("language") in ("da", "en"):
-            desk.language = new["report"]["language"]
-    return page(request, "facts.html", **context)
+        return _facts(request, o, values, problems=problems)
+    if new.get("report", {}).get("language") in ("da", "en"):
+        o.desk.language = new["report"]["language"]
+    return _facts(request, o, values, saved=facts.changed_keys(o.user, new))
 
 
 __all__ = ["start", "choose_folder", "switch_language", "template", "data", "upload", "checked", "save_mapping",

@@ -9,10 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
-from fittrial.base.command import ROOT
-from fittrial.desk import facts
 from fittrial.desk.jobs import CONFIG_NAME, Job
-from fittrial.desk.session import Desk, folder_file, load_user_config, needs_folder, page, validated_save
+from fittrial.desk.session import Desk, Opened, folder_file, needs_folder, opened, page, text_fields, validated_save
 from fittrial.language.i18n import Translator
 
 
@@ -101,34 +99,32 @@ async def design_page(request: Request) -> Response:
     then its power figure and report."""
     from fittrial.desk import plan
 
-    if redirect := needs_folder(request):
-        return redirect
-    desk: Desk = request.app.state.desk
-    assert desk.folder is not None
-    user, error = load_user_config(desk.folder)
-    values = plan.form_values(facts.merged(facts.read_defaults(ROOT), user))
-    return page(request, "design.html", command="design", values=values, error=error, problems=[],
-                job=desk.job_of("design"), other=desk.busy and desk.job_of("design") is None,
-                has_inputs=bool(user.get("inputs")), result=(desk.folder / "reports" / "design" / "design.html").exists())
+    if (o := opened(request)) is None:
+        return RedirectResponse("/", status_code=303)
+    return _design(request, o, plan.form_values(o.in_force()))
+
+
+def _design(request: Request, o: Opened, values: dict[str, str], problems: list[str] | None = None) -> Response:
+    """The design page with ``values`` in the form, its job's progress or outcome and the result when there is one."""
+    job = o.desk.job_of("design")
+    return page(request, "design.html", command="design", values=values, error=o.error, problems=problems or [],
+                job=job, other=o.desk.busy and job is None, has_inputs=o.has_inputs,
+                result=(o.folder / "reports" / "design" / "design.html").exists())
 
 
 async def start_design(request: Request) -> Response:
+    """Write the design form into the config when the workflow accepts it and start the design study."""
     from fittrial.desk import plan
 
-    if redirect := needs_folder(request):
-        return redirect
-    desk: Desk = request.app.state.desk
-    assert desk.folder is not None
-    user, error = load_user_config(desk.folder)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    problems = [] if error or not user.get("inputs") or desk.busy else \
-        await run_in_threadpool(validated_save, desk.folder, plan.updated_config(user, values))
-    if error or problems or not user.get("inputs") or desk.busy:
-        return page(request, "design.html", command="design", values=values, error=error, problems=problems,
-                    job=desk.job_of("design"), other=desk.busy, has_inputs=bool(user.get("inputs")),
-                    result=(desk.folder / "reports" / "design" / "design.html").exists())
-    _start(desk, "design")
+    if (o := opened(request)) is None:
+        return RedirectResponse("/", status_code=303)
+    values = await text_fields(request)
+    if o.error or not o.has_inputs or o.desk.busy:
+        return _design(request, o, values)
+    problems = await run_in_threadpool(validated_save, o.folder, plan.updated_config(o.user, values))
+    if problems:
+        return _design(request, o, values, problems)
+    _start(o.desk, "design")
     return RedirectResponse("/design", status_code=303)
 
 

@@ -133,6 +133,43 @@ def needs_folder(request: Request) -> Response | None:
     return RedirectResponse("/", status_code=303) if request.app.state.desk.folder is None else None
 
 
+@dataclass
+class Opened:
+    """The session with its evaluation folder and the folder's config as the user left it (``error``: the sentence
+    saying why it cannot be read, else "")."""
+
+    desk: Desk
+    folder: Path
+    user: dict
+    error: str
+
+    @property
+    def has_inputs(self) -> bool:
+        return bool(self.user.get("inputs"))
+
+    def in_force(self) -> dict:
+        """The config in force: the user's over the workflow's defaults."""
+        from fittrial.base.command import ROOT
+        from fittrial.desk.facts import merged, read_defaults
+
+        return merged(read_defaults(ROOT), self.user)
+
+
+def opened(request: Request) -> Opened | None:
+    """The session's folder and its config; None before a folder is chosen (the page then goes to the start)."""
+    desk: Desk = request.app.state.desk
+    if desk.folder is None:
+        return None
+    user, error = load_user_config(desk.folder)
+    return Opened(desk, desk.folder, user, error)
+
+
+async def text_fields(request: Request) -> dict[str, str]:
+    """A posted form's text fields (an unchecked box is absent, as browsers send it)."""
+    form = await request.form()
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
 def folder_file(request: Request, *parts: str) -> Response:
     """A file the workflow wrote in the folder (the data-check page, the report, the design report), as it is."""
     desk: Desk = request.app.state.desk
@@ -145,4 +182,4 @@ def folder_file(request: Request, *parts: str) -> Response:
 
 
 __all__ = ["Desk", "page", "shell_command", "load_user_config", "save_config", "write_config", "validated_save",
-           "needs_folder", "folder_file", "CONFIG_NAME", "UPLOAD_DIR", "WORKBOOK_SUFFIXES", "COOKIE", "EMPTY_CODE"]
+           "needs_folder", "folder_file", "Opened", "opened", "text_fields", "CONFIG_NAME", "UPLOAD_DIR", "WORKBOOK_SUFFIXES", "COOKIE", "EMPTY_CODE"]
