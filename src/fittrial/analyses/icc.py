@@ -113,14 +113,28 @@ def logsumexp_rows(a: np.ndarray) -> np.ndarray:
 
 
 class RandomInterceptLogit:
-    """ML for logit P(y=1) = X beta + u_j, u_j ~ N(0, s^2), by adaptive Gauss-Hermite quadrature."""
+    """ML for logit P(y=1) = X beta + u_j, u_j ~ N(0, s^2), by adaptive Gauss-Hermite quadrature.
+
+    The likelihood is evaluated on the rows' patterns (cluster, covariates) as binomial counts, so its cost grows
+    with the number of clusters, not of citizens, when the covariates are the clusters' own (arm, stratum)."""
 
     def __init__(self, y: np.ndarray, X: np.ndarray, groups: np.ndarray):
-        self.y, self.X = np.asarray(y, float), np.asarray(X, float)
-        self.g = pd.factorize(pd.Series(groups))[0]
-        self.K = int(self.g.max()) + 1
-        # cluster x row indicator: G @ rows sums rows per cluster in row order, as np.add.at does (same floats),
-        # at a fraction of its cost
+        y, X = np.asarray(y, float), np.asarray(X, float)
+        g = pd.factorize(pd.Series(groups))[0]
+        self.K = int(g.max()) + 1
+        # the rows collapsed to their patterns (cluster, covariates) with the number of rows n and of events s of
+        # each: a pattern's rows share their linear predictor, so the Bernoulli log-likelihood of its rows is
+        # s eta - n log(1 + e^eta), one term for all of them (a binomial row). With the model's caseworker-level
+        # covariates (arm, stratum) a cluster is one pattern: the work per evaluation is the clusters', not the
+        # citizens'. The same likelihood; only the order of its sums differs (its last digits)
+        patterns, row_pattern = np.unique(np.column_stack([g.astype(float), X]), axis=0, return_inverse=True)
+        row_pattern = np.asarray(row_pattern).ravel()
+        self.g = patterns[:, 0].astype(int)
+        self.X = np.ascontiguousarray(patterns[:, 1:])
+        self.n = np.bincount(row_pattern, minlength=len(patterns)).astype(float)
+        self.s = np.bincount(row_pattern, y, minlength=len(patterns))
+        # cluster x pattern indicator: G @ rows sums patterns per cluster in pattern order, as np.add.at does (same
+        # floats), at a fraction of its cost
         self._G = sparse.csr_matrix((np.ones(len(self.g)), (self.g, np.arange(len(self.g)))),
                                     shape=(self.K, len(self.g)))
         self._mode: np.ndarray | None = None  # the clusters' modes at the last evaluation (Newton's next start)
@@ -145,20 +159,20 @@ class RandomInterceptLogit:
         eta = self.X @ beta
         if sigma <= 1e-8:
             p = special.expit(eta)
-            return float(np.sum(self.y * eta - np.logaddexp(0, eta))), self.X.T @ (self.y - p), 0.0
+            return float(np.sum(self.s * eta - self.n * np.logaddexp(0, eta))), self.X.T @ (self.s - self.n * p), 0.0
         u = self.modes(eta, sigma)
         p = special.expit(eta + np.take(u, self.g))
-        scale = 1 / np.sqrt(np.bincount(self.g, p * (1 - p), self.K) + 1 / sigma**2)
+        scale = 1 / np.sqrt(np.bincount(self.g, self.n * p * (1 - p), self.K) + 1 / sigma**2)
         nodes = u[:, None] + np.sqrt(2) * scale[:, None] * NODES[None, :]  # K x Q
         eta_q = eta[:, None] + np.take(nodes, self.g, axis=0)  # np.take: the same rows, faster than nodes[g]
-        ll_rows = self.y[:, None] * eta_q - np.logaddexp(0, eta_q)
+        ll_rows = self.s[:, None] * eta_q - self.n[:, None] * np.logaddexp(0, eta_q)
         h = self._G @ ll_rows
         h += -nodes**2 / (2 * sigma**2) + NODES[None, :] ** 2
         lw = np.log(WEIGHTS)[None, :] + h
         lse = logsumexp_rows(lw)
         per_cluster = lse + np.log(np.sqrt(2) * scale) - 0.5 * np.log(2 * np.pi * sigma**2)
         share = np.exp(lw - lse[:, None])  # each node's share of its cluster's integral
-        resid = self.y - (np.take(share, self.g, axis=0) * special.expit(eta_q)).sum(axis=1)
+        resid = self.s - self.n * (np.take(share, self.g, axis=0) * special.expit(eta_q)).sum(axis=1)
         d_sigma = float((share * nodes**2).sum() / sigma**3 - self.K / sigma)
         return float(per_cluster.sum()), self.X.T @ resid, d_sigma
 
@@ -170,8 +184,8 @@ class RandomInterceptLogit:
         u = self._mode.copy() if self._mode is not None and np.all(np.isfinite(self._mode)) else np.zeros(self.K)
         for _ in range(MAX_MODE_ITERATIONS):
             p = special.expit(eta + np.take(u, self.g))
-            d1 = np.bincount(self.g, self.y - p, self.K) - u / sigma**2
-            d2 = -np.bincount(self.g, p * (1 - p), self.K) - 1 / sigma**2
+            d1 = np.bincount(self.g, self.s - self.n * p, self.K) - u / sigma**2
+            d2 = -np.bincount(self.g, self.n * p * (1 - p), self.K) - 1 / sigma**2
             step = np.clip(d1 / d2, -MAX_MODE_STEP, MAX_MODE_STEP)
             u -= step
             if np.max(np.abs(step)) < 1e-10:
