@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg import lapack
 
 
@@ -135,40 +136,50 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     J = int(cluster.max()) + 1
     n_j = np.bincount(cluster, minlength=J).astype(float)
     observed = ~np.isnan(Y)
-    # missingness patterns in order of first appearance; the flat positions (in the incomplete rows' n_inc x T
-    # array) that the normal draws of each pattern fill, row by row
+    # missingness patterns in order of first appearance; the incomplete rows sorted by pattern (stable: in row
+    # order within one), so that the normal draws of pattern k, taken row by row over its missing visits, are one
+    # slice of the block of normals, and each pattern's conditional draw one matrix product over its rows
     keys = [key for key in dict.fromkeys(map(tuple, observed)) if not all(key)]
     code = np.full(n, -1)
     for k, key in enumerate(keys):
         code[(observed == np.array(key)).all(axis=1)] = k
     incomplete = np.flatnonzero(code >= 0)
-    icode = code[incomplete]
-    position = np.full(n, -1)
-    position[incomplete] = np.arange(len(incomplete))
-    target = np.concatenate([(position[code == k][:, None] * T + np.flatnonzero(~np.array(key))[None, :]).ravel()
-                             for k, key in enumerate(keys)]) if keys else np.zeros(0, int)
+    incomplete = incomplete[np.argsort(code[incomplete], kind="stable")]
+    counts = np.bincount(code[incomplete], minlength=len(keys))
+    row_end = np.cumsum(counts)
+    missing_cols = [np.flatnonzero(~np.array(key)) for key in keys]
+    draw_end = np.cumsum(counts * np.array([len(c) for c in missing_cols], int))
+    n_draw = int(draw_end[-1]) if keys else 0
     hold = np.array(keys, bool).reshape(len(keys), T)  # the observed visits of each pattern
     outside = hold[:, :, None] | hold[:, None, :]  # entries of a pattern's padded Lambda outside its missing block
     eye = np.eye(T)
-    n_draw = len(target)
     X_inc, cluster_inc = X[incomplete], cluster[incomplete]
-    observed_inc, hold_inc = observed[incomplete], hold[icode]
+    observed_inc = observed[incomplete]
     Y0_inc = np.where(observed_inc, Y[incomplete], 0.0)
-    order = np.argsort(cluster, kind="stable")
-    starts = np.searchsorted(cluster[order], np.arange(J))
-    in_order = bool(np.all(order == np.arange(n)))  # rows already by caseworker (as impute() passes them): no gather
     has_rows = n_j > 0
     sizes, size_of = np.unique(n_j, return_inverse=True)  # V_j depends on caseworker j only through n_j
-    XtX_inv = np.linalg.inv(X.T @ X)
+    XtX = X.T @ X
+    XtX_inv = np.linalg.inv(XtX)
     L_x = _chol_psd(XtX_inv)
-    proj = XtX_inv @ X.T
     proj_G = np.zeros((p, J))  # (X'X)^-1 X' U[cluster] = proj_G @ U
-    np.add.at(proj_G.T, cluster, proj.T)
+    np.add.at(proj_G.T, cluster, (XtX_inv @ X.T).T)
     GX = np.zeros((J, p))  # per-caseworker sums of the covariates
     np.add.at(GX, cluster, X)
+    # the rows with every visit observed never change: their sums are taken once, and every iteration adds those
+    # of the incomplete rows only (X'Y, the caseworkers' sums of Y, Y'Y)
+    complete = np.ones(n, bool)
+    complete[incomplete] = False
+    Y_com, X_com = Y[complete], X[complete]
+    XtY_com = X_com.T @ Y_com
+    YtY_com = Y_com.T @ Y_com
+    GY_com = np.zeros((J, T))
+    np.add.at(GY_com, cluster[complete], Y_com)
+    G_inc = sparse.csr_matrix((np.ones(len(incomplete)), (cluster_inc, np.arange(len(incomplete)))),
+                              shape=(J, len(incomplete)))
     # start: missing values at the observed column means, B by least squares, no caseworker effects
     Yc = np.where(observed, Y, np.nanmean(Y, axis=0)[None, :])
-    B = proj @ Yc
+    Y_inc = Yc[incomplete]
+    B = XtX_inv @ (XtY_com + X_inc.T @ Y_inc)
     resid = Yc - X @ B
     omega_e = np.cov(resid, rowvar=False).reshape(T, T) + np.eye(T)
     omega_u = 0.1 * np.diag(np.diag(omega_e))
@@ -181,40 +192,47 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     for it in range(1, total + 1):
         normals = rng.standard_normal(n_normal)
         oe_inv = np.linalg.inv(omega_e)
-        # (1) missing scores given the observed ones
+        # (1) missing scores given the observed ones: mu - Lambda_mm^-1 (Lambda r)_m + chol(Lambda_mm^-1) z
         if len(keys):
             cov_m = np.linalg.inv(np.where(outside, eye, oe_inv[None]))  # Lambda_mm^-1, identity outside the block
             both = np.concatenate([cov_m, -_chol_batch(cov_m)], axis=2)  # (patterns, T, 2T)
-            z = np.zeros(len(incomplete) * T)
-            z[target] = normals[:n_draw]
             mu = X_inc @ B + np.take(U, cluster_inc, axis=0)  # np.take: the same rows, several times faster
-            lam_r = np.where(hold_inc, 0.0, np.where(observed_inc, Y0_inc - mu, 0.0) @ oe_inv)  # (Lambda r)_m
-            v = np.concatenate([lam_r, z.reshape(-1, T)], axis=1)
-            draw = mu - np.einsum("nij,nj->ni", np.take(both, icode, axis=0), v)
-            Yc[incomplete] = np.where(observed_inc, Y0_inc, draw)
+            lam_r = np.where(observed_inc, Y0_inc - mu, 0.0) @ oe_inv
+            row, at = 0, 0
+            for k, cols in enumerate(missing_cols):
+                rows = slice(row, row_end[k])
+                v = np.zeros((row_end[k] - row, 2 * T))
+                v[:, cols] = lam_r[rows][:, cols]
+                v[:, T + cols] = normals[at:draw_end[k]].reshape(-1, len(cols))
+                Y_inc[rows, cols] = (mu[rows] - v @ both[k].T)[:, cols]
+                row, at = row_end[k], draw_end[k]
         at = n_draw
+        XtY = XtY_com + X_inc.T @ Y_inc
+        GY = GY_com + G_inc @ Y_inc  # the caseworkers' sums of the completed scores
         # (2) regression coefficients
-        B = proj @ Yc - proj_G @ U + L_x @ normals[at:at + p * T].reshape(p, T) @ _chol_psd(omega_e).T
+        B = XtX_inv @ XtY - proj_G @ U + L_x @ normals[at:at + p * T].reshape(p, T) @ _chol_psd(omega_e).T
         at += p * T
         # (3) caseworker effects
-        sums = np.zeros((J, T))
-        sums[has_rows] = np.add.reduceat(Yc if in_order else Yc[order], starts[has_rows], axis=0)
-        sums -= GX @ B
+        sums = np.where(has_rows[:, None], GY, 0.0) - GX @ B
         V = np.linalg.inv(np.linalg.inv(omega_u)[None] + sizes[:, None, None] * oe_inv[None])  # per cluster size
         L_v = np.linalg.cholesky((V + np.transpose(V, (0, 2, 1))) / 2)[size_of]
         mean = (V[size_of] * (sums @ oe_inv)[:, None, :]).sum(axis=2)
         U = mean + (L_v * normals[at:at + J * T].reshape(J, 1, T)).sum(axis=2)
         at += J * T
-        # (4) covariance matrices
+        # (4) covariance matrices; E'E of the residuals E = Y - X B - U[cluster] from the sums above (every
+        # term a T x T product of sums: no pass over the citizens)
         omega_u = _inv_wishart(rng, J + prior_df, U.T @ U + prior_scale, normals[at:])
-        resid = Yc - X @ B - np.take(U, cluster, axis=0)
-        omega_e = _inv_wishart(rng, n - 1, resid.T @ resid + prior_scale)  # jomo's degrees of freedom
+        XtYB, GYU, GXU = B.T @ XtY, U.T @ GY, B.T @ GX.T @ U
+        EtE = (YtY_com + Y_inc.T @ Y_inc) - XtYB - XtYB.T - GYU - GYU.T + B.T @ XtX @ B + GXU + GXU.T \
+            + (U * n_j[:, None]).T @ U
+        omega_e = _inv_wishart(rng, n - 1, EtE + prior_scale)  # jomo's degrees of freedom
         if it > burn_in:
             if keep_chain:
                 chain_b.append(B.copy())
                 chain_u.append(omega_u.copy())
                 chain_e.append(omega_e.copy())
             if (it - burn_in) % between == 0:
+                Yc[incomplete] = Y_inc
                 completed.append(Yc.copy())
     return JointModelDraws(completed, np.array(chain_b), np.array(chain_u), np.array(chain_e))
 
