@@ -214,6 +214,13 @@ class _Fitted:
     free: tuple[bool, ...]
 
 
+def _baselines(y: np.ndarray, base_rows: np.ndarray, base_of: np.ndarray) -> np.ndarray:
+    """Each follow-up cell's completed baseline score (0 where the citizen has no baseline cell)."""
+    if not len(base_rows):
+        return np.zeros(len(base_of))
+    return np.where(base_of >= 0, y[base_rows][np.maximum(base_of, 0)], 0.0)
+
+
 def _analyse_imputations(imps: Imputations, strata: list[str], follow_visits: list[int], visit: int) -> _Fitted:
     """The primary model fitted to every completed data set (all at once, :mod:`fittrial.models.batch`)."""
     cells, completed = imps.cells, imps.completed
@@ -221,31 +228,39 @@ def _analyse_imputations(imps: Imputations, strata: list[str], follow_visits: li
     # every completed data set has the same rows (and so the grouping of one model): its design differs only
     # in the imputed baseline; the fits are made all at once (fittrial.models.batch)
     imputed = np.isin(np.flatnonzero(~base_cells.to_numpy()), np.flatnonzero(cells["who5"].isna().to_numpy()))
-    # the m data sets' responses, designs and shift vectors are written into arrays made once (a list of m designs
-    # stacked by np.array held every design twice: 1.3 GB at 3,000 caseworkers)
-    Ys: np.ndarray | None = None
-    Xs: np.ndarray | None = None
-    shifts: np.ndarray | None = None
-    names = None
+    follow = np.flatnonzero(~base_cells.to_numpy())
+    base_rows = np.flatnonzero(base_cells.to_numpy())
+    # each follow-up cell's baseline cell (-1: the citizen has none), found once: the data sets differ only in
+    # their values
+    base_of = pd.Index(cells["citizen_id"].to_numpy()[base_rows]).get_indexer(cells["citizen_id"].to_numpy()[follow])
+    # the first data set's design is built as fit_lmm builds it; the others differ from it only in the imputed
+    # baselines, written into its baseline column (the same floats as building each design anew)
+    first = cells.iloc[follow].assign(who5=completed[0][follow], baseline_missing=0,
+                                      baseline_who5=_baselines(completed[0], base_rows, base_of))
+    X0, between = _design(first, strata)
+    names = list(X0.columns)
+    long = first
+    # the m data sets' responses and designs are written into arrays made once (a list of m designs stacked by
+    # np.array held every design twice: 1.3 GB at 3,000 caseworkers)
+    Ys = np.empty((len(completed), len(follow)))
+    Xs = np.empty((len(completed), *X0.shape))
+    Xs[0] = X0.to_numpy(float)
+    column = names.index("baseline_who5") if "baseline_who5" in names else None
     for k, y_m in enumerate(completed):
-        c = cells.assign(who5_completed=y_m)
-        base = c[base_cells].set_index("citizen_id")["who5_completed"]
-        long = c[~base_cells].assign(who5=lambda d: d["who5_completed"], baseline_missing=0,
-                                     baseline_who5=lambda d: d["citizen_id"].map(base).fillna(0.0) if len(base) else 0.0)
-        X, between = _design(long, strata)
-        if names is None:
-            names = list(X.columns)
-            Ys = np.empty((len(completed), len(long)))
-            Xs = np.empty((len(completed), *X.shape))
-            shifts = np.empty((len(completed), len(long), 2))
-        assert list(X.columns) == names  # the design's columns are those of the first data set
-        assert Ys is not None and Xs is not None and shifts is not None
-        Ys[k] = long["who5"].to_numpy(float)
-        Xs[k] = X.to_numpy(float)
-        # GLS responses to the tipping shifts: imputed follow-up cells of FIT citizens, of control citizens
-        arm = long["fit"].to_numpy()
-        shifts[k] = np.column_stack([(imputed & (arm == 1)).astype(float), (imputed & (arm == 0)).astype(float)])
-    assert Ys is not None and Xs is not None and shifts is not None
+        Ys[k] = y_m[follow]
+        if k == 0:
+            continue
+        baseline = _baselines(y_m, base_rows, base_of)
+        # the design's columns are those of the first data set (_design drops a baseline that does not vary)
+        assert (column is not None) == bool(len(baseline) and np.any(baseline != baseline[0]))
+        Xs[k] = Xs[0]
+        if column is not None:
+            Xs[k][:, column] = baseline
+    # GLS responses to the tipping shifts: imputed follow-up cells of FIT citizens, of control citizens (the same
+    # cells in every data set)
+    arm = long["fit"].to_numpy()
+    shift = np.column_stack([(imputed & (arm == 1)).astype(float), (imputed & (arm == 0)).astype(float)])
+    shifts = np.broadcast_to(shift, (len(completed), *shift.shape))
     model = NestedREML(Ys[-1], Xs[-1], long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
                        long["visit"].to_numpy())  # as fit_lmm builds it: the grouping and the free intercepts
     df_com, free = float(model.n_cw - len(between)), model.free
