@@ -126,7 +126,8 @@ class ManyREML:
         NN = np.zeros((n_cw, self.n_m, q, q))  # sum N_i N_i' over caseworker j's citizens with m rows
         np.add.at(NN, (model.cw_codes, mcode), model.N[:, :, None] * model.N[:, None, :])
         self.NN = NN
-        self._NN_m = np.ascontiguousarray(NN.transpose(1, 0, 2, 3)).reshape(self.n_m, -1)  # (n_m, n_cw q q)
+        self._NN_by_m = np.ascontiguousarray(NN.transpose(1, 0, 2, 3))  # (n_m, n_cw, q, q)
+        self._NN_m = self._NN_by_m.reshape(self.n_m, -1)  # (n_m, n_cw q q)
         self.Czz = model.Czz
 
     # -- sufficient statistics of the responses ----------------------------------------------------------------
@@ -210,8 +211,8 @@ class ManyREML:
         # over the citizens with m rows from Q_m, P_jm and the N_i N_i' sums
         EBt = EB.reshape(R, 1, n_cw * q, r).transpose(0, 1, 3, 2)  # (R, 1, r, n_cw q)
         WP = np.matmul(EBt, P[..., :r])  # sum_j W_j' P_jm (R, n_m, r, r)
-        NW = np.matmul(self.NN[None], EB[:, :, None])  # N N' sums times W_j (R, n_cw, n_m, q, r)
-        WNW = np.matmul(EBt, NW.transpose(0, 2, 1, 3, 4).reshape(R, self.n_m, n_cw * q, r))
+        NW = np.matmul(self._NN_by_m[None], EB[:, None])  # N N' sums times W_j (R, n_m, n_cw, q, r)
+        WNW = np.matmul(EBt, NW.reshape(R, self.n_m, n_cw * q, r))
         U = Q[:, :, :r, :r] - WP - WP.transpose(0, 1, 3, 2) + WNW
         inv_den2 = 1.0 / den**2
         ENN = E.reshape(R, -1) @ self._NN_m.T  # sum_j tr(E_j NN_jm) (R, n_m)
@@ -337,21 +338,41 @@ class ManyREML:
 def _spd_inverse(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inverses and log-determinants of a stack of small symmetric positive definite matrices (..., q, q), by a
     Cholesky factorisation written over the stack (numpy's batched inv and slogdet cost a LAPACK call per
-    matrix, most of the criterion's time with thousands of 3 x 3 matrices)."""
+    matrix, most of the criterion's time with thousands of 3 x 3 matrices). Entry by entry: each (i, j) entry of
+    the stack is one contiguous array, so every step is one vectorised operation over all matrices (5 times
+    faster than operating on the strided entries of the stack); sums over k in increasing k."""
     q = K.shape[-1]
-    L = np.zeros_like(K)
+    Kt = np.moveaxis(K, (-2, -1), (0, 1))
+    L: list[list[np.ndarray]] = [[np.empty(0)] * q for _ in range(q)]  # the factor's entries (lower triangle)
     for j in range(q):
-        s = K[..., j, j] - (L[..., j, :j] ** 2).sum(axis=-1)
-        L[..., j, j] = np.sqrt(s)
+        diag = Kt[j, j] - _dot([L[j][k] for k in range(j)], [L[j][k] for k in range(j)]) if j else Kt[j, j]
+        L[j][j] = np.sqrt(diag)
         for i in range(j + 1, q):
-            L[..., i, j] = (K[..., i, j] - (L[..., i, :j] * L[..., j, :j]).sum(axis=-1)) / L[..., j, j]
-    Li = np.zeros_like(K)  # L^-1, lower triangular, by forward substitution
+            off = Kt[i, j] - _dot([L[i][k] for k in range(j)], [L[j][k] for k in range(j)]) if j else Kt[i, j]
+            L[i][j] = off / L[j][j]
+    Li: list[list[np.ndarray]] = [[np.empty(0)] * q for _ in range(q)]  # L^-1, lower triangular, by forward substitution
     for j in range(q):
-        Li[..., j, j] = 1.0 / L[..., j, j]
+        Li[j][j] = 1.0 / L[j][j]
         for i in range(j + 1, q):
-            Li[..., i, j] = -(L[..., i, j:i] * Li[..., j:i, j]).sum(axis=-1) / L[..., i, i]
-    inv = np.matmul(np.swapaxes(Li, -1, -2), Li)
-    return inv, 2.0 * np.log(np.diagonal(L, axis1=-2, axis2=-1)).sum(axis=-1)
+            Li[i][j] = -_dot([L[i][k] for k in range(j, i)], [Li[k][j] for k in range(j, i)]) / L[i][i]
+    inv = np.empty(K.shape)
+    for a in range(q):  # (L^-1)' L^-1
+        for b in range(a, q):
+            below = range(max(a, b), q)
+            inv[..., a, b] = entry = _dot([Li[k][a] for k in below], [Li[k][b] for k in below])
+            inv[..., b, a] = entry
+    logdet = 2.0 * np.log(L[0][0])
+    for j in range(1, q):
+        logdet = logdet + 2.0 * np.log(L[j][j])
+    return inv, logdet
+
+
+def _dot(xs: list[np.ndarray], ys: list[np.ndarray]) -> np.ndarray:
+    """sum_k xs[k] * ys[k], element by element, in increasing k."""
+    acc = xs[0] * ys[0]
+    for x, y in zip(xs[1:], ys[1:]):
+        acc = acc + x * y
+    return acc
 
 
 def _newton_step(H: np.ndarray, grad: np.ndarray, hold: np.ndarray) -> np.ndarray:
