@@ -49,6 +49,7 @@ def pad_rel_sd(rel_sd: np.ndarray) -> np.ndarray:
 
 
 BATCH_ELEMENTS = 6_000_000  # replicates per batch: at most this many (rows x replicates x columns) numbers
+CROSS_ELEMENTS = 500_000  # points per batch of ManyREML.cross: at most this many (caseworkers x q x columns) numbers
 MAX_ITER = 100
 ROUNDING = 2e-14  # relative rounding level of the criterion (sums of thousands of terms)
 LINE_SEARCH = 12  # step halvings (by 4) before a replicate is taken to be at the optimum
@@ -147,16 +148,18 @@ class ManyREML:
         return {"AtA": np.matmul(A.transpose(0, 2, 1), A), "T": np.ascontiguousarray(T), "Q": Q,
                 "P": np.ascontiguousarray(P.transpose(3, 1, 0, 2, 4)).reshape(R, self.n_m, self.n_cw * self.q, a)}
 
-    def _evaluate(self, st: dict, g: np.ndarray, gradient: bool = True) -> dict:
-        """Criterion (and gradient) at g (R x 3) for the replicates of ``st``; the parts the results need."""
+    def _cross(self, st: dict, g: np.ndarray) -> dict:
+        """A' H^-1 A (R, a, a) and log|H| (R,) at g (R x 3), with the caseworker-level pieces the gradient needs.
+        The statistics ``st`` are those of R replicates, or of one, shared by every g."""
         AtA, T, Q, P = st["AtA"], st["T"], st["Q"], st["P"]
-        R, a = AtA.shape[0], AtA.shape[1]
-        q, p, n_cw = self.q, self.p, self.n_cw
+        S, a = AtA.shape[0], AtA.shape[1]  # S: replicates in the statistics (R, or 1 for all)
+        R = g.shape[0]
+        q, n_cw = self.q, self.n_cw
         g_w, g_c, g_v = g[:, 0], g[:, 1], g[:, 2]
         den = 1.0 + g_c[:, None] * self.mvals[None, :]  # (R, n_m)
         c = g_c[:, None] / den
-        M = AtA - np.matmul(c[:, None, :], Q.reshape(R, self.n_m, a * a)).reshape(R, a, a)
-        B = T - np.matmul(c[:, None, :], P.reshape(R, self.n_m, -1)).reshape(R, n_cw, q, a)  # Z_j' H_c^-1 A
+        M = AtA - np.matmul(c[:, None, :], Q.reshape(S, self.n_m, a * a)).reshape(R, a, a)
+        B = T - np.matmul(c[:, None, :], P.reshape(S, self.n_m, -1)).reshape(R, n_cw, q, a)  # Z_j' H_c^-1 A
         C = self.Czz[None] - (c @ self._NN_m).reshape(R, n_cw, q, q)  # Z_j' H_c^-1 Z_j
         d = np.sqrt(np.concatenate([g_w[:, None], np.repeat(g_v[:, None], q - 1, axis=1)], axis=1))  # (R, q)
         K = np.eye(q) + d[:, None, :, None] * C * d[:, None, None, :]
@@ -165,6 +168,28 @@ class ManyREML:
         EB = np.matmul(E, B)
         M = M - np.matmul(B.reshape(R, n_cw * q, a).transpose(0, 2, 1), EB.reshape(R, n_cw * q, a))
         logdet = (self.mcount[None, :] * np.log(den)).sum(axis=1) + logdet_k.sum(axis=1)
+        return {"M": M, "logdet": logdet, "B": B, "C": C, "E": E, "EB": EB, "den": den}
+
+    def statistics(self, A: np.ndarray) -> dict:
+        """The sums the criterion needs of one response's A = [X, y] (n x a), for :meth:`cross`."""
+        return self._stats(np.asarray(A, float)[None])
+
+    def cross(self, stats: dict, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A' H^-1 A (R, a, a) and log|H| (R,) of one response (:meth:`statistics`) at R variance ratios g
+        (R x 3), all at once: caseworker-level arithmetic only (the citizen sums are in the statistics)."""
+        g = np.atleast_2d(np.asarray(g, float))
+        a = stats["AtA"].shape[1]
+        per = max(1, CROSS_ELEMENTS // (self.n_cw * self.q * a))  # points at a time: the arrays stay in cache
+        parts = [self._cross(stats, g[lo:lo + per]) for lo in range(0, len(g), per)]
+        return np.concatenate([c["M"] for c in parts]), np.concatenate([c["logdet"] for c in parts])
+
+    def _evaluate(self, st: dict, g: np.ndarray, gradient: bool = True) -> dict:
+        """Criterion (and gradient) at g (R x 3) for the replicates of ``st``; the parts the results need."""
+        AtA, Q, P = st["AtA"], st["Q"], st["P"]
+        R = AtA.shape[0]
+        q, p, n_cw = self.q, self.p, self.n_cw
+        parts = self._cross(st, g)
+        M, logdet, B, C, E, EB, den = (parts[k] for k in ("M", "logdet", "B", "C", "E", "EB", "den"))
         Mxx = M[:, :p, :p]
         ok = np.ones(R, bool)
         try:
