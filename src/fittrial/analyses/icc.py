@@ -344,11 +344,14 @@ class _HigherMaximum(Exception):
         self.beta, self.sigma, self.ll = np.asarray(beta), float(sigma), float(ll)
 
 
-def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None) -> dict:
-    """Latent-scale ICC of a binary outcome with a profile-likelihood CI."""
+def icc_binary(citizens: pd.DataFrame, outcome: str, strata: list[str] | None = None,
+               prepared: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> dict:
+    """Latent-scale ICC of a binary outcome with a profile-likelihood CI. ``prepared``: the analysed citizens and
+    design :func:`fittrial.models.effects.binary_design` gives for these arguments, when the caller has them."""
     from fittrial.models.effects import binary_design, canonical_arm_coding, constant_strata_words
 
-    data, design, _ = binary_design(citizens, outcome, strata)  # the GEE's design: constant strata left out
+    # the GEE's design: constant strata left out
+    data, design = prepared if prepared is not None else binary_design(citizens, outcome, strata)[:2]
     # the arm coded -1/2 and +1/2 (fittrial.models.effects.canonical_arm_coding): the same bits whichever arm is
     # which; C order, as the products were taken before
     coded = canonical_arm_coding(design)

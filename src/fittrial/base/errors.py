@@ -231,7 +231,14 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     try:
-        func()
+        if os.environ.get(PROFILE_ENV):  # for tools/benchmark.py: the step's own time, function by function
+            import cProfile
+
+            Path(os.environ[PROFILE_ENV]).mkdir(parents=True, exist_ok=True)
+            cProfile.runctx("func()", {}, {"func": func},
+                            str(Path(os.environ[PROFILE_ENV]) / f"{rule or 'step'}.{os.getpid()}.prof"))
+        else:
+            func()
     except InputError as exc:
         message = "\n" + exc.render(say) + "\n"
         sys.stderr.write(message)
@@ -263,17 +270,28 @@ def run_user_step(func: Callable[[], None], log_path: str | Path | None = None, 
 
 
 RESOURCES_ENV = "FITTRIAL_RESOURCES"
+PROFILE_ENV = "FITTRIAL_PROFILE"  # a folder: each step's cProfile statistics are written there
 
 
 def record_resources(path: str | Path, rule: str | None) -> None:
-    """Append this process's CPU time (user + system, imports included) and peak memory to ``path`` as one JSON
-    line (``tools/benchmark.py --only scale`` sets ``FITTRIAL_RESOURCES``: the CPU of every job of a run)."""
+    """Append this process's CPU time (user + system, imports included), peak memory, wall time and end (Unix
+    time) to ``path`` as one JSON line (``tools/benchmark.py --only scale`` sets ``FITTRIAL_RESOURCES``: the CPU of every job of a run)."""
     import json
     import resource
 
+    import time
+
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    end = time.time()
+    try:  # the process's wall time, from its start time since boot (Linux)
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            started = int(fh.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime", encoding="ascii") as fh:
+            wall: float | None = round(float(fh.read().split()[0]) - started, 2)
+    except (OSError, ValueError, IndexError):
+        wall = None
     line = json.dumps({"rule": rule, "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-                       "max_rss_mib": round(usage.ru_maxrss / 1024, 1)})
+                       "max_rss_mib": round(usage.ru_maxrss / 1024, 1), "wall_s": wall, "end": round(end, 2)})
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
 

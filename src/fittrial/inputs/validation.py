@@ -105,8 +105,13 @@ def contract_name(header: str, props: dict[str, Any]) -> str:
 def _filled_rows(frame: pd.DataFrame) -> np.ndarray:
     """True for every row with at least one non-empty cell (a blank line or a row of spaces is not a record)."""
     filled = np.zeros(len(frame), bool)
-    for k in range(frame.shape[1]):
-        filled |= np.fromiter((not _is_missing(v) for v in frame.iloc[:, k].tolist()), bool, len(frame))
+    for k in range(frame.shape[1]):  # each column looks only at the rows no column before it has filled
+        todo = np.flatnonzero(~filled)
+        if not len(todo):
+            break
+        cells = frame.iloc[:, k].to_numpy(dtype=object)
+        filled[todo] = np.fromiter((not _is_missing(v) for v in (cells if len(todo) == len(frame) else cells[todo])),
+                                   bool, len(todo))
     return filled
 
 
@@ -225,6 +230,13 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
     # scores, codes) are typed once; a large file's repeated dates are then also one object each, not millions
     known: dict[tuple[type, Any], Any] = {}
     for i, value in enumerate(cells):
+        if not ambiguous or i not in ambiguous:
+            # a value typed before (never an empty cell, never one that broke the rule): its typed value at once
+            try:
+                values.append(known[(type(value), value)])
+                continue
+            except (KeyError, TypeError):
+                pass
         if _is_missing(value):
             if not nullable:
                 problems.append(Problem(label, "is empty; expected " + expected_text + ".", row_label(i), col, value,

@@ -258,6 +258,9 @@ def caseworker_ledger(tables: Path, randomisation: pd.DataFrame, citizens: pd.Da
     flow = _read(tables, "flow")
     if flow is None:
         return ledger
+    # each citizen's caseworker as a row of the randomisation list (-1: not on it), found once
+    caseworker_of = pd.Index(ids).get_indexer(citizens["caseworker_id"].to_numpy()) \
+        if pd.Index(ids).is_unique else None
     for k, r in flow.iterrows():
         stage = r["stage"]
         name = stage.split(":", 1)[1] if ":" in stage and not stage.startswith("outcome:") else stage
@@ -273,13 +276,26 @@ def caseworker_ledger(tables: Path, randomisation: pd.DataFrame, citizens: pd.Da
                                arm[a] & (randomisation["stratum"] == stratum).to_numpy(),
                                At("flow", k, f"{lab[a]}_reasons", stratum))
             elif name in member:
-                with_one = set(citizens.loc[member[name].to_numpy(), "caseworker_id"])
+                with_one = _with_a_member(member[name].to_numpy(), ids, citizens, caseworker_of)
                 ledger.add(f"flow.csv {stage} {a}_caseworkers", r[f"{lab[a]}_caseworkers"],
-                           arm[a] & np.isin(ids, list(with_one)), At("flow", k, f"{lab[a]}_caseworkers"))
+                           arm[a] & with_one, At("flow", k, f"{lab[a]}_caseworkers"))
                 if stage == "enrolled" and r[f"{lab[a]}_not_included"]:  # caseworkers without citizens
                     ledger.add(f"flow.csv enrolled {a}_not_included", r[f"{lab[a]}_not_included"],
-                               arm[a] & ~np.isin(ids, list(with_one)), At("flow", k, f"{lab[a]}_not_included"))
+                               arm[a] & ~with_one, At("flow", k, f"{lab[a]}_not_included"))
     return ledger
+
+
+def _with_a_member(is_member: np.ndarray, ids: np.ndarray, citizens: pd.DataFrame,
+                   caseworker_of: np.ndarray | None) -> np.ndarray:
+    """Which caseworkers of the randomisation list (``ids``) have a citizen in a population (``is_member``, per
+    citizen): marked through each citizen's row of the list (``caseworker_of``, -1 for a caseworker not on it),
+    or, should the list repeat an id, by looking the ids up."""
+    if caseworker_of is None:
+        return np.isin(ids, list(set(citizens.loc[is_member, "caseworker_id"])))
+    rows = caseworker_of[is_member]
+    out = np.zeros(len(ids), bool)
+    out[rows[rows >= 0]] = True
+    return out
 
 
 def _other_arm(where: str) -> str:

@@ -396,11 +396,11 @@ def icc_step(who5_long: str, citizens: str, randomisation: str, options: dict, o
 
     rows = [guarded("icc_who5", who5, lambda why: icc_row_not_estimated("who5", "observed", why))]
     for outcome in BINARY_OUTCOMES if outcomes is None else outcomes:
-        _, _, reason = binary_design(cit, outcome, strata)
+        data, design, reason = binary_design(cit, outcome, strata)
         if reason:
             rows.append(icc_row_not_estimated(outcome, "latent", reason))
         else:
-            row = guarded(f"icc_{outcome}", lambda: icc_binary(cit, outcome, strata),
+            row = guarded(f"icc_{outcome}", lambda: icc_binary(cit, outcome, strata, (data, design)),
                           lambda why: icc_row_not_estimated(outcome, "latent", why))
             rows.append({k: v for k, v in row.items() if k not in ("sigma_u", "beta_fit")})
     frame = pd.DataFrame(rows)
