@@ -118,6 +118,9 @@ def parse(english: str) -> tuple[str, dict[str, str]] | None:
     if english in exact:
         return exact[english], {}
     for _, key, pattern, structural, parts in patterns:
+        # the template's first and last fixed texts must begin and end the text: a cheap test before the pattern
+        if not english.startswith(parts[0][0]) or (parts[-1][1] is None and not english.endswith(parts[-1][0])):
+            continue
         if pattern.match(english):
             values = _split(parts, english, structural)
             if values is not None:
