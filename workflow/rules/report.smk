@@ -78,7 +78,7 @@ rule yardsticks:
 rule recruitment:
     # recruitment after randomisation (CONSORT cluster extension item 10b): cluster sizes, time to enrolment
     # and baseline WHO-5 by arm, with the tests of differential recruitment (fittrial.analyses.recruitment)
-    priority: 1  # needed by the report only: the last step to fill a gap
+    priority: 3  # its tables are needed by the report only (and its audit): the last table step to fill a gap
     input:
         randomisation=clean("randomisation"),
         citizens=analysis("citizens"),
@@ -118,9 +118,10 @@ rule course_tables:
 
 
 rule course_figures:
-    # a long report step (four figures) that only the report needs: after the steps on the way to the effects
-    # table, before the short ones only the report needs (see rule multiple_imputation); in the report's language
-    priority: 5
+    # the report's figures of the trial's course, in the report's language. No table waits for them: they come
+    # after every step whose tables the disclosure audit reads, and fill the second core while the audit runs
+    # (the audit, the flow figure and the report follow one another; see rule multiple_imputation)
+    priority: 2
     input:
         fit_sessions=clean("fit_sessions"),
         citizens=analysis("citizens"),
@@ -168,8 +169,9 @@ rule report_tables:
 
 
 rule report_figures:
-    # the report's figures of effects and of the two-dimensional tipping point, in the report's language
-    priority: 9
+    # the report's figures of effects and of the two-dimensional tipping point, in the report's language; after
+    # the steps whose tables the disclosure audit reads (see rule course_figures)
+    priority: 2
     input:
         citizens=analysis("citizens"),
         effects=table("effects"),

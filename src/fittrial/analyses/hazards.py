@@ -173,6 +173,9 @@ def arm_scores(time: np.ndarray, status: np.ndarray, X: np.ndarray, offset: np.n
     return fails - r * (W * dLambda[:, None]).sum(axis=0)
 
 
+_DRAWN: dict[tuple, tuple[np.ndarray, bool]] = {}  # the last allocations drawn (hazard_randomisation)
+
+
 def hazard_randomisation(times: pd.DataFrame, strata: list[str], status: np.ndarray, n_randomisations: int,
                          seed: int) -> HazardRandomisation:
     """Re-randomisation test of no arm effect on the (subdistribution) hazard of dropout.
@@ -195,8 +198,14 @@ def hazard_randomisation(times: pd.DataFrame, strata: list[str], status: np.ndar
     arm = times["fit"].to_numpy(float)
     codes, labels = pd.factorize(times["caseworker_id"])
     first = pd.Series(np.arange(len(times))).groupby(codes).first().to_numpy()
-    A, exact = allocations(times["stratum"].to_numpy()[first], arm[first], n_randomisations,
-                           np.random.default_rng(seed))
+    strata_k, arm_k = times["stratum"].to_numpy()[first], arm[first]
+    # the cause-specific and the Fine-Gray test of one run draw the same allocations (the same caseworkers, arms
+    # and seed): drawn once and kept for the second
+    key = (tuple(strata_k.tolist()), arm_k.tobytes(), int(n_randomisations), int(seed))
+    if key not in _DRAWN:
+        _DRAWN.clear()
+        _DRAWN[key] = allocations(strata_k, arm_k, n_randomisations, np.random.default_rng(seed))
+    A, exact = _DRAWN[key]
     U = np.bincount(codes, weights=arm_scores(time, status, X, np.zeros(len(time)), W, event_times),
                     minlength=len(labels))
     T = A @ U
