@@ -133,6 +133,42 @@ def test_glmm_reaches_glmers_maximum_with_clusters_without_events(name):
     assert lo == pytest.approx(ref["ci_low"], rel=1e-3, abs=1e-6) and hi == pytest.approx(ref["ci_high"], rel=1e-3)
 
 
+def test_glmm_likelihood_on_patterns_is_the_likelihood_of_the_rows():
+    """The binary ICCs' likelihood is evaluated on the rows' patterns (cluster, covariates) as binomial counts: with
+    a citizen-level covariate (patterns smaller than clusters) and with cluster-level ones only, it equals the
+    Bernoulli likelihood of the rows by adaptive quadrature written row by row (value and gradient)."""
+    from scipy import special
+
+    from fittrial.analyses.icc import NODES, WEIGHTS, RandomInterceptLogit
+
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(30), rng.integers(1, 25, 30))
+    arm = (g % 2).astype(float)
+    for X in (np.column_stack([np.ones(len(g)), arm]),
+              np.column_stack([np.ones(len(g)), arm, rng.integers(0, 3, len(g))])):
+        y = (rng.random(len(g)) < special.expit(-0.5 + 0.4 * arm + rng.normal(0, 0.8, 30)[g])).astype(float)
+        model = RandomInterceptLogit(y, X, g)
+        assert len(model.g) <= len(y) and (X.shape[1] > 2 or len(model.g) == 30)
+        beta, sigma = np.array([-0.4, 0.3] + [0.1] * (X.shape[1] - 2)), 0.7
+        ll, grad, _ = model.loglik_and_gradient(beta, sigma)
+        # the rows' likelihood at the same modes and nodes, written out row by row
+        eta = X @ beta
+        u = model._mode
+        p = special.expit(eta + u[g])
+        scale = 1 / np.sqrt(np.bincount(g, p * (1 - p)) + 1 / sigma**2)
+        nodes = u[:, None] + np.sqrt(2) * scale[:, None] * NODES[None, :]
+        eta_q = eta[:, None] + nodes[g]
+        h = np.zeros(nodes.shape)
+        np.add.at(h, g, y[:, None] * eta_q - np.logaddexp(0, eta_q))
+        lw = np.log(WEIGHTS)[None, :] + h - nodes**2 / (2 * sigma**2) + NODES[None, :] ** 2
+        lse = special.logsumexp(lw, axis=1)
+        rows_ll = float((lse + np.log(np.sqrt(2) * scale) - 0.5 * np.log(2 * np.pi * sigma**2)).sum())
+        share = np.exp(lw - lse[:, None])
+        rows_grad = X.T @ (y - (share[g] * special.expit(eta_q)).sum(axis=1))
+        assert ll == pytest.approx(rows_ll, rel=1e-13)
+        np.testing.assert_allclose(grad, rows_grad, rtol=1e-10, atol=1e-10)
+
+
 def test_two_seeds_agree_within_the_stated_monte_carlo_error(primary):
     """Issue 20: with the two-stage rule (a pilot of 5 imputations, then as many as a Monte Carlo SE of at most 10%
     of the SE needs) the MI estimate reports its Monte Carlo SE, and two seeds agree within it."""

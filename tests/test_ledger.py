@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from fittrial.publish.ledger import At, Ledger, audit, check, interval, protect
+from fittrial.publish.ledger import At, Ledger, audit, check, interval, membership_patterns, protect
 
 
 def _units(**groups: int) -> dict[str, np.ndarray]:
@@ -205,3 +205,15 @@ def test_secondary_suppression_does_not_depend_on_which_arm_is_registered_first(
                 for p in two}
     assert one and one == mirrored
     assert not any(f.exposed for f in audit(_two_arms(a, b).without(one), 5, exact=True))
+
+
+@pytest.mark.parametrize("cells", [1, 7, 8, 63, 64, 65, 130])
+def test_membership_patterns_are_numpy_unique_of_the_units(cells):
+    """The atoms from bits packed per unit (one 64-bit key when a unit's memberships fit, bytes otherwise) are
+    np.unique(M.T, axis=0): the same patterns in the same order, duplicates and empty units included."""
+    rng = np.random.default_rng(cells)
+    M = rng.random((cells, 3000)) < rng.random((cells, 1)) * 0.3
+    M[:, :500] = M[:, [0]]  # many units of one pattern
+    M[:, 500:600] = False  # units in no cell
+    np.testing.assert_array_equal(membership_patterns(M), np.unique(M.T, axis=0))
+    assert membership_patterns(np.zeros((cells, 0), bool)).shape == (0, cells)

@@ -181,3 +181,32 @@ def test_single_fit_is_newton_and_falls_back_to_lbfgsb(monkeypatch):
     reference = model.fit_lbfgsb()
     np.testing.assert_array_equal(fallback.beta, reference.beta)
     assert fallback.reml_criterion == reference.reml_criterion
+
+
+def test_batched_deviances_and_covariances_equal_the_single_ones():
+    """Satterthwaite's stencil is evaluated all at once (NestedREML.deviances, .vcovs: the citizen sums taken
+    once): the same deviance and Cov(beta) as one point at a time, to the rounding of sums taken in another
+    order, on a model with every intercept and on one without the caseworker x visit term."""
+    rng = np.random.default_rng(5)
+    for case in ("four_visits_unequal", "one_visit"):
+        cw, cit, vis, X, response = _trial(rng, **CASES[case])
+        model = NestedREML(response(rng), X, cw, cit, None if case == "one_visit" else vis)
+        points = np.abs(rng.normal(0.5, 0.3, (9, 4))) + 0.05
+        points[:, 3] *= 10
+        if not model.free[2]:
+            points[:, 2] = 0.0
+        single = np.array([model.deviance(vp) for vp in points])
+        np.testing.assert_allclose(model.deviances(points), single, rtol=1e-12)
+        np.testing.assert_allclose(model.vcovs(points), np.array([model.vcov(vp) for vp in points]), rtol=1e-9,
+                                   atol=1e-12)
+
+
+def test_stack_inverse_is_numpy_inverse():
+    """The criterion's 3 x 3 (and q x q) inverses entry by entry: numpy's inverse and log-determinant."""
+    rng = np.random.default_rng(2)
+    for q in (1, 2, 3, 4):
+        A = rng.normal(size=(5, 40, q, q))
+        K = np.eye(q) + np.einsum("...ij,...kj->...ik", A, A)
+        inv, logdet = lmm_batch._spd_inverse(K)
+        np.testing.assert_allclose(inv, np.linalg.inv(K), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(logdet, np.linalg.slogdet(K)[1], rtol=1e-13, atol=1e-13)
