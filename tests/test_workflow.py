@@ -381,7 +381,7 @@ def test_verify_passes_unchanged(finished):
 
 # the steps that present results (and may run again when only the report's language or look changes); every other
 # step reads, checks or analyses the data and must not
-PRESENTATION_STEPS = {"data_check_page", "course_figures", "report_figures", "flow_figure", "report_html", "publish",
+PRESENTATION_STEPS = {"data_check_page", "course_figures", "report_figures", "report_html", "publish",
                       "all"}
 
 

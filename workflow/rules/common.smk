@@ -148,6 +148,9 @@ def figure(name, ext="png"):
     return f"{REPORTS}/figures/{name}.{ext}"
 
 
+FLOW_FIGURE = [figure("flow"), figure("flow", "svg")]  # drawn by rule report_html, from the published flow table
+
+
 def all_outputs():
     """What the default target builds: the published report set, and the data-check page."""
     return [PUBLISH_FLAG, config["paths"]["data_check"]]
@@ -224,7 +227,7 @@ INPUTS_MB = sum(Path(p).stat().st_size for p in {str(Path(p).resolve()) for p in
 
 
 localrules: all, analysis_data, course_figures, course_tables, data_check_page, descriptive_tables, design,
-    design_parameters, design_report, disclosure_control, effects_table, flow_figure, icc, missingness,
+    design_parameters, design_report, disclosure_control, effects_table, icc, missingness,
     multiple_imputation, operating_characteristics, primary_lmm, publish, randomisation_test, recruitment,
     report_figures, report_html, report_tables, secondary_gee, sensitivity, simulation_parameters, subgroup,
     time_to_dropout, validate, verify, yardsticks
@@ -233,3 +236,25 @@ localrules: all, analysis_data, course_figures, course_tables, data_check_page, 
 if INPUTS_MB < READER_QUEUE_MB:
 
     localrules: check, validate_inputs
+
+
+# Snakemake's job-rate limiter (--max-jobs-per-timespan, 100/1s by default) leaves a one-second timer after each
+# round of scheduling (snakemake/scheduling/job_scheduler.py, _schedule_reevalutation), and Python waits for it
+# before it exits: every run ended about a second after its last job. When the run is over, that timer has no
+# job left to schedule, so it is ended at once (the limit's timespan cannot be set below a second: its parser
+# reads "100ms" as 100 minutes).
+def end_scheduler_timers():
+    import threading
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer) and \
+                "_schedule_reevalutation" in getattr(thread.function, "__qualname__", ""):
+            thread.cancel()
+
+
+onsuccess:
+    end_scheduler_timers()
+
+
+onerror:
+    end_scheduler_timers()

@@ -219,44 +219,34 @@ rule disclosure_control:
         "../scripts/disclosure_control.py"
 
 
-rule flow_figure:
-    # the CONSORT flow diagram, drawn from the published flow table: the numbers the table shows, no other
-    priority: 9
+rule report_html:
+    # the CONSORT flow diagram, drawn from the published flow table (the numbers the table shows, no other), the
+    # provenance record (the inputs', config's and every published table's and figure's SHA-256), then the HTML
+    # and PDF report that shows them: one job, as every change that re-renders the report changes the record, and
+    # the flow diagram can only be drawn once the audit has run (as a job of its own it was one more Python start
+    # on the way to the report, in a full run and in a switch of language alike)
     input:
-        flow=published_table("flow"),
-        citizens=analysis("citizens"),
-        fit_sessions=clean("fit_sessions"),
+        unpack(input_files),
+        **{f"table_{t}": published_table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
+        **{f"figure_{f}": figure(f) for f in REPORT_FIGURES if f != "flow"},
+        figure_tipping_point_2d=figure("tipping_point_2d"),
+        hashed=[f for f in hashed_outputs() if f not in FLOW_FIGURE],
+        flow_citizens=analysis("citizens"),
+        flow_fit_sessions=clean("fit_sessions"),
+        started=clean("randomisation"),
+        audit=f"{DERIVED}/results/disclosure_audit.json",
+        operating_characteristics=operating_characteristics_input,
     output:
-        png=report(figure("flow"), caption="../report/figures.rst", category="Figures"),
-        svg=figure("flow", "svg"),
+        flow_png=report(FLOW_FIGURE[0], caption="../report/figures.rst", category="Figures"),
+        flow_svg=FLOW_FIGURE[1],
+        provenance=f"{REPORTS}/provenance.json",
+        html=f"{REPORTS}/report.html",
+        pdf=f"{REPORTS}/report.pdf",
     params:
         language=config["report"]["language"],
         blinded=config["report"]["blinded"],
         primary_visit=config["analysis"]["primary_visit"],
         words=WORDS,
-    log:
-        f"{LOGS}/flow_figure.log",
-    script:
-        "../scripts/flow_figure.py"
-
-
-rule report_html:
-    # the provenance record (the inputs', config's and every published table's and figure's SHA-256), then the
-    # HTML and PDF report that shows it: one job, as every change that re-renders the report changes the record
-    input:
-        unpack(input_files),
-        **{f"table_{t}": published_table(t) for t in PUBLISHED_TABLES + REPORT_TABLES},
-        **{f"figure_{f}": figure(f) for f in REPORT_FIGURES},
-        figure_tipping_point_2d=figure("tipping_point_2d"),
-        hashed=hashed_outputs(),
-        started=clean("randomisation"),
-        audit=f"{DERIVED}/results/disclosure_audit.json",
-        operating_characteristics=operating_characteristics_input,
-    output:
-        provenance=f"{REPORTS}/provenance.json",
-        html=f"{REPORTS}/report.html",
-        pdf=f"{REPORTS}/report.pdf",
-    params:
         config=config,
         config_files=[str(Path(f).resolve()) for f in workflow.configfiles],
         workflow_dir=workflow.basedir,
