@@ -24,7 +24,7 @@ from conftest import ROOT
 from scipy import stats
 
 from fittrial.models.effects import fit_binary_gee, fit_primary_lmm
-from fittrial.models.lmm import kenward_roger
+from fittrial.models.smallsample import kenward_roger
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str}

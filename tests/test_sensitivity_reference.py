@@ -17,7 +17,7 @@ from conftest import ROOT
 from fittrial.analyses.sensitivity import ancova_cr2, clda_design, cluster_level, cr2, subgroup_design
 from fittrial.analyses.survival import cox_dropout
 from fittrial.models.effects import fit_lmm
-from fittrial.models.lmm import satterthwaite_f
+from fittrial.models.smallsample import satterthwaite_f
 
 CASES = sorted(p.name for p in (ROOT / "tests" / "fixtures" / "reference").iterdir() if p.is_dir())
 IDS = {"citizen_id": str, "caseworker_id": str, "stratum": str, "sex": str}

@@ -181,7 +181,7 @@ def run_package(draw: Draw, workdir: Path, schemas: dict, case: Path, kr: bool) 
                           "var_caseworker": lmm.var_caseworker, "var_citizen": lmm.var_citizen,
                           "var_residual": lmm.var_residual}
             if kr:
-                from fittrial.models.lmm import kenward_roger  # pbkrtest's df, before the between-within cap
+                from fittrial.models.smallsample import kenward_roger  # pbkrtest's df, before the between-within cap
 
                 k = kenward_roger(lmm.model, lmm.fit, lmm.arm_contrast(PRIMARY_VISIT).to_numpy())
                 out["lmm"].update(se_kr=k.se, df_kr=k.df)

@@ -120,7 +120,7 @@ def project(k: int, strata: int, rng: np.random.Generator, effect: float, scenar
 def _rules(result, L, between_within: float | None = None) -> dict[str, tuple[float, float, float]]:
     """(estimate, se, df) of L'beta by each candidate rule, from one fit (``between_within``: that df, when it
     differs from the fit's)."""
-    from fittrial.models.lmm import kenward_roger, satterthwaite
+    from fittrial.models.smallsample import kenward_roger, satterthwaite
 
     vec = L.reindex(result.params.index).fillna(0.0).to_numpy()
     kr = kenward_roger(result.model, result.fit, vec)
@@ -169,7 +169,7 @@ def _subgroup_rules(citizens: pd.DataFrame, long: pd.DataFrame) -> dict[str, tup
     with Satterthwaite df (``satterthwaite``, the rule in the report) and Kenward-Roger SE and df (``kr``)."""
     from fittrial.analyses.sensitivity import subgroup_design
     from fittrial.models.effects import fit_lmm
-    from fittrial.models.lmm import kenward_roger, satterthwaite
+    from fittrial.models.smallsample import kenward_roger, satterthwaite
 
     data, X, between, effects = subgroup_design(long, citizens, "sex", [30, 50], None, 12)
     result = fit_lmm(data, X, between, "kenward_roger")

@@ -35,7 +35,7 @@ from fittrial.models.estimable import (
     usable_visits,
     who5_at,
 )
-from fittrial.models.lmm import satterthwaite_f
+from fittrial.models.smallsample import satterthwaite_f
 
 
 def _strata(frame: pd.DataFrame, strata: list[str] | None) -> list[str]:

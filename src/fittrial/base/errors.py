@@ -278,7 +278,6 @@ def record_resources(path: str | Path, rule: str | None) -> None:
     time) to ``path`` as one JSON line (``tools/benchmark.py --only scale`` sets ``FITTRIAL_RESOURCES``: the CPU of every job of a run)."""
     import json
     import resource
-
     import time
 
     usage = resource.getrusage(resource.RUSAGE_SELF)

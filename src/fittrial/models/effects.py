@@ -56,7 +56,8 @@ from fittrial.models.estimable import (
     usable_visits,
 )
 from fittrial.models.gee import INDEPENDENCE_NOTE, gee_sandwich, solve_exchangeable_gee  # noqa: F401 (re-exported)
-from fittrial.models.lmm import ContrastInference, NestedREML, NestedREMLFit, kenward_roger, satterthwaite
+from fittrial.models.lmm import NestedREML, NestedREMLFit
+from fittrial.models.smallsample import ContrastInference, kenward_roger, satterthwaite
 
 GEE_COVARIANCES = ("robust", "mancl_derouen", "kauermann_carroll")
 
