@@ -239,7 +239,6 @@ def _analyse_imputations(imps: Imputations, strata: list[str], follow_visits: li
                                       baseline_who5=_baselines(completed[0], base_rows, base_of))
     X0, between = _design(first, strata)
     names = list(X0.columns)
-    long = first
     # the m data sets' responses and designs are written into arrays made once (a list of m designs stacked by
     # np.array held every design twice: 1.3 GB at 3,000 caseworkers)
     Ys = np.empty((len(completed), len(follow)))
@@ -258,11 +257,11 @@ def _analyse_imputations(imps: Imputations, strata: list[str], follow_visits: li
             Xs[k][:, column] = baseline
     # GLS responses to the tipping shifts: imputed follow-up cells of FIT citizens, of control citizens (the same
     # cells in every data set)
-    arm = long["fit"].to_numpy()
+    arm = first["fit"].to_numpy()
     shift = np.column_stack([(imputed & (arm == 1)).astype(float), (imputed & (arm == 0)).astype(float)])
     shifts = np.broadcast_to(shift, (len(completed), *shift.shape))
-    model = NestedREML(Ys[-1], Xs[-1], long["caseworker_id"].to_numpy(), long["citizen_id"].to_numpy(),
-                       long["visit"].to_numpy())  # as fit_lmm builds it: the grouping and the free intercepts
+    model = NestedREML(Ys[-1], Xs[-1], first["caseworker_id"].to_numpy(), first["citizen_id"].to_numpy(),
+                       first["visit"].to_numpy())  # as fit_lmm builds it: the grouping and the free intercepts
     df_com, free = float(model.n_cw - len(between)), model.free
     fits = ManyREML(model).fit(Ys, Xs, extra=shifts)
     assert names is not None and fits.extra_beta is not None  # set by the first data set; asked for with extra

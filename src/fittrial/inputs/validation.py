@@ -230,12 +230,13 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
     # scores, codes) are typed once; a large file's repeated dates are then also one object each, not millions
     known: dict[tuple[type, Any], Any] = {}
     for i, value in enumerate(cells):
-        if not ambiguous or i not in ambiguous:
+        key = (type(value), value)  # the type too: 1 and 1.0 are equal keys but may type differently
+        if i not in ambiguous:
             # a value typed before (never an empty cell, never one that broke the rule): its typed value at once
             try:
-                values.append(known[(type(value), value)])
+                values.append(known[key])
                 continue
-            except (KeyError, TypeError):
+            except (KeyError, TypeError):  # not yet typed, or an unhashable cell
                 pass
         if _is_missing(value):
             if not nullable:
@@ -247,26 +248,22 @@ def _type_column(cells: list[Any], col: str, spec: dict[str, Any], raw: RawTable
             problems.append(Problem(label, ambiguous[i] + ".", row_label(i), col, value, True))
             values.append(None)
             continue
-        key = (type(value), value)  # the type too: 1 and 1.0 are equal keys but may type differently
         try:
-            typed = known[key]
-        except (KeyError, TypeError):
-            try:
-                typed = typed_cell(value, col, spec, spreadsheet, raw.date_format, raw.decimal_comma)
-            except _Bad as bad:
-                if bad.expected:
-                    message = f"expected {bad.expected}."
-                else:
-                    message = f"expected {expected_text}." + _hint(raw, col, spec)
-                problems.append(Problem(label, message, row_label(i), col, value if bad.shown is None else bad.shown,
-                                        True))
-                typed = None
+            typed = typed_cell(value, col, spec, spreadsheet, raw.date_format, raw.decimal_comma)
+        except _Bad as bad:
+            if bad.expected:
+                message = f"expected {bad.expected}."
             else:
-                if len(known) < KNOWN_MAX:
-                    try:
-                        known[key] = typed
-                    except TypeError:  # an unhashable cell
-                        pass
+                message = f"expected {expected_text}." + _hint(raw, col, spec)
+            problems.append(Problem(label, message, row_label(i), col, value if bad.shown is None else bad.shown,
+                                    True))
+            typed = None
+        else:
+            if len(known) < KNOWN_MAX:
+                try:
+                    known[key] = typed
+                except TypeError:  # an unhashable cell
+                    pass
         values.append(typed)
     if spec.get("x-unique"):
         first_of: dict[Any, int] = {}

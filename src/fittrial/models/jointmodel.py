@@ -156,7 +156,6 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
     X_inc, cluster_inc = X[incomplete], cluster[incomplete]
     observed_inc = observed[incomplete]
     Y0_inc = np.where(observed_inc, Y[incomplete], 0.0)
-    has_rows = n_j > 0
     sizes, size_of = np.unique(n_j, return_inverse=True)  # V_j depends on caseworker j only through n_j
     XtX = X.T @ X
     XtX_inv = np.linalg.inv(XtX)
@@ -217,7 +216,7 @@ def sample_joint_model(Y: np.ndarray, X: np.ndarray, cluster: np.ndarray, m: int
         B = XtX_inv @ XtY - proj_G @ U + L_x @ normals[at:at + p * T].reshape(p, T) @ _chol_psd(omega_e).T
         at += p * T
         # (3) caseworker effects
-        sums = np.where(has_rows[:, None], GY, 0.0) - GX @ B
+        sums = GY - GX @ B
         V = np.linalg.inv(np.linalg.inv(omega_u)[None] + sizes[:, None, None] * oe_inv[None])  # per cluster size
         L_v = np.linalg.cholesky((V + np.transpose(V, (0, 2, 1))) / 2)
         U = _per_row(V, size_of, sums @ oe_inv) + _per_row(L_v, size_of, normals[at:at + J * T].reshape(J, T))

@@ -7,7 +7,7 @@ kept on the fit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,41 +20,34 @@ def _steps(x: np.ndarray) -> np.ndarray:
     return 1e-3 * np.maximum(np.abs(x), 0.05)
 
 
-def numeric_gradient(f, x: np.ndarray) -> np.ndarray:
-    """Central differences with one Richardson extrapolation (error O(h^4))."""
+def gradient_points(x: np.ndarray) -> list[np.ndarray]:
+    """The points of :func:`numeric_gradient`'s stencil, in its order: x + h e_i, x - h e_i, x + 2h e_i,
+    x - 2h e_i for each coordinate i."""
     h = _steps(x)
-    grad = np.zeros(len(x))
+    points = []
     for i in range(len(x)):
         e = np.zeros(len(x))
         e[i] = h[i]
-        d1 = (f(x + e) - f(x - e)) / (2 * h[i])
-        d2 = (f(x + 2 * e) - f(x - 2 * e)) / (4 * h[i])
+        points += [x + e, x - e, x + 2 * e, x - 2 * e]
+    return points
+
+
+def numeric_gradient(values: Sequence[float], x: np.ndarray) -> np.ndarray:
+    """Central differences with one Richardson extrapolation (error O(h^4)), from the function's ``values`` at
+    :func:`gradient_points` (x), in their order (so that they can be computed all at once)."""
+    h = _steps(x)
+    grad = np.zeros(len(x))
+    for i in range(len(x)):
+        f_plus, f_minus, f_plus2, f_minus2 = values[4 * i:4 * i + 4]
+        d1 = (f_plus - f_minus) / (2 * h[i])
+        d2 = (f_plus2 - f_minus2) / (4 * h[i])
         grad[i] = (4 * d1 - d2) / 3
     return grad
 
 
-def numeric_hessian(f, x: np.ndarray) -> np.ndarray:
-    """Hessian by central differences of the function values, with one Richardson extrapolation."""
-    k = len(x)
-    h = _steps(x)
-    H = np.zeros((k, k))
-
-    def second(i: int, j: int, scale: float) -> float:
-        ei = np.zeros(k)
-        ej = np.zeros(k)
-        ei[i] = h[i] * scale
-        ej[j] = h[j] * scale
-        return (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * ei[i] * ej[j])
-
-    for i in range(k):
-        for j in range(i, k):
-            H[i, j] = H[j, i] = (4 * second(i, j, 1.0) - second(i, j, 2.0)) / 3
-    return H
-
-
-def numeric_hessian_many(f_many, x: np.ndarray) -> np.ndarray:
-    """:func:`numeric_hessian` with every point of its stencil evaluated in one call of ``f_many`` (points as
-    rows): the same points and the same arithmetic on their values."""
+def numeric_hessian(f_many: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Hessian by central differences of the function values, with one Richardson extrapolation; every point of
+    the stencil is evaluated in one call of ``f_many`` (points as rows)."""
     k = len(x)
     h = _steps(x)
     points: list[np.ndarray] = []
@@ -78,18 +71,6 @@ def numeric_hessian_many(f_many, x: np.ndarray) -> np.ndarray:
     return H
 
 
-def gradient_points(x: np.ndarray) -> list[np.ndarray]:
-    """The points :func:`numeric_gradient` evaluates, as it makes them (so that their values can be computed
-    beforehand, all at once)."""
-    h = _steps(x)
-    points = []
-    for i in range(len(x)):
-        e = np.zeros(len(x))
-        e[i] = h[i]
-        points += [x + e, x - e, x + 2 * e, x - 2 * e]
-    return points
-
-
 @dataclass
 class ContrastInference:
     """Estimate, SE and df of one linear combination L'beta."""
@@ -106,39 +87,26 @@ def varpar_of(fit: NestedREMLFit) -> np.ndarray:
                      s])
 
 
-def _satterthwaite_pieces(model: NestedREML, fit: NestedREMLFit) -> tuple[np.ndarray, np.ndarray, Callable]:
+def _satterthwaite_pieces(model: NestedREML, fit: NestedREMLFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What Satterthwaite's df share across the contrasts of one fit: the free variance parameters x, A = 2 x the
-    inverse numerical Hessian of the REML deviance, and Cov(beta) at given variance parameters, each point computed
-    once (every contrast's numerical gradient visits the same points), so a second contrast costs a few products
-    instead of a Hessian, with the same floats as computing each anew. Kept on the fit as arrays (picklable)."""
+    inverse numerical Hessian of the REML deviance, and Cov(beta) at every point of the gradient's stencil
+    (:func:`gradient_points`; every contrast's gradient visits the same points). The stencils are evaluated in
+    one batch each (:meth:`NestedREML.deviances`, :meth:`~NestedREML.vcovs`: caseworker-level arithmetic per
+    point, not a pass over the citizens), once per fit, and kept on the fit as arrays (picklable)."""
     full = varpar_of(fit)
     idx = model.varpar_index  # parameters of intercepts left out of the model stay at 0
 
-    def expand(vp: np.ndarray) -> np.ndarray:
-        out = full.copy()
-        out[idx] = vp
+    def expand(vps: np.ndarray) -> np.ndarray:
+        out = np.repeat(full[None], len(vps), axis=0)
+        out[:, idx] = vps
         return out
 
     cached = getattr(fit, "_satt", None)
     if cached is None or cached[0] is not model:
-        # every point of the Hessian's stencil and of the contrasts' gradients in one batch each
-        # (NestedREML.deviances, .vcovs): caseworker-level arithmetic per point, not a pass over the citizens
-        hessian = numeric_hessian_many(lambda vps: model.deviances(np.array([expand(vp) for vp in vps])), full[idx])
-        points = gradient_points(full[idx])
-        found = model.vcovs(np.array([expand(vp) for vp in points]))
-        cached = (model, 2.0 * np.linalg.pinv(hessian),
-                  {np.asarray(vp, float).tobytes(): v for vp, v in zip(points, found)})
+        hessian = numeric_hessian(lambda vps: model.deviances(expand(vps)), full[idx])
+        cached = (model, 2.0 * np.linalg.pinv(hessian), model.vcovs(expand(np.array(gradient_points(full[idx])))))
         fit._satt = cached  # type: ignore[attr-defined]
-    A: np.ndarray = cached[1]
-    vcovs: dict[bytes, np.ndarray] = cached[2]
-
-    def vcov_at(vp: np.ndarray) -> np.ndarray:
-        key = np.asarray(vp, float).tobytes()
-        if key not in vcovs:
-            vcovs[key] = model.vcov(expand(vp))
-        return vcovs[key]
-
-    return full[idx], A, vcov_at
+    return full[idx], cached[1], cached[2]
 
 
 def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> ContrastInference:
@@ -149,9 +117,9 @@ def satterthwaite(model: NestedREML, fit: NestedREMLFit, L: np.ndarray) -> Contr
     Hessian of the REML deviance (the asymptotic covariance of the variance
     parameters). Derivatives are numerical (lmerTest uses numDeriv).
     """
-    x, A, vcov_at = _satterthwaite_pieces(model, fit)
+    x, A, vcovs = _satterthwaite_pieces(model, fit)
     v = float(L @ fit.cov_beta @ L)
-    grad = numeric_gradient(lambda vp: float(L @ vcov_at(vp) @ L), x)
+    grad = numeric_gradient([float(L @ V @ L) for V in vcovs], x)
     denom = float(grad @ A @ grad)
     df = 2.0 * v * v / denom if denom > 0 else float("inf")
     return ContrastInference(float(L @ fit.beta), float(np.sqrt(v)), df)
